@@ -1,0 +1,60 @@
+import { tf } from '@tandem/runtime';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { ServerConfig } from './config.ts';
+import { ServerMetrics } from './metrics/metrics.ts';
+import { openapiPlugin } from './openapi.ts';
+import { contextPlugin } from './plugins/context.ts';
+import { errorPlugin } from './plugins/errors.ts';
+import { ModelRegistry } from './registry/registry.ts';
+import { benchRoutes } from './routes/bench.ts';
+import { nativeRoutes } from './routes/native.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { tfservingRoutes } from './routes/tfserving.ts';
+import { v2Routes } from './routes/v2.ts';
+
+export interface AppOptions {
+  config: ServerConfig;
+  /** Pino options, or false for silence (tests). Default: JSON logs at config.logLevel. */
+  logger?: boolean | { level: string };
+  /** Process metrics (CPU, memory, event loop); off in tests that build many apps. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * Builds the app without listening: tests inject or listen on port 0, main.ts listens on the
+ * configured port. Models are loaded by `app.tandem.registry.start()`, after listening, so
+ * /healthz answers and /readyz says 503 while they load.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // Per-request log lines cost more than a 1-row prediction; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: !verbose }),
+    return503OnClosing: true,
+  });
+  // Only JSON, CSV and NDJSON are spoken; any other body is a 415, not a string the routes see.
+  app.removeContentTypeParser('text/plain');
+  const metrics = new ServerMetrics({
+    tensorCount: () => tf.memory().numTensors,
+    defaultMetrics: options.defaultMetrics ?? true,
+  });
+  const registry = new ModelRegistry({
+    artifacts: config.artifacts,
+    reloadIntervalMs: config.reloadIntervalMs,
+    log: app.log,
+    metrics,
+  });
+  await app.register(contextPlugin, { config, registry, metrics });
+  await app.register(errorPlugin);
+  await app.register(openapiPlugin);
+  await app.register(opsRoutes);
+  await app.register(nativeRoutes);
+  await app.register(tfservingRoutes, { status: false });
+  await app.register(tfservingRoutes, { prefix: '/tfserving', status: true });
+  await app.register(v2Routes);
+  if (config.benchRoutes) await app.register(benchRoutes);
+  return app;
+}

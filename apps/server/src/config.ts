@@ -1,0 +1,175 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Every setting of the server, from flags and environment, validated once and frozen. */
+export interface ServerConfig {
+  /** Root of the model store (artifacts/<name>/<version>/…). */
+  readonly artifacts: string;
+  readonly host: string;
+  readonly port: number;
+  /** Most rows one prediction request may carry. */
+  readonly maxRows: number;
+  /** Most bytes of one request body. */
+  readonly bodyLimit: number;
+  /** How often the store is polled for new / removed versions and label moves; 0 disables. */
+  readonly reloadIntervalMs: number;
+  /** Processes serving the port (node:cluster); 1 serves from this process. */
+  readonly workers: number;
+  /** tfjs backend to prefer; undefined lets the runtime choose. */
+  readonly backend: 'tensorflow' | 'wasm' | 'cpu' | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Adds the constant-answer route the serving benchmark compares against. */
+  readonly benchRoutes: boolean;
+  /** How long shutdown waits for in-flight requests before giving up. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
+  artifacts: 'artifacts',
+  host: '127.0.0.1',
+  port: 3000,
+  maxRows: 10_000,
+  bodyLimit: 10 * 1024 * 1024,
+  reloadIntervalMs: 2_000,
+  workers: 1,
+  backend: undefined,
+  logLevel: 'info',
+  benchRoutes: false,
+  shutdownTimeoutMs: 10_000,
+});
+
+/** A setting that cannot be used; lists every problem at once. */
+export class ConfigError extends Error {
+  readonly code = 'TANDEM_INVALID_CONFIG' as const;
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Flag name, environment variable, and how to read one setting from text. */
+interface Setting<K extends keyof ServerConfig> {
+  flag: string;
+  env: string;
+  parse: (text: string) => Parsed<ServerConfig[K]>;
+  bool?: true;
+}
+
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const problem = (text: string): Parsed<never> => ({ ok: false, problem: text });
+
+function integer(min: number, max: number) {
+  return (text: string): Parsed<number> => {
+    const t = text.trim();
+    if (!/^\d+$/.test(t)) return problem(`expected an integer, got "${text}"`);
+    const n = Number(t);
+    if (n < min || n > max) return problem(`expected ${min}..${max}, got ${n}`);
+    return ok(n);
+  };
+}
+
+/** "10485760", "10mb", "10MiB", "512kb": binary units, since limits are about memory. */
+function bytes(text: string): Parsed<number> {
+  const m = /^\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(text);
+  if (m === null) return problem(`expected a size like 10485760 or 10mb, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase()[0];
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = Number(m[1]) * scale;
+  if (n < 1024) return problem(`expected at least 1kb, got ${n} bytes`);
+  return ok(n);
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (text: string): Parsed<T> =>
+    (values as readonly string[]).includes(text)
+      ? ok(text as T)
+      : problem(`expected one of ${values.join(', ')}, got "${text}"`);
+}
+
+function boolean(text: string): Parsed<boolean> {
+  if (/^(1|true|yes|on)$/i.test(text)) return ok(true);
+  if (/^(0|false|no|off)$/i.test(text)) return ok(false);
+  return problem(`expected true or false, got "${text}"`);
+}
+
+function nonEmpty(text: string): Parsed<string> {
+  return text.trim() === '' ? problem('expected a non-empty value') : ok(text);
+}
+
+const SETTINGS: { [K in keyof ServerConfig]: Setting<K> } = {
+  artifacts: { flag: 'artifacts', env: 'TANDEM_ARTIFACTS', parse: nonEmpty },
+  host: { flag: 'host', env: 'HOST', parse: nonEmpty },
+  port: { flag: 'port', env: 'PORT', parse: integer(0, 65_535) },
+  maxRows: { flag: 'max-rows', env: 'TANDEM_MAX_ROWS', parse: integer(1, 10_000_000) },
+  bodyLimit: { flag: 'body-limit', env: 'TANDEM_BODY_LIMIT', parse: bytes },
+  reloadIntervalMs: {
+    flag: 'reload-interval',
+    env: 'TANDEM_RELOAD_INTERVAL_MS',
+    parse: integer(0, 86_400_000),
+  },
+  workers: { flag: 'workers', env: 'TANDEM_WORKERS', parse: integer(1, 256) },
+  backend: { flag: 'backend', env: 'TANDEM_BACKEND', parse: oneOf(BACKENDS) },
+  logLevel: { flag: 'log-level', env: 'TANDEM_LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
+  benchRoutes: { flag: 'bench-routes', env: 'TANDEM_BENCH_ROUTES', parse: boolean, bool: true },
+  shutdownTimeoutMs: {
+    flag: 'shutdown-timeout',
+    env: 'TANDEM_SHUTDOWN_TIMEOUT_MS',
+    parse: integer(0, 600_000),
+  },
+};
+
+/** The command-line help, generated from the same table that parses. */
+export function usage(): string {
+  const lines = Object.entries(SETTINGS).map(([key, s]) => {
+    const def = DEFAULT_CONFIG[key as keyof ServerConfig];
+    const flag = s.bool === true ? `--${s.flag}` : `--${s.flag} <value>`;
+    return `  ${flag.padEnd(28)} env ${s.env.padEnd(28)} default ${String(def ?? 'auto')}`;
+  });
+  return ['usage: npm run serve -- [options]', ...lines].join('\n');
+}
+
+/**
+ * Reads flags (which win) and environment variables into one validated, frozen config.
+ * Example: loadConfig({ argv: ['--port', '0'], env: {} }).port === 0
+ */
+export function loadConfig(
+  input: { argv?: readonly string[]; env?: Readonly<Record<string, string | undefined>> } = {},
+): ServerConfig {
+  const env = input.env ?? {};
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const s of Object.values(SETTINGS)) {
+    options[s.flag] = { type: s.bool === true ? 'boolean' : 'string' };
+  }
+  const problems: string[] = [];
+  let flags: Record<string, string | boolean | undefined> = {};
+  try {
+    flags = parseArgs({ args: [...(input.argv ?? [])], options, strict: true }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+
+  const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(SETTINGS) as (keyof ServerConfig)[]) {
+    const s = SETTINGS[key] as Setting<keyof ServerConfig>;
+    const flag = flags[s.flag];
+    const text = typeof flag === 'boolean' ? String(flag) : (flag ?? env[s.env]);
+    if (text === undefined) continue;
+    const parsed = s.parse(text);
+    if (parsed.ok) out[key] = parsed.value;
+    else problems.push(`--${s.flag} / ${s.env}: ${parsed.problem}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  out.artifacts = resolve(String(out.artifacts));
+  return Object.freeze(out) as unknown as ServerConfig;
+}

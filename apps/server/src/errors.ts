@@ -1,0 +1,99 @@
+/**
+ * The one table of coded errors the server answers with. Libraries throw plain coded errors
+ * (FeatureInputError, StoreError) with no HTTP in them; this module alone maps codes to statuses.
+ */
+
+export const ERROR_TABLE = {
+  TANDEM_INVALID_INPUT: { status: 400, message: 'invalid input' },
+  TANDEM_INVALID_REQUEST: { status: 400, message: 'malformed request' },
+  TANDEM_TOO_MANY_ROWS: { status: 413, message: 'too many rows in one request' },
+  TANDEM_BODY_TOO_LARGE: { status: 413, message: 'request body over the size limit' },
+  TANDEM_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  TANDEM_MODEL_NOT_FOUND: { status: 404, message: 'unknown model' },
+  TANDEM_VERSION_NOT_FOUND: { status: 404, message: 'unknown model version' },
+  TANDEM_LABEL_NOT_FOUND: { status: 404, message: 'unknown label' },
+  TANDEM_ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
+  TANDEM_NOT_READY: { status: 503, message: 'models are still loading' },
+  TANDEM_VERSION_UNAVAILABLE: { status: 503, message: 'the model version is not being served' },
+  TANDEM_INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+/** An error answered to a client: a stable code, a status from the table, actionable details. */
+export class ServerError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: readonly unknown[];
+
+  constructor(code: ErrorCode, message?: string, details: readonly unknown[] = []) {
+    super(message ?? ERROR_TABLE[code].message);
+    this.name = 'ServerError';
+    this.code = code;
+    this.statusCode = ERROR_TABLE[code].status;
+    this.details = details;
+  }
+}
+
+/** Library codes that mean the client named or sent something wrong, mapped onto the table. */
+const LIBRARY_CODES: Readonly<Record<string, ErrorCode>> = {
+  TANDEM_INVALID_INPUT: 'TANDEM_INVALID_INPUT',
+  TANDEM_MODEL_NOT_FOUND: 'TANDEM_MODEL_NOT_FOUND',
+  TANDEM_VERSION_NOT_FOUND: 'TANDEM_VERSION_NOT_FOUND',
+  TANDEM_LABEL_NOT_FOUND: 'TANDEM_LABEL_NOT_FOUND',
+  TANDEM_INVALID_SELECTOR: 'TANDEM_INVALID_REQUEST',
+  TANDEM_INVALID_LABEL: 'TANDEM_LABEL_NOT_FOUND',
+  TANDEM_INVALID_MODEL_NAME: 'TANDEM_MODEL_NOT_FOUND',
+};
+
+/** fastify's own errors (content-type parsing, validation) mapped onto the table. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'TANDEM_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'TANDEM_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'TANDEM_INVALID_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'TANDEM_INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'TANDEM_INVALID_REQUEST',
+  FST_ERR_VALIDATION: 'TANDEM_INVALID_REQUEST',
+};
+
+interface CodedLike {
+  code?: unknown;
+  message?: unknown;
+  statusCode?: unknown;
+  details?: unknown;
+  validation?: unknown;
+}
+
+/** Every thrown value becomes a ServerError; anything not recognised is a 500. */
+export function toServerError(error: unknown): ServerError {
+  if (error instanceof ServerError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as CodedLike;
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code !== undefined) {
+    const mapped = LIBRARY_CODES[code] ?? FASTIFY_CODES[code];
+    if (mapped !== undefined) {
+      return new ServerError(mapped, message, detailsOf(e));
+    }
+  }
+  // JSON.parse failures surface as SyntaxError with a 400 status from fastify's parser.
+  if (error instanceof SyntaxError) return new ServerError('TANDEM_INVALID_REQUEST', message);
+  // Any other client error fastify raised (bad headers, aborted body) stays a 4xx.
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    if (e.statusCode === 413) return new ServerError('TANDEM_BODY_TOO_LARGE', message);
+    if (e.statusCode === 415) return new ServerError('TANDEM_UNSUPPORTED_MEDIA_TYPE', message);
+    return new ServerError('TANDEM_INVALID_REQUEST', message);
+  }
+  return new ServerError('TANDEM_INTERNAL');
+}
+
+function detailsOf(e: CodedLike): unknown[] {
+  if (Array.isArray(e.details)) return e.details;
+  if (Array.isArray(e.validation)) {
+    return e.validation.map((v: { instancePath?: string; message?: string }) => ({
+      path: v.instancePath ?? '',
+      message: v.message ?? 'invalid',
+    }));
+  }
+  return [];
+}

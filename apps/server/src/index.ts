@@ -1,0 +1,6 @@
+export { type AppOptions, buildApp } from './app.ts';
+export { ConfigError, DEFAULT_CONFIG, loadConfig, type ServerConfig, usage } from './config.ts';
+export { ERROR_TABLE, type ErrorCode, ServerError, toServerError } from './errors.ts';
+export type { ModelState, ReloadSummary, VersionSelector } from './registry/registry.ts';
+export { ServedVersion } from './registry/served-version.ts';
+export { type RunningServer, startServer } from './server.ts';

@@ -1,0 +1,144 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What a prediction reported about one column: handled by a recorded rule, not rejected. */
+export type IssueKind = 'out_of_range' | 'unseen_category' | 'missing';
+
+/**
+ * The server's Prometheus metrics, in a registry of their own so several apps (tests, workers)
+ * never share counters. Label children are cached: prom-client hashes label sets on every call,
+ * which shows on the 1-row hot path.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'method' | 'status' | 'model' | 'version'>;
+  private readonly latency: Histogram<'route' | 'method'>;
+  private readonly rows: Counter<'model' | 'version'>;
+  private readonly loadFailures: Counter<'model' | 'version'>;
+  private readonly issues: Counter<'model' | 'column' | 'kind'>;
+  private readonly rejectedRows: Counter<'model'>;
+  private readonly served: Gauge<'model'>;
+  private readonly children = new Map<string, { inc(n?: number): void }>();
+  private readonly timers = new Map<string, { observe(v: number): void }>();
+
+  constructor(options: { tensorCount: () => number; defaultMetrics?: boolean }) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'tandem_http_requests_total',
+      help: 'HTTP requests answered, by route, method, status, and the model version that answered',
+      labelNames: ['route', 'method', 'status', 'model', 'version'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'tandem_http_request_duration_seconds',
+      help: 'Time from request received to response sent',
+      labelNames: ['route', 'method'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+    this.rows = new Counter({
+      name: 'tandem_rows_predicted_total',
+      help: 'Rows predicted, by model version',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.loadFailures = new Counter({
+      name: 'tandem_model_load_failures_total',
+      help: 'Model versions refused at load (verification, parsing, warm-up)',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.issues = new Counter({
+      name: 'tandem_input_issues_total',
+      help: 'Values handled by a recorded rule (clipped, unseen category, imputed), by column',
+      labelNames: ['model', 'column', 'kind'],
+      registers,
+    });
+    this.rejectedRows = new Counter({
+      name: 'tandem_input_rejected_rows_total',
+      help: 'Rows refused as invalid input',
+      labelNames: ['model'],
+      registers,
+    });
+    this.served = new Gauge({
+      name: 'tandem_model_versions_served',
+      help: 'Versions currently served, by model',
+      labelNames: ['model'],
+      registers,
+    });
+    new Gauge({
+      name: 'tandem_tfjs_tensors',
+      help: 'Tensors alive in the tfjs engine (should stay flat)',
+      registers,
+      collect() {
+        this.set(options.tensorCount());
+      },
+    });
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'tandem_' });
+    }
+  }
+
+  request(
+    route: string,
+    method: string,
+    status: number,
+    model: string,
+    version: string,
+    seconds: number,
+  ): void {
+    const key = `${route}\u0000${method}\u0000${status}\u0000${model}\u0000${version}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.requests.labels(route, method, String(status), model, version);
+      this.children.set(key, child);
+    }
+    child.inc();
+    const tkey = `${route}\u0000${method}`;
+    let timer = this.timers.get(tkey);
+    if (timer === undefined) {
+      timer = this.latency.labels(route, method);
+      this.timers.set(tkey, timer);
+    }
+    timer.observe(seconds);
+  }
+
+  rowsPredicted(model: string, version: number, rows: number): void {
+    const key = `rows\u0000${model}\u0000${version}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.rows.labels(model, String(version));
+      this.children.set(key, child);
+    }
+    child.inc(rows);
+  }
+
+  inputIssue(model: string, column: string, kind: IssueKind): void {
+    const key = `issue\u0000${model}\u0000${column}\u0000${kind}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.issues.labels(model, column, kind);
+      this.children.set(key, child);
+    }
+    child.inc();
+  }
+
+  rowsRejected(model: string, rows: number): void {
+    this.rejectedRows.labels(model).inc(rows);
+  }
+
+  loadFailed(model: string, version: number): void {
+    this.loadFailures.labels(model, String(version)).inc();
+  }
+
+  versionsServed(model: string, count: number): void {
+    this.served.labels(model).set(count);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ServerConfig } from '../config.ts';
+import type { ServerMetrics } from '../metrics/metrics.ts';
+import type { ModelRegistry } from '../registry/registry.ts';
+
+/** What every route needs: the frozen config, the model registry and the metrics. */
+export interface Tandem {
+  readonly config: ServerConfig;
+  readonly registry: ModelRegistry;
+  readonly metrics: ServerMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tandem: Tandem;
+  }
+  interface FastifyRequest {
+    /** The model and version that answered, for the request metrics ('' when none). */
+    servedModel: string;
+    servedVersion: string;
+  }
+  interface FastifyContextConfig {
+    /** Which error body a route answers with: native coded errors or the protocol's string. */
+    errorShape?: 'native' | 'protocol';
+  }
+}
+
+/**
+ * Decorates the instance with the shared context, records every response in the metrics, and
+ * closes the registry (stops polling, disposes models) with the app.
+ */
+export const contextPlugin = fp(
+  async (app: FastifyInstance, tandem: Tandem) => {
+    app.decorate('tandem', tandem);
+    app.decorateRequest('servedModel', '');
+    app.decorateRequest('servedVersion', '');
+    app.addHook('onResponse', (request, reply, done) => {
+      tandem.metrics.request(
+        request.routeOptions.url ?? 'unmatched',
+        request.method,
+        reply.statusCode,
+        request.servedModel,
+        request.servedVersion,
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+    app.addHook('onClose', async () => {
+      await tandem.registry.close();
+    });
+  },
+  { name: 'tandem-context', fastify: '5.x' },
+);

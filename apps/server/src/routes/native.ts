@@ -1,0 +1,199 @@
+import type { RawRow } from '@tandem/features';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseCsv, parseNdjson, writeCsv } from '../codecs/tabular.ts';
+import { ServerError } from '../errors.ts';
+import { predictRows } from '../predict.ts';
+import type { ModelState } from '../registry/registry.ts';
+import type { ServedVersion } from '../registry/served-version.ts';
+import {
+  instancesBody,
+  modelListResponse,
+  nativeErrors,
+  nativePredictResponse,
+  versionMetadataResponse,
+} from '../schemas.ts';
+import { SELECTOR_PATHS, selectorOf } from './selectors.ts';
+
+interface SelectorParams {
+  name: string;
+  version?: string;
+  label?: string;
+}
+
+const CSV = 'text/csv';
+const NDJSON = 'application/x-ndjson';
+
+function paramsSchema(suffix: string) {
+  const properties: Record<string, { type: 'string' }> = { name: { type: 'string' } };
+  if (suffix.includes(':version')) properties.version = { type: 'string' };
+  if (suffix.includes(':label')) properties.label = { type: 'string' };
+  return { type: 'object', properties, required: Object.keys(properties) } as const;
+}
+
+function versionMetadata(model: ModelState, served: ServedVersion) {
+  const m = served.manifest;
+  const labels = Object.entries(model.labels)
+    .filter(([, v]) => v === served.version)
+    .map(([label]) => label)
+    .sort();
+  return {
+    name: served.name,
+    version: served.version,
+    status: 'available' as const,
+    default: model.defaultVersion === served.version,
+    labels,
+    task: m.task,
+    target: m.target,
+    createdAt: m.createdAt,
+    loadedAt: served.loadedAt,
+    inputs: m.inputs,
+    outputs: m.outputs,
+    metrics: m.metrics,
+  };
+}
+
+function modelSummary(model: ModelState) {
+  const anyServed = model.served.values().next().value;
+  return {
+    name: model.name,
+    ...(anyServed === undefined ? {} : { task: anyServed.manifest.task }),
+    defaultVersion: model.defaultVersion ?? null,
+    ...(model.unavailable === undefined ? {} : { unavailable: model.unavailable }),
+    labels: model.labels,
+    versions: model.versions.map((version) => {
+      const served = model.served.get(version);
+      if (served !== undefined) {
+        return { version, status: 'available', createdAt: served.manifest.createdAt };
+      }
+      const failed = model.failed.get(version);
+      if (failed !== undefined) return { version, status: 'failed', reason: failed.reason };
+      return { version, status: 'pending' };
+    }),
+  };
+}
+
+/**
+ * The native API: model listing and metadata, and predictions from JSON instances, CSV (answered
+ * as CSV with prediction columns appended) or NDJSON (answered line for line).
+ */
+export async function nativeRoutes(app: FastifyInstance): Promise<void> {
+  const { registry, metrics, config } = app.tandem;
+  const routeConfig = { errorShape: 'native' as const };
+
+  // Bulk bodies arrive as text and are parsed by the route, so row limits give clear errors.
+  app.addContentTypeParser(CSV, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(NDJSON, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.get(
+    '/v1/models',
+    {
+      config: routeConfig,
+      schema: {
+        tags: ['native'],
+        summary: 'Every model with its versions, labels, default version and task',
+        response: { 200: modelListResponse, ...nativeErrors },
+      },
+    },
+    () => ({ models: registry.models().map(modelSummary) }),
+  );
+
+  for (const suffix of SELECTOR_PATHS) {
+    app.get<{ Params: SelectorParams }>(
+      `/v1/models/:name${suffix}`,
+      {
+        config: routeConfig,
+        schema: {
+          tags: ['native'],
+          summary: 'Status and metadata of a model version: input schema, outputs, metrics',
+          params: paramsSchema(suffix),
+          response: { 200: versionMetadataResponse, ...nativeErrors },
+        },
+      },
+      (request) => {
+        const model = registry.model(request.params.name);
+        const served = registry.select(request.params.name, selectorOf(request.params));
+        return versionMetadata(model, served);
+      },
+    );
+
+    app.post<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>(
+      `/v1/models/:name${suffix}/predict`,
+      {
+        config: routeConfig,
+        schema: {
+          tags: ['native'],
+          summary: 'Predict rows: JSON instances, CSV (header row) or NDJSON',
+          description: `1 to ${config.maxRows} rows per request.`,
+          params: paramsSchema(suffix),
+          body: {
+            content: {
+              'application/json': { schema: instancesBody },
+              [CSV]: { schema: { type: 'string', description: 'CSV with a header row' } },
+              [NDJSON]: { schema: { type: 'string', description: 'One JSON object per line' } },
+            },
+          },
+          response: { 200: nativePredictResponse, ...nativeErrors },
+        },
+      },
+      (request, reply) => predict(request, reply),
+    );
+  }
+
+  function predict(
+    request: FastifyRequest<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>,
+    reply: FastifyReply,
+  ): FastifyReply {
+    const served = registry.select(request.params.name, selectorOf(request.params));
+    request.servedModel = served.name;
+    request.servedVersion = String(served.version);
+    const body = request.body;
+    if (typeof body !== 'string') {
+      const rows = body.instances;
+      if (rows.length > config.maxRows) {
+        throw new ServerError(
+          'TANDEM_TOO_MANY_ROWS',
+          `${rows.length} rows in one request; the limit is ${config.maxRows}`,
+        );
+      }
+      const outcome = predictRows(served, rows, metrics);
+      return reply.send({
+        model: { name: outcome.name, version: outcome.version },
+        predictions: outcome.predictions,
+        warnings: outcome.warnings,
+      });
+    }
+    reply.header('x-tandem-model', served.name).header('x-tandem-version', served.version);
+    if (request.mediaType === CSV) {
+      const table = parseCsv(body, config.maxRows);
+      const outcome = predictRows(served, table.rows, metrics);
+      const { classes, outputs } = outcome;
+      const extraColumns =
+        classes === undefined
+          ? ['prediction']
+          : ['prediction', ...classes.map((c) => `probability_${c}`)];
+      const csv = writeCsv(table, extraColumns, (row) => {
+        const p = outcome.predictions[row];
+        if (p === undefined || !('label' in p) || classes === undefined) {
+          return [outputs[row] ?? ''];
+        }
+        const width = classes.length;
+        return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
+      });
+      reply.header('x-tandem-warnings', outcome.warnings.length);
+      return reply.type('text/csv; charset=utf-8').send(csv);
+    }
+    const rows = parseNdjson(body, config.maxRows);
+    const outcome = predictRows(served, rows, metrics);
+    const warningsByRow = new Map<number, { column: string; kind: string }[]>();
+    for (const w of outcome.warnings) {
+      const list = warningsByRow.get(w.row) ?? [];
+      list.push({ column: w.column, kind: w.kind });
+      warningsByRow.set(w.row, list);
+    }
+    const lines = outcome.predictions.map((p, row) => {
+      const warnings = warningsByRow.get(row);
+      return JSON.stringify(warnings === undefined ? p : { ...p, warnings });
+    });
+    return reply.type('application/x-ndjson').send(`${lines.join('\n')}\n`);
+  }
+}

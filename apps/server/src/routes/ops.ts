@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+
+const readySchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    models: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, version: { type: 'integer' } },
+      },
+    },
+    notReady: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { model: { type: 'string' }, reason: { type: 'string' } },
+      },
+    },
+  },
+  required: ['status'],
+} as const;
+
+/** Liveness, readiness and Prometheus metrics for operators and orchestrators. */
+export async function opsRoutes(app: FastifyInstance): Promise<void> {
+  const { registry, metrics } = app.tandem;
+  const config = { errorShape: 'native' as const };
+  const tags = ['operations'];
+
+  app.get(
+    '/healthz',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Live: the process answers',
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+      },
+    },
+    () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Ready once every model has its default version served (503 until then)',
+        response: { 200: readySchema, 503: readySchema },
+      },
+    },
+    (_request, reply) => {
+      const models = registry
+        .models()
+        .filter((m) => m.defaultVersion !== undefined)
+        .map((m) => ({ name: m.name, version: m.defaultVersion }));
+      if (registry.isReady) return reply.send({ status: 'ready', models });
+      return reply.code(503).send({ status: 'not_ready', models, notReady: registry.notReady() });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { config, schema: { tags, summary: 'Prometheus metrics' } },
+    async (_request, reply) => {
+      const text = await metrics.text();
+      return reply.type(metrics.contentType).send(text);
+    },
+  );
+}

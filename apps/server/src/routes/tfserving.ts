@@ -1,0 +1,216 @@
+import type { RawRow } from '@tandem/features';
+import type { FastifyInstance } from 'fastify';
+import { checkRowCount, columnsToRows } from '../codecs/tabular.ts';
+import { ServerError } from '../errors.ts';
+import { type Outcome, predictRows } from '../predict.ts';
+import type { ModelState } from '../registry/registry.ts';
+import {
+  protocolErrors,
+  tfsPredictBody,
+  tfsPredictResponse,
+  tfsStatusResponse,
+} from '../schemas.ts';
+import { parseVersion } from './selectors.ts';
+
+interface TfsBody {
+  signature_name?: string;
+  instances?: unknown[];
+  inputs?: Record<string, unknown[]>;
+}
+
+export interface TfServingOptions {
+  /** Also answer GET model status; only under a prefix, where it cannot shadow the native route. */
+  status: boolean;
+}
+
+/** `credit:predict` → ['credit', 'predict']; TF Serving puts the verb after the last colon. */
+function splitVerb(target: string): { id: string; verb: string } {
+  const at = target.lastIndexOf(':');
+  if (at <= 0) {
+    throw new ServerError(
+      'TANDEM_ROUTE_NOT_FOUND',
+      `${target}: expected a verb, as in ${target}:predict`,
+    );
+  }
+  return { id: target.slice(0, at), verb: target.slice(at + 1) };
+}
+
+function checkVerb(verb: string): void {
+  if (verb !== 'predict') {
+    throw new ServerError(
+      'TANDEM_ROUTE_NOT_FOUND',
+      `:${verb} is not supported; tabular models answer :predict`,
+    );
+  }
+}
+
+/** Per row: the probability vector in class order (classifiers) or the value (regressors). */
+function rowVectors(outcome: Outcome): (number | number[])[] {
+  const { classes, outputs, rows } = outcome;
+  const out: (number | number[])[] = new Array(rows);
+  if (classes === undefined) {
+    for (let r = 0; r < rows; r++) out[r] = outputs[r] ?? Number.NaN;
+    return out;
+  }
+  const width = classes.length;
+  for (let r = 0; r < rows; r++) out[r] = Array.from(outputs.subarray(r * width, (r + 1) * width));
+  return out;
+}
+
+function statusOf(model: ModelState, only: number | undefined) {
+  const versions = only === undefined ? model.versions : [only];
+  return {
+    model_version_status: versions.map((version) => {
+      const failed = model.failed.get(version);
+      const available = model.served.has(version);
+      return {
+        version: String(version),
+        state: available ? 'AVAILABLE' : failed !== undefined ? 'END' : 'LOADING',
+        status: {
+          error_code: available || failed === undefined ? 'OK' : 'UNKNOWN',
+          error_message: failed?.reason ?? '',
+        },
+      };
+    }),
+  };
+}
+
+/**
+ * TensorFlow Serving's REST API, so existing clients work: `POST /v1/models/{name}[/versions/{v} |
+ * /labels/{l}]:predict`. Its GET model status would collide with the native metadata route at
+ * /v1/models/{name}, so the full API (status included) is also mounted under /tfserving.
+ */
+export async function tfservingRoutes(
+  app: FastifyInstance,
+  options: TfServingOptions,
+): Promise<void> {
+  const { registry, metrics, config } = app.tandem;
+  const routeConfig = { errorShape: 'protocol' as const };
+  const schema = {
+    tags: ['tensorflow-serving'],
+    body: tfsPredictBody,
+    response: { 200: tfsPredictResponse, ...protocolErrors },
+  };
+
+  function predict(name: string, selector: { version?: number; label?: string }, body: TfsBody) {
+    const served = registry.select(name, selector);
+    let rows: RawRow[];
+    let columnar = false;
+    if (body.instances !== undefined) {
+      rows = body.instances.map((instance, i) => {
+        if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
+          throw new ServerError(
+            'TANDEM_INVALID_REQUEST',
+            `instances[${i}] must be an object naming its columns`,
+          );
+        }
+        return instance as RawRow;
+      });
+      checkRowCount(rows.length, config.maxRows);
+    } else if (body.inputs !== undefined) {
+      rows = columnsToRows(body.inputs, config.maxRows);
+      columnar = true;
+    } else {
+      throw new ServerError('TANDEM_INVALID_REQUEST', 'the body needs "instances" or "inputs"');
+    }
+    const outcome = predictRows(served, rows, metrics);
+    return {
+      served,
+      body: columnar ? { outputs: rowVectors(outcome) } : { predictions: rowVectors(outcome) },
+    };
+  }
+
+  app.post<{ Params: { target: string }; Body: TfsBody }>(
+    '/v1/models/:target',
+    {
+      config: routeConfig,
+      schema: {
+        ...schema,
+        summary: 'TF Serving predict with the default version ({name}:predict)',
+      },
+    },
+    (request, reply) => {
+      const { id, verb } = splitVerb(request.params.target);
+      checkVerb(verb);
+      const { served, body } = predict(id, {}, request.body);
+      request.servedModel = served.name;
+      request.servedVersion = String(served.version);
+      return reply.send(body);
+    },
+  );
+
+  app.post<{ Params: { name: string; target: string }; Body: TfsBody }>(
+    '/v1/models/:name/versions/:target',
+    {
+      config: routeConfig,
+      schema: { ...schema, summary: 'TF Serving predict with a version ({version}:predict)' },
+    },
+    (request, reply) => {
+      const { id, verb } = splitVerb(request.params.target);
+      checkVerb(verb);
+      const version = parseVersion(request.params.name, id);
+      const { served, body } = predict(request.params.name, { version }, request.body);
+      request.servedModel = served.name;
+      request.servedVersion = String(served.version);
+      return reply.send(body);
+    },
+  );
+
+  app.post<{ Params: { name: string; target: string }; Body: TfsBody }>(
+    '/v1/models/:name/labels/:target',
+    {
+      config: routeConfig,
+      schema: { ...schema, summary: 'TF Serving predict with a label ({label}:predict)' },
+    },
+    (request, reply) => {
+      const { id, verb } = splitVerb(request.params.target);
+      checkVerb(verb);
+      const { served, body } = predict(request.params.name, { label: id }, request.body);
+      request.servedModel = served.name;
+      request.servedVersion = String(served.version);
+      return reply.send(body);
+    },
+  );
+
+  if (!options.status) return;
+  const statusSchema = {
+    tags: ['tensorflow-serving'],
+    summary: 'TF Serving model status',
+    response: { 200: tfsStatusResponse, ...protocolErrors },
+  };
+  app.get<{ Params: { name: string } }>(
+    '/v1/models/:name',
+    { config: routeConfig, schema: statusSchema },
+    (request) => statusOf(registry.model(request.params.name), undefined),
+  );
+  app.get<{ Params: { name: string; version: string } }>(
+    '/v1/models/:name/versions/:version',
+    { config: routeConfig, schema: statusSchema },
+    (request) => {
+      const model = registry.model(request.params.name);
+      const version = parseVersion(model.name, request.params.version);
+      if (!model.versions.includes(version)) {
+        throw new ServerError(
+          'TANDEM_VERSION_NOT_FOUND',
+          `model ${model.name} has no version ${version}`,
+        );
+      }
+      return statusOf(model, version);
+    },
+  );
+  app.get<{ Params: { name: string; label: string } }>(
+    '/v1/models/:name/labels/:label',
+    { config: routeConfig, schema: statusSchema },
+    (request) => {
+      const model = registry.model(request.params.name);
+      const version = model.labels[request.params.label];
+      if (version === undefined) {
+        throw new ServerError(
+          'TANDEM_LABEL_NOT_FOUND',
+          `model ${model.name} has no label ${request.params.label}`,
+        );
+      }
+      return statusOf(model, version);
+    },
+  );
+}

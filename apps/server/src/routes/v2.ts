@@ -1,0 +1,155 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  metadataInputs,
+  metadataOutputs,
+  outputTensors,
+  tensorsToRows,
+  type V2InferRequest,
+} from '../codecs/v2.ts';
+import { labelsOf, predictRows } from '../predict.ts';
+import {
+  protocolErrors,
+  v2InferBody,
+  v2InferResponse,
+  v2ModelMetadataResponse,
+  v2ServerMetadataResponse,
+} from '../schemas.ts';
+import { parseVersion } from './selectors.ts';
+
+interface V2Params {
+  name: string;
+  version?: string;
+}
+
+/** Informational only (spec: "<project>_<format>"): a Keras-style LayersModel run by tfjs. */
+const PLATFORM = 'tensorflowjs_layers';
+
+const SERVER_VERSION = '0.1.0';
+
+/**
+ * The Open Inference Protocol (KServe V2) REST API, as in kserve/open-inference-protocol
+ * specification/protocol/inference_rest.md. Tabular models take one tensor per column.
+ */
+export async function v2Routes(app: FastifyInstance): Promise<void> {
+  const { registry, metrics, config } = app.tandem;
+  const routeConfig = { errorShape: 'protocol' as const };
+  const tags = ['open-inference-protocol'];
+
+  app.get(
+    '/v2',
+    {
+      config: routeConfig,
+      schema: {
+        tags,
+        summary: 'Server metadata',
+        response: { 200: v2ServerMetadataResponse, ...protocolErrors },
+      },
+    },
+    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: [] }),
+  );
+
+  app.get(
+    '/v2/health/live',
+    { config: routeConfig, schema: { tags, summary: 'Server live' } },
+    () => ({ live: true }),
+  );
+
+  // The spec's $ready_server_response spells its field "live"; clients of KServe and Triton
+  // read "ready". Both carry readiness; the status is 200 when ready, 503 otherwise.
+  app.get(
+    '/v2/health/ready',
+    { config: routeConfig, schema: { tags, summary: 'Server ready' } },
+    (_request, reply) => {
+      const ready = registry.isReady;
+      return reply.code(ready ? 200 : 503).send({ live: ready, ready });
+    },
+  );
+
+  for (const suffix of ['', '/versions/:version']) {
+    const params = {
+      type: 'object',
+      properties: { name: { type: 'string' }, version: { type: 'string' } },
+      required: suffix === '' ? ['name'] : ['name', 'version'],
+    };
+    const selector = (p: V2Params) =>
+      p.version === undefined ? {} : { version: parseVersion(p.name, p.version) };
+
+    app.get<{ Params: V2Params }>(
+      `/v2/models/:name${suffix}`,
+      {
+        config: routeConfig,
+        schema: {
+          tags,
+          summary: 'Model metadata',
+          params,
+          response: { 200: v2ModelMetadataResponse, ...protocolErrors },
+        },
+      },
+      (request) => {
+        const model = registry.model(request.params.name);
+        const served = registry.select(model.name, selector(request.params));
+        return {
+          name: model.name,
+          versions: [...model.served.keys()].sort((a, b) => a - b).map(String),
+          platform: PLATFORM,
+          inputs: metadataInputs(served.manifest.inputs),
+          outputs: metadataOutputs(served.predictor.classes),
+        };
+      },
+    );
+
+    app.get<{ Params: V2Params }>(
+      `/v2/models/:name${suffix}/ready`,
+      { config: routeConfig, schema: { tags, summary: 'Model ready', params } },
+      (request, reply) => {
+        const model = registry.model(request.params.name);
+        let ready: boolean;
+        if (request.params.version === undefined) {
+          ready = model.defaultVersion !== undefined;
+        } else {
+          const version = parseVersion(model.name, request.params.version);
+          ready = model.served.has(version);
+          if (!ready && !model.versions.includes(version)) registry.select(model.name, { version });
+        }
+        return reply.code(ready ? 200 : 503).send({ name: model.name, ready });
+      },
+    );
+
+    app.post<{ Params: V2Params; Body: V2InferRequest }>(
+      `/v2/models/:name${suffix}/infer`,
+      {
+        config: routeConfig,
+        schema: {
+          tags,
+          summary: 'Inference: one input tensor per column, shape [N] or [N, 1]',
+          description:
+            'Inputs: numeric columns FP32/FP64/INT*, categorical and datetime BYTES, boolean BOOL; null is a missing value. Outputs: label (BYTES [N]) and probabilities (FP32 [N, classes]) for classifiers, value (FP32 [N]) for regressors.',
+          params,
+          body: v2InferBody,
+          response: { 200: v2InferResponse, ...protocolErrors },
+        },
+      },
+      (request, reply): FastifyReply => {
+        const served = registry.select(request.params.name, selector(request.params));
+        request.servedModel = served.name;
+        request.servedVersion = String(served.version);
+        const body = request.body;
+        const rows = tensorsToRows(body.inputs, config.maxRows);
+        const outcome = predictRows(served, rows, metrics);
+        const outputs = outputTensors(
+          outcome.classes,
+          outcome.outputs,
+          outcome.rows,
+          outcome.classes === undefined ? undefined : labelsOf(outcome),
+          body.outputs,
+        );
+        return reply.send({
+          model_name: outcome.name,
+          model_version: String(outcome.version),
+          ...(body.id === undefined ? {} : { id: body.id }),
+          outputs,
+        });
+      },
+    );
+  }
+}

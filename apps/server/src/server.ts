@@ -1,0 +1,48 @@
+import { initBackend } from '@tandem/runtime';
+import type { FastifyInstance } from 'fastify';
+import { type AppOptions, buildApp } from './app.ts';
+import type { ReloadSummary } from './registry/registry.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** What the first load did. */
+  loaded: ReloadSummary;
+}
+
+/**
+ * Builds the app, listens, then selects the tfjs backend and loads every model. Listening first
+ * lets /healthz answer and /readyz report 503 while models load.
+ */
+export async function startServer(options: AppOptions): Promise<RunningServer> {
+  const { config } = options;
+  const app = await buildApp(options);
+  try {
+    const url = await app.listen({ port: config.port, host: config.host });
+    const backend = await initBackend({
+      ...(config.backend === undefined ? {} : { preferred: config.backend }),
+      log: (line) => app.log.info(line),
+    });
+    app.log.info({ backend, artifacts: config.artifacts }, `tfjs backend ready`);
+    const loaded = await app.tandem.registry.start();
+    const models = app.tandem.registry.models();
+    app.log.info(
+      {
+        artifacts: config.artifacts,
+        models: models.map((m) => ({
+          name: m.name,
+          defaultVersion: m.defaultVersion ?? null,
+          served: [...m.served.keys()],
+          failed: [...m.failed.keys()],
+          labels: m.labels,
+        })),
+      },
+      `serving ${models.length} model(s) from ${config.artifacts} at ${url}`,
+    );
+    return { app, url, loaded };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { CREDIT_ROW, loaded, testConfig } from './helpers.ts';
+
+describe('before the models are loaded', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildApp({ config: testConfig(inject('fixtureArtifacts')), logger: false, defaultMetrics: false });
+  });
+  afterAll(() => app.close());
+
+  it('is live, not ready, and answers predictions with 503', async () => {
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().status).toBe('not_ready');
+    expect((await app.inject({ url: '/v2/health/ready' })).statusCode).toBe(503);
+    const native = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(native.statusCode).toBe(503);
+    expect(native.headers['retry-after']).toBe('1');
+    expect(native.json().error.code).toBe('TANDEM_NOT_READY');
+    const v2 = await app.inject({ method: 'POST', url: '/v2/models/credit/infer', payload: { inputs: [{ name: 'Age', shape: [1], datatype: 'FP64', data: [30] }] } });
+    expect(v2.statusCode).toBe(503);
+    expect(typeof v2.json().error).toBe('string');
+
+    await app.tandem.registry.start();
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v2/health/ready' })).statusCode).toBe(200);
+  });
+});
+
+describe('operations', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await loaded(inject('fixtureArtifacts'), ['--max-rows', '3', '--body-limit', '2kb']);
+  });
+  afterAll(() => app.close());
+
+  it('reports readiness with the default version of each model', async () => {
+    const res = await app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'ready',
+      models: [
+        { name: 'cars', version: 1 },
+        { name: 'credit', version: 2 },
+        { name: 'penguins', version: 1 },
+      ],
+    });
+  });
+
+  it('counts requests, rows, issues and tensors in Prometheus metrics', async () => {
+    const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: null, Home: 'castle' }];
+    await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: { instances: rows } });
+    await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: { instances: [{ Age: 'x' }] } });
+    const res = await app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.body;
+    expect(text).toContain(
+      'tandem_http_requests_total{route="/v1/models/:name/predict",method="POST",status="200",model="credit",version="2"} 1',
+    );
+    expect(text).toContain(
+      'tandem_http_requests_total{route="/v1/models/:name/predict",method="POST",status="400",model="credit",version="2"} 1',
+    );
+    expect(text).toContain('tandem_rows_predicted_total{model="credit",version="2"} 2');
+    expect(text).toContain('tandem_input_issues_total{model="credit",column="Income",kind="missing"} 1');
+    expect(text).toContain('tandem_input_issues_total{model="credit",column="Home",kind="unseen_category"} 1');
+    expect(text).toContain('tandem_input_rejected_rows_total{model="credit"} 1');
+    expect(text).toMatch(/tandem_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:name\/predict",method="POST"\} \d+/);
+    expect(text).toMatch(/^tandem_tfjs_tensors \d+$/m);
+    expect(text).toContain('tandem_model_versions_served{model="credit"} 2');
+    expect(text).toContain('tandem_model_load_failures_total');
+  });
+
+  it('413 over the body limit and over the row limit, in each error shape', async () => {
+    const big = { instances: [{ ...CREDIT_ROW, Job: 'x'.repeat(3000) }] };
+    const native = await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: big });
+    expect(native.statusCode).toBe(413);
+    expect(native.json().error.code).toBe('TANDEM_BODY_TOO_LARGE');
+    const v2 = await app.inject({ method: 'POST', url: '/v2/models/credit/infer', payload: big });
+    expect(v2.statusCode).toBe(413);
+    expect(typeof v2.json().error).toBe('string');
+
+    const four = { instances: [CREDIT_ROW, CREDIT_ROW, CREDIT_ROW, CREDIT_ROW] };
+    const rows = await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: four });
+    expect(rows.statusCode).toBe(413);
+    expect(rows.json().error).toMatchObject({ code: 'TANDEM_TOO_MANY_ROWS' });
+    const tfs = await app.inject({ method: 'POST', url: '/v1/models/credit:predict', payload: four });
+    expect(tfs.statusCode).toBe(413);
+    const csv = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'Age\n1\n2\n3\n4\n',
+    });
+    expect(csv.statusCode).toBe(413);
+    const infer = await app.inject({
+      method: 'POST',
+      url: '/v2/models/credit/infer',
+      payload: { inputs: [{ name: 'Age', shape: [4], datatype: 'FP64', data: [1, 2, 3, 4] }] },
+    });
+    expect(infer.statusCode).toBe(413);
+  });
+
+  it('serves the OpenAPI document and the interactive docs', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/v1/models',
+      '/v1/models/{name}',
+      '/v1/models/{name}/versions/{version}/predict',
+      '/v1/models/{name}/labels/{label}/predict',
+      '/v2/models/{name}/infer',
+      '/v2/health/ready',
+      '/readyz',
+      '/metrics',
+    ]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(doc.paths['/bench/constant']).toBeUndefined();
+    const predict = doc.paths['/v1/models/{name}/predict'].post;
+    expect(Object.keys(predict.requestBody.content)).toEqual([
+      'application/json',
+      'text/csv',
+      'application/x-ndjson',
+    ]);
+    const docs = await app.inject({ url: '/docs' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toMatch(/^text\/html/);
+    expect(docs.body).toContain('swagger-ui');
+  });
+});

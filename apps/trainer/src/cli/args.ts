@@ -1,0 +1,37 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { TrainerError } from '../errors.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util parseArgs, strict, with its errors turned into one-line usage errors.
+ * @example parseCommandLine(argv, { json: { type: 'boolean' } }, 'train')
+ */
+export function parseCommandLine<T extends Options>(
+  argv: readonly string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? 'bad arguments';
+    throw new TrainerError('TANDEM_USAGE', `${message.replace(/\.$/, '')} (see --help)`);
+  }
+}
+
+/** A non-negative integer option such as --seed. */
+export function integerOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new TrainerError('TANDEM_USAGE', `${flag} expects a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** The model-store root: --artifacts, else TANDEM_ARTIFACTS, else ./artifacts. */
+export function artifactsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag !== undefined && flag !== '') return flag;
+  const fromEnv = env.TANDEM_ARTIFACTS;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'artifacts';
+}

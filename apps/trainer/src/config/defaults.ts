@@ -1,0 +1,43 @@
+import type {
+  EarlyStoppingConfig,
+  LinearModelConfig,
+  MlpModelConfig,
+  RandomSplitConfig,
+  TrainingConfig,
+} from './types.ts';
+
+/** Every default in one place: the resolved config stored in a manifest shows what was used. */
+export const DEFAULT_SEED = 42;
+
+export const DEFAULT_SPLIT: RandomSplitConfig = {
+  test: 0.2,
+  validation: 0.1,
+  seed: DEFAULT_SEED,
+  stratify: true,
+};
+
+export const DEFAULT_EARLY_STOPPING: EarlyStoppingConfig = {
+  patience: 10,
+  restoreBest: true,
+  minDelta: 0,
+};
+
+export const DEFAULT_TRAINING: TrainingConfig = {
+  epochs: 200,
+  batchSize: 32,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  earlyStopping: DEFAULT_EARLY_STOPPING,
+  classWeight: 'none',
+  seed: DEFAULT_SEED,
+};
+
+export const DEFAULT_LINEAR: LinearModelConfig = { type: 'linear', l2: 0 };
+
+export const DEFAULT_MLP: MlpModelConfig = {
+  type: 'mlp',
+  hidden: [64, 32],
+  dropout: 0,
+  l2: 1e-4,
+  activation: 'relu',
+};

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TrainerError } from '../errors.ts';
+import { displayPath } from '../io/paths.ts';
+import type { ResolvedConfig, TrainConfig } from './types.ts';
+import { validateConfig } from './validate.ts';
+
+/**
+ * Reads and validates a config. A path is read as JSON and the paths inside it are taken
+ * relative to its folder; an object's paths are taken relative to the working directory.
+ *
+ * @example
+ *   const config = await loadConfig('data/models/credit.json');
+ *   config.training.epochs; // 200 unless the file says otherwise
+ */
+export async function loadConfig(source: string | TrainConfig): Promise<ResolvedConfig> {
+  if (typeof source !== 'string') {
+    return validateConfig(source, (file) => displayPath(file));
+  }
+  const shown = displayPath(source);
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'unreadable';
+    throw new TrainerError('TANDEM_CONFIG_NOT_FOUND', `config file ${reason}: ${shown}`, {
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new TrainerError(
+      'TANDEM_CONFIG_INVALID',
+      `${shown}: not valid JSON (${(error as Error).message})`,
+    );
+  }
+  const folder = path.dirname(path.resolve(source));
+  try {
+    return validateConfig(raw, (file) => displayPath(path.resolve(folder, file)));
+  } catch (error) {
+    if (error instanceof TrainerError) {
+      throw new TrainerError(error.code, `${shown}: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import type { ColumnSpec } from '@tandem/features';
+import type { Task } from '@tandem/model-store';
+
+/** Overrides of what inferSchema decided for one column (`name` comes from the key). */
+export type FeatureOverride = Partial<Omit<ColumnSpec, 'name'>>;
+
+export type Activation = 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid';
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
+
+/** A random split: fractions of the rows, stratified by class (or by target deciles). */
+export interface RandomSplitConfig {
+  /** Fraction of all rows held out for the test. */
+  test: number;
+  /** Fraction of the remaining (training) rows held out for early stopping. */
+  validation: number;
+  seed: number;
+  stratify: boolean;
+}
+
+/** A fixed split read from a file `{"train": [...], "test": [...]}` of 0-based row numbers. */
+export interface FileSplitConfig {
+  file: string;
+  /** Fraction of the training rows held out for early stopping. */
+  validation: number;
+  seed: number;
+  stratify: boolean;
+}
+
+export type SplitConfig = RandomSplitConfig | FileSplitConfig;
+
+export interface LinearModelConfig {
+  type: 'linear';
+  l2: number;
+}
+
+export interface MlpModelConfig {
+  type: 'mlp';
+  hidden: number[];
+  dropout: number;
+  l2: number;
+  activation: Activation;
+}
+
+export type ModelConfig = LinearModelConfig | MlpModelConfig;
+
+export interface EarlyStoppingConfig {
+  /** Epochs without a better validation loss before training stops. */
+  patience: number;
+  restoreBest: boolean;
+  /** Smallest decrease of the validation loss that counts as better. */
+  minDelta: number;
+}
+
+export interface TrainingConfig {
+  /** Upper bound: early stopping usually ends training sooner. */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  /** false: train for all epochs and keep the last weights. */
+  earlyStopping: EarlyStoppingConfig | false;
+  classWeight: 'none' | 'balanced';
+  seed: number;
+}
+
+/**
+ * A config with every default filled in. `model` is 'auto' until the data size is known; the
+ * trainer replaces it with the concrete choice before the config is stored in the manifest.
+ */
+export interface ResolvedConfig {
+  name: string;
+  /** Relative to the working directory when under it, else absolute. */
+  data: string;
+  target: string;
+  task: Task;
+  features: Record<string, FeatureOverride>;
+  drop: string[];
+  split: SplitConfig;
+  model: ModelConfig | { type: 'auto' };
+  training: TrainingConfig;
+}
+
+/** The config after the run chose a model: what the manifest stores. */
+export interface FinalConfig extends Omit<ResolvedConfig, 'model'> {
+  model: ModelConfig;
+}
+
+/** What a config file may hold: everything but the four required keys is optional. */
+export interface TrainConfig {
+  name: string;
+  data: string;
+  target: string;
+  task: Task;
+  features?: Record<string, FeatureOverride>;
+  drop?: string[];
+  split?:
+    | Partial<RandomSplitConfig>
+    | ({ file: string } & Partial<Omit<FileSplitConfig, 'file'>>);
+  model?:
+    | { type: 'auto' }
+    | ({ type: 'linear' } & Partial<Omit<LinearModelConfig, 'type'>>)
+    | ({ type: 'mlp' } & Partial<Omit<MlpModelConfig, 'type'>>);
+  training?: Partial<Omit<TrainingConfig, 'earlyStopping'>> & {
+    earlyStopping?: Partial<EarlyStoppingConfig> | false;
+  };
+}
+
+export function isFileSplit(split: SplitConfig): split is FileSplitConfig {
+  return 'file' in split;
+}

@@ -1,0 +1,94 @@
+import type { InputErrorDetail, RawRow } from '@tandem/features';
+import type { Predictor } from '@tandem/runtime';
+import type { RecordChunk } from './records.ts';
+
+/** Model outputs for one chunk, in the chunk's record order. */
+export interface ChunkResult {
+  /** Values per record: class probabilities in class order, or the regression value. */
+  width: number;
+  /** count × width, row-major; NaN for records that were not scored. */
+  outputs: Float32Array;
+  /** Why each record was not scored; undefined when every record was scored. */
+  reasons: (string | undefined)[] | undefined;
+  /** Values handled by a recorded rule (out of range, unseen category, imputed missing). */
+  warnings: number;
+}
+
+/** Turns a chunk of records into model outputs; the pipeline calls it once per chunk. */
+export interface RecordScorer {
+  score(chunk: RecordChunk): ChunkResult;
+}
+
+/**
+ * Scores chunks with the runtime's Predictor (the code the server runs), invalid rows collected
+ * rather than thrown. CSV records become row objects from a pool reused chunk after chunk, so
+ * a long file does not allocate one object per row.
+ */
+export class PredictorScorer implements RecordScorer {
+  private readonly predictor: Predictor;
+  private readonly pool: Record<string, unknown>[] = [];
+
+  constructor(predictor: Predictor) {
+    this.predictor = predictor;
+  }
+
+  score(chunk: RecordChunk): ChunkResult {
+    const count = chunk.count;
+    const width = this.predictor.width;
+    const rows: RawRow[] = [];
+    // positions[k]: the chunk index of the k-th row handed to the predictor.
+    const positions: number[] | undefined = chunk.hasProblems ? [] : undefined;
+    for (let i = 0; i < count; i++) {
+      if (chunk.problems[i] !== undefined) continue;
+      rows.push(this.rowOf(chunk, i, rows.length));
+      positions?.push(i);
+    }
+
+    const batch = this.predictor.predictBatch(rows, { errors: 'collect' });
+    const reasons =
+      chunk.hasProblems || batch.rejected.length > 0 ? [...chunk.problems] : undefined;
+    if (reasons !== undefined) {
+      for (const [row, reason] of reasonsByRow(batch.errors)) {
+        reasons[positions ? (positions[row] as number) : row] = reason;
+      }
+    }
+    let outputs = batch.outputs;
+    if (positions !== undefined) {
+      outputs = new Float32Array(count * width).fill(Number.NaN);
+      for (let k = 0; k < positions.length; k++) {
+        const at = positions[k] as number;
+        outputs.set(batch.outputs.subarray(k * width, (k + 1) * width), at * width);
+      }
+    }
+    return { width, outputs, reasons, warnings: batch.issues.length };
+  }
+
+  /** The row object for record i: a pooled object for CSV, the parsed object for NDJSON. */
+  private rowOf(chunk: RecordChunk, i: number, slot: number): RawRow {
+    if (chunk.format === 'ndjson') return chunk.objects[i] as Record<string, unknown>;
+    const fields = chunk.fields[i] as string[];
+    const columns = chunk.header;
+    let row = this.pool[slot];
+    if (row === undefined) {
+      row = {};
+      for (const column of columns) row[column] = '';
+      this.pool.push(row);
+    }
+    for (let j = 0; j < columns.length; j++) row[columns[j] as string] = fields[j];
+    return row;
+  }
+}
+
+/** One reason per rejected row: its problems, joined, without the batch-relative row prefix. */
+function reasonsByRow(errors: readonly InputErrorDetail[]): Map<number, string> {
+  const reasons = new Map<number, string>();
+  for (const detail of errors) {
+    const prefix = `row ${detail.row}, `;
+    const text = detail.message.startsWith(prefix)
+      ? detail.message.slice(prefix.length)
+      : detail.message;
+    const before = reasons.get(detail.row);
+    reasons.set(detail.row, before === undefined ? text : `${before}; ${text}`);
+  }
+  return reasons;
+}

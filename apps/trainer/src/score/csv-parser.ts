@@ -1,0 +1,243 @@
+import { ScoreError } from './errors.ts';
+import { type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+const RECORD = 0;
+const MORE = 1;
+const END = 2;
+type Step = typeof RECORD | typeof MORE | typeof END;
+
+/**
+ * Incremental RFC 4180 parser: text goes in piece by piece, complete records come out into a
+ * chunk. Lines without a quote take a fast path (one `split`); quoted fields may hold commas,
+ * doubled quotes and line breaks. A record with broken quoting or the wrong number of fields is
+ * reported as a problem on that record and parsing carries on at the next line; only a header
+ * that cannot be read, or a record longer than MAX_RECORD_CHARS, stops the file.
+ *
+ * Conventions: `\n` or `\r\n` ends a record; empty lines are skipped; a leading UTF-8 BOM is
+ * dropped; fields are not trimmed; every value is a string (`""` is a missing value downstream).
+ */
+export class CsvRecordParser {
+  private text = '';
+  private pos = 0;
+  /** Physical line of text[pos]. */
+  private line = 1;
+  /** Index of the first quote at or after pos; -1 when unknown, text.length when none. */
+  private nextQuote = -1;
+  private started = false;
+  private columns: string[] | undefined;
+
+  // The record found by the last step, kept in fields rather than a fresh object per record.
+  private recordRaw = '';
+  private recordFields: string[] | undefined;
+  private recordProblem: string | undefined;
+  private recordLine = 0;
+
+  /** The header's column names, once read. */
+  header(): readonly string[] | undefined {
+    return this.columns;
+  }
+
+  push(text: string): void {
+    let piece = text;
+    if (!this.started && piece.length > 0) {
+      this.started = true;
+      if (piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
+    }
+    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + piece : piece;
+    this.pos = 0;
+    this.nextQuote = -1;
+  }
+
+  /**
+   * Moves complete records into `chunk` until it holds `limit` records (returns true) or the text
+   * runs out (returns false). With `final`, the text is the end of the file.
+   */
+  fill(chunk: CsvChunk, limit: number, final: boolean): boolean {
+    while (chunk.count < limit) {
+      const step = this.step(final);
+      if (step !== RECORD) return false;
+      if (this.columns === undefined) {
+        this.takeHeader();
+        continue;
+      }
+      if (chunk.count === 0) chunk.header = this.columns;
+      let problem = this.recordProblem;
+      const fields = this.recordFields;
+      if (problem === undefined && fields !== undefined && fields.length !== this.columns.length) {
+        problem = `expected ${this.columns.length} fields, got ${fields.length}`;
+      }
+      chunk.lines.push(this.recordLine);
+      chunk.raw.push(this.recordRaw);
+      chunk.fields.push(fields);
+      chunk.problems.push(problem);
+      if (problem !== undefined) chunk.hasProblems = true;
+      chunk.count++;
+    }
+    return true;
+  }
+
+  private takeHeader(): void {
+    const fields = this.recordFields;
+    if (this.recordProblem !== undefined || fields === undefined) {
+      throw new ScoreError(
+        'TANDEM_SCORE_BAD_INPUT',
+        `line ${this.recordLine}: cannot read the CSV header: ${this.recordProblem ?? 'bad quoting'}`,
+      );
+    }
+    const seen = new Set<string>();
+    for (const name of fields) {
+      if (seen.has(name)) {
+        throw new ScoreError(
+          'TANDEM_SCORE_BAD_INPUT',
+          `line ${this.recordLine}: the CSV header names column "${name}" twice`,
+        );
+      }
+      seen.add(name);
+    }
+    this.columns = fields;
+  }
+
+  private step(final: boolean): Step {
+    const text = this.text;
+    for (;;) {
+      const start = this.pos;
+      if (start >= text.length) return final ? END : MORE;
+      let lf = text.indexOf('\n', start);
+      if (lf === -1) {
+        if (!final) return this.needMore(start);
+        lf = text.length;
+      }
+      if (this.nextQuote < start) {
+        const quote = text.indexOf('"', start);
+        this.nextQuote = quote === -1 ? text.length : quote;
+      }
+      if (this.nextQuote < lf) return this.quotedRecord(start, final);
+      let end = lf;
+      if (end > start && text.charCodeAt(end - 1) === CR) end--;
+      this.pos = lf + 1;
+      const line = this.line++;
+      if (end === start) continue;
+      const raw = text.slice(start, end);
+      this.recordRaw = raw;
+      this.recordFields = raw.split(',');
+      this.recordProblem = undefined;
+      this.recordLine = line;
+      return RECORD;
+    }
+  }
+
+  /** The slow path: a record with at least one quote, parsed character by character. */
+  private quotedRecord(start: number, final: boolean): Step {
+    const text = this.text;
+    const fields: string[] = [];
+    let i = start;
+    for (;;) {
+      if (i < text.length && text.charCodeAt(i) === QUOTE) {
+        let value = '';
+        let segment = i + 1;
+        for (;;) {
+          const quote = text.indexOf('"', segment);
+          if (quote === -1) {
+            if (!final) return this.needMore(start);
+            return this.broken(start, text.length, 'a quoted field is never closed');
+          }
+          if (quote + 1 >= text.length && !final) return this.needMore(start);
+          if (text.charCodeAt(quote + 1) === QUOTE) {
+            value += text.slice(segment, quote + 1);
+            segment = quote + 2;
+            continue;
+          }
+          value += text.slice(segment, quote);
+          i = quote + 1;
+          break;
+        }
+        fields.push(value);
+        const next = i < text.length ? text.charCodeAt(i) : -1;
+        if (next === COMMA) {
+          i++;
+          continue;
+        }
+        if (next === -1 || next === LF) return this.record(start, i, fields);
+        if (next === CR && (i + 1 >= text.length || text.charCodeAt(i + 1) === LF)) {
+          if (i + 1 >= text.length && !final) return this.needMore(start);
+          return this.record(start, i + 1, fields);
+        }
+        return this.brokenLine(start, i, final, 'unexpected text after a closing quote');
+      }
+      const comma = text.indexOf(',', i);
+      const lf = text.indexOf('\n', i);
+      let stop = comma === -1 ? lf : lf === -1 ? comma : Math.min(comma, lf);
+      if (stop === -1) {
+        if (!final) return this.needMore(start);
+        stop = text.length;
+      }
+      let valueEnd = stop;
+      if (stop !== comma && valueEnd > i && text.charCodeAt(valueEnd - 1) === CR) valueEnd--;
+      const value = text.slice(i, valueEnd);
+      if (value.includes('"')) {
+        return this.brokenLine(start, i, final, 'a quote inside an unquoted field');
+      }
+      fields.push(value);
+      if (stop === comma) {
+        i = stop + 1;
+        continue;
+      }
+      return this.record(start, stop, fields);
+    }
+  }
+
+  /** A record that ends at `end` (a line feed or the end of the text). */
+  private record(start: number, end: number, fields: string[]): Step {
+    const text = this.text;
+    let rawEnd = end;
+    if (rawEnd > start && text.charCodeAt(rawEnd - 1) === CR) rawEnd--;
+    this.recordRaw = text.slice(start, rawEnd);
+    this.recordFields = fields;
+    this.recordProblem = undefined;
+    this.advance(start, end < text.length ? end + 1 : end);
+    return RECORD;
+  }
+
+  /** Broken quoting at `at`: the record is skipped up to the end of that physical line. */
+  private brokenLine(start: number, at: number, final: boolean, reason: string): Step {
+    const lf = this.text.indexOf('\n', at);
+    if (lf === -1 && !final) return this.needMore(start);
+    return this.broken(start, lf === -1 ? this.text.length : lf, reason);
+  }
+
+  private broken(start: number, end: number, reason: string): Step {
+    const text = this.text;
+    let rawEnd = end;
+    if (rawEnd > start && text.charCodeAt(rawEnd - 1) === CR) rawEnd--;
+    this.recordRaw = text.slice(start, rawEnd);
+    this.recordFields = undefined;
+    this.recordProblem = reason;
+    this.advance(start, end < text.length ? end + 1 : end);
+    return RECORD;
+  }
+
+  private advance(start: number, next: number): void {
+    this.recordLine = this.line;
+    let lf = this.text.indexOf('\n', start);
+    while (lf !== -1 && lf < next) {
+      this.line++;
+      lf = this.text.indexOf('\n', lf + 1);
+    }
+    this.pos = next;
+  }
+
+  private needMore(start: number): Step {
+    if (this.text.length - start > MAX_RECORD_CHARS) {
+      throw new ScoreError(
+        'TANDEM_SCORE_BAD_INPUT',
+        `line ${this.line}: a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`,
+      );
+    }
+    return MORE;
+  }
+}

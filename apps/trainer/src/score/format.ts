@@ -1,0 +1,38 @@
+import { extname } from 'node:path';
+import { ScoreError } from './errors.ts';
+
+/** The row formats batch scoring reads and writes. */
+export type DataFormat = 'csv' | 'ndjson';
+
+const BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
+  '.csv': 'csv',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+};
+
+/** Parses a `--format` value; `json` and `jsonl` are accepted as names of NDJSON. */
+export function parseFormat(value: string, flag: string): DataFormat {
+  const name = value.trim().toLowerCase();
+  if (name === 'csv') return 'csv';
+  if (name === 'ndjson' || name === 'jsonl' || name === 'json') return 'ndjson';
+  throw new ScoreError('TANDEM_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
+}
+
+/**
+ * The format of a file: the explicit choice when given, else its extension
+ * (`.csv`, `.ndjson`, `.jsonl`), else `fallback` when there is one.
+ */
+export function formatOf(
+  path: string,
+  explicit: DataFormat | undefined,
+  fallback?: DataFormat,
+): DataFormat {
+  if (explicit !== undefined) return explicit;
+  const byExtension = BY_EXTENSION[extname(path).toLowerCase()];
+  if (byExtension !== undefined) return byExtension;
+  if (fallback !== undefined) return fallback;
+  throw new ScoreError(
+    'TANDEM_USAGE',
+    `cannot tell the format of ${path} from its extension: use .csv, .ndjson or .jsonl, or pass --format`,
+  );
+}

@@ -1,0 +1,22 @@
+import { FileModelStore } from '@tandem/model-store';
+import { Predictor } from '@tandem/runtime';
+import type { ModelRef } from './model-ref.ts';
+
+/** The artifacts folder when none is given: TANDEM_ARTIFACTS, else ./artifacts. */
+export function defaultArtifacts(): string {
+  return process.env['TANDEM_ARTIFACTS'] ?? 'artifacts';
+}
+
+/**
+ * Loads the stored version a reference selects (default: the `production` label, else the
+ * highest version), verified against its manifest, as the server's Predictor.
+ */
+export async function loadPredictor(artifacts: string, ref: ModelRef): Promise<Predictor> {
+  const store = new FileModelStore(artifacts);
+  const selector = {
+    ...(ref.version !== undefined ? { version: ref.version } : {}),
+    ...(ref.label !== undefined ? { label: ref.label } : {}),
+  };
+  const version = await store.resolve(ref.name, selector);
+  return Predictor.fromStoredVersion(await store.readVersion(ref.name, version));
+}

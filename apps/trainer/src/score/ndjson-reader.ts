@@ -1,0 +1,107 @@
+import { streamChunks } from './chunk-stream.ts';
+import { ScoreError } from './errors.ts';
+import { openInput } from './open-input.ts';
+import {
+  DEFAULT_READ_SIZE,
+  MAX_RECORD_CHARS,
+  type NdjsonChunk,
+  type ReaderOptions,
+  type RecordReader,
+} from './records.ts';
+
+function emptyChunk(): NdjsonChunk {
+  return {
+    format: 'ndjson',
+    count: 0,
+    lines: [],
+    raw: [],
+    objects: [],
+    problems: [],
+    hasProblems: false,
+    bytesRead: 0,
+  };
+}
+
+/**
+ * Splits NDJSON text into records, one JSON object per line. Blank lines are skipped; a line
+ * that is not valid JSON, or not an object, is a problem on that record only.
+ */
+export class NdjsonRecordParser {
+  private text = '';
+  private pos = 0;
+  private line = 1;
+  private started = false;
+
+  push(text: string): void {
+    let piece = text;
+    if (!this.started && piece.length > 0) {
+      this.started = true;
+      if (piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
+    }
+    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + piece : piece;
+    this.pos = 0;
+  }
+
+  /** Moves complete lines into `chunk` until it holds `limit` records (true) or text runs out. */
+  fill(chunk: NdjsonChunk, limit: number, final: boolean): boolean {
+    const text = this.text;
+    while (chunk.count < limit) {
+      const start = this.pos;
+      if (start >= text.length) return false;
+      let lf = text.indexOf('\n', start);
+      if (lf === -1) {
+        if (!final) {
+          if (text.length - start > MAX_RECORD_CHARS) {
+            throw new ScoreError(
+              'TANDEM_SCORE_BAD_INPUT',
+              `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
+            );
+          }
+          return false;
+        }
+        lf = text.length;
+      }
+      const line = this.line++;
+      this.pos = lf + 1;
+      const raw = text.slice(start, lf).trim();
+      if (raw.length === 0) continue;
+      let object: Record<string, unknown> | undefined;
+      let problem: string | undefined;
+      try {
+        const value: unknown = JSON.parse(raw);
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+          object = value as Record<string, unknown>;
+        } else {
+          problem = 'expected a JSON object';
+        }
+      } catch (error) {
+        problem = `invalid JSON: ${(error as Error).message}`;
+      }
+      chunk.lines.push(line);
+      chunk.raw.push(raw);
+      chunk.objects.push(object);
+      chunk.problems.push(problem);
+      if (problem !== undefined) chunk.hasProblems = true;
+      chunk.count++;
+    }
+    return true;
+  }
+}
+
+/** Streams an NDJSON file (`.ndjson` / `.jsonl`) as chunks of `chunkSize` records. */
+export async function openNdjsonReader(
+  path: string,
+  options: ReaderOptions,
+): Promise<RecordReader> {
+  const { stream, size } = await openInput(path, options.readSize ?? DEFAULT_READ_SIZE);
+  const parser = new NdjsonRecordParser();
+  const limit = options.chunkSize;
+
+  return {
+    format: 'ndjson',
+    totalBytes: size,
+    header: () => undefined,
+    chunks: () => streamChunks(stream, parser, emptyChunk, limit),
+    close: () => stream.destroy(),
+  };
+}

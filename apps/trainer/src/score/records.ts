@@ -1,0 +1,60 @@
+import type { DataFormat } from './format.ts';
+
+/**
+ * A run of consecutive input records, in file order. Arrays are parallel: index i describes the
+ * i-th record of the chunk. A chunk is handed to the consumer whole and not touched afterwards.
+ */
+interface ChunkBase {
+  count: number;
+  /** 1-based physical line on which each record starts (a CSV header is line 1). */
+  lines: number[];
+  /** Each record's text as read, without its line terminator. */
+  raw: string[];
+  /** Why a record could not be parsed (bad quoting, wrong field count, invalid JSON), if so. */
+  problems: (string | undefined)[];
+  /** True when at least one entry of `problems` is set. */
+  hasProblems: boolean;
+  /** Input bytes consumed so far, for progress and ETA. */
+  bytesRead: number;
+}
+
+export interface CsvChunk extends ChunkBase {
+  format: 'csv';
+  /** The file's column names, from its header row. */
+  header: readonly string[];
+  /** Each record's fields; undefined when the record's quoting is broken. */
+  fields: (string[] | undefined)[];
+}
+
+export interface NdjsonChunk extends ChunkBase {
+  format: 'ndjson';
+  /** Each record's object; undefined when the line is not a JSON object. */
+  objects: (Record<string, unknown> | undefined)[];
+}
+
+export type RecordChunk = CsvChunk | NdjsonChunk;
+
+/** A streaming source of record chunks. */
+export interface RecordReader {
+  readonly format: DataFormat;
+  /** Size of the input file in bytes. */
+  readonly totalBytes: number;
+  /** CSV: the header's column names, known once the first chunk has been read. */
+  header(): readonly string[] | undefined;
+  chunks(): AsyncGenerator<RecordChunk, void, void>;
+  /** Releases the file; safe to call more than once. */
+  close(): void;
+}
+
+/** Longest record the readers accept: bounds memory when a quote is never closed. */
+export const MAX_RECORD_CHARS = 1 << 20;
+
+/** Record-count and memory knobs of a reader. */
+export interface ReaderOptions {
+  /** Records per chunk. */
+  chunkSize: number;
+  /** Bytes per read from disk. */
+  readSize?: number;
+}
+
+export const DEFAULT_READ_SIZE = 1 << 16;

@@ -1,0 +1,195 @@
+import { resolve as resolvePath } from 'node:path';
+import type { Predictor } from '@tandem/runtime';
+import { AtomicFile } from './atomic-file.ts';
+import { PredictorScorer } from './chunk-scorer.ts';
+import { openCsvReader } from './csv-reader.ts';
+import { ScoreError } from './errors.ts';
+import { type DataFormat, formatOf } from './format.ts';
+import { defaultArtifacts, loadPredictor } from './load-predictor.ts';
+import { type ModelRef, parseModelRef } from './model-ref.ts';
+import { openNdjsonReader } from './ndjson-reader.ts';
+import { RejectsEncoder } from './output-encoder.ts';
+import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
+import { predictionColumns } from './prediction-columns.ts';
+import type { RecordReader } from './records.ts';
+
+/** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
+export const DEFAULT_BATCH_SIZE = 4096;
+
+export interface CopyFileOptions {
+  input: string;
+  output: string;
+  /** Input format; default from the extension (.csv, .ndjson, .jsonl). */
+  format?: DataFormat;
+  /** Output format; default from the output's extension, else the input format. */
+  outputFormat?: DataFormat;
+  /** File for rows that cannot be scored (format from its extension, else the input's). */
+  rejects?: string;
+  /** Stop at the first bad row; no output is written. */
+  strict?: boolean;
+  /** Records per chunk. Default 4,096. */
+  batchSize?: number;
+  /** Aborting stops the run between chunks and removes the temporary files. */
+  signal?: AbortSignal;
+  onProgress?: (progress: ScoreProgress) => void;
+}
+
+export interface ScoreFileOptions extends CopyFileOptions {
+  /** `name`, `name@<version>` or `name@<label>`; not needed when `predictor` is given. */
+  model?: string | ModelRef;
+  /** Artifacts folder; default TANDEM_ARTIFACTS, else ./artifacts. */
+  artifacts?: string;
+  /** An already-loaded predictor to use instead of loading `model` (left undisposed). */
+  predictor?: Predictor;
+}
+
+export interface ScoreSummary extends PipelineCounts {
+  model?: { name: string; version: number };
+  input: string;
+  output: string;
+  rejectsFile?: string;
+  inputFormat: DataFormat;
+  outputFormat: DataFormat;
+  /** Columns appended to each row. */
+  predictionColumns: string[];
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/**
+ * Scores a CSV or NDJSON file with a stored model, streaming: writes the input columns plus the
+ * prediction columns, in input order, atomically. Uses the runtime's Predictor, the code the
+ * server runs. Throws coded errors (ScoreError, StoreError, RuntimeError) on failure, leaving
+ * no output file.
+ *
+ * @example
+ *   const summary = await scoreFile({
+ *     model: 'credit@production', input: 'applicants.csv', output: 'scored.csv',
+ *     rejects: 'rejects.csv',
+ *   });
+ *   console.log(summary.rows, summary.rejected, summary.rowsPerSecond);
+ */
+export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary> {
+  checkPaths(options);
+  const reader = await openReader(options);
+  let predictor = options.predictor;
+  const owned = predictor === undefined;
+  try {
+    if (predictor === undefined) {
+      if (options.model === undefined) {
+        throw new ScoreError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
+      }
+      const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
+      predictor = await loadPredictor(options.artifacts ?? defaultArtifacts(), ref);
+    }
+    const shape = {
+      task: predictor.task,
+      ...(predictor.classes ? { classes: predictor.classes } : {}),
+    };
+    const summary = await writeThrough(options, reader, {
+      scorer: new PredictorScorer(predictor),
+      columns: predictionColumns(shape),
+      ...(predictor.classes ? { classes: predictor.classes } : {}),
+    });
+    return { ...summary, model: { name: predictor.name, version: predictor.version } };
+  } finally {
+    reader.close();
+    if (owned) predictor?.dispose();
+  }
+}
+
+/**
+ * Reads and writes a file through the same streaming reader and writer as scoreFile, with no
+ * model: the passthrough baseline the scoring benchmark compares against.
+ */
+export async function copyRecords(options: CopyFileOptions): Promise<ScoreSummary> {
+  checkPaths(options);
+  const reader = await openReader(options);
+  try {
+    return await writeThrough(options, reader, { columns: [] });
+  } finally {
+    reader.close();
+  }
+}
+
+interface Scoring {
+  scorer?: PredictorScorer;
+  columns: string[];
+  classes?: readonly string[];
+}
+
+async function writeThrough(
+  options: CopyFileOptions,
+  reader: RecordReader,
+  scoring: Scoring,
+): Promise<ScoreSummary> {
+  const started = performance.now();
+  const outputFormat = formatOf(options.output, options.outputFormat, reader.format);
+  const rejectsFormat =
+    options.rejects === undefined ? undefined : formatOf(options.rejects, undefined, reader.format);
+  const output = await AtomicFile.create(options.output);
+  let rejectsFile: AtomicFile | undefined;
+  try {
+    if (options.rejects !== undefined) rejectsFile = await AtomicFile.create(options.rejects);
+    const counts = await runPipeline({
+      reader,
+      output,
+      outputFormat,
+      ...(scoring.scorer ? { scorer: scoring.scorer } : {}),
+      predictionColumns: scoring.columns,
+      ...(scoring.classes ? { classes: scoring.classes } : {}),
+      ...(rejectsFile && rejectsFormat
+        ? { rejects: { file: rejectsFile, encoder: new RejectsEncoder(rejectsFormat) } }
+        : {}),
+      strict: options.strict ?? false,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    if (options.signal?.aborted) throw new ScoreError('TANDEM_SCORE_INTERRUPTED', 'interrupted');
+    await rejectsFile?.commit();
+    await output.commit();
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      ...counts,
+      input: options.input,
+      output: options.output,
+      ...(options.rejects !== undefined ? { rejectsFile: options.rejects } : {}),
+      inputFormat: reader.format,
+      outputFormat,
+      predictionColumns: scoring.columns,
+      seconds,
+      rowsPerSecond: seconds > 0 ? counts.rows / seconds : 0,
+    };
+  } catch (error) {
+    await output.abort();
+    await rejectsFile?.abort();
+    throw error;
+  }
+}
+
+async function openReader(options: CopyFileOptions): Promise<RecordReader> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ScoreError(
+      'TANDEM_USAGE',
+      `--batch-size must be a positive integer, got ${batchSize}`,
+    );
+  }
+  const format = formatOf(options.input, options.format);
+  const open = format === 'csv' ? openCsvReader : openNdjsonReader;
+  return open(options.input, { chunkSize: batchSize });
+}
+
+function checkPaths(options: CopyFileOptions): void {
+  const input = resolvePath(options.input);
+  const output = resolvePath(options.output);
+  if (input === output) {
+    throw new ScoreError('TANDEM_USAGE', '--output must differ from --input');
+  }
+  if (options.rejects !== undefined) {
+    const rejects = resolvePath(options.rejects);
+    if (rejects === input || rejects === output) {
+      throw new ScoreError('TANDEM_USAGE', '--rejects must differ from --input and --output');
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { RawRow } from '@tandem/features';
+import type { Task } from '@tandem/model-store';
+import { classOf, numericTarget } from '../data/target.ts';
+
+/**
+ * The stratum of each listed row: its class for classification, its target decile for
+ * regression (so that both parts of a split span the range of the target).
+ */
+export function strataOf(
+  task: Task,
+  target: string,
+  rows: readonly RawRow[],
+  indices: readonly number[],
+): string[] {
+  if (task !== 'regression') return indices.map((index) => classOf(rows[index]?.[target]));
+  const values = indices.map((index) => numericTarget(rows[index]?.[target]) ?? 0);
+  const sorted = [...values].sort((a, b) => a - b);
+  const cuts: number[] = [];
+  for (let decile = 1; decile < 10; decile++) {
+    cuts.push(sorted[Math.floor((decile * sorted.length) / 10)] ?? 0);
+  }
+  return values.map((value) => {
+    let bucket = 0;
+    while (bucket < cuts.length && value >= (cuts[bucket] ?? 0)) bucket++;
+    return String(bucket).padStart(2, '0');
+  });
+}

@@ -1,0 +1,70 @@
+import type { EpochReport } from './loop.ts';
+
+export interface ProgressSink {
+  onEpoch(report: EpochReport): void;
+  /** Ends the bar's line, if one is drawn. */
+  finish(): void;
+}
+
+export interface ProgressOptions {
+  /** Draws a bar redrawn in place on this terminal stream (stderr when it is a TTY). */
+  tty?: { write(text: string): unknown; columns?: number };
+  /** Without a terminal: receives plain periodic lines. */
+  log: (line: string) => void;
+  /** Seconds between plain lines (besides every tenth epoch). */
+  intervalSeconds?: number;
+  now?: () => number;
+}
+
+const BAR_WIDTH = 20;
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${String(Math.round(seconds - minutes * 60)).padStart(2, '0')}s`;
+}
+
+function describe(report: EpochReport): string {
+  const perEpoch = report.elapsedMs / 1000 / report.epoch;
+  // An upper bound: early stopping usually ends the run sooner.
+  const eta = perEpoch * (report.epochs - report.epoch);
+  return (
+    `epoch ${String(report.epoch).padStart(String(report.epochs).length)}/${report.epochs}` +
+    `  loss ${report.loss.toFixed(4)}  val loss ${report.valLoss.toFixed(4)}` +
+    `  (best ${report.bestValLoss.toFixed(4)})  ETA ≤ ${formatSeconds(eta)}`
+  );
+}
+
+/**
+ * Training progress: on a terminal a one-line bar redrawn in place; elsewhere (CI logs) a plain
+ * line at the first epoch, every tenth epoch and at least every `intervalSeconds`.
+ */
+export function createProgress(options: ProgressOptions): ProgressSink {
+  const now = options.now ?? (() => performance.now());
+  const interval = (options.intervalSeconds ?? 5) * 1000;
+  let lastLine = Number.NEGATIVE_INFINITY;
+  let drawn = false;
+  return {
+    onEpoch(report) {
+      if (options.tty) {
+        const filled = Math.round((BAR_WIDTH * report.epoch) / report.epochs);
+        const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
+        const line = `${bar} ${describe(report)}`;
+        const columns = options.tty.columns ?? 120;
+        options.tty.write(`\r\x1b[2K${line.slice(0, Math.max(20, columns - 1))}`);
+        drawn = true;
+        return;
+      }
+      const time = now();
+      if (report.epoch === 1 || report.epoch % 10 === 0 || time - lastLine >= interval) {
+        options.log(describe(report));
+        lastLine = time;
+      }
+    },
+    finish() {
+      if (options.tty && drawn) options.tty.write('\n');
+      drawn = false;
+    },
+  };
+}

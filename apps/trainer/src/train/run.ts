@@ -1,0 +1,230 @@
+import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
+import { FileModelStore, type Metrics, type Task } from '@tandem/model-store';
+import { encodeFeaturesFile, initBackend, Predictor, serializeModel } from '@tandem/runtime';
+import { loadConfig } from '../config/load.ts';
+import type { FinalConfig, ResolvedConfig, TrainConfig } from '../config/types.ts';
+import { loadDataset } from '../data/load.ts';
+import { baselineOutputs } from '../evaluate/baseline.ts';
+import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
+import { buildManifest, sampleRow } from '../artifact/manifest.ts';
+import { gitCommit } from '../artifact/provenance.ts';
+import { displayPath } from '../io/paths.ts';
+import { buildModel } from '../model/build.ts';
+import { chooseModel, describeModel } from '../model/choose.ts';
+import { metricsTable } from '../report/table.ts';
+import { type DatasetSplit, splitDataset } from '../split/split.ts';
+import { encodePart } from './features.ts';
+import { fitModel, type TrainingHistory } from './loop.ts';
+import { createProgress, formatSeconds } from './progress.ts';
+import { balancedClassWeights, fitTargets } from './targets.ts';
+
+export interface TrainOptions {
+  /** A config file path (its relative paths are taken from its folder) or a config object. */
+  config: string | TrainConfig;
+  /** Root of the model store: versions go to `<artifacts>/<name>/<version>/`. */
+  artifacts: string;
+  /** Overrides the split seed and the training seed. */
+  seed?: number;
+  /** Receives every log line (data, split, schema, metrics table). Default: nothing. */
+  log?: (line: string) => void;
+  /** Reports epochs: a bar on stderr when it is a terminal, else periodic lines to `log`. */
+  progress?: boolean;
+}
+
+export interface TrainResult {
+  name: string;
+  version: number;
+  /** The version directory. */
+  path: string;
+  backend: string;
+  /** Seconds spent in the training loop (excludes loading, evaluation and writing). */
+  trainSeconds: number;
+  metrics: Metrics;
+  baseline: Metrics;
+  /**
+   * The trained model behind the same Predictor the server uses. Its model is not freed by
+   * predictor.dispose() when it runs on the tfjs engine (fromParts leaves the model to its owner).
+   */
+  predictor: Predictor;
+  /** Raw test rows, target column included, in data-file order. */
+  testRows: RawRow[];
+  target: string;
+  task: Task;
+  /** The resolved config, model chosen: what the manifest stores. */
+  config: FinalConfig;
+  evaluation: Evaluation;
+  history: TrainingHistory;
+  split: DatasetSplit;
+}
+
+/**
+ * Trains one model from a config and writes it as a new version of the model store.
+ *
+ * @example
+ *   const result = await train({ config: 'data/models/credit.json', artifacts: 'artifacts' });
+ *   result.metrics.accuracy; // on the test part
+ *   result.predictor.predictBatch(result.testRows);
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const log = options.log ?? (() => {});
+  const config = withSeed(await loadConfig(options.config), options.seed);
+  const { name, target, task } = config;
+  const backend = await initBackend({ log });
+
+  const dataset = await loadDataset(config);
+  log(
+    `data ${dataset.path}: ${dataset.rows.length} rows with a target` +
+      (dataset.rowsWithoutTarget > 0 ? `, ${dataset.rowsWithoutTarget} without one (dropped)` : ''),
+  );
+  const split = await splitDataset(dataset.rows, config);
+  log(
+    `split (${split.source === 'file' ? 'from file' : 'random'}, seed ${split.seed}): ` +
+      `train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}`,
+  );
+  const pick = (indices: readonly number[]): RawRow[] => indices.map((i) => dataset.rows[i] as RawRow);
+  const trainRows = pick(split.train);
+  const validationRows = pick(split.validation);
+  const testRows = pick(split.test);
+
+  // Features are fitted on the training part only: validation and test stay unseen.
+  const { spec, report } = inferSchema(trainRows, {
+    exclude: [target, ...config.drop],
+    overrides: config.features,
+  });
+  log(report.text);
+  const pipeline = fitPipeline(spec, trainRows);
+  for (const note of pipeline.notes) log(`note: ${note}`);
+  const coding = fitTargets(task, target, trainRows, validationRows);
+  const trainPart = encodePart(pipeline, coding, target, trainRows);
+  const validationPart = encodePart(pipeline, coding, target, validationRows);
+
+  const final: FinalConfig = { ...config, model: chooseModel(config.model, trainRows.length) };
+  const { training } = final;
+  log(
+    `model ${describeModel(final.model)}: ${pipeline.width} inputs, ` +
+      `${coding.labels ? `${coding.classCount} classes` : '1 output'}; backend ${backend.name}`,
+  );
+  const model = buildModel(final.model, task, pipeline.width, coding.classCount, training.seed);
+  let predictor: Predictor | undefined;
+  try {
+    const progress = options.progress
+      ? createProgress(process.stderr.isTTY ? { tty: process.stderr, log } : { log })
+      : undefined;
+    const started = performance.now();
+    let history: TrainingHistory;
+    try {
+      history = await fitModel(model, trainPart, validationPart, {
+        task,
+        classCount: coding.classCount,
+        training,
+        l2: final.model.l2,
+        ...(training.classWeight === 'balanced' && coding.labels
+          ? { classWeights: balancedClassWeights(trainPart.y, coding.classCount) }
+          : {}),
+        ...(progress ? { onEpoch: (report) => progress.onEpoch(report) } : {}),
+      });
+    } finally {
+      progress?.finish();
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+    log(
+      `trained ${history.epochsRun} epochs in ${formatSeconds(trainSeconds)}` +
+        (history.stoppedEarly ? ' (early stop)' : '') +
+        `; kept epoch ${history.bestEpoch}, validation loss ${history.bestValLoss.toFixed(4)}`,
+    );
+
+    const sample = sampleRow(trainRows[0] as RawRow, final);
+    const parts = {
+      pipeline,
+      labels: coding.labels,
+      targetScaler: coding.scaler,
+      model,
+    };
+    const scoring = Predictor.fromParts({ manifest: { name, version: 0, task, target, sample }, ...parts }, { log });
+    let evaluation: Evaluation;
+    try {
+      evaluation = evaluate(task, scoring, testRows, target);
+    } finally {
+      scoring.dispose();
+    }
+    const nonTestTargets = [...trainRows, ...validationRows].map((row) => row[target]);
+    const baseline = evaluate(
+      task,
+      baselineOutputs(task, nonTestTargets, testRows.length, coding.labels?.classes),
+      testRows.map((row) => row[target]),
+    );
+    for (const line of metricsTable(evaluation, baseline)) log(line);
+
+    const files = {
+      ...(await serializeModel(model)),
+      'features.json': encodeFeaturesFile({
+        pipeline,
+        labels: coding.labels,
+        targetScaler: coding.scaler,
+      }),
+    };
+    const store = new FileModelStore(options.artifacts);
+    const commit = await gitCommit();
+    const createdAt = new Date();
+    const written = await store.writeVersion(name, files, () =>
+      buildManifest({
+        config: final,
+        dataset,
+        split,
+        pipeline,
+        labels: coding.labels,
+        metrics: evaluation.metrics,
+        baseline: baseline.metrics,
+        extra: {
+          trainSeconds: round(trainSeconds, 3),
+          epochs: history.epochsRun,
+          bestEpoch: history.bestEpoch,
+          bestValidationLoss: history.bestValLoss,
+          stoppedEarly: history.stoppedEarly,
+          testRejected: evaluation.rejected,
+          ...(evaluation.detail ? { perClass: evaluation.detail } : {}),
+        },
+        runtime: { tfjs: backend.tfjsVersion, backend: backend.name },
+        commit,
+        sample,
+        createdAt,
+      }),
+    );
+    log(`wrote ${name} version ${written.version} to ${displayPath(written.path)}`);
+
+    predictor = Predictor.fromParts(
+      { manifest: { name, version: written.version, task, target, sample }, ...parts },
+      { log },
+    );
+    return {
+      name,
+      version: written.version,
+      path: written.path,
+      backend: backend.name,
+      trainSeconds: round(trainSeconds, 3),
+      metrics: evaluation.metrics,
+      baseline: baseline.metrics,
+      predictor,
+      testRows,
+      target,
+      task,
+      config: final,
+      evaluation,
+      history,
+      split,
+    };
+  } finally {
+    // The dense engine copies the weights: the tfjs model is then no longer needed.
+    if (!predictor || predictor.engine === 'dense') model.dispose();
+  }
+}
+
+function withSeed(config: ResolvedConfig, seed: number | undefined): ResolvedConfig {
+  if (seed === undefined) return config;
+  return { ...config, split: { ...config.split, seed }, training: { ...config.training, seed } };
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

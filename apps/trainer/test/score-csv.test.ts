@@ -1,0 +1,178 @@
+import { stringify } from 'csv-stringify/sync';
+import { describe, expect, it } from 'vitest';
+import { CsvRecordParser } from '../src/score/csv-parser.ts';
+import { ScoreError } from '../src/score/errors.ts';
+import { NdjsonRecordParser } from '../src/score/ndjson-reader.ts';
+import type { CsvChunk, NdjsonChunk } from '../src/score/records.ts';
+
+function csvChunk(): CsvChunk {
+  return {
+    format: 'csv',
+    header: [],
+    count: 0,
+    lines: [],
+    raw: [],
+    fields: [],
+    problems: [],
+    hasProblems: false,
+    bytesRead: 0,
+  };
+}
+
+/** Feeds `pieces` one by one (as a stream would) and returns every record. */
+function parseCsv(pieces: readonly string[], limit = 1000): { parser: CsvRecordParser; chunk: CsvChunk } {
+  const parser = new CsvRecordParser();
+  const chunk = csvChunk();
+  for (const piece of pieces) {
+    parser.push(piece);
+    parser.fill(chunk, limit, false);
+  }
+  parser.fill(chunk, limit, true);
+  return { parser, chunk };
+}
+
+/** Every way of cutting `text` in two: the parser must not depend on where reads end. */
+function everySplit(text: string): string[][] {
+  return Array.from({ length: text.length + 1 }, (_, at) => [text.slice(0, at), text.slice(at)]);
+}
+
+describe('CsvRecordParser', () => {
+  it('reads header and records, with their line numbers and original text', () => {
+    const { parser, chunk } = parseCsv(['a,b,c\n1,2,3\r\n\n4,,6\n']);
+    expect(parser.header()).toEqual(['a', 'b', 'c']);
+    expect(chunk.fields).toEqual([
+      ['1', '2', '3'],
+      ['4', '', '6'],
+    ]);
+    expect(chunk.lines).toEqual([2, 4]);
+    expect(chunk.raw).toEqual(['1,2,3', '4,,6']);
+    expect(chunk.header).toEqual(['a', 'b', 'c']);
+    expect(chunk.hasProblems).toBe(false);
+  });
+
+  it('reads quoted fields with commas, doubled quotes and line breaks, wherever reads split', () => {
+    const text = '\ufeffname,note,n\n"Smith, J","said ""hi""\nthen left",3\nplain,"",4';
+    for (const pieces of everySplit(text)) {
+      const { parser, chunk } = parseCsv(pieces);
+      expect(parser.header()).toEqual(['name', 'note', 'n']);
+      expect(chunk.fields).toEqual([
+        ['Smith, J', 'said "hi"\nthen left', '3'],
+        ['plain', '', '4'],
+      ]);
+      expect(chunk.lines).toEqual([2, 4]);
+      expect(chunk.raw[0]).toBe('"Smith, J","said ""hi""\nthen left",3');
+    }
+  });
+
+  it('marks a record with the wrong field count or broken quoting, and carries on', () => {
+    const { chunk } = parseCsv(['a,b\n1,2\n3\n"x"y,5\nab"c,6\n7,8,9\n10,11\n']);
+    expect(chunk.count).toBe(6);
+    expect(chunk.problems).toEqual([
+      undefined,
+      'expected 2 fields, got 1',
+      'unexpected text after a closing quote',
+      'a quote inside an unquoted field',
+      'expected 2 fields, got 3',
+      undefined,
+    ]);
+    expect(chunk.lines).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(chunk.fields[2]).toBeUndefined();
+    expect(chunk.fields[5]).toEqual(['10', '11']);
+    expect(chunk.hasProblems).toBe(true);
+  });
+
+  it('reports a quote never closed at the end of the file as a bad last record', () => {
+    const { chunk } = parseCsv(['a,b\n1,2\n3,"never\nclosed\n']);
+    expect(chunk.count).toBe(2);
+    expect(chunk.problems[1]).toBe('a quoted field is never closed');
+    expect(chunk.lines[1]).toBe(3);
+  });
+
+  it('stops filling at the limit and resumes where it stopped', () => {
+    const parser = new CsvRecordParser();
+    parser.push('a\n1\n2\n3\n4\n5\n');
+    const first = csvChunk();
+    expect(parser.fill(first, 2, true)).toBe(true);
+    const second = csvChunk();
+    expect(parser.fill(second, 2, true)).toBe(true);
+    const third = csvChunk();
+    expect(parser.fill(third, 2, true)).toBe(false);
+    expect([first.raw, second.raw, third.raw]).toEqual([['1', '2'], ['3', '4'], ['5']]);
+    expect(third.lines).toEqual([6]);
+  });
+
+  it('reads back whatever csv-stringify writes, fed in random pieces', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const alphabet = ['a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '😀', '1'];
+    const value = (): string =>
+      Array.from({ length: Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const records = Array.from({ length: 300 }, () => [value(), value(), value()]);
+    // A record of three empty fields would be an empty line, which CSV readers skip.
+    for (const record of records) if (record.join('') === '') record[0] = 'x';
+    const text = stringify([['c1', 'c2', 'c3'], ...records]);
+    const pieces: string[] = [];
+    for (let at = 0; at < text.length; ) {
+      const size = 1 + Math.floor(random() * 40);
+      pieces.push(text.slice(at, at + size));
+      at += size;
+    }
+    const { chunk } = parseCsv(pieces);
+    expect(chunk.problems.filter((problem) => problem !== undefined)).toEqual([]);
+    expect(chunk.fields).toEqual(records);
+  });
+
+  it('refuses a header naming a column twice, and an unreadable header', () => {
+    expect(() => parseCsv(['a,b,a\n1,2,3\n'])).toThrow(/names column "a" twice/);
+    const error = (() => {
+      try {
+        parseCsv(['"a"b,c\n']);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ScoreError);
+    expect((error as ScoreError).code).toBe('TANDEM_SCORE_BAD_INPUT');
+    expect((error as ScoreError).message).toMatch(/^line 1: cannot read the CSV header/);
+  });
+
+  it('refuses a record that grows past the size limit instead of buffering the file', () => {
+    const parser = new CsvRecordParser();
+    parser.push('a,b\n1,"');
+    const chunk = csvChunk();
+    parser.fill(chunk, 10, false);
+    parser.push('x'.repeat(1 << 20));
+    expect(() => parser.fill(chunk, 10, false)).toThrow(/line 2: a record is longer than/);
+  });
+});
+
+describe('NdjsonRecordParser', () => {
+  it('reads objects, skips blank lines, and marks lines that are not JSON objects', () => {
+    const parser = new NdjsonRecordParser();
+    const chunk: NdjsonChunk = {
+      format: 'ndjson',
+      count: 0,
+      lines: [],
+      raw: [],
+      objects: [],
+      problems: [],
+      hasProblems: false,
+      bytesRead: 0,
+    };
+    const text = '{"a":1}\n\n  {"a":"x","b":null}  \r\n[1]\n{"a":\n{"a":3}';
+    for (const piece of [text.slice(0, 9), text.slice(9, 30), text.slice(30)]) {
+      parser.push(piece);
+      parser.fill(chunk, 100, false);
+    }
+    parser.fill(chunk, 100, true);
+    expect(chunk.lines).toEqual([1, 3, 4, 5, 6]);
+    expect(chunk.objects).toEqual([{ a: 1 }, { a: 'x', b: null }, undefined, undefined, { a: 3 }]);
+    expect(chunk.raw[1]).toBe('{"a":"x","b":null}');
+    expect(chunk.problems[2]).toBe('expected a JSON object');
+    expect(chunk.problems[3]).toMatch(/^invalid JSON: /);
+  });
+});

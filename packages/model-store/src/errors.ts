@@ -1,0 +1,43 @@
+/** Every failure the store reports; the server maps these codes to HTTP statuses. */
+export type StoreErrorCode =
+  | 'TANDEM_MODEL_NOT_FOUND'
+  | 'TANDEM_VERSION_NOT_FOUND'
+  | 'TANDEM_LABEL_NOT_FOUND'
+  | 'TANDEM_INVALID_LABEL'
+  | 'TANDEM_INVALID_MODEL_NAME'
+  | 'TANDEM_INVALID_SELECTOR'
+  | 'TANDEM_INVALID_ARTIFACT'
+  | 'TANDEM_CORRUPT_VERSION'
+  | 'TANDEM_CORRUPT_LABELS'
+  | 'TANDEM_UNSUPPORTED_FORMAT'
+  | 'TANDEM_STORE_BUSY';
+
+/** What a StoreError is about, so callers can log or answer without parsing the message. */
+export interface StoreErrorContext {
+  model?: string;
+  version?: number;
+  label?: string;
+  file?: string;
+}
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  readonly model?: string;
+  readonly version?: number;
+  readonly label?: string;
+  readonly file?: string;
+
+  constructor(code: StoreErrorCode, message: string, context: StoreErrorContext = {}) {
+    super(message);
+    this.name = 'StoreError';
+    this.code = code;
+    if (context.model !== undefined) this.model = context.model;
+    if (context.version !== undefined) this.version = context.version;
+    if (context.label !== undefined) this.label = context.label;
+    if (context.file !== undefined) this.file = context.file;
+  }
+}
+
+export function isStoreError(error: unknown): error is StoreError {
+  return error instanceof StoreError;
+}

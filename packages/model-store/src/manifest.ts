@@ -1,0 +1,80 @@
+import type { InputColumnSchema, RawRow } from '@tandem/features';
+
+/** The manifest format this build writes and reads. A newer format is refused, never guessed. */
+export const MANIFEST_FORMAT = 1;
+
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+export const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
+
+/** Files every version must hold besides manifest.json. */
+export const REQUIRED_FILES: readonly string[] = ['model.json', 'weights.bin', 'features.json'];
+
+/**
+ * Evaluation figures. Which keys are present depends on the task: binary → accuracy, auc, logLoss,
+ * precision, recall, f1; multiclass → accuracy, macroF1, logLoss; regression → rmse, mae, r2.
+ */
+export interface Metrics {
+  accuracy?: number;
+  auc?: number;
+  logLoss?: number;
+  macroF1?: number;
+  precision?: number;
+  recall?: number;
+  f1?: number;
+  rmse?: number;
+  mae?: number;
+  r2?: number;
+  /** counts[actual][predicted], both indexed in the order of `outputs.classes`. */
+  confusionMatrix?: number[][];
+}
+
+export type ManifestOutputs = { classes: string[] } | { target: string };
+
+export interface ManifestData {
+  /** The training data file as given in the config (relative paths stay relative). */
+  path: string;
+  sha256: string;
+  rows: number;
+  rowsWithoutTarget: number;
+  /** The dataframe profile of the data (column types, missing counts, describe()). */
+  profile: unknown;
+}
+
+export interface ManifestSplit {
+  train: number;
+  validation: number;
+  test: number;
+  seed: number;
+}
+
+/**
+ * manifest.json of one model version: format 1. The store fills in `format`, `name`, `version`
+ * and `files`; everything else comes from the trainer.
+ */
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  name: string;
+  version: number;
+  /** ISO 8601 timestamp. */
+  createdAt: string;
+  task: Task;
+  target: string;
+  inputs: InputColumnSchema[];
+  outputs: ManifestOutputs;
+  metrics: { test: Metrics; baseline: Metrics; extra?: Record<string, unknown> };
+  /** The fully resolved training config, every default filled in. */
+  config: unknown;
+  data: ManifestData;
+  split: ManifestSplit;
+  runtime: { tfjs: string; backend: string };
+  git?: { commit: string };
+  /** One raw training row: the server's warm-up prediction. */
+  sample: RawRow;
+  /** sha256 (hex) of every other file in the version directory, by file name. */
+  files: Record<string, string>;
+}
+
+/** What the trainer hands to writeVersion; the store owns format, name, version and files. */
+export type ManifestDraft = Omit<Manifest, 'format' | 'name' | 'version' | 'files'> &
+  Partial<Pick<Manifest, 'format' | 'name' | 'version'>>;

@@ -1,0 +1,13 @@
+/** What computes model outputs from feature rows: tfjs, or the plain-JavaScript dense evaluator. */
+export type EngineKind = 'tfjs' | 'dense';
+
+export interface ModelEngine {
+  readonly kind: EngineKind;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  /**
+   * Model outputs for `rows` rows of `features` (rows × inputWidth, row-major): rows × outputWidth.
+   * The result may be a buffer the engine reuses: read it before the next call.
+   */
+  predict(features: Float32Array, rows: number): Float32Array;
+}
