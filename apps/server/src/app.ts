@@ -44,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const registry = new ModelRegistry({
     artifacts: config.artifacts,
     reloadIntervalMs: config.reloadIntervalMs,
+    engine: config.engine,
     log: app.log,
     metrics,
   });

@@ -17,6 +17,8 @@ export interface ServerConfig {
   readonly workers: number;
   /** tfjs backend to prefer; undefined lets the runtime choose. */
   readonly backend: 'tensorflow' | 'wasm' | 'cpu' | undefined;
+  /** Predictor engine: 'auto' (the runtime's dense path when it matches tfjs), 'tfjs', 'dense'. */
+  readonly engine: 'auto' | 'tfjs' | 'dense' | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Adds the constant-answer route the serving benchmark compares against. */
   readonly benchRoutes: boolean;
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   reloadIntervalMs: 2_000,
   workers: 1,
   backend: undefined,
+  engine: undefined,
   logLevel: 'info',
   benchRoutes: false,
   shutdownTimeoutMs: 10_000,
@@ -61,6 +64,7 @@ interface Setting<K extends keyof ServerConfig> {
 }
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+const ENGINES = ['auto', 'tfjs', 'dense'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -117,6 +121,7 @@ const SETTINGS: { [K in keyof ServerConfig]: Setting<K> } = {
   },
   workers: { flag: 'workers', env: 'TANDEM_WORKERS', parse: integer(1, 256) },
   backend: { flag: 'backend', env: 'TANDEM_BACKEND', parse: oneOf(BACKENDS) },
+  engine: { flag: 'engine', env: 'TANDEM_ENGINE', parse: oneOf(ENGINES) },
   logLevel: { flag: 'log-level', env: 'TANDEM_LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   benchRoutes: { flag: 'bench-routes', env: 'TANDEM_BENCH_ROUTES', parse: boolean, bool: true },
   shutdownTimeoutMs: {

@@ -8,7 +8,12 @@
  */
 import { cpus } from 'node:os';
 import { fitPipeline, inferSchema, type RawRow, type TransformReport } from '../src/index.ts';
-import { asJsonRows, CREDIT_TARGET, readCreditRows, readCreditSplit } from '../test/support/credit.ts';
+import {
+  asJsonRows,
+  CREDIT_TARGET,
+  readCreditRows,
+  readCreditSplit,
+} from '../test/support/credit.ts';
 
 const MIN_ROWS_PER_ROUND = 1_000_000;
 const ROUNDS = 5;
@@ -24,11 +29,11 @@ const rows = asJsonRows(csvRows, new Set(numericColumns)) as RawRow[];
 const passes = Math.ceil(MIN_ROWS_PER_ROUND / rows.length);
 
 const out = new Float32Array(rows.length * pipeline.width);
+const copy = new Float32Array(rows.length * numericColumns.length);
 
 const candidates: Record<string, () => void> = {
   'baseline: copy 9 numeric fields': () => {
     const width = numericColumns.length;
-    const copy = new Float32Array(rows.length * width);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       for (let c = 0; c < width; c++) {
@@ -45,7 +50,8 @@ const candidates: Record<string, () => void> = {
   },
   'transformInto, row by row': () => {
     const report: TransformReport = { issues: [], errors: [] };
-    for (let i = 0; i < rows.length; i++) pipeline.transformInto(rows[i]!, out, i * pipeline.width, i, report);
+    for (let i = 0; i < rows.length; i++)
+      pipeline.transformInto(rows[i]!, out, i * pipeline.width, i, report);
   },
   'transform(row)': () => {
     for (let i = 0; i < rows.length; i++) pipeline.transform(rows[i]!);
@@ -77,5 +83,7 @@ const baseline = results[0]![1];
 const nameWidth = Math.max(...results.map(([name]) => name.length));
 for (const [name, rate] of results) {
   const ratio = name.startsWith('baseline') ? '' : `  ${(rate / baseline).toFixed(2)}× baseline`;
-  console.log(`  ${name.padEnd(nameWidth)}  ${(rate / 1e6).toFixed(2).padStart(6)} M rows/s${ratio}`);
+  console.log(
+    `  ${name.padEnd(nameWidth)}  ${(rate / 1e6).toFixed(2).padStart(6)} M rows/s${ratio}`,
+  );
 }

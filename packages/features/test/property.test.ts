@@ -20,7 +20,9 @@ describe('transform(row) and transformBatch(rows) agree', () => {
       const single = pipeline.transform(row);
       const slice = batch.values.subarray(i * pipeline.width, (i + 1) * pipeline.width);
       // Bitwise equality of the Float32 values, not closeness.
-      expect(Buffer.from(single.values.buffer)).toEqual(Buffer.from(slice.slice().buffer));
+      const same = Buffer.from(single.values.buffer).equals(Buffer.from(slice.slice().buffer));
+      if (!same) expect([...single.values]).toEqual([...slice]);
+      expect(same).toBe(true);
       const batchIssues = batch.issues
         .filter((issue) => issue.row === i)
         .map((issue) => ({ ...issue, row: 0 }));

@@ -2,10 +2,11 @@ import { RuntimeError, reasonOf } from './errors.ts';
 import { tf } from './tf.ts';
 
 /** The tfjs layers-model format as Tandem stores it: one topology file, one weights file. */
-export interface ModelFiles {
+// A type alias, not an interface, so that it fits Record<string, Uint8Array> parameters.
+export type ModelFiles = {
   'model.json': Uint8Array;
   'weights.bin': Uint8Array;
-}
+};
 
 interface ModelJson {
   format: 'layers-model';

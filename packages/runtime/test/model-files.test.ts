@@ -6,22 +6,40 @@ beforeAll(async () => {
   await initBackend({ preferred: 'wasm', log: () => {} });
 });
 
-function outputs(model: tf.LayersModel, features: Float32Array, rows: number, width: number): number[] {
+function outputs(
+  model: tf.LayersModel,
+  features: Float32Array,
+  rows: number,
+  width: number,
+): number[] {
   return tf.tidy(() =>
-    Array.from((model.predict(tf.tensor2d(features, [rows, width]), { batchSize: rows }) as tf.Tensor).dataSync()),
+    Array.from(
+      (
+        model.predict(tf.tensor2d(features, [rows, width]), { batchSize: rows }) as tf.Tensor
+      ).dataSync(),
+    ),
   );
 }
 
 describe('serializeModel / loadModel', () => {
   it('writes the tfjs layers format with one weights file', async () => {
-    const model = randomDenseModel({ inputs: 5, hidden: [4], activation: 'relu', head: 'binary', seed: 3 });
+    const model = randomDenseModel({
+      inputs: 5,
+      hidden: [4],
+      activation: 'relu',
+      head: 'binary',
+      seed: 3,
+    });
     const files = await serializeModel(model);
     const json = JSON.parse(new TextDecoder().decode(files['model.json'])) as {
       format: string;
       generatedBy: string;
       convertedBy: null;
       modelTopology: { class_name: string };
-      weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
+      weightsManifest: Array<{
+        paths: string[];
+        weights: Array<{ name: string; shape: number[]; dtype: string }>;
+      }>;
     };
     expect(json.format).toBe('layers-model');
     expect(json.generatedBy).toBe(`TensorFlow.js tfjs-layers v${tf.version.tfjs}`);
@@ -38,12 +56,20 @@ describe('serializeModel / loadModel', () => {
     // 5·4 + 4 + 4·1 + 1 float32 values.
     expect(files['weights.bin'].byteLength).toBe(29 * 4);
     const kernel = model.layers[0]!.getWeights()[0]!.dataSync();
-    expect(Array.from(new Float32Array(files['weights.bin'].slice(0, 80).buffer))).toEqual(Array.from(kernel));
+    expect(Array.from(new Float32Array(files['weights.bin'].slice(0, 80).buffer))).toEqual(
+      Array.from(kernel),
+    );
     model.dispose();
   });
 
   it('loads back a model giving identical outputs, and serialises to identical bytes', async () => {
-    const model = randomDenseModel({ inputs: 7, hidden: [16, 8], activation: 'tanh', head: 'multiclass', seed: 5 });
+    const model = randomDenseModel({
+      inputs: 7,
+      hidden: [16, 8],
+      activation: 'tanh',
+      head: 'multiclass',
+      seed: 5,
+    });
     const files = await serializeModel(model);
     const loaded = await loadModel(files);
     const features = randomFeatures(64, 7, 11);
@@ -56,11 +82,19 @@ describe('serializeModel / loadModel', () => {
   });
 
   it('refuses truncated weights, a missing weight file and broken JSON, naming the problem', async () => {
-    const model = randomDenseModel({ inputs: 3, hidden: [], activation: 'linear', head: 'regression', seed: 1 });
+    const model = randomDenseModel({
+      inputs: 3,
+      hidden: [],
+      activation: 'linear',
+      head: 'regression',
+      seed: 1,
+    });
     const files = await serializeModel(model);
     model.dispose();
     const before = tf.memory().numTensors;
-    await expect(loadModel({ ...files, 'weights.bin': files['weights.bin'].slice(0, 8) })).rejects.toMatchObject({
+    await expect(
+      loadModel({ ...files, 'weights.bin': files['weights.bin'].slice(0, 8) }),
+    ).rejects.toMatchObject({
       code: 'TANDEM_BAD_MODEL_FILES',
       message: 'weights hold 8 bytes, model.json describes 16',
     });

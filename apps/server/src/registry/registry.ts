@@ -36,6 +36,8 @@ export interface ReloadSummary {
 export interface RegistryOptions {
   artifacts: string;
   reloadIntervalMs: number;
+  /** Predictor engine; undefined lets the runtime decide. */
+  engine?: 'auto' | 'tfjs' | 'dense' | undefined;
   log: FastifyBaseLogger;
   metrics: ServerMetrics;
 }
@@ -282,6 +284,7 @@ export class ModelRegistry {
     try {
       const stored = await this.store.readVersion(name, version);
       const predictor = await Predictor.fromStoredVersion(stored, {
+        ...(this.options.engine === undefined ? {} : { engine: this.options.engine }),
         log: (line) => log.warn({ model: name, version }, line),
       });
       const served = new ServedVersion({

@@ -13,8 +13,10 @@ export interface Dataset {
   path: string;
   sha256: string;
   columns: string[];
-  /** Rows holding a target, in file order: split row numbers index this array. */
+  /** Rows holding a target, in file order: a split's indices point into this array. */
   rows: RawRow[];
+  /** 0-based data-row number in the file (header excluded) of each row in `rows`. */
+  rowNumbers: number[];
   rowsWithoutTarget: number;
   /** Profile of `rows`; null when loading was asked to skip it. */
   profile: DataProfile | null;
@@ -46,13 +48,20 @@ export async function loadDataset(
   if (config.drop.includes(config.target)) {
     throw new TrainerError('TANDEM_CONFIG_INVALID', `config key "drop": lists the target column "${config.target}"`);
   }
-  const rows = table.rows.filter((row) => !isMissingTarget(row[config.target]));
+  const rows: RawRow[] = [];
+  const rowNumbers: number[] = [];
+  table.rows.forEach((row, number) => {
+    if (isMissingTarget(row[config.target])) return;
+    rows.push(row);
+    rowNumbers.push(number);
+  });
   checkTarget(config.task, config.target, rows);
   return {
     path: shown,
     sha256: table.sha256,
     columns: table.columns,
     rows,
+    rowNumbers,
     rowsWithoutTarget: table.rows.length - rows.length,
     profile: options.profile === false ? null : await profileRows(table.columns, rows),
   };

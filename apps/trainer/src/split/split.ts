@@ -1,5 +1,5 @@
-import type { RawRow } from '@tandem/features';
 import type { ResolvedConfig } from '../config/types.ts';
+import type { Dataset } from '../data/load.ts';
 import { isFileSplit } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
 import { readSplitFile } from './file.ts';
@@ -22,16 +22,18 @@ export interface DatasetSplit {
  * from the training part, stratified the same way.
  */
 export async function splitDataset(
-  rows: readonly RawRow[],
+  dataset: Pick<Dataset, 'rows' | 'rowNumbers' | 'rowsWithoutTarget'>,
   config: Pick<ResolvedConfig, 'split' | 'task' | 'target'>,
 ): Promise<DatasetSplit> {
   const { split, task, target } = config;
+  const { rows } = dataset;
   const strata = (indices: readonly number[]): string[] =>
     split.stratify ? strataOf(task, target, rows, indices) : indices.map(() => '');
   let trainAll: number[];
   let test: number[];
   if (isFileSplit(split)) {
-    ({ train: trainAll, test } = await readSplitFile(split.file, rows.length));
+    const fileRows = rows.length + dataset.rowsWithoutTarget;
+    ({ train: trainAll, test } = await readSplitFile(split.file, dataset.rowNumbers, fileRows));
   } else {
     const all = rows.map((_, index) => index);
     const parts = holdOut(all, strata(all), split.test, deriveSeed(split.seed, 'test'));

@@ -76,7 +76,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     `data ${dataset.path}: ${dataset.rows.length} rows with a target` +
       (dataset.rowsWithoutTarget > 0 ? `, ${dataset.rowsWithoutTarget} without one (dropped)` : ''),
   );
-  const split = await splitDataset(dataset.rows, config);
+  const split = await splitDataset(dataset, config);
   log(
     `split (${split.source === 'file' ? 'from file' : 'random'}, seed ${split.seed}): ` +
       `train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}`,

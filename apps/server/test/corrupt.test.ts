@@ -1,0 +1,145 @@
+import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileModelStore, sha256Hex } from '@tandem/model-store';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDIT, PENGUINS, writeFixtureVersion } from './fixtures/models.ts';
+import { CREDIT_ROW, copyFixtures, loaded, PENGUIN_ROW, removeDir } from './helpers.ts';
+
+async function editJson(path: string, edit: (value: Record<string, unknown>) => void) {
+  const value = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  edit(value);
+  await writeFile(path, JSON.stringify(value));
+}
+
+/** Makes features.json unparseable as a pipeline but keeps every sha256 right. */
+async function breakFeaturesConsistently(versionDir: string) {
+  const features = join(versionDir, 'features.json');
+  await editJson(features, (f) => {
+    f.pipeline = { format: 1, columns: 'not a list' };
+  });
+  const digest = sha256Hex(await readFile(features));
+  await editJson(join(versionDir, 'manifest.json'), (m) => {
+    (m.files as Record<string, string>)['features.json'] = digest;
+  });
+}
+
+describe('corrupt versions', () => {
+  let dir: string;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    dir = await copyFixtures();
+    const v3 = await writeFixtureVersion(dir, { ...CREDIT, seed: 11 });
+    const v4 = await writeFixtureVersion(dir, { ...CREDIT, seed: 12 });
+    const v5 = await writeFixtureVersion(dir, { ...CREDIT, seed: 13 });
+    const p2 = await writeFixtureVersion(dir, { ...PENGUINS, seed: 14 });
+    const weights = join(dir, 'credit', String(v3), 'weights.bin');
+    await truncate(weights, 100);
+    // An edited features.json: its sha256 no longer matches the manifest.
+    await editJson(join(dir, 'credit', String(v4), 'features.json'), (f) => {
+      f.format = 1;
+      (f as { edited?: boolean }).edited = true;
+    });
+    await breakFeaturesConsistently(join(dir, 'credit', String(v5)));
+    await editJson(join(dir, 'penguins', String(p2), 'manifest.json'), (m) => {
+      m.format = 99;
+    });
+    app = await loaded(dir);
+  });
+  afterAll(async () => {
+    await app.close();
+    await removeDir(dir);
+  });
+
+  it('refuses them with a reason while the others keep serving', async () => {
+    const { models } = (await app.inject({ url: '/v1/models' })).json();
+    const credit = models.find((m: { name: string }) => m.name === 'credit');
+    expect(credit.defaultVersion).toBe(2);
+    const byVersion = Object.fromEntries(
+      credit.versions.map((v: { version: number }) => [v.version, v]),
+    );
+    expect(byVersion[1].status).toBe('available');
+    expect(byVersion[2].status).toBe('available');
+    expect(byVersion[3]).toMatchObject({ status: 'failed' });
+    expect(byVersion[3].reason).toMatch(/weights\.bin/);
+    expect(byVersion[4].reason).toMatch(/features\.json.*sha256/);
+    expect(byVersion[5].reason).toMatch(/features\.json/);
+    const penguins = models.find((m: { name: string }) => m.name === 'penguins');
+    expect(penguins.versions[1]).toMatchObject({ version: 2, status: 'failed' });
+    expect(penguins.versions[1].reason).toMatch(/format/);
+    expect(penguins.defaultVersion).toBe(1);
+
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(ok.json().model).toEqual({ name: 'credit', version: 2 });
+    const penguin = await app.inject({
+      method: 'POST',
+      url: '/v1/models/penguins/predict',
+      payload: { instances: [PENGUIN_ROW] },
+    });
+    expect(penguin.statusCode).toBe(200);
+
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/versions/3/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error.code).toBe('TANDEM_VERSION_UNAVAILABLE');
+    const tfs = (await app.inject({ url: '/tfserving/v1/models/credit/versions/3' })).json();
+    expect(tfs.model_version_status[0]).toMatchObject({ version: '3', state: 'END' });
+
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    for (const v of [3, 4, 5]) {
+      expect(metrics).toContain(`tandem_model_load_failures_total{model="credit",version="${v}"} 1`);
+    }
+    expect(metrics).toContain('tandem_model_load_failures_total{model="penguins",version="2"} 1');
+  });
+
+  it('re-verifies a served version whose files change, and stops serving it', async () => {
+    const { registry } = app.tandem;
+    await truncate(join(dir, 'credit', '2', 'weights.bin'), 10);
+    const summary = await registry.reload();
+    expect(summary.failed).toEqual(['credit/2']);
+    expect(summary.removed).toEqual(['credit/2']);
+    expect(registry.model('credit').defaultVersion).toBe(1);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(res.json().model).toEqual({ name: 'credit', version: 1 });
+    // Unchanged failures are not retried (and not counted again) on every poll.
+    await registry.reload();
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('tandem_model_load_failures_total{model="credit",version="3"} 1');
+  });
+
+  it('makes a model unavailable, not silently different, when production points to a refused version', async () => {
+    const { registry } = app.tandem;
+    await new FileModelStore(dir).setLabel('credit', 'production', 3);
+    await registry.reload();
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().notReady).toEqual([
+      { model: 'credit', reason: expect.stringMatching(/production points to version 3/) },
+    ]);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(res.statusCode).toBe(503);
+    const v1 = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/versions/1/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(v1.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * `npm run gate`: the quality gate between training and promotion. Exit 0 when the candidate
+ * passes, 1 when it is worse than the baseline by more than the tolerance (or cannot be checked),
+ * 2 on bad usage.
+ */
+import { TrainerError } from '../errors.ts';
+import { DEFAULT_BASELINE, DEFAULT_TOLERANCE, runGate } from '../gate/index.ts';
+import { artifactsRoot, integerOption, parseCommandLine } from './args.ts';
+import { EXIT, runCli } from './run.ts';
+
+const HELP = `Usage: npm run gate -- --model <name> --candidate <version> [options]
+
+Evaluates the candidate version and the baseline version on the candidate's test split (rebuilt
+from its manifest) and fails when the candidate is worse by more than the tolerance. Passes when
+the baseline label points at no version yet.
+
+Options:
+      --model <name>         model name
+      --candidate <version>  the new version
+      --baseline <label|v>   label or version to compare with (default: ${DEFAULT_BASELINE})
+      --tolerance <x>        largest acceptable shortfall, in the metric's units (default: ${DEFAULT_TOLERANCE})
+      --metric <name>        accuracy (classifiers, default), auc, macroF1, f1, logLoss,
+                             rmse (regressors, default), mae, r2
+  -a, --artifacts <dir>      model store root (default: $TANDEM_ARTIFACTS, else ./artifacts)
+      --json                 print the result as JSON on stdout
+  -h, --help                 show this help
+
+Exit status: 0 passed, 1 failed (or could not be checked), 2 bad usage.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, {
+    model: { type: 'string' },
+    candidate: { type: 'string' },
+    baseline: { type: 'string' },
+    tolerance: { type: 'string' },
+    metric: { type: 'string' },
+    artifacts: { type: 'string', short: 'a' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (values.model === undefined)
+    throw new TrainerError('TANDEM_USAGE', '--model is required (see --help)');
+  const candidate = integerOption(values.candidate, '--candidate');
+  if (candidate === undefined)
+    throw new TrainerError('TANDEM_USAGE', '--candidate is required (see --help)');
+  const result = await runGate({
+    artifacts: artifactsRoot(values.artifacts),
+    model: values.model,
+    candidate,
+    ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
+    ...(values.tolerance !== undefined ? { tolerance: toleranceOption(values.tolerance) } : {}),
+    ...(values.metric !== undefined ? { metric: values.metric } : {}),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (!result.passed) process.stderr.write(`${result.message}\n`);
+  } else {
+    (result.passed ? process.stdout : process.stderr).write(`${result.message}\n`);
+  }
+  return result.passed ? EXIT.ok : EXIT.failed;
+}
+
+function toleranceOption(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new TrainerError(
+      'TANDEM_USAGE',
+      `--tolerance expects a number ≥ 0, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+await runCli('gate', () => main(process.argv.slice(2)));

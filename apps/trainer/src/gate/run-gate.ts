@@ -1,0 +1,199 @@
+import type { RawRow } from '@tandem/features';
+import { FileModelStore, type Manifest } from '@tandem/model-store';
+import { Predictor } from '@tandem/runtime';
+import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
+import {
+  type Comparison,
+  compareMetric,
+  type Direction,
+  GATE_METRICS,
+  type GateMetric,
+  metricFor,
+} from './compare.ts';
+import { GateError } from './errors.ts';
+import { rebuildTestSplit } from './test-split.ts';
+
+export const DEFAULT_BASELINE = 'production';
+export const DEFAULT_TOLERANCE = 0.01;
+
+export interface GateOptions {
+  /** Model-store root. */
+  artifacts: string;
+  model: string;
+  /** The new version under test. */
+  candidate: number;
+  /** A label (default `production`) or a version number. */
+  baseline?: string;
+  /** Largest acceptable shortfall, in the metric's units. Default 0.01. */
+  tolerance?: number;
+  /** Default: accuracy for classifiers, rmse for regressors. */
+  metric?: string;
+}
+
+export interface GateSide {
+  version: number;
+  value: number;
+  /** Test rows the version's predictor refused (left out of its metric). */
+  rejected: number;
+}
+
+export interface GateResult {
+  passed: boolean;
+  /** One line saying what was compared and the outcome. */
+  message: string;
+  model: string;
+  metric: GateMetric;
+  direction: Direction;
+  tolerance: number;
+  testRows: number;
+  dataPath: string;
+  candidate: GateSide;
+  /** Null when the baseline label points at no version yet. */
+  baseline: (GateSide & { label?: string }) | null;
+  /** How much worse the candidate is (negative: better); null without a baseline. */
+  shortfall: number | null;
+}
+
+/**
+ * The quality gate: evaluates the candidate and the baseline version on the candidate's own test
+ * split (rebuilt from its manifest with the trainer's loadDataset and splitDataset), through the
+ * runtime's Predictor and the trainer's evaluate, and fails when the candidate's metric is worse
+ * than the baseline's by more than the tolerance. With no baseline version yet, it passes.
+ */
+export async function runGate(options: GateOptions): Promise<GateResult> {
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new GateError('TANDEM_USAGE', `--tolerance must be a number ≥ 0, got ${tolerance}`);
+  }
+  const store = new FileModelStore(options.artifacts);
+  const { model } = options;
+  const candidateStored = await store.readVersion(model, options.candidate);
+  const manifest = candidateStored.manifest;
+  const metric = metricFor(manifest.task, options.metric);
+  const split = await rebuildTestSplit(manifest);
+  const candidateEval = await evaluateStored(
+    await Predictor.fromStoredVersion(candidateStored),
+    manifest,
+    split.rows,
+    split.target,
+  );
+  const candidate = side(options.candidate, candidateEval, metric);
+  const common = {
+    model,
+    metric,
+    direction: GATE_METRICS[metric],
+    tolerance,
+    testRows: split.rows.length,
+    dataPath: split.dataPath,
+    candidate,
+  };
+
+  const selector = options.baseline ?? DEFAULT_BASELINE;
+  const baselineVersion = await resolveBaseline(store, model, selector);
+  const name = /^\d+$/.test(selector) ? `version ${selector}` : selector;
+  if (baselineVersion === undefined) {
+    return {
+      ...common,
+      passed: true,
+      baseline: null,
+      shortfall: null,
+      message:
+        `gate passed: ${model} has no ${name} version yet; candidate v${options.candidate} ` +
+        `(${metric} ${format(candidate.value)} on ${split.rows.length} test rows) passes by default`,
+    };
+  }
+
+  const baselineStored = await store.readVersion(model, baselineVersion);
+  checkComparable(manifest, baselineStored.manifest);
+  const baselineEval = await evaluateStored(
+    await Predictor.fromStoredVersion(baselineStored),
+    baselineStored.manifest,
+    split.rows,
+    split.target,
+  );
+  const comparison = compareMetric(metric, candidateEval.metrics, baselineEval.metrics, tolerance);
+  const label = /^\d+$/.test(selector) ? {} : { label: selector };
+  return {
+    ...common,
+    passed: comparison.passed,
+    baseline: { ...side(baselineVersion, baselineEval, metric), ...label },
+    shortfall: comparison.shortfall,
+    message: describe(
+      model,
+      options.candidate,
+      name,
+      baselineVersion,
+      comparison,
+      split.rows.length,
+    ),
+  };
+}
+
+async function resolveBaseline(
+  store: FileModelStore,
+  model: string,
+  selector: string,
+): Promise<number | undefined> {
+  if (/^\d+$/.test(selector)) return Number(selector);
+  const labels = await store.readLabels(model);
+  return labels[selector];
+}
+
+async function evaluateStored(
+  predictor: Predictor,
+  manifest: Manifest,
+  rows: readonly RawRow[],
+  target: string,
+): Promise<Evaluation> {
+  try {
+    return evaluate(manifest.task, predictor, rows, target);
+  } finally {
+    predictor.dispose();
+  }
+}
+
+function side(version: number, evaluation: Evaluation, metric: GateMetric): GateSide {
+  const value = (evaluation.metrics as Record<string, unknown>)[metric];
+  return {
+    version,
+    value: typeof value === 'number' ? value : Number.NaN,
+    rejected: evaluation.rejected,
+  };
+}
+
+function checkComparable(candidate: Manifest, baseline: Manifest): void {
+  if (candidate.task !== baseline.task || candidate.target !== baseline.target) {
+    throw new GateError(
+      'TANDEM_GATE_INCOMPATIBLE',
+      `${candidate.name}: candidate v${candidate.version} is a ${candidate.task} model of "${candidate.target}", ` +
+        `baseline v${baseline.version} a ${baseline.task} model of "${baseline.target}"`,
+    );
+  }
+}
+
+function describe(
+  model: string,
+  candidate: number,
+  baselineName: string,
+  baselineVersion: number,
+  comparison: Comparison,
+  rows: number,
+): string {
+  const { metric, tolerance } = comparison;
+  const c = format(comparison.candidate);
+  const b = format(comparison.baseline);
+  const against = `${baselineName} (v${baselineVersion})`;
+  if (!comparison.passed) {
+    return (
+      `gate failed: ${model} v${candidate} ${metric} ${c} is worse than ${against} ${b} ` +
+      `by ${format(comparison.shortfall)}, more than the tolerance ${tolerance} (${rows} test rows)`
+    );
+  }
+  const how =
+    comparison.shortfall > 0 ? `within the tolerance ${tolerance} of` : 'at least as good as';
+  return `gate passed: ${model} v${candidate} ${metric} ${c} is ${how} ${against} ${b} (${rows} test rows)`;
+}
+
+function format(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(4) : String(value);
+}
