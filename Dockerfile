@@ -21,7 +21,11 @@ RUN node -e "require('@tensorflow/tfjs-node'); console.log('tfjs-node', require(
 
 # ---- runtime: the same tree, no compilers, non-root ----
 FROM ${NODE_IMAGE} AS runtime
+# npm runs scripts through `sh -c`; Debian's dash stays between npm and the server and does not
+# pass SIGTERM on, so `docker stop` would not shut the server down gracefully. bash replaces
+# itself with the command, so the signal goes npm -> tsx -> server.
 ENV NODE_ENV=production \
+  npm_config_script_shell=/bin/bash \
   HOST=0.0.0.0 \
   PORT=3000 \
   TANDEM_ARTIFACTS=/app/artifacts \

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { tf } from '@tandem/runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ServerConfig } from './config.ts';
@@ -40,6 +41,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const metrics = new ServerMetrics({
     tensorCount: () => tf.memory().numTensors,
     defaultMetrics: options.defaultMetrics ?? true,
+    worker: String(cluster.worker?.id ?? 0),
   });
   const registry = new ModelRegistry({
     artifacts: config.artifacts,

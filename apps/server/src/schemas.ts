@@ -149,6 +149,11 @@ export const versionMetadataResponse = {
       },
     },
     metrics: { type: 'object', additionalProperties: true },
+    runtime: {
+      type: 'object',
+      description: 'What computes the predictions: dense (plain JavaScript) or tfjs, on a backend',
+      properties: { engine: { type: 'string' }, backend: { type: 'string' } },
+    },
   },
   required: ['name', 'version', 'status', 'default', 'labels', 'task', 'inputs', 'outputs'],
 } as const;

@@ -13,20 +13,29 @@ export interface RunningServer {
 
 /**
  * Builds the app, listens, then selects the tfjs backend and loads every model. Listening first
- * lets /healthz answer and /readyz report 503 while models load.
+ * lets /healthz answer and /readyz report 503 while models load. A cluster worker loads first
+ * (`listenFirst: false`): the primary hands connections to any worker that listens, so a worker
+ * only listens once it can answer.
  */
-export async function startServer(options: AppOptions): Promise<RunningServer> {
+export async function startServer(
+  options: AppOptions & { listenFirst?: boolean },
+): Promise<RunningServer> {
   const { config } = options;
   const app = await buildApp(options);
+  const listen = () => app.listen({ port: config.port, host: config.host });
   try {
-    const url = await app.listen({ port: config.port, host: config.host });
+    const early = options.listenFirst === false ? undefined : await listen();
     const backend = await initBackend({
       ...(config.backend === undefined ? {} : { preferred: config.backend }),
       log: (line) => app.log.info(line),
     });
     app.log.info({ backend, artifacts: config.artifacts }, `tfjs backend ready`);
     const loaded = await app.tandem.registry.start();
+    const url = early ?? (await listen());
     const models = app.tandem.registry.models();
+    if (models.length === 0) {
+      app.log.warn({ artifacts: config.artifacts }, `no model found in ${config.artifacts}; not ready`);
+    }
     app.log.info(
       {
         artifacts: config.artifacts,

@@ -96,7 +96,9 @@ describe('corrupt versions', () => {
 
     const metrics = (await app.inject({ url: '/metrics' })).body;
     for (const v of [3, 4, 5]) {
-      expect(metrics).toContain(`tandem_model_load_failures_total{model="credit",version="${v}"} 1`);
+      expect(metrics).toContain(
+        `tandem_model_load_failures_total{model="credit",version="${v}"} 1`,
+      );
     }
     expect(metrics).toContain('tandem_model_load_failures_total{model="penguins",version="2"} 1');
   });

@@ -77,13 +77,20 @@ export async function listening(
 
 /** An app whose models are loaded, not listening: for app.inject. */
 export async function loaded(artifacts: string, argv: string[] = []): Promise<FastifyInstance> {
-  const app = await buildApp({ config: testConfig(artifacts, argv), logger: false, defaultMetrics: false });
+  const app = await buildApp({
+    config: testConfig(artifacts, argv),
+    logger: false,
+    defaultMetrics: false,
+  });
   await app.tandem.registry.start();
   return app;
 }
 
 /** POSTs JSON over real HTTP; T is what the test expects the answer to look like. */
-export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

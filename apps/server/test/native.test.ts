@@ -90,7 +90,10 @@ describe('native predict', () => {
   });
 
   it('selects a version or a label', async () => {
-    for (const url of ['/v1/models/credit/versions/1/predict', '/v1/models/credit/labels/staging/predict']) {
+    for (const url of [
+      '/v1/models/credit/versions/1/predict',
+      '/v1/models/credit/labels/staging/predict',
+    ]) {
       const body = (
         await app.inject({ method: 'POST', url, payload: { instances: [CREDIT_ROW] } })
       ).json<NativeAnswer>();
@@ -105,7 +108,11 @@ describe('native predict', () => {
   it('reports warnings by row, column and kind', async () => {
     const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: null, Home: 'castle', Amount: 1e9 }];
     const body = (
-      await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: { instances: rows } })
+      await app.inject({
+        method: 'POST',
+        url: '/v1/models/credit/predict',
+        payload: { instances: rows },
+      })
     ).json<NativeAnswer>();
     expect(body.predictions).toHaveLength(2);
     expect(body.warnings).toEqual(
@@ -120,7 +127,11 @@ describe('native predict', () => {
 
   it('answers multiclass probabilities and regression values', async () => {
     const penguin = (
-      await app.inject({ method: 'POST', url: '/v1/models/penguins/predict', payload: { instances: [PENGUIN_ROW] } })
+      await app.inject({
+        method: 'POST',
+        url: '/v1/models/penguins/predict',
+        payload: { instances: [PENGUIN_ROW] },
+      })
     ).json<NativeAnswer>();
     const pp = penguin.predictions[0] as { label: string; probabilities: Record<string, number> };
     expect(Object.keys(pp.probabilities)).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
@@ -128,7 +139,11 @@ describe('native predict', () => {
     expect(sum).toBeCloseTo(1, 5);
 
     const car = (
-      await app.inject({ method: 'POST', url: '/v1/models/cars/predict', payload: { instances: [CAR_ROW] } })
+      await app.inject({
+        method: 'POST',
+        url: '/v1/models/cars/predict',
+        payload: { instances: [CAR_ROW] },
+      })
     ).json<NativeAnswer>();
     const value = (car.predictions[0] as { value: number }).value;
     expect(Math.fround(value)).toBe(expected(1, [CAR_ROW], 'cars')[0]);
@@ -156,7 +171,20 @@ describe('native predict', () => {
       'Seniority,Home,Time,Age,Marital,Records,Job,Expenses,Income,Assets,Debt,Amount,Price,prediction,probability_bad,probability_good',
     );
     expect(lines).toHaveLength(3);
-    const out = expected(1, [CREDIT_ROW, { ...CREDIT_ROW, Seniority: 17, Age: 58, Marital: 'widow', Job: 'fixed', Expenses: 48, Income: '', Amount: 1000, Price: 1658 }]);
+    const out = expected(1, [
+      CREDIT_ROW,
+      {
+        ...CREDIT_ROW,
+        Seniority: 17,
+        Age: 58,
+        Marital: 'widow',
+        Job: 'fixed',
+        Expenses: 48,
+        Income: '',
+        Amount: 1000,
+        Price: 1658,
+      },
+    ]);
     const cells = lines[2]!.split(',');
     expect(cells.slice(0, 13).join(',')).toBe('17,rent,60,58,widow,no,fixed,48,,0,0,1000,1658');
     expect(Math.fround(Number(cells[14]))).toBe(out[2]);
@@ -172,7 +200,10 @@ describe('native predict', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     const out = expected(2, [CREDIT_ROW]);
     expect(Math.fround(lines[0].probabilities.good)).toBe(out[1]);
@@ -219,7 +250,9 @@ describe('native errors', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('TANDEM_INVALID_REQUEST');
     }
-    const csv = await error('/v1/models/credit/predict', 'a,b\n1,2,3\n', { 'content-type': 'text/csv' });
+    const csv = await error('/v1/models/credit/predict', 'a,b\n1,2,3\n', {
+      'content-type': 'text/csv',
+    });
     expect(csv.status).toBe(400);
     const ndjson = await error('/v1/models/credit/predict', '{"a":1}\nnope\n', {
       'content-type': 'application/x-ndjson',

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { CREDIT_ROW, loaded, testConfig } from './helpers.ts';
 
 describe('before the models are loaded', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await buildApp({ config: testConfig(inject('fixtureArtifacts')), logger: false, defaultMetrics: false });
+    app = await buildApp({
+      config: testConfig(inject('fixtureArtifacts')),
+      logger: false,
+      defaultMetrics: false,
+    });
   });
   afterAll(() => app.close());
 
@@ -25,7 +28,11 @@ describe('before the models are loaded', () => {
     expect(native.statusCode).toBe(503);
     expect(native.headers['retry-after']).toBe('1');
     expect(native.json().error.code).toBe('TANDEM_NOT_READY');
-    const v2 = await app.inject({ method: 'POST', url: '/v2/models/credit/infer', payload: { inputs: [{ name: 'Age', shape: [1], datatype: 'FP64', data: [30] }] } });
+    const v2 = await app.inject({
+      method: 'POST',
+      url: '/v2/models/credit/infer',
+      payload: { inputs: [{ name: 'Age', shape: [1], datatype: 'FP64', data: [30] }] },
+    });
     expect(v2.statusCode).toBe(503);
     expect(typeof v2.json().error).toBe('string');
 
@@ -57,8 +64,16 @@ describe('operations', () => {
 
   it('counts requests, rows, issues and tensors in Prometheus metrics', async () => {
     const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: null, Home: 'castle' }];
-    await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: { instances: rows } });
-    await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: { instances: [{ Age: 'x' }] } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: rows },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [{ Age: 'x' }] },
+    });
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -70,10 +85,16 @@ describe('operations', () => {
       'tandem_http_requests_total{route="/v1/models/:name/predict",method="POST",status="400",model="credit",version="2"} 1',
     );
     expect(text).toContain('tandem_rows_predicted_total{model="credit",version="2"} 2');
-    expect(text).toContain('tandem_input_issues_total{model="credit",column="Income",kind="missing"} 1');
-    expect(text).toContain('tandem_input_issues_total{model="credit",column="Home",kind="unseen_category"} 1');
+    expect(text).toContain(
+      'tandem_input_issues_total{model="credit",column="Income",kind="missing"} 1',
+    );
+    expect(text).toContain(
+      'tandem_input_issues_total{model="credit",column="Home",kind="unseen_category"} 1',
+    );
     expect(text).toContain('tandem_input_rejected_rows_total{model="credit"} 1');
-    expect(text).toMatch(/tandem_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:name\/predict",method="POST"\} \d+/);
+    expect(text).toMatch(
+      /tandem_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:name\/predict",method="POST"\} \d+/,
+    );
     expect(text).toMatch(/^tandem_tfjs_tensors \d+$/m);
     expect(text).toContain('tandem_model_versions_served{model="credit"} 2');
     expect(text).toContain('tandem_model_load_failures_total');
@@ -81,7 +102,11 @@ describe('operations', () => {
 
   it('413 over the body limit and over the row limit, in each error shape', async () => {
     const big = { instances: [{ ...CREDIT_ROW, Job: 'x'.repeat(3000) }] };
-    const native = await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: big });
+    const native = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: big,
+    });
     expect(native.statusCode).toBe(413);
     expect(native.json().error.code).toBe('TANDEM_BODY_TOO_LARGE');
     const v2 = await app.inject({ method: 'POST', url: '/v2/models/credit/infer', payload: big });
@@ -89,10 +114,18 @@ describe('operations', () => {
     expect(typeof v2.json().error).toBe('string');
 
     const four = { instances: [CREDIT_ROW, CREDIT_ROW, CREDIT_ROW, CREDIT_ROW] };
-    const rows = await app.inject({ method: 'POST', url: '/v1/models/credit/predict', payload: four });
+    const rows = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: four,
+    });
     expect(rows.statusCode).toBe(413);
     expect(rows.json().error).toMatchObject({ code: 'TANDEM_TOO_MANY_ROWS' });
-    const tfs = await app.inject({ method: 'POST', url: '/v1/models/credit:predict', payload: four });
+    const tfs = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit:predict',
+      payload: four,
+    });
     expect(tfs.statusCode).toBe(413);
     const csv = await app.inject({
       method: 'POST',

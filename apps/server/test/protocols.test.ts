@@ -41,7 +41,10 @@ describe('TensorFlow Serving', () => {
 
   it('selects versions and labels, and takes the columnar form', async () => {
     const v1 = Array.from(expected(1, [CREDIT_ROW]));
-    for (const url of ['/v1/models/credit/versions/1:predict', '/v1/models/credit/labels/stable:predict']) {
+    for (const url of [
+      '/v1/models/credit/versions/1:predict',
+      '/v1/models/credit/labels/stable:predict',
+    ]) {
       const { body } = await post(url, { instances: [CREDIT_ROW] });
       expect(body.predictions[0].map(Math.fround), url).toEqual(v1);
     }
@@ -75,7 +78,9 @@ describe('TensorFlow Serving', () => {
       expect(Object.keys(body), url).toEqual(['error']);
       expect(typeof body.error, url).toBe('string');
     }
-    const { body } = await post('/v1/models/credit:predict', { instances: [{ ...CREDIT_ROW, Age: 'old' }] });
+    const { body } = await post('/v1/models/credit:predict', {
+      instances: [{ ...CREDIT_ROW, Age: 'old' }],
+    });
     expect(body.error).toContain('Age');
   });
 
@@ -170,7 +175,11 @@ describe('Open Inference Protocol (V2)', () => {
       expect(answer.id).toBe('req-42');
       const out = expected(2, rows);
       const [label, probabilities] = answer.outputs;
-      expect(probabilities).toMatchObject({ name: 'probabilities', datatype: 'FP32', shape: [2, 2] });
+      expect(probabilities).toMatchObject({
+        name: 'probabilities',
+        datatype: 'FP32',
+        shape: [2, 2],
+      });
       expect(probabilities!.data.map((v) => Math.fround(v as number))).toEqual(Array.from(out));
       expect(label).toMatchObject({ name: 'label', datatype: 'BYTES', shape: [2] });
       expect(label!.data[0]).toBe((out[1] as number) > (out[0] as number) ? 'good' : 'bad');
@@ -196,7 +205,11 @@ describe('Open Inference Protocol (V2)', () => {
 
   it('accepts INT and BOOL datatypes and null as missing', async () => {
     const inputs = tensors([CREDIT_ROW]).map((t) =>
-      t.name === 'Age' ? { ...t, datatype: 'INT32' } : t.name === 'Income' ? { ...t, data: [null] } : t,
+      t.name === 'Age'
+        ? { ...t, datatype: 'INT32' }
+        : t.name === 'Income'
+          ? { ...t, data: [null] }
+          : t,
     );
     const { status, body } = await infer('/v2/models/credit/infer', { inputs });
     expect(status).toBe(200);
@@ -207,11 +220,44 @@ describe('Open Inference Protocol (V2)', () => {
     const good = tensors([CREDIT_ROW]);
     const cases: [string, unknown, number, string][] = [
       ['/v2/models/credit/infer', { inputs: [] }, 400, 'inputs'],
-      ['/v2/models/credit/infer', { inputs: good.map((t) => ({ ...t, shape: [2] })) }, 400, 'elements'],
-      ['/v2/models/credit/infer', { inputs: [...good.slice(1), { ...good[0], shape: [1, 2] }] }, 400, 'shape'],
-      ['/v2/models/credit/infer', { inputs: good.map((t) => (t.name === 'Age' ? { ...t, datatype: 'INT32', data: [30.5] } : t)) }, 400, 'INT32'],
-      ['/v2/models/credit/infer', { inputs: good.map((t) => (t.name === 'Age' ? { ...t, datatype: 'FP16' } : t)) }, 400, 'FP16'],
-      ['/v2/models/credit/infer', { inputs: good.map((t) => (t.name === 'Age' ? { ...t, datatype: 'BYTES', data: ['old'] } : t)) }, 400, 'Age'],
+      [
+        '/v2/models/credit/infer',
+        { inputs: good.map((t) => ({ ...t, shape: [2] })) },
+        400,
+        'elements',
+      ],
+      [
+        '/v2/models/credit/infer',
+        { inputs: [...good.slice(1), { ...good[0], shape: [1, 2] }] },
+        400,
+        'shape',
+      ],
+      [
+        '/v2/models/credit/infer',
+        {
+          inputs: good.map((t) =>
+            t.name === 'Age' ? { ...t, datatype: 'INT32', data: [30.5] } : t,
+          ),
+        },
+        400,
+        'INT32',
+      ],
+      [
+        '/v2/models/credit/infer',
+        { inputs: good.map((t) => (t.name === 'Age' ? { ...t, datatype: 'FP16' } : t)) },
+        400,
+        'FP16',
+      ],
+      [
+        '/v2/models/credit/infer',
+        {
+          inputs: good.map((t) =>
+            t.name === 'Age' ? { ...t, datatype: 'BYTES', data: ['old'] } : t,
+          ),
+        },
+        400,
+        'Age',
+      ],
       ['/v2/models/credit/infer', { inputs: good, outputs: [{ name: 'logits' }] }, 400, 'logits'],
       ['/v2/models/nope/infer', { inputs: good }, 404, 'nope'],
       ['/v2/models/credit/versions/5/infer', { inputs: good }, 404, '5'],
@@ -220,7 +266,9 @@ describe('Open Inference Protocol (V2)', () => {
     ];
     for (const [url, payload, code, mention] of cases) {
       const res =
-        payload === undefined ? await app.inject({ url }) : await app.inject({ method: 'POST', url, payload: payload as object });
+        payload === undefined
+          ? await app.inject({ url })
+          : await app.inject({ method: 'POST', url, payload: payload as object });
       expect(res.statusCode, url).toBe(code);
       const body = res.json();
       expect(Object.keys(body), url).toEqual(['error']);

@@ -1,11 +1,18 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServedVersion } from '../src/registry/served-version.ts';
 import { CREDIT, writeFixtureVersion } from './fixtures/models.ts';
-import { CREDIT_ROW, copyFixtures, listening, type NativeAnswer, postJson, removeDir } from './helpers.ts';
+import {
+  CREDIT_ROW,
+  copyFixtures,
+  listening,
+  type NativeAnswer,
+  postJson,
+  removeDir,
+} from './helpers.ts';
 
 describe('hot reload under concurrent requests', () => {
   let dir: string;
@@ -49,7 +56,11 @@ describe('hot reload under concurrent requests', () => {
 
     // The label route needs a production label from the start.
     await store.setLabel('credit', 'production', 2);
-    await until(async () => (await defaultVersion()) === 2 && app.tandem.registry.model('credit').labels.production === 2);
+    await until(
+      async () =>
+        (await defaultVersion()) === 2 &&
+        app.tandem.registry.model('credit').labels.production === 2,
+    );
     const clients = [
       ...Array.from({ length: 6 }, () => client('/v1/models/credit/predict')),
       client('/v1/models/credit:predict'),
@@ -107,6 +118,18 @@ describe('disposal of a removed version', () => {
     expect(() => v2.predictor.predictBatch([CREDIT_ROW])).toThrow(/disposed/);
   });
 
+  it('ignores a model folder that has no version yet (a first write in progress)', async () => {
+    const { registry } = app.tandem;
+    await mkdir(join(dir, 'newcomer', '.tmp-1-abc'), { recursive: true });
+    await registry.reload();
+    expect(registry.models().map((m) => m.name)).not.toContain('newcomer');
+    expect(registry.isReady).toBe(true);
+    await writeFixtureVersion(dir, { ...CREDIT, name: 'newcomer', seed: 21 });
+    const summary = await registry.reload();
+    expect(summary.added).toEqual(['newcomer/1']);
+    expect(registry.select('newcomer').version).toBe(1);
+  });
+
   it('disposes a retired version at once when nothing holds it', () => {
     let disposed = 0;
     const fake = { dispose: () => disposed++ } as unknown as ServedVersion['predictor'];
@@ -117,6 +140,7 @@ describe('disposal of a removed version', () => {
       manifest: {} as ServedVersion['manifest'],
       path: '/nowhere',
       fingerprint: '',
+      backend: 'cpu',
     });
     v.acquire();
     v.acquire();

@@ -38,6 +38,12 @@ export interface VersionSelector {
  * `<root>/<name>/<version>/{manifest.json, model.json, weights.bin, features.json, …}` and
  * `<root>/<name>/labels.json`. Versions are immutable once written; a version directory appears
  * in one rename, complete, so readers never see a partial one.
+ *
+ * @example
+ *   const store = new FileModelStore('artifacts');
+ *   const { version } = await store.writeVersion('credit', files, (v) => draftManifest(v));
+ *   await store.setLabel('credit', 'production', version);
+ *   const stored = await store.readVersion('credit', await store.resolve('credit'));
  */
 export class FileModelStore {
   readonly root: string;

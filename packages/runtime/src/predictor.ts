@@ -65,6 +65,11 @@ const REUSABLE_FLOATS = 1 << 22;
  * Raw rows in, model outputs out: the fitted feature pipeline followed by the model. Everything
  * that predicts in Tandem (trainer evaluation, the server, batch scoring) goes through this class,
  * so they produce the same numbers by construction.
+ *
+ * @example
+ *   const predictor = await Predictor.fromStoredVersion(await store.readVersion('credit', 3));
+ *   const batch = predictor.predictBatch(rows, { errors: 'collect' });
+ *   toPredictions(predictor, batch);  // [{ label: 'good', probabilities: { bad: 0.1, good: 0.9 } }]
  */
 export class Predictor {
   readonly name: string;

@@ -42,7 +42,7 @@ function reference(model: tf.LayersModel, features: Float32Array, rows: number):
         let z = step.weights ? (step.bias?.[j] ?? 0) : (x[r * step.inputs + j] as number);
         if (step.weights) {
           for (let k = 0; k < step.inputs; k++) {
-            z += (step.weights[j * step.inputs + k] as number) * (x[r * step.inputs + k] as number);
+            z += (step.weights[k * step.units + j] as number) * (x[r * step.inputs + k] as number);
           }
         }
         y[r * step.units + j] = z;
@@ -189,7 +189,7 @@ describe.each(['wasm', 'cpu'] as const)('dense engine = tfjs on %s', (backend) =
 });
 
 describe('extractDenseStack', () => {
-  it('reads kernels transposed (units × inputs) and keeps activations', () => {
+  it('reads kernels ([inputs, units]), biases and activations', () => {
     const model = tf.sequential({
       layers: [
         tf.layers.dense({
@@ -205,7 +205,7 @@ describe('extractDenseStack', () => {
     const stack = extractDenseStack(model);
     if (typeof stack === 'string') throw new Error(stack);
     expect([stack.inputWidth, stack.outputWidth, stack.steps.length]).toEqual([3, 1, 2]);
-    expect(Array.from(stack.steps[0]!.weights!)).toEqual([1, 3, 5, 2, 4, 6]);
+    expect(Array.from(stack.steps[0]!.weights!)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(stack.steps[0]!.bias!)).toEqual([7, 8]);
     expect(stack.steps.map((s) => s.activation)).toEqual(['tanh', 'sigmoid']);
     model.dispose();

@@ -191,15 +191,20 @@ describe.each(['tfjs', 'dense'] as const)('Predictor with the %s engine', (engin
 });
 
 describe('Predictor resources and failures', () => {
-  it('leaks no tensor over many predictions with the tfjs engine', async () => {
-    const predictor = await storeAndLoad('leak', 'binary', binaryModel(), 'tfjs');
+  it.each([
+    'tfjs',
+    'dense',
+  ] as const)('leaks no tensor over many predictions (%s engine)', async (engine) => {
+    const predictor = await storeAndLoad(`leak-${engine}`, 'binary', binaryModel(), engine);
     predictor.predictBatch(rows);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 500; i++) predictor.predictBatch(i % 2 ? rows : [rows[0]!]);
-    predictor.predictBatch(rows, { errors: 'collect' });
+    predictor.predictBatch([...rows, { x: 'abc', c: 'a' }], { errors: 'collect' });
+    expect(() => predictor.predictBatch([{ x: 'abc', c: 'a' }])).toThrow();
     expect(tf.memory().numTensors).toBe(before);
     predictor.dispose();
     expect(tf.memory().numTensors).toBeLessThan(before);
+    expect(() => predictor.predictBatch(rows)).toThrow(/was disposed/);
   });
 
   it('rejects invalid rows in collect mode with NaN outputs and a null prediction', () => {

@@ -20,8 +20,22 @@ export class ServerMetrics {
   private readonly children = new Map<string, { inc(n?: number): void }>();
   private readonly timers = new Map<string, { observe(v: number): void }>();
 
-  constructor(options: { tensorCount: () => number; defaultMetrics?: boolean }) {
+  constructor(options: {
+    tensorCount: () => number;
+    defaultMetrics?: boolean;
+    /** Which cluster worker this is ('0' when serving from one process). */
+    worker?: string;
+  }) {
     const registers = [this.registry];
+    // With --workers N every process has its own metrics: this tells scrapes apart.
+    new Gauge({
+      name: 'tandem_process_info',
+      help: 'The process answering: its pid and cluster worker id',
+      labelNames: ['pid', 'worker'],
+      registers,
+    })
+      .labels(String(process.pid), options.worker ?? '0')
+      .set(1);
     this.requests = new Counter({
       name: 'tandem_http_requests_total',
       help: 'HTTP requests answered, by route, method, status, and the model version that answered',

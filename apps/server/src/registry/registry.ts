@@ -227,6 +227,9 @@ export class ModelRegistry {
       log.warn({ err: error, model: name }, 'cannot list versions; keeping what is served');
       return prev;
     }
+    // A folder without versions is a model being written for the first time (writeVersion
+    // creates it before renaming the version in): not a model yet, so it cannot block readiness.
+    if (versions.length === 0) return undefined;
     let labels: Record<string, number>;
     try {
       labels = await this.store.readLabels(name);
@@ -294,6 +297,7 @@ export class ModelRegistry {
         manifest: stored.manifest,
         path,
         fingerprint,
+        backend: tf.getBackend(),
       });
       log.info(
         {

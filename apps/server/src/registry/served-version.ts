@@ -12,6 +12,8 @@ export class ServedVersion {
   readonly manifest: Manifest;
   readonly path: string;
   readonly loadedAt: string;
+  /** The tfjs backend active when it was loaded. */
+  readonly backend: string;
   /** Identifies the files on disk it was loaded from; a change triggers re-verification. */
   readonly fingerprint: string;
   private leases = 0;
@@ -25,6 +27,7 @@ export class ServedVersion {
     manifest: Manifest;
     path: string;
     fingerprint: string;
+    backend: string;
   }) {
     this.name = fields.name;
     this.version = fields.version;
@@ -32,6 +35,7 @@ export class ServedVersion {
     this.manifest = fields.manifest;
     this.path = fields.path;
     this.fingerprint = fields.fingerprint;
+    this.backend = fields.backend;
     this.loadedAt = new Date().toISOString();
   }
 

@@ -49,6 +49,7 @@ function versionMetadata(model: ModelState, served: ServedVersion) {
     inputs: m.inputs,
     outputs: m.outputs,
     metrics: m.metrics,
+    runtime: { engine: served.predictor.engine, backend: served.backend },
   };
 }
 

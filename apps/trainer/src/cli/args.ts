@@ -24,13 +24,19 @@ export function parseCommandLine<T extends Options>(
 export function integerOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new TrainerError('TANDEM_USAGE', `${flag} expects a non-negative integer, got ${JSON.stringify(value)}`);
+    throw new TrainerError(
+      'TANDEM_USAGE',
+      `${flag} expects a non-negative integer, got ${JSON.stringify(value)}`,
+    );
   }
   return Number(value);
 }
 
 /** The model-store root: --artifacts, else TANDEM_ARTIFACTS, else ./artifacts. */
-export function artifactsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function artifactsRoot(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag !== undefined && flag !== '') return flag;
   const fromEnv = env.TANDEM_ARTIFACTS;
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'artifacts';

@@ -39,7 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const versions = await store.listVersions(model);
     const labels = await store.readLabels(model);
     process.stdout.write(`${model}: versions ${versions.join(', ') || '(none)'}\n`);
-    for (const [name, version] of Object.entries(labels)) process.stdout.write(`  ${name} → ${version}\n`);
+    for (const [name, version] of Object.entries(labels))
+      process.stdout.write(`  ${name} → ${version}\n`);
     return EXIT.ok;
   }
   if (values.remove) {
@@ -51,7 +52,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const version = integerOption(versionText, '<version>');
-  if (version === undefined) throw new TrainerError('TANDEM_USAGE', 'missing <version> (see --help)');
+  if (version === undefined)
+    throw new TrainerError('TANDEM_USAGE', 'missing <version> (see --help)');
   await store.setLabel(model, label, version);
   process.stdout.write(`${model}: ${label} → version ${version}\n`);
   return EXIT.ok;

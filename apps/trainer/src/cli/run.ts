@@ -18,7 +18,9 @@ export async function runCli(name: string, main: () => Promise<number>): Promise
       process.stderr.write(`${name}: error: ${message}\n`);
       code = error.code === 'TANDEM_USAGE' ? EXIT.usage : EXIT.failed;
     } else {
-      process.stderr.write(`${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
+      process.stderr.write(
+        `${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`,
+      );
       code = EXIT.failed;
     }
   }

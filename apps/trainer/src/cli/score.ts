@@ -1,10 +1,10 @@
 /**
  * `npm run score`: batch scoring of a CSV or NDJSON file. See --help, and docs/batch-scoring.md.
  */
-import { isCodedError } from '../errors.ts';
 import { parseScoreArgs, SCORE_USAGE } from '../score/cli-options.ts';
 import { ProgressReporter, type ScoreSummary, scoreFile } from '../score/index.ts';
 import { formatCount } from '../score/progress.ts';
+import { EXIT, runCli } from './run.ts';
 
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -12,7 +12,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const command = parseScoreArgs(argv);
   if (command.help) {
     process.stdout.write(`${SCORE_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const controller = new AbortController();
   let stoppedBy: string | undefined;
@@ -42,12 +42,12 @@ async function main(argv: readonly string[]): Promise<number> {
     progress?.finish();
     if (command.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else process.stdout.write(`${summaryLine(summary)}\n`);
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     progress?.finish();
     if (stoppedBy !== undefined) {
       process.stderr.write(`score: interrupted by ${stoppedBy}; no output written\n`);
-      return SIGNAL_EXIT[stoppedBy] ?? 1;
+      return SIGNAL_EXIT[stoppedBy] ?? EXIT.failed;
     }
     throw error;
   }
@@ -66,18 +66,4 @@ function summaryLine(summary: ScoreSummary): string {
   );
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (isCodedError(error)) {
-      process.stderr.write(`score: ${error.message}\n`);
-      process.exitCode = error.code === 'TANDEM_USAGE' ? 2 : 1;
-      return;
-    }
-    process.stderr.write(`score: unexpected failure: ${(error as Error)?.message ?? error}\n`);
-    if (process.env['TANDEM_DEBUG']) process.stderr.write(`${(error as Error)?.stack}\n`);
-    process.exitCode = 1;
-  },
-);
+await runCli('score', () => main(process.argv.slice(2)));

@@ -1,7 +1,6 @@
 import { TrainerError } from '../errors.ts';
 import { displayPath } from '../io/paths.ts';
 import { TASK_METRICS } from '../report/table.ts';
-import { train } from '../train/run.ts';
 import { artifactsRoot, integerOption, parseCommandLine } from './args.ts';
 import { EXIT, logToStderr, runCli } from './run.ts';
 
@@ -43,6 +42,8 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new TrainerError('TANDEM_USAGE', 'missing --config <file> (see --help)');
   }
   const seed = integerOption(values.seed, '--seed');
+  // Loaded after the arguments are checked: --help and usage errors need no tfjs.
+  const { train } = await import('../train/run.ts');
   const result = await train({
     config: values.config,
     artifacts: artifactsRoot(values.artifacts),

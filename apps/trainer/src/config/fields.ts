@@ -50,13 +50,17 @@ export function checkKeys(object: JsonObject, allowed: readonly string[], path: 
 export function requireKey(object: JsonObject, key: string, path: string): unknown {
   const value = object[key];
   if (value === undefined) {
-    throw new TrainerError('TANDEM_CONFIG_INVALID', `missing required config key "${join(path, key)}"`);
+    throw new TrainerError(
+      'TANDEM_CONFIG_INVALID',
+      `missing required config key "${join(path, key)}"`,
+    );
   }
   return value;
 }
 
 export function readString(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(path, 'a non-empty string', value);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw invalid(path, 'a non-empty string', value);
   return value;
 }
 
@@ -65,7 +69,11 @@ export function readBoolean(value: unknown, path: string): boolean {
   return value;
 }
 
-export function readChoice<T extends string>(value: unknown, choices: readonly T[], path: string): T {
+export function readChoice<T extends string>(
+  value: unknown,
+  choices: readonly T[],
+  path: string,
+): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
     const hint = typeof value === 'string' ? didYouMean(value, choices) : '';
     throw new TrainerError(

@@ -1,17 +1,32 @@
-/** Edit distance (insert, delete, substitute; case-insensitive) between two short strings. */
+/**
+ * Edit distance between two short strings, case-insensitive: insertions, deletions,
+ * substitutions and swaps of two neighbouring letters ("adma" → "adam") each cost 1.
+ */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i++) {
-    const current = [i];
+  const rows: number[][] = [];
+  for (let i = 0; i <= s.length; i++) {
+    const row: number[] = [i];
     for (let j = 1; j <= t.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (s[i - 1] === t[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const above = rows[i - 1] as number[];
+      let best = Math.min(
+        (above[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (above[j - 1] ?? 0) + (s[i - 1] === t[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
+        best = Math.min(best, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      }
+      row.push(best);
     }
-    previous = current;
+    rows.push(row);
   }
-  return previous[t.length] ?? 0;
+  return rows[s.length]?.[t.length] ?? 0;
 }
 
 /**

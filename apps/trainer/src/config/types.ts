@@ -93,9 +93,7 @@ export interface TrainConfig {
   task: Task;
   features?: Record<string, FeatureOverride>;
   drop?: string[];
-  split?:
-    | Partial<RandomSplitConfig>
-    | ({ file: string } & Partial<Omit<FileSplitConfig, 'file'>>);
+  split?: Partial<RandomSplitConfig> | ({ file: string } & Partial<Omit<FileSplitConfig, 'file'>>);
   model?:
     | { type: 'auto' }
     | ({ type: 'linear' } & Partial<Omit<LinearModelConfig, 'type'>>)

@@ -32,7 +32,17 @@ import type {
   TrainingConfig,
 } from './types.ts';
 
-const TOP_KEYS = ['name', 'data', 'target', 'task', 'features', 'drop', 'split', 'model', 'training'];
+const TOP_KEYS = [
+  'name',
+  'data',
+  'target',
+  'task',
+  'features',
+  'drop',
+  'split',
+  'model',
+  'training',
+];
 const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'elu', 'selu', 'sigmoid'];
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'rmsprop', 'adagrad'];
 
@@ -48,7 +58,15 @@ const FEATURE_KEYS = [
   'outOfRange',
 ];
 const COLUMN_TYPES = ['numeric', 'categorical', 'boolean', 'datetime'] as const;
-const TRANSFORM_KINDS = ['standardize', 'minmax', 'robust', 'log1p', 'bucketize', 'onehot', 'ordinal'];
+const TRANSFORM_KINDS = [
+  'standardize',
+  'minmax',
+  'robust',
+  'log1p',
+  'bucketize',
+  'onehot',
+  'ordinal',
+];
 const IMPUTE_STRATEGIES = ['mean', 'median', 'most_frequent', 'constant'];
 
 /**
@@ -56,7 +74,10 @@ const IMPUTE_STRATEGIES = ['mean', 'median', 'most_frequent', 'constant'];
  * config (relative to the config file's folder) into the path the trainer opens.
  * Throws TrainerError('TANDEM_CONFIG_INVALID') naming the first offending key.
  */
-export function validateConfig(raw: unknown, resolvePath: (path: string) => string): ResolvedConfig {
+export function validateConfig(
+  raw: unknown,
+  resolvePath: (path: string) => string,
+): ResolvedConfig {
   const root = expectObject(raw, '');
   checkKeys(root, TOP_KEYS, '');
   const name = readString(requireKey(root, 'name', ''), 'name');
@@ -140,7 +161,11 @@ function readSplit(value: unknown, resolvePath: (path: string) => string): Split
 function readModel(value: unknown): ModelConfig | { type: 'auto' } {
   if (value === undefined) return { type: 'auto' };
   const model = expectObject(value, 'model');
-  const type = readChoice(requireKey(model, 'type', 'model'), ['auto', 'linear', 'mlp'], 'model.type');
+  const type = readChoice(
+    requireKey(model, 'type', 'model'),
+    ['auto', 'linear', 'mlp'],
+    'model.type',
+  );
   if (type === 'auto') {
     checkKeys(model, ['type'], 'model');
     return { type: 'auto' };

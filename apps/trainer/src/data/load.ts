@@ -1,6 +1,6 @@
 import type { RawRow } from '@tandem/features';
-import type { ResolvedConfig } from '../config/types.ts';
 import { didYouMean } from '../config/suggest.ts';
+import type { ResolvedConfig } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
 import { displayPath } from '../io/paths.ts';
 import { type DataProfile, profileRows } from './profile.ts';
@@ -46,7 +46,10 @@ export async function loadDataset(
   for (const column of config.drop) known(column, 'drop');
   for (const column of Object.keys(config.features)) known(column, `features.${column}`);
   if (config.drop.includes(config.target)) {
-    throw new TrainerError('TANDEM_CONFIG_INVALID', `config key "drop": lists the target column "${config.target}"`);
+    throw new TrainerError(
+      'TANDEM_CONFIG_INVALID',
+      `config key "drop": lists the target column "${config.target}"`,
+    );
   }
   const rows: RawRow[] = [];
   const rowNumbers: number[] = [];

@@ -11,7 +11,9 @@ export interface DataProfile {
 }
 
 function isMissing(value: unknown): boolean {
-  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+  return (
+    value === null || value === undefined || (typeof value === 'string' && value.trim() === '')
+  );
 }
 
 function asNumber(value: unknown): number | undefined {
@@ -26,7 +28,10 @@ function asNumber(value: unknown): number | undefined {
  * column whose every present value reads as a number becomes numeric (NaN for missing), others
  * strings (null for missing); danfo then infers dtypes, counts missing values and describes.
  */
-export async function profileRows(columns: readonly string[], rows: readonly RawRow[]): Promise<DataProfile> {
+export async function profileRows(
+  columns: readonly string[],
+  rows: readonly RawRow[],
+): Promise<DataProfile> {
   // Loaded on demand: danfo pulls in a large dependency tree only the trainer needs.
   const { DataFrame, Series } = await import('danfojs');
   const profile: DataProfile = { rows: rows.length, dtypes: {}, missing: {}, describe: {} };
@@ -58,7 +63,9 @@ export async function profileRows(columns: readonly string[], rows: readonly Raw
     if (profile.dtypes[name] === 'string') continue;
     // danfo's DataFrame.describe() returns null means when a column holds NaN: describe each
     // column's present values instead.
-    const present = (typed[name] ?? []).filter((value) => typeof value === 'number' && !Number.isNaN(value));
+    const present = (typed[name] ?? []).filter(
+      (value) => typeof value === 'number' && !Number.isNaN(value),
+    );
     const summary = new Series(present).describe();
     const labels = summary.index as Array<string | number>;
     const stats = summary.values as number[];

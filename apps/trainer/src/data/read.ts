@@ -81,7 +81,10 @@ async function readNdjson(stream: NodeJS.ReadableStream): Promise<Omit<RawTable,
   const seen = new Set<string>();
   const rows: RawRow[] = [];
   let lineNumber = 0;
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of createInterface({
+    input: stream,
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     lineNumber++;
     if (line.trim() === '') continue;
     let value: unknown;

@@ -50,7 +50,10 @@ export function checkTarget(task: Task, target: string, rows: readonly RawRow[])
     );
   }
   if (task === 'binary' && classes.length > 2) {
-    const shown = classes.slice(0, 5).map((c) => JSON.stringify(c)).join(', ');
+    const shown = classes
+      .slice(0, 5)
+      .map((c) => JSON.stringify(c))
+      .join(', ');
     throw new TrainerError(
       'TANDEM_DATA_INVALID',
       `task "binary" needs exactly two classes but target column "${target}" has ${classes.length} (${shown}${classes.length > 5 ? ', …' : ''}): use task "multiclass"`,

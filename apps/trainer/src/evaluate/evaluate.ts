@@ -8,8 +8,8 @@ import {
   classScores,
   confusionMatrix,
   logLoss,
-  mae,
   macroF1,
+  mae,
   r2,
   rmse,
   rocAuc,
@@ -51,8 +51,17 @@ export interface Evaluation {
  *   const { metrics } = evaluate('binary', predictor, testRows, 'Status');
  *   const same = evaluate('binary', { outputs, classes: ['bad', 'good'] }, targets);
  */
-export function evaluate(task: Task, predictor: Predictor, rows: readonly RawRow[], target: string): Evaluation;
-export function evaluate(task: Task, outputs: ModelOutputs, targets: readonly unknown[]): Evaluation;
+export function evaluate(
+  task: Task,
+  predictor: Predictor,
+  rows: readonly RawRow[],
+  target: string,
+): Evaluation;
+export function evaluate(
+  task: Task,
+  outputs: ModelOutputs,
+  targets: readonly unknown[],
+): Evaluation;
 export function evaluate(
   task: Task,
   source: Predictor | ModelOutputs,
@@ -60,7 +69,8 @@ export function evaluate(
   target?: string,
 ): Evaluation {
   if (!('predictBatch' in source)) return scoreOutputs(task, source, data, 0);
-  if (target === undefined) throw new TypeError('evaluate(task, predictor, rows, target) needs the target column');
+  if (target === undefined)
+    throw new TypeError('evaluate(task, predictor, rows, target) needs the target column');
   const rows = data as readonly RawRow[];
   const batch = source.predictBatch(rows, { errors: 'collect' });
   const rejected = new Set(batch.rejected);
@@ -91,7 +101,11 @@ function scoreOutputs(
       task,
       rows: truth.length,
       rejected,
-      metrics: finite({ rmse: rmse(truth, predicted), mae: mae(truth, predicted), r2: r2(truth, predicted) }),
+      metrics: finite({
+        rmse: rmse(truth, predicted),
+        mae: mae(truth, predicted),
+        r2: r2(truth, predicted),
+      }),
     };
   }
   const classes = [...(source.classes ?? [])];
@@ -109,8 +123,14 @@ function scoreOutputs(
   };
   if (task === 'binary') {
     // The positive class is classes[1], the alphabetically second, as in scikit-learn.
-    const scoresOfPositive = Float64Array.from({ length: truth.length }, (_, i) => source.outputs[i * k + 1] ?? 0);
-    metrics.auc = rocAuc(scoresOfPositive, Array.from(truth, (label) => label === 1));
+    const scoresOfPositive = Float64Array.from(
+      { length: truth.length },
+      (_, i) => source.outputs[i * k + 1] ?? 0,
+    );
+    metrics.auc = rocAuc(
+      scoresOfPositive,
+      Array.from(truth, (label) => label === 1),
+    );
     metrics.precision = scores.precision[1] ?? 0;
     metrics.recall = scores.recall[1] ?? 0;
     metrics.f1 = scores.f1[1] ?? 0;
@@ -128,7 +148,9 @@ function scoreOutputs(
 /** Drops undefined figures (AUC with a single class present): JSON has no NaN. */
 function finite(metrics: Metrics): Metrics {
   const result: Metrics = {};
-  for (const [key, value] of Object.entries(metrics) as Array<[keyof Metrics, Metrics[keyof Metrics]]>) {
+  for (const [key, value] of Object.entries(metrics) as Array<
+    [keyof Metrics, Metrics[keyof Metrics]]
+  >) {
     if (typeof value === 'number' && !Number.isFinite(value)) continue;
     (result as Record<string, unknown>)[key] = value;
   }

@@ -58,7 +58,8 @@ export function logLoss(
   let total = 0;
   for (let i = 0; i < truth.length; i++) {
     const label = truth[i] as number;
-    const p = label >= 0 && label < classCount ? (probabilities[i * classCount + label] as number) : 0;
+    const p =
+      label >= 0 && label < classCount ? (probabilities[i * classCount + label] as number) : 0;
     total -= Math.log(Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p)));
   }
   return total / truth.length;
@@ -88,7 +89,8 @@ export function confusionMatrix(
   for (let i = 0; i < truth.length; i++) {
     const row = matrix[truth[i] as number];
     const column = predicted[i] as number;
-    if (row !== undefined && column >= 0 && column < classCount) row[column] = (row[column] ?? 0) + 1;
+    if (row !== undefined && column >= 0 && column < classCount)
+      row[column] = (row[column] ?? 0) + 1;
   }
   return matrix;
 }
@@ -132,14 +134,16 @@ export function macroF1(confusion: readonly (readonly number[])[]): number {
 export function rmse(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
   if (truth.length === 0) return Number.NaN;
   let total = 0;
-  for (let i = 0; i < truth.length; i++) total += ((truth[i] as number) - (predicted[i] as number)) ** 2;
+  for (let i = 0; i < truth.length; i++)
+    total += ((truth[i] as number) - (predicted[i] as number)) ** 2;
   return Math.sqrt(total / truth.length);
 }
 
 export function mae(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
   if (truth.length === 0) return Number.NaN;
   let total = 0;
-  for (let i = 0; i < truth.length; i++) total += Math.abs((truth[i] as number) - (predicted[i] as number));
+  for (let i = 0; i < truth.length; i++)
+    total += Math.abs((truth[i] as number) - (predicted[i] as number));
   return total / truth.length;
 }
 

@@ -31,7 +31,9 @@ export function buildModel(
           units,
           activation: config.activation,
           inputShape: index === 0 ? [width] : undefined,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, `kernel:${index}`) }),
+          kernelInitializer: tf.initializers.glorotUniform({
+            seed: deriveSeed(seed, `kernel:${index}`),
+          }),
           biasInitializer: 'zeros',
         }),
       );

@@ -37,7 +37,11 @@ export function metricsTable(test: Evaluation, baseline: Evaluation): string[] {
   for (const key of TASK_METRICS[test.task]) {
     const model = test.metrics[key];
     if (typeof model !== 'number') continue;
-    rows.push([key, formatNumber(model), formatNumber(baseline.metrics[key] as number | undefined)]);
+    rows.push([
+      key,
+      formatNumber(model),
+      formatNumber(baseline.metrics[key] as number | undefined),
+    ]);
   }
   const lines = alignColumns(rows);
   const detail = test.detail;
@@ -46,7 +50,10 @@ export function metricsTable(test: Evaluation, baseline: Evaluation): string[] {
     lines.push(
       ...alignColumns([
         ['', ...detail.classes],
-        ...detail.confusionMatrix.map((counts, i) => [detail.classes[i] ?? '', ...counts.map(String)]),
+        ...detail.confusionMatrix.map((counts, i) => [
+          detail.classes[i] ?? '',
+          ...counts.map(String),
+        ]),
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import type { InputErrorDetail, RawRow } from '@tandem/features';
 import type { Predictor } from '@tandem/runtime';
 import type { RecordChunk } from './records.ts';
+import { RowObjectPool } from './row-objects.ts';
 
 /** Model outputs for one chunk, in the chunk's record order. */
 export interface ChunkResult {
@@ -26,7 +27,7 @@ export interface RecordScorer {
  */
 export class PredictorScorer implements RecordScorer {
   private readonly predictor: Predictor;
-  private readonly pool: Record<string, unknown>[] = [];
+  private pool: RowObjectPool | undefined;
 
   constructor(predictor: Predictor) {
     this.predictor = predictor;
@@ -66,16 +67,10 @@ export class PredictorScorer implements RecordScorer {
   /** The row object for record i: a pooled object for CSV, the parsed object for NDJSON. */
   private rowOf(chunk: RecordChunk, i: number, slot: number): RawRow {
     if (chunk.format === 'ndjson') return chunk.objects[i] as Record<string, unknown>;
-    const fields = chunk.fields[i] as string[];
-    const columns = chunk.header;
-    let row = this.pool[slot];
-    if (row === undefined) {
-      row = {};
-      for (const column of columns) row[column] = '';
-      this.pool.push(row);
+    if (this.pool === undefined || !this.pool.fits(chunk.header)) {
+      this.pool = new RowObjectPool(chunk.header);
     }
-    for (let j = 0; j < columns.length; j++) row[columns[j] as string] = fields[j];
-    return row;
+    return this.pool.fill(slot, chunk.fields[i] as string[]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { type EngineChoice, Predictor } from '@tandem/runtime';
 import type { ModelRef } from './model-ref.ts';
 
 /** The artifacts folder when none is given: TANDEM_ARTIFACTS, else ./artifacts. */
@@ -11,12 +11,17 @@ export function defaultArtifacts(): string {
  * Loads the stored version a reference selects (default: the `production` label, else the
  * highest version), verified against its manifest, as the server's Predictor.
  */
-export async function loadPredictor(artifacts: string, ref: ModelRef): Promise<Predictor> {
+export async function loadPredictor(
+  artifacts: string,
+  ref: ModelRef,
+  engine?: EngineChoice,
+): Promise<Predictor> {
   const store = new FileModelStore(artifacts);
   const selector = {
     ...(ref.version !== undefined ? { version: ref.version } : {}),
     ...(ref.label !== undefined ? { label: ref.label } : {}),
   };
   const version = await store.resolve(ref.name, selector);
-  return Predictor.fromStoredVersion(await store.readVersion(ref.name, version));
+  const stored = await store.readVersion(ref.name, version);
+  return Predictor.fromStoredVersion(stored, engine !== undefined ? { engine } : {});
 }

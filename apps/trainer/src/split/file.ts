@@ -23,7 +23,9 @@ export async function readSplitFile(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new TrainerError('TANDEM_SPLIT_INVALID', `split file not found: ${shown}`, { cause: error });
+    throw new TrainerError('TANDEM_SPLIT_INVALID', `split file not found: ${shown}`, {
+      cause: error,
+    });
   }
   let raw: unknown;
   try {

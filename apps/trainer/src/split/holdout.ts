@@ -26,7 +26,10 @@ export function holdOut(
   let remaining = total - counts.reduce((sum, count) => sum + count, 0);
   const order = keys
     .map((_, position) => position)
-    .sort((a, b) => (quotas[b] ?? 0) - (counts[b] ?? 0) - ((quotas[a] ?? 0) - (counts[a] ?? 0)) || a - b);
+    .sort(
+      (a, b) =>
+        (quotas[b] ?? 0) - (counts[b] ?? 0) - ((quotas[a] ?? 0) - (counts[a] ?? 0)) || a - b,
+    );
   for (const position of order) {
     if (remaining <= 0) break;
     counts[position] = (counts[position] ?? 0) + 1;

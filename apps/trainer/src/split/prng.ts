@@ -27,7 +27,7 @@ export function deriveSeed(seed: number, purpose: string): number {
     hash ^= purpose.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return mulberry32(hash >>> 0)() * 4294967296 >>> 0;
+  return (mulberry32(hash >>> 0)() * 4294967296) >>> 0;
 }
 
 /** Fisher–Yates shuffle in place. */

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.ts';
-import type { Dataset } from '../data/load.ts';
 import { isFileSplit } from '../config/types.ts';
+import type { Dataset } from '../data/load.ts';
 import { TrainerError } from '../errors.ts';
 import { readSplitFile } from './file.ts';
 import { holdOut } from './holdout.ts';
@@ -52,5 +52,11 @@ export async function splitDataset(
     split.validation,
     deriveSeed(split.seed, 'validation'),
   );
-  return { train, validation, test, seed: split.seed, source: isFileSplit(split) ? 'file' : 'random' };
+  return {
+    train,
+    validation,
+    test,
+    seed: split.seed,
+    source: isFileSplit(split) ? 'file' : 'random',
+  };
 }

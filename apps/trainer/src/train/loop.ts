@@ -85,6 +85,7 @@ export async function fitModel(
     valLoss: [],
   };
   const stopping = training.earlyStopping;
+  const restoreBest = stopping !== false && stopping.restoreBest;
   let best: tf.Tensor[] | null = null;
   let sinceBest = 0;
   const started = performance.now();
@@ -132,7 +133,7 @@ export async function fitModel(
         history.bestValLoss = valLoss;
         history.bestEpoch = epoch;
         sinceBest = 0;
-        if (stopping && stopping.restoreBest) {
+        if (restoreBest) {
           for (const tensor of best ?? []) tensor.dispose();
           best = model.getWeights().map((weight) => weight.clone());
         }
@@ -152,7 +153,7 @@ export async function fitModel(
         break;
       }
     }
-    if (stopping && stopping.restoreBest && best) {
+    if (restoreBest && best) {
       model.setWeights(best);
     } else {
       history.bestEpoch = history.epochsRun;
@@ -210,7 +211,10 @@ function validationLoss(
   for (let start = 0; start < part.rows; start += VALIDATION_CHUNK) {
     const rows = Math.min(VALIDATION_CHUNK, part.rows - start);
     const sum = tf.tidy(() => {
-      const x = tf.tensor2d(part.x.subarray(start * part.width, (start + rows) * part.width), [rows, part.width]);
+      const x = tf.tensor2d(part.x.subarray(start * part.width, (start + rows) * part.width), [
+        rows,
+        part.width,
+      ]);
       const yValues = part.y.subarray(start, start + rows);
       const y = classification
         ? tf.oneHot(tf.tensor1d(Int32Array.from(yValues), 'int32'), classCount).toFloat()

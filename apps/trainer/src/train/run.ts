@@ -1,13 +1,13 @@
 import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
 import { FileModelStore, type Metrics, type Task } from '@tandem/model-store';
 import { encodeFeaturesFile, initBackend, Predictor, serializeModel } from '@tandem/runtime';
+import { buildManifest, sampleRow } from '../artifact/manifest.ts';
+import { gitCommit } from '../artifact/provenance.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FinalConfig, ResolvedConfig, TrainConfig } from '../config/types.ts';
 import { loadDataset } from '../data/load.ts';
 import { baselineOutputs } from '../evaluate/baseline.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
-import { buildManifest, sampleRow } from '../artifact/manifest.ts';
-import { gitCommit } from '../artifact/provenance.ts';
 import { displayPath } from '../io/paths.ts';
 import { buildModel } from '../model/build.ts';
 import { chooseModel, describeModel } from '../model/choose.ts';
@@ -69,8 +69,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? (() => {});
   const config = withSeed(await loadConfig(options.config), options.seed);
   const { name, target, task } = config;
-  const backend = await initBackend({ log });
-
   const dataset = await loadDataset(config);
   log(
     `data ${dataset.path}: ${dataset.rows.length} rows with a target` +
@@ -81,7 +79,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     `split (${split.source === 'file' ? 'from file' : 'random'}, seed ${split.seed}): ` +
       `train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}`,
   );
-  const pick = (indices: readonly number[]): RawRow[] => indices.map((i) => dataset.rows[i] as RawRow);
+  const pick = (indices: readonly number[]): RawRow[] =>
+    indices.map((i) => dataset.rows[i] as RawRow);
   const trainRows = pick(split.train);
   const validationRows = pick(split.validation);
   const testRows = pick(split.test);
@@ -95,6 +94,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const pipeline = fitPipeline(spec, trainRows);
   for (const note of pipeline.notes) log(`note: ${note}`);
   const coding = fitTargets(task, target, trainRows, validationRows);
+  // After the data checks: a user mistake fails before any backend fallback is logged.
+  const backend = await initBackend({ log });
   const trainPart = encodePart(pipeline, coding, target, trainRows);
   const validationPart = encodePart(pipeline, coding, target, validationRows);
 
@@ -140,7 +141,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       targetScaler: coding.scaler,
       model,
     };
-    const scoring = Predictor.fromParts({ manifest: { name, version: 0, task, target, sample }, ...parts }, { log });
+    const scoring = Predictor.fromParts(
+      { manifest: { name, version: 0, task, target, sample }, ...parts },
+      { log },
+    );
     let evaluation: Evaluation;
     try {
       evaluation = evaluate(task, scoring, testRows, target);

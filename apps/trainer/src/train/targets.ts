@@ -35,7 +35,11 @@ export function fitTargets(
 }
 
 /** Training values of rows: class index or standardized target per row. */
-export function encodeTargets(coding: TargetCoding, target: string, rows: readonly RawRow[]): Float32Array {
+export function encodeTargets(
+  coding: TargetCoding,
+  target: string,
+  rows: readonly RawRow[],
+): Float32Array {
   const { labels, scaler } = coding;
   return Float32Array.from(rows, (row, index) => {
     if (labels) return labels.encode(row[target], { row: index, column: target });

@@ -1,6 +1,6 @@
 /**
- * Activations of the dense evaluator, applied in place to `count` values from `offset`. Inputs are
- * float32 values; each result is computed in float64 and rounded to float32 when stored.
+ * Activations of the dense engine. Inputs are float32 values; each result is computed in float64
+ * and rounded to float32 when stored.
  */
 export type ActivationName =
   | 'linear'
@@ -62,29 +62,33 @@ const ELEMENTWISE: Record<Exclude<ActivationName, 'linear' | 'softmax'>, Element
   mish: (x) => x * Math.tanh(softplus(x)),
 };
 
-/** Applies an activation to each row of `rows` × `width` values starting at 0. */
+/**
+ * Applies an activation in place to `rows` rows of `width` values, row r starting at
+ * offset + r · stride (values between width and stride are left alone).
+ */
 export function applyActivation(
   name: ActivationName,
   values: Float32Array,
+  offset: number,
   rows: number,
   width: number,
+  stride: number,
 ): void {
-  const count = rows * width;
-  switch (name) {
-    case 'linear':
-      return;
-    case 'relu':
-      // The common case, kept free of a function call per value.
-      for (let i = 0; i < count; i++) if ((values[i] as number) < 0) values[i] = 0;
-      return;
-    case 'softmax':
-      for (let r = 0; r < rows; r++) softmaxRow(values, r * width, width);
-      return;
-    default: {
-      const f = ELEMENTWISE[name];
-      for (let i = 0; i < count; i++) values[i] = f(values[i] as number);
-    }
+  if (name === 'linear') return;
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) softmaxRow(values, offset + r * stride, width);
+    return;
   }
+  const f = name === 'relu' ? relu : ELEMENTWISE[name];
+  for (let r = 0; r < rows; r++) {
+    const start = offset + r * stride;
+    for (let i = start; i < start + width; i++) values[i] = f(values[i] as number);
+  }
+}
+
+/** The same expression as the kernels' fused relu, so that all paths agree bit for bit. */
+function relu(x: number): number {
+  return x < 0 ? 0 : x;
 }
 
 /** exp(x − max) / Σ exp(x − max), the max subtracted so that large logits do not overflow. */

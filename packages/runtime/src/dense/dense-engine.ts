@@ -1,92 +1,117 @@
 import type { ModelEngine } from '../engine.ts';
 import { applyActivation } from './activations.ts';
 import type { DenseStack, DenseStep } from './dense-stack.ts';
+import { type AffineKernel, JsKernel } from './kernel.ts';
+import { SimdKernel } from './simd-kernel.ts';
+
+/** Rows evaluated per pass: bounds the buffers for batch scoring of millions of rows. */
+const CHUNK_ROWS = 2048;
+
+interface PlacedStep {
+  step: DenseStep;
+  units4: number;
+  /** Heap positions (floats) of weights and bias; -1 for an activation-only step. */
+  w: number;
+  bias: number;
+}
 
 /**
- * Evaluates a dense stack with plain loops: no tensors, no backend calls, nothing allocated per
- * call once the buffers have grown. Dot products accumulate in float64 (exact float32 products,
- * double sums); every layer's outputs are rounded to float32 when stored, as tfjs stores them.
+ * Evaluates a dense stack without tensors: the weights are copied once into the kernel's heap,
+ * each call copies the feature rows in, runs one affine kernel call per layer and the activations,
+ * and copies the outputs out. Nothing is allocated per call once the buffers have grown.
+ *
+ * Arithmetic: float32 throughout, each dot product summed in input order (see AffineKernel);
+ * activations are computed in float64 from float32 inputs and stored as float32. The result for a
+ * row does not depend on the batch it is in, nor on which kernel runs.
  */
 export class DenseEngine implements ModelEngine {
   readonly kind = 'dense' as const;
   readonly inputWidth: number;
   readonly outputWidth: number;
-  private readonly steps: readonly DenseStep[];
-  private readonly widest: number;
-  private front = new Float32Array(0);
-  private back = new Float32Array(0);
+  readonly kernel: AffineKernel['name'];
+  private readonly compute: AffineKernel;
+  private readonly steps: PlacedStep[];
+  private readonly weightsEnd: number;
+  private readonly widest4: number;
+  private output = new Float32Array(0);
 
-  constructor(stack: DenseStack) {
+  /** `kernel`: default the WebAssembly SIMD kernel where available, else the JavaScript one. */
+  constructor(stack: DenseStack, options: { kernel?: AffineKernel } = {}) {
     this.inputWidth = stack.inputWidth;
     this.outputWidth = stack.outputWidth;
-    this.steps = stack.steps;
-    this.widest = Math.max(...stack.steps.map((step) => step.units));
+    this.compute = options.kernel ?? SimdKernel.create() ?? new JsKernel();
+    this.kernel = this.compute.name;
+    let position = 0;
+    this.steps = stack.steps.map((step) => {
+      const units4 = roundUp4(step.units);
+      if (!step.weights) return { step, units4, w: -1, bias: -1 };
+      const placed = { step, units4, w: position, bias: position + step.inputs * units4 };
+      position = placed.bias + units4;
+      return placed;
+    });
+    this.weightsEnd = position;
+    this.widest4 = Math.max(roundUp4(stack.inputWidth), ...this.steps.map((s) => s.units4));
+    this.compute.ensure(this.weightsEnd);
+    const heap = this.compute.heap;
+    for (const { step, units4, w, bias } of this.steps) {
+      if (!step.weights) continue;
+      for (let k = 0; k < step.inputs; k++) {
+        heap.set(step.weights.subarray(k * step.units, (k + 1) * step.units), w + k * units4);
+      }
+      // A bias of -0 becomes +0: then an accumulator is never -0, adding a zero product leaves it
+      // unchanged, and skipping zero inputs (per row or per pair of rows) gives the same bits.
+      if (step.bias)
+        for (let j = 0; j < step.units; j++) heap[bias + j] = (step.bias[j] as number) || 0;
+    }
   }
 
   predict(features: Float32Array, rows: number): Float32Array {
-    const size = rows * this.widest;
-    if (this.front.length < size) {
-      this.front = new Float32Array(size);
-      this.back = new Float32Array(size);
+    if (this.output.length < rows * this.outputWidth) {
+      this.output = new Float32Array(rows * this.outputWidth);
     }
-    let input = features;
-    let output = this.front;
-    for (const step of this.steps) {
-      if (step.weights) {
-        affine(step, input, output, rows);
-      } else if (input !== output) {
-        output.set(input.subarray(0, rows * step.units));
+    const chunk = Math.min(rows, CHUNK_ROWS);
+    const front = this.weightsEnd;
+    const back = front + chunk * this.widest4;
+    this.compute.ensure(back + chunk * this.widest4);
+    for (let start = 0; start < rows; start += CHUNK_ROWS) {
+      this.evaluate(features, start, Math.min(CHUNK_ROWS, rows - start), front, back);
+    }
+    return this.output.subarray(0, rows * this.outputWidth);
+  }
+
+  private evaluate(
+    features: Float32Array,
+    start: number,
+    rows: number,
+    front: number,
+    back: number,
+  ) {
+    const n = this.inputWidth;
+    let heap = this.compute.heap;
+    heap.set(features.subarray(start * n, (start + rows) * n), front);
+    let current = front;
+    let stride = n;
+    for (const { step, units4, w, bias } of this.steps) {
+      if (w >= 0) {
+        const next = current === front ? back : front;
+        const relu = step.activation === 'relu';
+        this.compute.affine(current, stride, step.inputs, w, bias, units4, next, rows, relu);
+        current = next;
+        stride = units4;
       }
-      applyActivation(step.activation, output, rows, step.units);
-      input = output;
-      output = output === this.front ? this.back : this.front;
+      heap = this.compute.heap;
+      if (w < 0 || step.activation !== 'relu') {
+        applyActivation(step.activation, heap, current, rows, step.units, stride);
+      }
     }
-    return input.subarray(0, rows * this.outputWidth);
+    const k = this.outputWidth;
+    for (let r = 0; r < rows; r++) {
+      const from = current + r * stride;
+      this.output.set(heap.subarray(from, from + k), (start + r) * k);
+    }
   }
 }
 
-/**
- * output[r][j] = bias[j] + Σ_k weights[j][k] · input[r][k]. Four rows share each weight load,
- * which is what makes this faster than one row at a time.
- */
-function affine(step: DenseStep, input: Float32Array, output: Float32Array, rows: number): void {
-  const { inputs: n, units, bias } = step;
-  const w = step.weights as Float32Array;
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const x0 = r * n;
-    const x1 = x0 + n;
-    const x2 = x1 + n;
-    const x3 = x2 + n;
-    const o = r * units;
-    for (let j = 0; j < units; j++) {
-      const b = bias ? (bias[j] as number) : 0;
-      let a0 = b;
-      let a1 = b;
-      let a2 = b;
-      let a3 = b;
-      const wj = j * n;
-      for (let k = 0; k < n; k++) {
-        const wk = w[wj + k] as number;
-        a0 += wk * (input[x0 + k] as number);
-        a1 += wk * (input[x1 + k] as number);
-        a2 += wk * (input[x2 + k] as number);
-        a3 += wk * (input[x3 + k] as number);
-      }
-      output[o + j] = a0;
-      output[o + units + j] = a1;
-      output[o + 2 * units + j] = a2;
-      output[o + 3 * units + j] = a3;
-    }
-  }
-  for (; r < rows; r++) {
-    const x = r * n;
-    const o = r * units;
-    for (let j = 0; j < units; j++) {
-      let a = bias ? (bias[j] as number) : 0;
-      const wj = j * n;
-      for (let k = 0; k < n; k++) a += (w[wj + k] as number) * (input[x + k] as number);
-      output[o + j] = a;
-    }
-  }
+function roundUp4(n: number): number {
+  return (n + 3) & ~3;
 }

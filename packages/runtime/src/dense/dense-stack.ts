@@ -5,7 +5,7 @@ import { ACTIVATIONS, type ActivationName } from './activations.ts';
 export interface DenseStep {
   inputs: number;
   units: number;
-  /** units × inputs, row-major (the transpose of the tfjs kernel), or null for activation only. */
+  /** inputs × units, row-major (the tfjs kernel layout), or null for an activation-only step. */
   weights: Float32Array | null;
   bias: Float32Array | null;
   activation: ActivationName;
@@ -59,7 +59,7 @@ export function extractDenseStack(model: tf.LayersModel): DenseStack | string {
     steps.push({
       inputs: width,
       units,
-      weights: transpose(kernel.dataSync() as Float32Array, width, units),
+      weights: Float32Array.from(kernel.dataSync()),
       bias: bias ? Float32Array.from(bias.dataSync()) : null,
       activation,
     });
@@ -68,12 +68,4 @@ export function extractDenseStack(model: tf.LayersModel): DenseStack | string {
   const outputWidth = model.outputs[0]?.shape[1];
   if (steps.length === 0 || outputWidth !== width) return 'the layers do not form a dense stack';
   return { inputWidth: inputShape[1], outputWidth: width, steps };
-}
-
-function transpose(kernel: Float32Array, rows: number, columns: number): Float32Array {
-  const out = new Float32Array(rows * columns);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) out[j * rows + i] = kernel[i * columns + j] as number;
-  }
-  return out;
 }

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { FeatureInputError } from '@tandem/features';
+import { StoreError } from '@tandem/model-store';
+import { describe, expect, it } from 'vitest';
+import { ERROR_TABLE, ServerError, toServerError } from '../src/errors.ts';
+
+describe('the error table', () => {
+  it('maps library errors by code, keeping their details', () => {
+    const detail = {
+      row: 3,
+      column: 'Income',
+      problem: 'wrong_type' as const,
+      expected: 'a number',
+      received: 'abc',
+      message: 'row 3, column "Income": expected a number, got "abc"',
+    };
+    const input = toServerError(new FeatureInputError([detail]));
+    expect(input).toMatchObject({ code: 'TANDEM_INVALID_INPUT', statusCode: 400 });
+    expect(input.details).toEqual([detail]);
+    expect(toServerError(new StoreError('TANDEM_MODEL_NOT_FOUND', 'x')).statusCode).toBe(404);
+    expect(toServerError(new StoreError('TANDEM_VERSION_NOT_FOUND', 'x')).statusCode).toBe(404);
+    expect(toServerError(new StoreError('TANDEM_LABEL_NOT_FOUND', 'x')).statusCode).toBe(404);
+  });
+
+  it("maps fastify's own errors: size, media type, JSON, validation", () => {
+    const fst = (code: string, statusCode: number) =>
+      Object.assign(new Error(code), { code, statusCode });
+    expect(toServerError(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413)).code).toBe(
+      'TANDEM_BODY_TOO_LARGE',
+    );
+    expect(toServerError(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe(
+      'TANDEM_UNSUPPORTED_MEDIA_TYPE',
+    );
+    expect(toServerError(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400)).statusCode).toBe(400);
+    expect(toServerError(fst('FST_ERR_CTP_EMPTY_JSON_BODY', 400)).statusCode).toBe(400);
+    expect(toServerError(new SyntaxError('Unexpected token')).statusCode).toBe(400);
+    const validation = Object.assign(new Error('body must have required property'), {
+      code: 'FST_ERR_VALIDATION',
+      statusCode: 400,
+      validation: [{ instancePath: '/instances', message: 'must be array' }],
+    });
+    expect(toServerError(validation).details).toEqual([
+      { path: '/instances', message: 'must be array' },
+    ]);
+    expect(toServerError(fst('FST_ERR_SOMETHING_NEW', 431)).statusCode).toBe(400);
+  });
+
+  it('turns anything unknown into a 500 without leaking its message', () => {
+    const error = toServerError(new Error('secret internals'));
+    expect(error).toMatchObject({ code: 'TANDEM_INTERNAL', statusCode: 500 });
+    expect(error.message).not.toContain('secret');
+    expect(toServerError('a string').statusCode).toBe(500);
+    expect(new ServerError('TANDEM_NOT_READY').statusCode).toBe(503);
+  });
+
+  it('matches the table documented in docs/architecture.md', () => {
+    const doc = readFileSync(new URL('../../../docs/architecture.md', import.meta.url), 'utf8');
+    const documented = new Map(
+      [...doc.matchAll(/^\| `(TANDEM_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    const table = new Map(Object.entries(ERROR_TABLE).map(([code, e]) => [code, e.status]));
+    expect(documented).toEqual(table);
+  });
+});

@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { train } from '../src/train/run.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const cli = join(import.meta.dirname, '..', 'src', 'cli', 'score.ts');
+let work: string;
+let artifacts: string;
+let bigInput: string;
+let creditLines: string[];
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    env: { ...process.env, TANDEM_ARTIFACTS: artifacts },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
+  const done = new Promise<Run>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** stderr without the runtime's backend notice, which depends on the machine. */
+function errors(run: Run): string[] {
+  return run.stderr
+    .split('\n')
+    .filter(
+      (line) => line.length > 0 && !line.includes('tfjs-node') && !line.startsWith('scored '),
+    );
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'tandem-score-cli-'));
+  artifacts = join(work, 'artifacts');
+  const trained = await train({
+    config: {
+      name: 'credit',
+      data: join(root, 'data', 'credit.csv'),
+      target: 'Status',
+      task: 'binary',
+      model: { type: 'mlp', hidden: [8] },
+      training: { epochs: 3 },
+    },
+    artifacts,
+  });
+  trained.predictor.dispose();
+  creditLines = (await readFile(join(root, 'data', 'credit.csv'), 'utf8')).trim().split('\n');
+  // Large enough that scoring takes a few seconds: time to interrupt it mid-run.
+  bigInput = join(work, 'big.csv');
+  const out = createWriteStream(bigInput);
+  out.write(`${creditLines[0]}\n`);
+  for (let i = 0; i < 1_500_000; i++) {
+    if (!out.write(`${creditLines[1 + (i % (creditLines.length - 1))]}\n`)) {
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+}, 180_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('npm run score', () => {
+  it('scores a file and prints a summary line', async () => {
+    const dir = await mkdtemp(join(work, 'ok-'));
+    await writeFile(join(dir, 'in.csv'), `${creditLines.slice(0, 101).join('\n')}\n`);
+    const run = await start([
+      '--model',
+      'credit@1',
+      '--input',
+      join(dir, 'in.csv'),
+      '--output',
+      join(dir, 'out.ndjson'),
+      '--quiet',
+    ]).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^scored 100 rows with credit@1: no rejected rows, .* rows\/s -> .*out\.ndjson\n$/,
+    );
+    const lines = (await readFile(join(dir, 'out.ndjson'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(100);
+    expect(Object.keys(JSON.parse(lines[0] ?? '{}'))).toContain('probability_good');
+  }, 60_000);
+
+  it('answers a usage mistake with one line and exit status 2', async () => {
+    const run = await start(['--input', 'x.csv', '--output', 'y.csv']).done;
+    expect(run.code).toBe(2);
+    expect(errors(run)).toEqual(['score: error: --model is required (see --help)']);
+    const bad = await start([
+      '--model',
+      'credit',
+      '--input',
+      'a.csv',
+      '--output',
+      'b.csv',
+      '--batch-size',
+      '0',
+    ]).done;
+    expect(bad.code).toBe(2);
+    expect(errors(bad)).toEqual([
+      'score: error: --batch-size must be an integer from 1 to 1000000, got "0"',
+    ]);
+  }, 60_000);
+
+  it('with --strict, exits 1 naming the bad line and leaves no output file', async () => {
+    const dir = await mkdtemp(join(work, 'strict-'));
+    const lines = creditLines.slice(0, 30);
+    lines[12] = (lines[12] ?? '').replace(/^(\w+),\d+,/, '$1,many,');
+    await writeFile(join(dir, 'in.csv'), `${lines.join('\n')}\n`);
+    const run = await start([
+      '--model',
+      'credit',
+      '--input',
+      join(dir, 'in.csv'),
+      '--output',
+      join(dir, 'out.csv'),
+      '--strict',
+    ]).done;
+    expect(run.code).toBe(1);
+    expect(errors(run)).toEqual([
+      expect.stringMatching(/^score: error: line 13: column "Seniority": expected .*many/),
+    ]);
+    expect(await readdir(dir)).toEqual(['in.csv']);
+  }, 60_000);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`interrupted by ${signal}, removes its temporary file and leaves no output`, async () => {
+      const dir = await mkdtemp(join(work, `${signal}-`));
+      const output = join(dir, 'scored.csv');
+      const { child, done } = start(['--model', 'credit', '--input', bigInput, '--output', output]);
+      // Wait until the temporary output holds data: the run is in the middle of the file.
+      await until(async () => {
+        const temp = (await readdir(dir)).find((name) => name.startsWith('.scored.csv.'));
+        return temp !== undefined && (await stat(join(dir, temp))).size > 1_000_000;
+      }, 60_000);
+      child.kill(signal);
+      const run = await done;
+      expect(run.code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(errors(run)).toEqual([`score: interrupted by ${signal}; no output written`]);
+      expect(await readdir(dir)).toEqual([]);
+    }, 120_000);
+  }
+
+  it('killed by SIGKILL, never leaves a file at the output path (the temporary file may stay)', async () => {
+    const dir = await mkdtemp(join(work, 'kill-'));
+    const output = join(dir, 'scored.csv');
+    const { child, done } = start(['--model', 'credit', '--input', bigInput, '--output', output]);
+    await until(async () => {
+      const temp = (await readdir(dir)).find((name) => name.startsWith('.scored.csv.'));
+      return temp !== undefined && (await stat(join(dir, temp))).size > 1_000_000;
+    }, 60_000);
+    child.kill('SIGKILL');
+    const run = await done;
+    expect(run.signal).toBe('SIGKILL');
+    const left = await readdir(dir);
+    expect(left).not.toContain('scored.csv');
+    // Nothing can run on SIGKILL: what is left is the hidden temporary file, never the output.
+    expect(left.every((name) => /^\.scored\.csv\.\d+-[0-9a-f]+\.tmp$/.test(name))).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,346 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawRow } from '@tandem/features';
+import { FileModelStore } from '@tandem/model-store';
+import { Predictor } from '@tandem/runtime';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScoreError, scoreFile } from '../src/score/index.ts';
+import { train } from '../src/train/run.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+let work: string;
+let artifacts: string;
+let predictor: Predictor;
+let header: string[];
+let sourceRows: string[][];
+
+/** A quick credit model: scoring tests need a real model, not a good one. */
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'tandem-score-'));
+  artifacts = join(work, 'artifacts');
+  const trained = await train({
+    config: {
+      name: 'credit',
+      data: join(root, 'data', 'credit.csv'),
+      target: 'Status',
+      task: 'binary',
+      model: { type: 'mlp', hidden: [8] },
+      training: { epochs: 3 },
+    },
+    artifacts,
+  });
+  trained.predictor.dispose();
+  const store = new FileModelStore(artifacts);
+  predictor = await Predictor.fromStoredVersion(await store.readVersion('credit', 1));
+  const text = await readFile(join(root, 'data', 'credit.csv'), 'utf8');
+  const records = parse(text) as string[][];
+  header = records[0] as string[];
+  sourceRows = records.slice(1, 301);
+}, 120_000);
+
+afterAll(async () => {
+  predictor?.dispose();
+  await rm(work, { recursive: true, force: true });
+});
+
+function csvOf(rows: readonly (readonly string[])[]): string {
+  return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
+}
+
+function objectOf(row: readonly string[]): Record<string, string> {
+  return Object.fromEntries(header.map((name, j) => [name, row[j] ?? '']));
+}
+
+/** What the server's Predictor says for these rows: the reference every output is held to. */
+function expected(rows: readonly RawRow[]): { label: string; probabilities: number[] }[] {
+  const batch = predictor.predictBatch(rows, { errors: 'collect' });
+  const classes = predictor.classes ?? [];
+  return rows.map((_, i) => {
+    const probabilities = Array.from(batch.outputs.subarray(i * 2, i * 2 + 2));
+    const best = (probabilities[1] as number) > (probabilities[0] as number) ? 1 : 0;
+    return { label: classes[best] as string, probabilities };
+  });
+}
+
+async function files(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+describe('scoreFile', () => {
+  it('writes the input columns plus label and one probability per class, in input order', async () => {
+    const dir = await mkdtemp(join(work, 'csv-'));
+    const input = join(dir, 'in.csv');
+    await writeFile(input, csvOf(sourceRows));
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts,
+      input,
+      output: join(dir, 'out.csv'),
+    });
+
+    expect(summary).toMatchObject({
+      rows: 300,
+      scored: 300,
+      rejected: 0,
+      model: { name: 'credit', version: 1 },
+    });
+    expect(summary.predictionColumns).toEqual(['label', 'probability_bad', 'probability_good']);
+    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8')) as string[][];
+    expect(out[0]).toEqual([...header, 'label', 'probability_bad', 'probability_good', 'error']);
+    const reference = expected(sourceRows.map(objectOf));
+    out.slice(1).forEach((row, i) => {
+      expect(row.slice(0, header.length)).toEqual(sourceRows[i]);
+      const [label, bad, good, error] = row.slice(header.length);
+      expect(label).toBe(reference[i]?.label);
+      // The text is the float32 value's exact double: it parses back to the same number.
+      expect([Number(bad), Number(good)]).toEqual(reference[i]?.probabilities);
+      expect(error).toBe('');
+    });
+    expect(await files(dir)).toEqual(['in.csv', 'out.csv']);
+  });
+
+  it('gives the same predictions whichever of CSV and NDJSON goes in and comes out', async () => {
+    const dir = await mkdtemp(join(work, 'formats-'));
+    const rows = sourceRows.slice(0, 50);
+    await writeFile(join(dir, 'in.csv'), csvOf(rows));
+    // NDJSON carries numbers as numbers: the features read both the same way.
+    const typed = rows.map((row) => {
+      const object: Record<string, unknown> = objectOf(row);
+      for (const [key, value] of Object.entries(object)) {
+        if (value !== '' && Number.isFinite(Number(value))) object[key] = Number(value);
+      }
+      return object;
+    });
+    await writeFile(join(dir, 'in.ndjson'), `${typed.map((o) => JSON.stringify(o)).join('\n')}\n`);
+    const reference = expected(rows.map(objectOf));
+
+    for (const [input, output] of [
+      ['in.csv', 'csv-to.ndjson'],
+      ['in.ndjson', 'ndjson-to.csv'],
+      ['in.ndjson', 'ndjson-to.jsonl'],
+    ] as const) {
+      await scoreFile({
+        model: 'credit',
+        artifacts,
+        input: join(dir, input),
+        output: join(dir, output),
+      });
+    }
+    const csvOut = parse(await readFile(join(dir, 'ndjson-to.csv'), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    const fromCsv = (await readFile(join(dir, 'csv-to.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const fromNdjson = (await readFile(join(dir, 'ndjson-to.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+
+    reference.forEach((want, i) => {
+      const probabilities = [want.probabilities[0], want.probabilities[1]];
+      expect([
+        Number(csvOut[i]?.['probability_bad']),
+        Number(csvOut[i]?.['probability_good']),
+      ]).toEqual(probabilities);
+      expect(csvOut[i]?.['label']).toBe(want.label);
+      expect(csvOut[i]?.['Income']).toBe(rows[i]?.[header.indexOf('Income')]);
+      for (const object of [fromCsv[i], fromNdjson[i]]) {
+        expect([object.probability_bad, object.probability_good]).toEqual(probabilities);
+        expect(object.label).toBe(want.label);
+        expect(object.error).toBeNull();
+      }
+      expect(fromCsv[i]).toMatchObject(objectOf(rows[i] ?? []));
+      expect(fromNdjson[i]).toMatchObject(typed[i] ?? {});
+    });
+  });
+
+  it('keeps order across many chunks', async () => {
+    const dir = await mkdtemp(join(work, 'order-'));
+    const rows = Array.from(
+      { length: 2000 },
+      (_, i) => sourceRows[i % sourceRows.length] as string[],
+    );
+    // A running id makes any reordering visible.
+    const withId = rows.map((row, i) => [...row.slice(0, -1), String(1000 + i)]);
+    await writeFile(join(dir, 'in.csv'), csvOf(withId));
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      batchSize: 97,
+    });
+    expect(summary.rows).toBe(2000);
+    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(out.map((row) => Number(row['Price']))).toEqual(withId.map((_, i) => 1000 + i));
+    const reference = expected(withId.map(objectOf));
+    expect(out.map((row) => Number(row['probability_good']))).toEqual(
+      reference.map((r) => r.probabilities[1]),
+    );
+  });
+
+  it('writes bad rows to the rejects file with line and reason, and scores the others', async () => {
+    const dir = await mkdtemp(join(work, 'rejects-'));
+    const good = sourceRows.slice(0, 5).map((row) => row.join(','));
+    const badValue = [...(sourceRows[5] as string[])];
+    badValue[header.indexOf('Income')] = 'lots';
+    const lines = [
+      header.join(','),
+      good[0],
+      good[1],
+      badValue.join(','),
+      good[2],
+      'too,few',
+      good[3],
+      good[4],
+    ];
+    await writeFile(join(dir, 'in.csv'), `${lines.join('\n')}\n`);
+
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      rejects: join(dir, 'rejects.csv'),
+    });
+    expect(summary).toMatchObject({ rows: 7, scored: 5, rejected: 2 });
+    const rejects = parse(await readFile(join(dir, 'rejects.csv'), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(rejects.map((r) => r['line'])).toEqual(['4', '6']);
+    expect(rejects[0]?.['reason']).toMatch(/Income/);
+    expect(rejects[0]?.['reason']).toMatch(/lots/);
+    expect(rejects[0]?.['row']).toBe(badValue.join(','));
+    expect(rejects[1]).toEqual({
+      line: '6',
+      reason: `expected ${header.length} fields, got 2`,
+      row: 'too,few',
+    });
+    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8')) as string[][];
+    expect(out[0]).not.toContain('error');
+    expect(out.slice(1).map((row) => row.slice(0, header.length))).toEqual(sourceRows.slice(0, 5));
+  });
+
+  it('without a rejects file, keeps bad rows in place with an error and no prediction', async () => {
+    const dir = await mkdtemp(join(work, 'error-column-'));
+    const badValue = [...(sourceRows[1] as string[])];
+    badValue[header.indexOf('Age')] = 'old';
+    await writeFile(
+      join(dir, 'in.csv'),
+      csvOf([sourceRows[0] as string[], badValue, sourceRows[2] as string[]]),
+    );
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+    });
+    expect(summary).toMatchObject({ rows: 3, scored: 2, rejected: 1 });
+    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(out.map((row) => row['Age'])).toEqual([sourceRows[0]?.[4], 'old', sourceRows[2]?.[4]]);
+    expect(out[1]).toMatchObject({ label: '', probability_bad: '', probability_good: '' });
+    expect(out[1]?.['error']).toMatch(/"Age".*old/);
+    expect(out[0]?.['error']).toBe('');
+    expect(out[2]?.['label']).not.toBe('');
+  });
+
+  it('with strict, stops at the first bad row, names its line and writes nothing', async () => {
+    const dir = await mkdtemp(join(work, 'strict-'));
+    const badValue = [...(sourceRows[3] as string[])];
+    badValue[header.indexOf('Amount')] = 'n/a';
+    const rows = [...sourceRows.slice(0, 3), badValue, ...sourceRows.slice(4, 20)];
+    await writeFile(join(dir, 'in.csv'), csvOf(rows));
+    const run = scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      rejects: join(dir, 'rejects.csv'),
+      strict: true,
+    });
+    await expect(run).rejects.toThrow(ScoreError);
+    await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_BAD_ROW' });
+    await expect(run).rejects.toThrow(/^line 5: column "Amount"/);
+    expect(await files(dir)).toEqual(['in.csv']);
+  });
+
+  it('stops when aborted and leaves neither output nor temporary file', async () => {
+    const dir = await mkdtemp(join(work, 'abort-'));
+    await writeFile(
+      join(dir, 'in.csv'),
+      csvOf(Array.from({ length: 5000 }, (_, i) => sourceRows[i % 300] as string[])),
+    );
+    const controller = new AbortController();
+    const run = scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      batchSize: 100,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.rows >= 1000) controller.abort('SIGTERM');
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_INTERRUPTED' });
+    expect(await files(dir)).toEqual(['in.csv']);
+  });
+
+  it('refuses input columns that would shadow a prediction column', async () => {
+    const dir = await mkdtemp(join(work, 'clash-'));
+    await writeFile(join(dir, 'in.csv'), `label,Age\nx,30\n`);
+    await expect(
+      scoreFile({
+        model: 'credit',
+        artifacts,
+        input: join(dir, 'in.csv'),
+        output: join(dir, 'out.csv'),
+      }),
+    ).rejects.toMatchObject({ code: 'TANDEM_SCORE_COLUMN_CLASH' });
+    expect(await files(dir)).toEqual(['in.csv']);
+  });
+
+  it('writes just the header for an input with no rows, and fails clearly on a missing input', async () => {
+    const dir = await mkdtemp(join(work, 'empty-'));
+    await writeFile(join(dir, 'in.csv'), `${header.join(',')}\n`);
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      rejects: join(dir, 'r.csv'),
+    });
+    expect(summary.rows).toBe(0);
+    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe(
+      `${header.join(',')},label,probability_bad,probability_good\n`,
+    );
+    expect(await readFile(join(dir, 'r.csv'), 'utf8')).toBe('line,reason,row\n');
+    await expect(
+      scoreFile({
+        model: 'credit',
+        artifacts,
+        input: join(dir, 'nope.csv'),
+        output: join(dir, 'x.csv'),
+      }),
+    ).rejects.toMatchObject({ code: 'TANDEM_SCORE_INPUT_NOT_FOUND' });
+    await expect(
+      scoreFile({
+        model: 'credit@7',
+        artifacts,
+        input: join(dir, 'in.csv'),
+        output: join(dir, 'x.csv'),
+      }),
+    ).rejects.toMatchObject({ code: 'TANDEM_VERSION_NOT_FOUND' });
+    expect(await files(dir)).toEqual(['in.csv', 'out.csv', 'r.csv']);
+  });
+});

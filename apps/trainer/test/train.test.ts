@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FileModelStore } from '@tandem/model-store';
+import { Predictor } from '@tandem/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TrainResult, train } from '../src/index.ts';
+import { DATA, tempDir, writeJson } from './helpers.ts';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, remove } = await tempDir('train'));
+});
+afterAll(() => remove());
+
+const MINIMAL = [
+  {
+    name: 'credit',
+    data: 'credit.csv',
+    target: 'Status',
+    task: 'binary',
+    types: { Income: 'numeric', Home: 'categorical' },
+  },
+  {
+    name: 'titanic',
+    data: 'titanic.csv',
+    target: 'survived',
+    task: 'binary',
+    types: { age: 'numeric', sex: 'categorical' },
+  },
+  {
+    name: 'penguins',
+    data: 'penguins.csv',
+    target: 'species',
+    task: 'multiclass',
+    types: { island: 'categorical' },
+  },
+  {
+    name: 'cars',
+    data: 'cars.csv',
+    target: 'Miles_per_Gallon',
+    task: 'regression',
+    types: { Year: 'datetime', Horsepower: 'numeric' },
+  },
+] as const;
+
+/** Trains the minimal config of one dataset from a config file (paths relative to it). */
+async function trainMinimal(spec: (typeof MINIMAL)[number]): Promise<TrainResult> {
+  const config = await writeJson(path.join(dir, `${spec.name}.json`), {
+    name: spec.name,
+    data: path.relative(dir, path.join(DATA, spec.data)),
+    target: spec.target,
+    task: spec.task,
+  });
+  return train({ config, artifacts: path.join(dir, 'artifacts') });
+}
+
+describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
+  let result: TrainResult;
+  beforeAll(async () => {
+    result = await trainMinimal(spec);
+  });
+  afterAll(() => result?.predictor.dispose());
+
+  it('beats the trivial baseline on the test part', () => {
+    const { metrics, baseline } = result;
+    if (spec.task === 'regression') {
+      expect(metrics.rmse).toBeLessThan((baseline.rmse as number) * 0.6);
+      expect(metrics.r2).toBeGreaterThan(0.6);
+    } else {
+      expect(metrics.accuracy).toBeGreaterThan((baseline.accuracy as number) + 0.05);
+      expect(metrics.logLoss).toBeLessThan(baseline.logLoss as number);
+      expect(metrics.macroF1).toBeGreaterThan(baseline.macroF1 as number);
+    }
+    if (spec.task === 'binary') {
+      expect(metrics.auc).toBeGreaterThan(0.75);
+      expect(baseline.auc).toBe(0.5);
+    }
+  });
+
+  it('writes a complete version whose manifest records inferred schema, data, split and config', async () => {
+    const store = new FileModelStore(path.join(dir, 'artifacts'));
+    const stored = await store.readVersion(spec.name, result.version);
+    const { manifest } = stored;
+    expect(manifest.task).toBe(spec.task);
+    expect(manifest.target).toBe(spec.target);
+    const types = Object.fromEntries(manifest.inputs.map((column) => [column.name, column.type]));
+    expect(types).toMatchObject(spec.types);
+    expect(types[spec.target]).toBeUndefined();
+    const bytes = await readFile(path.join(DATA, spec.data));
+    expect(manifest.data.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(manifest.data.rowsWithoutTarget).toBe(spec.name === 'cars' ? 8 : 0);
+    const { train: trainRows, validation, test } = manifest.split;
+    expect(trainRows + validation + test).toBe(manifest.data.rows);
+    expect(test).toBe(result.testRows.length);
+    expect(manifest.metrics.test).toEqual(result.metrics);
+    expect(manifest.metrics.baseline).toEqual(result.baseline);
+    const config = manifest.config as {
+      model: { type: string };
+      training: { epochs: number };
+      split: { seed: number };
+    };
+    expect(['linear', 'mlp']).toContain(config.model.type);
+    expect(config.training.epochs).toBe(200);
+    expect(manifest.split.seed).toBe(config.split.seed);
+    expect(manifest.runtime.backend).toBe(result.backend);
+    expect(manifest.sample[spec.target]).toBeUndefined();
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'features.json',
+      'model.json',
+      'weights.bin',
+    ]);
+    expect((manifest.data.profile as { rows: number }).rows).toBe(manifest.data.rows);
+    const features = JSON.parse(new TextDecoder().decode(stored.files['features.json']));
+    expect(features.format).toBe(1);
+    expect(features.labels === null).toBe(spec.task === 'regression');
+    expect(features.target === null).toBe(spec.task !== 'regression');
+  });
+
+  it('predicts from the stored version exactly what the in-memory predictor predicts', async () => {
+    const store = new FileModelStore(path.join(dir, 'artifacts'));
+    const loaded = await Predictor.fromStoredVersion(
+      await store.readVersion(spec.name, result.version),
+    );
+    try {
+      const rows = result.testRows.map((row) => {
+        const { [spec.target]: _target, ...inputs } = row;
+        return inputs;
+      });
+      const fromStore = loaded.predictBatch(rows).outputs;
+      const inMemory = result.predictor.predictBatch(rows).outputs;
+      expect(fromStore.length).toBe(rows.length * result.predictor.width);
+      for (let i = 0; i < fromStore.length; i++) {
+        expect(Math.abs((fromStore[i] as number) - (inMemory[i] as number))).toBeLessThan(1e-5);
+      }
+      expect(result.predictor.version).toBe(result.version);
+    } finally {
+      loaded.dispose();
+    }
+  });
+});
+
+describe('shipped config', () => {
+  it('reaches the penguins threshold on the fixed split', async () => {
+    const result = await train({
+      config: path.join(DATA, 'models/penguins.json'),
+      artifacts: path.join(dir, 'shipped'),
+    });
+    result.predictor.dispose();
+    expect(result.testRows).toHaveLength(69);
+    expect(result.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
+    expect(result.config.model).toEqual({ type: 'linear', l2: 0.001 });
+  });
+});

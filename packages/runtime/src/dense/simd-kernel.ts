@@ -1,0 +1,300 @@
+import type { AffineKernel } from './kernel.ts';
+import {
+  asm,
+  type Bytes,
+  block,
+  br,
+  brIf,
+  end,
+  FUNC_TYPE,
+  f32Load,
+  f32Ne,
+  f32x4Add,
+  f32x4Mul,
+  f32x4Pmax,
+  f32x4Splat,
+  f32Zero,
+  i32Add,
+  i32Const,
+  i32GeU,
+  i32GtU,
+  i32Mul,
+  i32Or,
+  i32Shl,
+  ifThen,
+  localGet,
+  localSet,
+  loop,
+  name,
+  section,
+  u32,
+  v128Load,
+  v128Store,
+  valueType,
+  vec,
+} from './wasm-encoding.ts';
+
+// Parameters of `affine` (all i32; addresses and strides in bytes), then its locals.
+const X = 0;
+const X_STRIDE = 1;
+const INPUTS = 2;
+const W = 3;
+const BIAS = 4;
+const UNITS4 = 5;
+const OUT = 6;
+const ROWS = 7;
+const RELU = 8;
+const PARAMS = 9;
+// i32 locals
+const R = 9;
+const XR = 10;
+const OUT_ROW = 11;
+const G = 12;
+const K = 13;
+const XP = 14;
+const WP = 15;
+const ROW_BYTES = 16;
+const I32_LOCALS = 8;
+// v128 locals: accumulators [row][lane], each row's broadcast input, a weight vector, zero.
+const ACC = [
+  [17, 18, 19, 20],
+  [21, 22, 23, 24],
+];
+const SPLAT = [25, 26];
+const WV = 27;
+const ZERO = 28;
+const V128_LOCALS = 12;
+// f32 locals: each row's current input.
+const XK = [29, 30];
+const F32_LOCALS = 2;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const increment = (local: number, amount: Bytes) =>
+  asm(localGet(local), amount, i32Add(), localSet(local));
+/** base + row · stride, for row 0 or 1 of a block. */
+const rowAddress = (base: number, row: number, stride: number) =>
+  row === 0 ? localGet(base) : asm(localGet(base), localGet(stride), i32Add());
+
+/**
+ * `rows` rows × `lanes` × 4 units starting at byte `g` of the row: load the bias, add
+ * x[k] · w[k][g …] for every input k in order, relu when asked, store. A weight vector is loaded
+ * once for both rows, and the 8 accumulators are independent, so additions do not wait on each
+ * other.
+ */
+function unitBlock(lanes: number, rows: number): Bytes {
+  const acc = (row: number, lane: number) => ACC[row]![lane]!;
+  const nonZero = (row: number) => asm(localGet(XK[row]!), f32Zero(), f32Ne());
+  return asm(
+    ...range(rows).flatMap((row) =>
+      range(lanes).map((lane) =>
+        asm(localGet(BIAS), localGet(G), i32Add(), v128Load(16 * lane), localSet(acc(row, lane))),
+      ),
+    ),
+    localGet(XR),
+    localSet(XP),
+    localGet(W),
+    localGet(G),
+    i32Add(),
+    localSet(WP),
+    i32Const(0),
+    localSet(K),
+    block(),
+    loop(),
+    asm(localGet(K), localGet(INPUTS), i32GeU(), brIf(1)),
+    ...range(rows).map((row) => asm(rowAddress(XP, row, X_STRIDE), f32Load(), localSet(XK[row]!))),
+    // An input that is zero in every row of the block adds nothing (one-hot columns, relu
+    // outputs): skipped.
+    rows === 1 ? nonZero(0) : asm(nonZero(0), nonZero(1), i32Or()),
+    ifThen(),
+    ...range(rows).map((row) => asm(localGet(XK[row]!), f32x4Splat(), localSet(SPLAT[row]!))),
+    ...range(lanes).map((lane) =>
+      asm(
+        localGet(WP),
+        v128Load(16 * lane),
+        localSet(WV),
+        ...range(rows).map((row) =>
+          asm(
+            localGet(acc(row, lane)),
+            localGet(SPLAT[row]!),
+            localGet(WV),
+            f32x4Mul(),
+            f32x4Add(),
+            localSet(acc(row, lane)),
+          ),
+        ),
+      ),
+    ),
+    end(),
+    increment(XP, i32Const(4)),
+    increment(WP, localGet(ROW_BYTES)),
+    increment(K, i32Const(1)),
+    br(0),
+    end(),
+    end(),
+    // pmax(acc, 0) is `acc < 0 ? 0 : acc`, exactly the JavaScript kernel's relu.
+    localGet(RELU),
+    ifThen(),
+    ...range(rows).flatMap((row) =>
+      range(lanes).map((lane) =>
+        asm(localGet(acc(row, lane)), localGet(ZERO), f32x4Pmax(), localSet(acc(row, lane))),
+      ),
+    ),
+    end(),
+    ...range(rows).flatMap((row) =>
+      range(lanes).map((lane) =>
+        asm(
+          rowAddress(OUT_ROW, row, ROW_BYTES),
+          localGet(G),
+          i32Add(),
+          localGet(acc(row, lane)),
+          v128Store(16 * lane),
+        ),
+      ),
+    ),
+    increment(G, i32Const(16 * lanes)),
+  );
+}
+
+/** Repeats unitBlock while a whole group of `lanes` × 4 units fits in the row. */
+function unitLoop(lanes: number, rows: number): Bytes {
+  return asm(
+    block(),
+    loop(),
+    asm(localGet(G), i32Const(16 * lanes), i32Add(), localGet(ROW_BYTES), i32GtU(), brIf(1)),
+    unitBlock(lanes, rows),
+    br(0),
+    end(),
+    end(),
+  );
+}
+
+/** Repeats over blocks of `rows` rows while a whole block fits: 16 units at a time, then 4. */
+function rowLoop(rows: number): Bytes {
+  return asm(
+    block(),
+    loop(),
+    asm(localGet(R), i32Const(rows), i32Add(), localGet(ROWS), i32GtU(), brIf(1)),
+    asm(localGet(X), localGet(R), localGet(X_STRIDE), i32Mul(), i32Add(), localSet(XR)),
+    asm(localGet(OUT), localGet(R), localGet(ROW_BYTES), i32Mul(), i32Add(), localSet(OUT_ROW)),
+    asm(i32Const(0), localSet(G)),
+    unitLoop(4, rows),
+    unitLoop(1, rows),
+    increment(R, i32Const(rows)),
+    br(0),
+    end(),
+    end(),
+  );
+}
+
+function affineBody(rowBlock: 1 | 2): Bytes {
+  const code = asm(
+    asm(localGet(UNITS4), i32Const(2), i32Shl(), localSet(ROW_BYTES)),
+    rowBlock === 2 ? rowLoop(2) : [],
+    rowLoop(1),
+    end(),
+  );
+  const locals = vec([
+    [...u32(I32_LOCALS), valueType.i32],
+    [...u32(V128_LOCALS), valueType.v128],
+    [...u32(F32_LOCALS), valueType.f32],
+  ]);
+  const body = [...locals, ...code];
+  return [...u32(body.length), ...body];
+}
+
+/**
+ * The module: one exported memory, one exported function
+ * `affine(x, xStride, inputs, w, bias, units4, out, rows, relu)`. `rowBlock` 2 evaluates rows in
+ * pairs (the last one alone when the count is odd); both give the same bits.
+ */
+export function affineModuleBytes(rowBlock: 1 | 2 = 2): Uint8Array {
+  const params = range(PARAMS).map(() => [valueType.i32]);
+  const funcType = [FUNC_TYPE, ...vec(params), ...vec([])];
+  const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  return new Uint8Array([
+    ...magicAndVersion,
+    ...section(1, vec([funcType])),
+    ...section(3, vec([u32(0)])),
+    ...section(5, vec([[0x00, ...u32(1)]])),
+    ...section(
+      7,
+      vec([
+        [...name('memory'), 0x02, ...u32(0)],
+        [...name('affine'), 0x00, ...u32(0)],
+      ]),
+    ),
+    ...section(10, vec([affineBody(rowBlock)])),
+  ]);
+}
+
+type AffineExport = (...args: number[]) => void;
+
+// The tsconfig loads no DOM library and @types/node 20 does not declare WebAssembly: the part used.
+interface WasmModule {
+  readonly __brand: 'WebAssembly.Module';
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const compiled = new Map<number, WasmModule | null>();
+
+/** The compiled module (once per process), or null where WebAssembly SIMD is unavailable. */
+function simdModule(rowBlock: 1 | 2): WasmModule | null {
+  let module = compiled.get(rowBlock);
+  if (module === undefined) {
+    const bytes = affineModuleBytes(rowBlock);
+    module = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
+    compiled.set(rowBlock, module);
+  }
+  return module;
+}
+
+/** The WebAssembly SIMD kernel: 4 float32 lanes per instruction, the same arithmetic as JsKernel. */
+export class SimdKernel implements AffineKernel {
+  readonly name = 'wasm-simd' as const;
+  heap: Float32Array;
+  private readonly memory: WasmMemory;
+  private readonly run: AffineExport;
+
+  private constructor(api: WasmApi, module: WasmModule) {
+    const instance = new api.Instance(module);
+    this.memory = instance.exports.memory as WasmMemory;
+    this.run = instance.exports.affine as AffineExport;
+    this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  /** A kernel with its own memory, or null where WebAssembly SIMD is unavailable. */
+  static create(rowBlock: 1 | 2 = 2): SimdKernel | null {
+    const module = simdModule(rowBlock);
+    return wasm && module ? new SimdKernel(wasm, module) : null;
+  }
+
+  ensure(floats: number): void {
+    const bytes = floats * 4;
+    if (this.memory.buffer.byteLength >= bytes) return;
+    this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / 65536));
+    this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  affine(
+    x: number,
+    xStride: number,
+    inputs: number,
+    w: number,
+    bias: number,
+    units4: number,
+    out: number,
+    rows: number,
+    relu: boolean,
+  ): void {
+    this.run(4 * x, 4 * xStride, inputs, 4 * w, 4 * bias, units4, 4 * out, rows, relu ? 1 : 0);
+  }
+}
