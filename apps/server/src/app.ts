@@ -35,6 +35,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Per-request log lines cost more than a 1-row prediction; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: !verbose }),
     return503OnClosing: true,
+    // HEAD twins of every GET route would double schema compilation at start, for no client.
+    exposeHeadRoutes: false,
   });
   // Only JSON, CSV and NDJSON are spoken; any other body is a 415, not a string the routes see.
   app.removeContentTypeParser('text/plain');

@@ -34,7 +34,10 @@ export async function startServer(
     const url = early ?? (await listen());
     const models = app.tandem.registry.models();
     if (models.length === 0) {
-      app.log.warn({ artifacts: config.artifacts }, `no model found in ${config.artifacts}; not ready`);
+      app.log.warn(
+        { artifacts: config.artifacts },
+        `no model found in ${config.artifacts}; not ready`,
+      );
     }
     app.log.info(
       {

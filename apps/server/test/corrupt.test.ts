@@ -91,6 +91,9 @@ describe('corrupt versions', () => {
     });
     expect(refused.statusCode).toBe(503);
     expect(refused.json().error.code).toBe('TANDEM_VERSION_UNAVAILABLE');
+    const v2ready = await app.inject({ url: '/v2/models/credit/versions/3/ready' });
+    expect(v2ready.statusCode).toBe(503);
+    expect(v2ready.json()).toEqual({ name: 'credit', ready: false });
     const tfs = (await app.inject({ url: '/tfserving/v1/models/credit/versions/3' })).json();
     expect(tfs.model_version_status[0]).toMatchObject({ version: '3', state: 'END' });
 

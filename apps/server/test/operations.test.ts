@@ -170,3 +170,62 @@ describe('operations', () => {
     expect(docs.body).toContain('swagger-ui');
   });
 });
+
+describe('the benchmark route and unexpected failures', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await loaded(inject('fixtureArtifacts'), ['--bench-routes']);
+  });
+  afterAll(() => app.close());
+
+  it('answers the constant route with the predict response shape, after the same validation', async () => {
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/bench/constant',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({
+      model: { name: 'constant', version: 1 },
+      predictions: [{ label: 'good', probabilities: { bad: 0.25, good: 0.75 } }],
+      warnings: [],
+    });
+    const bad = await app.inject({ method: 'POST', url: '/bench/constant', payload: { rows: [] } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('answers a failure inside the predictor with a logged 500 and keeps serving', async () => {
+    const served = app.tandem.registry.select('credit');
+    const original = served.predictor.predictBatch;
+    served.predictor.predictBatch = () => {
+      throw new Error('engine exploded: secret internals');
+    };
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/models/credit/predict',
+        payload: { instances: [CREDIT_ROW] },
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({
+        error: { code: 'TANDEM_INTERNAL', message: 'internal error', details: [] },
+      });
+      const v2 = await app.inject({
+        method: 'POST',
+        url: '/v2/models/credit/infer',
+        payload: { inputs: [{ name: 'Age', shape: [1], datatype: 'FP64', data: [30] }] },
+      });
+      expect(v2.statusCode).toBe(500);
+      expect(v2.json()).toEqual({ error: 'internal error' });
+      expect(served.inFlight).toBe(0);
+    } finally {
+      served.predictor.predictBatch = original;
+    }
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
+    expect(again.statusCode).toBe(200);
+  });
+});

@@ -3,10 +3,12 @@
  *
  * Generates a CSV by cycling the rows of data/credit.csv, then measures in the same process, in
  * alternation: (1) reading and writing it through the scorer's streaming reader and writer with
- * no model (copyRecords, the passthrough baseline), (2) scoring it with the credit model
- * (scoreFile). Prints rows/s of each (best and median of the repeats), their ratio, and the peak
- * resident memory. Model loading is done once beforehand and not timed. Without --artifacts the
- * credit model is trained into a temporary folder first.
+ * no model (copyRecords: the passthrough baseline), (2) scoring it with the credit model
+ * (scoreFile) on the engine the server uses, (3) the same with `--engine tfjs`. For each it
+ * prints rows/s of wall time (best and median of the repeats) and rows per CPU-second of this
+ * process (steadier than wall time on a shared machine), the ratios, and peak memory. Models are
+ * loaded once beforehand, untimed. Without --artifacts the credit model is trained into a
+ * temporary folder first (data/models/credit.json when present, else the four-key config).
  */
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,11 +32,18 @@ const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const batchSize = Number(values['batch-size']);
 
+interface Pass {
+  wall: number[];
+  cpu: number[];
+}
+
 const work = await mkdtemp(join(tmpdir(), 'tandem-score-bench-'));
-let peakRss = 0;
+const peak = { rss: 0, heap: 0 };
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
+  const usage = process.memoryUsage();
+  peak.rss = Math.max(peak.rss, usage.rss);
+  peak.heap = Math.max(peak.heap, usage.heapUsed);
+}, 20);
 
 try {
   const input = join(work, 'credit-large.csv');
@@ -59,77 +68,93 @@ try {
   const store = new FileModelStore(artifacts);
   const version = await store.resolve('credit');
   const stored = await store.readVersion('credit', version);
-  // The server's engine (auto) gives predictions identical to the server's; tfjs is the
-  // throughput option for large batches (--engine tfjs).
   const predictor = await Predictor.fromStoredVersion(stored);
   const tfjsPredictor = await Predictor.fromStoredVersion(stored, { engine: 'tfjs' });
 
-  const plain: number[] = [];
-  const scored: number[] = [];
-  const scoredTfjs: number[] = [];
-  const rssBefore = process.memoryUsage().rss;
+  const common = { input, rejects: join(work, 'rejects.csv'), batchSize };
+  const passes = {
+    copy: { wall: [], cpu: [] } as Pass,
+    score: { wall: [], cpu: [] } as Pass,
+    tfjs: { wall: [], cpu: [] } as Pass,
+  };
+  const heapBefore = process.memoryUsage().heapUsed;
+  peak.heap = 0;
   for (let run = 0; run < repeat; run++) {
-    const common = { input, rejects: join(work, 'rejects.csv'), batchSize };
-    const copy = await copyRecords({ ...common, output: join(work, 'copy.csv') });
-    plain.push(rate(copy));
-    const score = await scoreFile({ ...common, output: join(work, 'scored.csv'), predictor });
-    scored.push(rate(score));
-    const fast = await scoreFile({
-      ...common,
-      output: join(work, 'scored-tfjs.csv'),
-      predictor: tfjsPredictor,
-    });
-    scoredTfjs.push(rate(fast));
-    if (score.rejected > 0 || copy.rows !== rows || score.rows !== rows) {
-      throw new Error(`unexpected counts: ${JSON.stringify({ copy, score })}`);
-    }
+    await measure(passes.copy, () => copyRecords({ ...common, output: join(work, 'copy.csv') }));
+    await measure(passes.score, () =>
+      scoreFile({ ...common, output: join(work, 'scored.csv'), predictor }),
+    );
+    await measure(passes.tfjs, () =>
+      scoreFile({ ...common, output: join(work, 'scored-tfjs.csv'), predictor: tfjsPredictor }),
+    );
     process.stderr.write(
-      `run ${run + 1}/${repeat}: read+write ${fmt(plain.at(-1) ?? 0)} rows/s, scoring ${fmt(scored.at(-1) ?? 0)} rows/s (${predictor.engine}), ${fmt(scoredTfjs.at(-1) ?? 0)} rows/s (tfjs)\n`,
+      `run ${run + 1}/${repeat}: read+write ${fmt(last(passes.copy.wall))} rows/s, ` +
+        `scoring ${fmt(last(passes.score.wall))} rows/s (${predictor.engine}), ` +
+        `${fmt(last(passes.tfjs.wall))} rows/s (tfjs)\n`,
     );
   }
   predictor.dispose();
   tfjsPredictor.dispose();
   clearInterval(sampler);
 
-  const best = (list: number[]): number => Math.max(...list);
-  const median = (list: number[]): number =>
-    [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
-  const row = (name: string, list: number[]): string =>
-    `| ${name} | ${fmt(best(list))} | ${fmt(median(list))} | ${((best(list) * size) / rows / 2 ** 20).toFixed(1)} |`;
-  const ratio = (base: number[], list: number[]): string =>
-    `${(best(base) / best(list)).toFixed(2)}x (median ${(median(base) / median(list)).toFixed(2)}x)`;
-  const lines = [
-    `input: ${fmt(rows)} rows, ${(size / 2 ** 20).toFixed(1)} MiB CSV (data/credit.csv cycled); batch ${batchSize}; ` +
-      `model credit v${version} (${predictor.task}, ${describeModel(stored.manifest.config)}); node ${process.version}`,
+  const line = (name: string, pass: Pass): string =>
+    `| ${name} | ${fmt(best(pass.wall))} | ${fmt(median(pass.wall))} | ${fmt(best(pass.cpu))} | ` +
+    `${((best(pass.wall) * size) / rows / 2 ** 20).toFixed(1)} |`;
+  const ratio = (pass: Pass): string =>
+    `${(best(passes.copy.wall) / best(pass.wall)).toFixed(2)}x by wall time, ` +
+    `${(best(passes.copy.cpu) / best(pass.cpu)).toFixed(2)}x by CPU time`;
+  const model = describeModel(stored.manifest.config);
+  const out = [
+    `input: ${fmt(rows)} rows, ${(size / 2 ** 20).toFixed(1)} MiB CSV (data/credit.csv cycled); ` +
+      `batch ${batchSize}; credit v${version} (${model}); node ${process.version}; ${repeat} runs`,
     '',
-    '| pass | best rows/s | median rows/s | MiB/s (best) |',
-    '| --- | ---: | ---: | ---: |',
-    row('read + write, no model', plain),
-    row(`score, engine ${predictor.engine} (as the server)`, scored),
-    row('score, engine tfjs (--engine tfjs)', scoredTfjs),
+    '| pass | best rows/s | median rows/s | rows per CPU-second | MiB/s |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    line('read + write, no model', passes.copy),
+    line(`score, engine ${predictor.engine} (as the server)`, passes.score),
+    line('score, engine tfjs', passes.tfjs),
     '',
-    `scoring costs ${ratio(plain, scored)} the plain read+write with the ${predictor.engine} engine, ` +
-      `${ratio(plain, scoredTfjs)} with the tfjs engine (best runs; goal: at most 2x)`,
-    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${(rssBefore / 2 ** 20).toFixed(0)} MiB before the timed runs)`,
+    `scoring / read+write: ${ratio(passes.score)} (${predictor.engine}); ${ratio(passes.tfjs)} (tfjs); goal at most 2x`,
+    `peak heap used ${(peak.heap / 2 ** 20).toFixed(0)} MiB during the runs (${(heapBefore / 2 ** 20).toFixed(0)} MiB before), ` +
+      `peak RSS ${(peak.rss / 2 ** 20).toFixed(0)} MiB`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   clearInterval(sampler);
   await rm(work, { recursive: true, force: true });
+}
+
+async function measure(pass: Pass, run: () => Promise<ScoreSummary>): Promise<void> {
+  const cpuBefore = process.cpuUsage();
+  const summary = await run();
+  const cpu = process.cpuUsage(cpuBefore);
+  if (summary.rows !== rows || summary.rejected !== 0) {
+    throw new Error(`unexpected counts: ${summary.rows} rows, ${summary.rejected} rejected`);
+  }
+  pass.wall.push(summary.rows / summary.seconds);
+  pass.cpu.push(summary.rows / ((cpu.user + cpu.system) / 1e6));
+}
+
+function best(list: readonly number[]): number {
+  return Math.max(...list);
+}
+
+function median(list: readonly number[]): number {
+  return [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
+}
+
+function last(list: readonly number[]): number {
+  return list.at(-1) ?? 0;
+}
+
+function fmt(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
 }
 
 function describeModel(config: unknown): string {
   const model = (config as { model?: { type?: string; hidden?: number[] } }).model;
   if (model?.type === 'mlp') return `mlp ${JSON.stringify(model.hidden ?? [])}`;
   return model?.type ?? 'model';
-}
-
-function rate(summary: ScoreSummary): number {
-  return summary.rows / summary.seconds;
-}
-
-function fmt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
 }
 
 async function exists(path: string): Promise<boolean> {

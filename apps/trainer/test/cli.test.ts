@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA, lines, runCli, TRAINER_ROOT, tempDir, writeJson } from './helpers.ts';
+import { DATA, lines, runCli, TRAINER_ROOT, tempDir, writeJson } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

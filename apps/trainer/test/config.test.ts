@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { editDistance, suggest } from '../src/config/suggest.ts';
 import { loadDataset } from '../src/data/load.ts';
-import { DATA, tempDir, writeJson } from './helpers.ts';
+import { DATA, tempDir, writeJson } from './support.ts';
 
 const MINIMAL = {
   name: 'credit',

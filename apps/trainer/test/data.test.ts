@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/data/load.ts';
 import { profileRows } from '../src/data/profile.ts';
 import { readTable } from '../src/data/read.ts';
-import { DATA, tempDir } from './helpers.ts';
+import { DATA, tempDir } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

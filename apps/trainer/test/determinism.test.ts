@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TrainConfig, train } from '../src/index.ts';
-import { DATA, tempDir } from './helpers.ts';
+import { DATA, tempDir } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

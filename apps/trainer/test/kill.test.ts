@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train } from '../src/index.ts';
-import { spawnCli, tempDir, writeJson } from './helpers.ts';
+import { spawnCli, tempDir, writeJson } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

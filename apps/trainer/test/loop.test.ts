@@ -138,4 +138,14 @@ describe('progress', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(text.match(/\n/g)).toHaveLength(1);
   });
+
+  it('draws the whole line when the terminal reports no width', () => {
+    let text = '';
+    const progress = createProgress({
+      tty: { write: (chunk: string) => (text += chunk), columns: 0 },
+      log: () => {},
+    });
+    progress.onEpoch(report(40));
+    expect(text).toMatch(/epoch 40\/40 {2}loss 0\.5000 {2}val loss 0\.6000 .*ETA ≤ 0\.0s$/);
+  });
 });

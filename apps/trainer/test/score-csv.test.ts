@@ -20,7 +20,10 @@ function csvChunk(): CsvChunk {
 }
 
 /** Feeds `pieces` one by one (as a stream would) and returns every record. */
-function parseCsv(pieces: readonly string[], limit = 1000): { parser: CsvRecordParser; chunk: CsvChunk } {
+function parseCsv(
+  pieces: readonly string[],
+  limit = 1000,
+): { parser: CsvRecordParser; chunk: CsvChunk } {
   const parser = new CsvRecordParser();
   const chunk = csvChunk();
   for (const piece of pieces) {
@@ -109,7 +112,10 @@ describe('CsvRecordParser', () => {
     };
     const alphabet = ['a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '😀', '1'];
     const value = (): string =>
-      Array.from({ length: Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      Array.from(
+        { length: Math.floor(random() * 6) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
     const records = Array.from({ length: 300 }, () => [value(), value(), value()]);
     // A record of three empty fields would be an empty line, which CSV readers skip.
     for (const record of records) if (record.join('') === '') record[0] = 'x';

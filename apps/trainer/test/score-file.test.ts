@@ -344,3 +344,45 @@ describe('scoreFile', () => {
     expect(await files(dir)).toEqual(['in.csv', 'out.csv', 'r.csv']);
   });
 });
+
+describe('scoreFile with a regressor', () => {
+  it('appends one value column, on the target scale, equal to the predictor output', async () => {
+    const dir = await mkdtemp(join(work, 'regression-'));
+    const cars = await train({
+      config: {
+        name: 'cars',
+        data: join(root, 'data', 'cars.csv'),
+        target: 'Miles_per_Gallon',
+        task: 'regression',
+        drop: ['Name'],
+        model: { type: 'linear' },
+        training: { epochs: 20 },
+      },
+      artifacts,
+    });
+    cars.predictor.dispose();
+    const lines = (await readFile(join(root, 'data', 'cars.csv'), 'utf8')).trim().split('\n');
+    await writeFile(join(dir, 'cars.csv'), `${lines.slice(0, 41).join('\n')}\n`);
+    const summary = await scoreFile({
+      model: 'cars',
+      artifacts,
+      input: join(dir, 'cars.csv'),
+      output: join(dir, 'out.jsonl'),
+    });
+    expect(summary.predictionColumns).toEqual(['value']);
+    const out = (await readFile(join(dir, 'out.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const store = new FileModelStore(artifacts);
+    const regressor = await Predictor.fromStoredVersion(await store.readVersion('cars', 1));
+    const rows = parse(`${lines.slice(0, 41).join('\n')}\n`, { columns: true }) as RawRow[];
+    const batch = regressor.predictBatch(rows, { errors: 'collect' });
+    regressor.dispose();
+    expect(out.map((row) => row.value)).toEqual(Array.from(batch.outputs));
+    // Miles per gallon, not standardized units.
+    const mean = out.reduce((sum, row) => sum + row.value, 0) / out.length;
+    expect(mean).toBeGreaterThan(8);
+    expect(mean).toBeLessThan(40);
+  }, 60_000);
+});

@@ -8,7 +8,7 @@ import { type Dataset, loadDataset } from '../src/data/load.ts';
 import { holdOut } from '../src/split/holdout.ts';
 import { deriveSeed, mulberry32 } from '../src/split/prng.ts';
 import { splitDataset } from '../src/split/split.ts';
-import { DATA, tempDir, writeJson } from './helpers.ts';
+import { DATA, tempDir, writeJson } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

@@ -5,7 +5,7 @@ import { FileModelStore } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TrainResult, train } from '../src/index.ts';
-import { DATA, tempDir, writeJson } from './helpers.ts';
+import { DATA, tempDir, writeJson } from './support.ts';
 
 let dir: string;
 let remove: () => Promise<void>;

@@ -4,21 +4,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ServerError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import { fingerprintDirectory } from './fingerprint.ts';
+import { type ModelState, modelState } from './model-state.ts';
 import { type FailedVersion, ServedVersion } from './served-version.ts';
 
-/** Everything the registry knows about one model at one moment. Never mutated once published. */
-export interface ModelState {
-  readonly name: string;
-  /** Every version folder on disk, ascending. */
-  readonly versions: readonly number[];
-  readonly served: ReadonlyMap<number, ServedVersion>;
-  readonly failed: ReadonlyMap<number, FailedVersion>;
-  readonly labels: Readonly<Record<string, number>>;
-  /** The version that answers when none is named; undefined when it cannot be served. */
-  readonly defaultVersion: number | undefined;
-  /** Why there is no default version (for /readyz and 503 answers). */
-  readonly unavailable?: string;
-}
+export type { ModelState } from './model-state.ts';
 
 export interface VersionSelector {
   version?: number;
@@ -184,12 +173,12 @@ export class ModelRegistry {
       log.error({ err: error, artifacts: this.store.root }, 'cannot list models; keeping state');
       return summary;
     }
+    // Models load side by side so file reads overlap; the snapshot keeps the sorted order.
+    const states = await Promise.all(
+      names.map((name) => this.scanModel(name, previous.get(name), summary)),
+    );
     const next = new Map<string, ModelState>();
-    for (const name of names) {
-      if (this.closed) break;
-      const state = await this.scanModel(name, previous.get(name), summary);
-      if (state !== undefined) next.set(name, state);
-    }
+    for (const state of states) if (state !== undefined) next.set(state.name, state);
     if (this.closed) {
       // close() ran meanwhile: release what this pass loaded and publish nothing.
       for (const m of next.values())
@@ -363,47 +352,4 @@ export class ModelRegistry {
 
 function isIn(snapshot: ReadonlyMap<string, ModelState>, v: ServedVersion): boolean {
   return snapshot.get(v.name)?.served.get(v.version) === v;
-}
-
-/**
- * The default version: the production label when set (and then only that version: a broken
- * production version makes the model unavailable rather than silently serving another), else the
- * highest version that passed verification.
- */
-function modelState(
-  name: string,
-  versions: number[],
-  served: Map<number, ServedVersion>,
-  failed: Map<number, FailedVersion>,
-  labels: Record<string, number>,
-): ModelState {
-  const production = labels['production'];
-  if (production !== undefined) {
-    if (served.has(production)) {
-      return { name, versions, served, failed, labels, defaultVersion: production };
-    }
-    const why = failed.get(production)?.reason ?? 'no such version';
-    return {
-      name,
-      versions,
-      served,
-      failed,
-      labels,
-      defaultVersion: undefined,
-      unavailable: `label production points to version ${production}: ${why}`,
-    };
-  }
-  const highest = [...served.keys()].sort((a, b) => a - b).at(-1);
-  if (highest !== undefined) {
-    return { name, versions, served, failed, labels, defaultVersion: highest };
-  }
-  return {
-    name,
-    versions,
-    served,
-    failed,
-    labels,
-    defaultVersion: undefined,
-    unavailable: versions.length === 0 ? 'no versions' : 'no version passed verification',
-  };
 }

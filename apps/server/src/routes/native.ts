@@ -1,8 +1,9 @@
 import type { RawRow } from '@tandem/features';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseCsv, parseNdjson, writeCsv } from '../codecs/tabular.ts';
+import type * as CsvCodec from '../codecs/csv.ts';
+import { parseNdjson } from '../codecs/tabular.ts';
 import { ServerError } from '../errors.ts';
-import { predictRows } from '../predict.ts';
+import { type Outcome, predictRows } from '../predict.ts';
 import type { ModelState } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
 import {
@@ -21,6 +22,9 @@ interface SelectorParams {
 }
 
 const CSV = 'text/csv';
+/** The CSV codec (csv-parse, csv-stringify) loads with the first CSV request, not at start. */
+let csvCodec: Promise<typeof CsvCodec> | undefined;
+const loadCsv = () => (csvCodec ??= import('../codecs/csv.ts'));
 const NDJSON = 'application/x-ndjson';
 
 function paramsSchema(suffix: string) {
@@ -136,7 +140,8 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
           response: { 200: nativePredictResponse, ...nativeErrors },
         },
       },
-      (request, reply) => predict(request, reply),
+      (request, reply) =>
+        request.mediaType === CSV ? predictCsv(request, reply) : predict(request, reply),
     );
   }
 
@@ -164,25 +169,6 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
       });
     }
     reply.header('x-tandem-model', served.name).header('x-tandem-version', served.version);
-    if (request.mediaType === CSV) {
-      const table = parseCsv(body, config.maxRows);
-      const outcome = predictRows(served, table.rows, metrics);
-      const { classes, outputs } = outcome;
-      const extraColumns =
-        classes === undefined
-          ? ['prediction']
-          : ['prediction', ...classes.map((c) => `probability_${c}`)];
-      const csv = writeCsv(table, extraColumns, (row) => {
-        const p = outcome.predictions[row];
-        if (p === undefined || !('label' in p) || classes === undefined) {
-          return [outputs[row] ?? ''];
-        }
-        const width = classes.length;
-        return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
-      });
-      reply.header('x-tandem-warnings', outcome.warnings.length);
-      return reply.type('text/csv; charset=utf-8').send(csv);
-    }
     const rows = parseNdjson(body, config.maxRows);
     const outcome = predictRows(served, rows, metrics);
     const warningsByRow = new Map<number, { column: string; kind: string }[]>();
@@ -196,5 +182,44 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
       return JSON.stringify(warnings === undefined ? p : { ...p, warnings });
     });
     return reply.type('application/x-ndjson').send(`${lines.join('\n')}\n`);
+  }
+
+  async function predictCsv(
+    request: FastifyRequest<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    // Selected and leased before the codec loads: the request keeps the version it arrived for
+    // even if a reload retires it meanwhile.
+    const served = registry.select(request.params.name, selectorOf(request.params));
+    request.servedModel = served.name;
+    request.servedVersion = String(served.version);
+    served.acquire();
+    let codec: typeof CsvCodec;
+    let table: CsvCodec.CsvTable;
+    let outcome: Outcome;
+    try {
+      codec = await loadCsv();
+      table = codec.parseCsv(String(request.body), config.maxRows);
+      outcome = predictRows(served, table.rows, metrics);
+    } finally {
+      served.release();
+    }
+    const { classes, outputs } = outcome;
+    const extraColumns =
+      classes === undefined
+        ? ['prediction']
+        : ['prediction', ...classes.map((c) => `probability_${c}`)];
+    const csv = codec.writeCsv(table, extraColumns, (row) => {
+      const p = outcome.predictions[row];
+      if (p === undefined || !('label' in p) || classes === undefined) return [outputs[row] ?? ''];
+      const width = classes.length;
+      return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
+    });
+    return reply
+      .header('x-tandem-model', served.name)
+      .header('x-tandem-version', served.version)
+      .header('x-tandem-warnings', outcome.warnings.length)
+      .type('text/csv; charset=utf-8')
+      .send(csv);
   }
 }

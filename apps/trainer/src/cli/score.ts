@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     : new ProgressReporter({
         write: (text) => process.stderr.write(text),
         tty: process.stderr.isTTY === true,
-        columns: process.stderr.columns ?? 80,
+        columns: process.stderr.columns || 80,
       });
   try {
     const summary = await scoreFile({

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { EngineChoice } from '@tandem/runtime';
+import { artifactsRoot, parseCommandLine } from '../cli/args.ts';
 import { ScoreError } from './errors.ts';
 import { parseFormat } from './format.ts';
 import { parseModelRef } from './model-ref.ts';
@@ -39,12 +39,7 @@ export interface ScoreCommand {
 
 /** Parses the score command line into scoreFile options; usage mistakes are TANDEM_USAGE. */
 export function parseScoreArgs(argv: readonly string[]): ScoreCommand {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new ScoreError('TANDEM_USAGE', (error as Error).message);
-  }
+  const { values } = parseCommandLine(argv, OPTIONS);
   if (values.help === true)
     return { help: true, json: false, quiet: false, options: { input: '', output: '' } };
   const required = (name: 'model' | 'input' | 'output'): string => {
@@ -60,7 +55,8 @@ export function parseScoreArgs(argv: readonly string[]): ScoreCommand {
     output: required('output'),
     strict: values.strict === true,
   };
-  if (values.artifacts !== undefined) options.artifacts = values.artifacts;
+  // --artifacts, else TANDEM_ARTIFACTS, else ./artifacts: the trainer CLIs' rule.
+  options.artifacts = artifactsRoot(values.artifacts);
   if (values.format !== undefined) options.format = parseFormat(values.format, '--format');
   if (values['output-format'] !== undefined) {
     options.outputFormat = parseFormat(values['output-format'], '--output-format');
@@ -89,25 +85,18 @@ function parseEngine(value: string): EngineChoice {
   return value as EngineChoice;
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      model: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
-      artifacts: { type: 'string' },
-      format: { type: 'string' },
-      'output-format': { type: 'string' },
-      rejects: { type: 'string' },
-      strict: { type: 'boolean' },
-      'batch-size': { type: 'string' },
-      engine: { type: 'string' },
-      json: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const OPTIONS = {
+  model: { type: 'string' },
+  input: { type: 'string' },
+  output: { type: 'string' },
+  artifacts: { type: 'string', short: 'a' },
+  format: { type: 'string' },
+  'output-format': { type: 'string' },
+  rejects: { type: 'string' },
+  strict: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  engine: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -12,6 +12,8 @@ type Setter = (row: Record<string, unknown>, fields: readonly string[]) => void;
 export class RowObjectPool {
   private readonly columns: readonly string[];
   private readonly set: Setter;
+  /** A column named __proto__ needs objects without a prototype (slower, so only then). */
+  private readonly bare: boolean;
   private readonly rows: Record<string, unknown>[] = [];
 
   constructor(columns: readonly string[]) {
@@ -20,13 +22,14 @@ export class RowObjectPool {
       .map((name, j) => `row[${JSON.stringify(name)}] = fields[${j}];`)
       .join('\n');
     this.set = new Function('row', 'fields', body) as Setter;
+    this.bare = columns.includes('__proto__');
   }
 
   /** The slot-th row object, holding `fields` under the header's names. */
   fill(slot: number, fields: readonly string[]): RawRow {
     let row = this.rows[slot];
     if (row === undefined) {
-      row = {};
+      row = this.bare ? (Object.create(null) as Record<string, unknown>) : {};
       for (const name of this.columns) row[name] = '';
       this.rows.push(row);
     }

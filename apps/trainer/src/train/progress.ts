@@ -51,7 +51,8 @@ export function createProgress(options: ProgressOptions): ProgressSink {
         const filled = Math.round((BAR_WIDTH * report.epoch) / report.epochs);
         const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
         const line = `${bar} ${describe(report)}`;
-        const columns = options.tty.columns ?? 120;
+        // A pseudo-terminal may report 0 columns: treat that as unknown.
+        const columns = options.tty.columns && options.tty.columns > 0 ? options.tty.columns : 120;
         options.tty.write(`\r\x1b[2K${line.slice(0, Math.max(20, columns - 1))}`);
         drawn = true;
         return;

@@ -6,6 +6,7 @@ import { gitCommit } from '../artifact/provenance.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FinalConfig, ResolvedConfig, TrainConfig } from '../config/types.ts';
 import { loadDataset } from '../data/load.ts';
+import { TrainerError } from '../errors.ts';
 import { baselineOutputs } from '../evaluate/baseline.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import { displayPath } from '../io/paths.ts';
@@ -225,6 +226,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 function withSeed(config: ResolvedConfig, seed: number | undefined): ResolvedConfig {
   if (seed === undefined) return config;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new TrainerError(
+      'TANDEM_CONFIG_INVALID',
+      `seed must be a non-negative integer, got ${seed}`,
+    );
+  }
   return { ...config, split: { ...config.split, seed }, training: { ...config.training, seed } };
 }
 

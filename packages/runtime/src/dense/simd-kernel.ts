@@ -29,6 +29,7 @@ import {
   section,
   u32,
   v128Load,
+  v128Load32Splat,
   v128Store,
   valueType,
   vec,
@@ -56,62 +57,86 @@ const WP = 15;
 const ROW_BYTES = 16;
 const I32_LOCALS = 8;
 // v128 locals: accumulators [row][lane], each row's broadcast input, a weight vector, zero.
-const ACC = [
-  [17, 18, 19, 20],
-  [21, 22, 23, 24],
-];
-const SPLAT = [25, 26];
-const WV = 27;
-const ZERO = 28;
-const V128_LOCALS = 12;
+const MAX_ROWS = 4;
+const MAX_LANES = 4;
+const ACC = Array.from({ length: MAX_ROWS }, (_, row) =>
+  Array.from({ length: MAX_LANES }, (_, lane) => 17 + row * MAX_LANES + lane),
+);
+const SPLAT = [33, 34, 35, 36];
+const WV = 37;
+const ZERO = 38;
+const V128_LOCALS = 22;
 // f32 locals: each row's current input.
-const XK = [29, 30];
-const F32_LOCALS = 2;
+const XK = [39, 40, 41, 42];
+const F32_LOCALS = 4;
+
+/** How the kernel tiles the work; every shape gives the same bits. */
+export interface KernelShape {
+  /** Rows evaluated together (1 to 4), sharing each weight load; the rest one at a time. */
+  rows: number;
+  /** Vectors of 4 units per block (1 to 4); the rest of the row 4 units at a time. */
+  lanes: number;
+  /** Test each input and skip it when it is zero in every row of the block. */
+  skipZeros: boolean;
+}
+
+/** The fastest shape measured on dense stacks like the trainer's (see bench/predict.bench.ts). */
+export const DEFAULT_SHAPE: KernelShape = { rows: 2, lanes: 4, skipZeros: true };
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const increment = (local: number, amount: Bytes) =>
   asm(localGet(local), amount, i32Add(), localSet(local));
-/** base + row · stride, for row 0 or 1 of a block. */
+/** base + row · stride. */
 const rowAddress = (base: number, row: number, stride: number) =>
-  row === 0 ? localGet(base) : asm(localGet(base), localGet(stride), i32Add());
+  row === 0
+    ? localGet(base)
+    : asm(localGet(base), localGet(stride), i32Const(row), i32Mul(), i32Add());
 
-/**
- * `rows` rows × `lanes` × 4 units starting at byte `g` of the row: load the bias, add
- * x[k] · w[k][g …] for every input k in order, relu when asked, store. A weight vector is loaded
- * once for both rows, and the 8 accumulators are independent, so additions do not wait on each
- * other.
- */
-function unitBlock(lanes: number, rows: number): Bytes {
-  const acc = (row: number, lane: number) => ACC[row]![lane]!;
+/** Loads each row's x[k] as a broadcast vector; with skipZeros, opens an `if` any row ≠ 0. */
+function loadInputs(rows: number, skipZeros: boolean): Bytes {
+  if (!skipZeros) {
+    return asm(
+      ...range(rows).map((row) =>
+        asm(rowAddress(XP, row, X_STRIDE), v128Load32Splat(), localSet(SPLAT[row]!)),
+      ),
+    );
+  }
   const nonZero = (row: number) => asm(localGet(XK[row]!), f32Zero(), f32Ne());
   return asm(
-    ...range(rows).flatMap((row) =>
-      range(lanes).map((lane) =>
-        asm(localGet(BIAS), localGet(G), i32Add(), v128Load(16 * lane), localSet(acc(row, lane))),
-      ),
-    ),
-    localGet(XR),
-    localSet(XP),
-    localGet(W),
-    localGet(G),
-    i32Add(),
-    localSet(WP),
-    i32Const(0),
-    localSet(K),
-    block(),
-    loop(),
-    asm(localGet(K), localGet(INPUTS), i32GeU(), brIf(1)),
     ...range(rows).map((row) => asm(rowAddress(XP, row, X_STRIDE), f32Load(), localSet(XK[row]!))),
     // An input that is zero in every row of the block adds nothing (one-hot columns, relu
     // outputs): skipped.
-    rows === 1 ? nonZero(0) : asm(nonZero(0), nonZero(1), i32Or()),
+    nonZero(0),
+    ...range(rows - 1).map((row) => asm(nonZero(row + 1), i32Or())),
     ifThen(),
     ...range(rows).map((row) => asm(localGet(XK[row]!), f32x4Splat(), localSet(SPLAT[row]!))),
+  );
+}
+
+/**
+ * `rows` rows × `lanes` × 4 units starting at byte `g` of the row: load the bias, add
+ * x[k] · w[k][g …] for every input k in order, relu when asked, store. Each weight vector is
+ * loaded once for all rows of the block, and the accumulators are independent, so additions do
+ * not wait on each other.
+ */
+function unitBlock(lanes: number, rows: number, skipZeros: boolean): Bytes {
+  const acc = (row: number, lane: number) => ACC[row]![lane]!;
+  const everyAcc = (f: (row: number, lane: number) => Bytes) =>
+    asm(...range(rows).flatMap((row) => range(lanes).map((lane) => f(row, lane))));
+  return asm(
+    everyAcc((row, lane) =>
+      asm(localGet(BIAS), localGet(G), i32Add(), v128Load(16 * lane), localSet(acc(row, lane))),
+    ),
+    asm(localGet(XR), localSet(XP)),
+    asm(localGet(W), localGet(G), i32Add(), localSet(WP)),
+    asm(i32Const(0), localSet(K)),
+    block(),
+    loop(),
+    asm(localGet(K), localGet(INPUTS), i32GeU(), brIf(1)),
+    loadInputs(rows, skipZeros),
     ...range(lanes).map((lane) =>
       asm(
-        localGet(WP),
-        v128Load(16 * lane),
-        localSet(WV),
+        asm(localGet(WP), v128Load(16 * lane), localSet(WV)),
         ...range(rows).map((row) =>
           asm(
             localGet(acc(row, lane)),
@@ -124,7 +149,7 @@ function unitBlock(lanes: number, rows: number): Bytes {
         ),
       ),
     ),
-    end(),
+    skipZeros ? end() : [],
     increment(XP, i32Const(4)),
     increment(WP, localGet(ROW_BYTES)),
     increment(K, i32Const(1)),
@@ -134,21 +159,17 @@ function unitBlock(lanes: number, rows: number): Bytes {
     // pmax(acc, 0) is `acc < 0 ? 0 : acc`, exactly the JavaScript kernel's relu.
     localGet(RELU),
     ifThen(),
-    ...range(rows).flatMap((row) =>
-      range(lanes).map((lane) =>
-        asm(localGet(acc(row, lane)), localGet(ZERO), f32x4Pmax(), localSet(acc(row, lane))),
-      ),
+    everyAcc((row, lane) =>
+      asm(localGet(acc(row, lane)), localGet(ZERO), f32x4Pmax(), localSet(acc(row, lane))),
     ),
     end(),
-    ...range(rows).flatMap((row) =>
-      range(lanes).map((lane) =>
-        asm(
-          rowAddress(OUT_ROW, row, ROW_BYTES),
-          localGet(G),
-          i32Add(),
-          localGet(acc(row, lane)),
-          v128Store(16 * lane),
-        ),
+    everyAcc((row, lane) =>
+      asm(
+        rowAddress(OUT_ROW, row, ROW_BYTES),
+        localGet(G),
+        i32Add(),
+        localGet(acc(row, lane)),
+        v128Store(16 * lane),
       ),
     ),
     increment(G, i32Const(16 * lanes)),
@@ -156,20 +177,20 @@ function unitBlock(lanes: number, rows: number): Bytes {
 }
 
 /** Repeats unitBlock while a whole group of `lanes` × 4 units fits in the row. */
-function unitLoop(lanes: number, rows: number): Bytes {
+function unitLoop(lanes: number, rows: number, skipZeros: boolean): Bytes {
   return asm(
     block(),
     loop(),
     asm(localGet(G), i32Const(16 * lanes), i32Add(), localGet(ROW_BYTES), i32GtU(), brIf(1)),
-    unitBlock(lanes, rows),
+    unitBlock(lanes, rows, skipZeros),
     br(0),
     end(),
     end(),
   );
 }
 
-/** Repeats over blocks of `rows` rows while a whole block fits: 16 units at a time, then 4. */
-function rowLoop(rows: number): Bytes {
+/** Repeats over blocks of `rows` rows while a whole block fits. */
+function rowLoop(rows: number, shape: KernelShape): Bytes {
   return asm(
     block(),
     loop(),
@@ -177,8 +198,8 @@ function rowLoop(rows: number): Bytes {
     asm(localGet(X), localGet(R), localGet(X_STRIDE), i32Mul(), i32Add(), localSet(XR)),
     asm(localGet(OUT), localGet(R), localGet(ROW_BYTES), i32Mul(), i32Add(), localSet(OUT_ROW)),
     asm(i32Const(0), localSet(G)),
-    unitLoop(4, rows),
-    unitLoop(1, rows),
+    unitLoop(shape.lanes, rows, shape.skipZeros),
+    shape.lanes > 1 ? unitLoop(1, rows, shape.skipZeros) : [],
     increment(R, i32Const(rows)),
     br(0),
     end(),
@@ -186,11 +207,11 @@ function rowLoop(rows: number): Bytes {
   );
 }
 
-function affineBody(rowBlock: 1 | 2): Bytes {
+function affineBody(shape: KernelShape): Bytes {
   const code = asm(
     asm(localGet(UNITS4), i32Const(2), i32Shl(), localSet(ROW_BYTES)),
-    rowBlock === 2 ? rowLoop(2) : [],
-    rowLoop(1),
+    shape.rows > 1 ? rowLoop(shape.rows, shape) : [],
+    rowLoop(1, shape),
     end(),
   );
   const locals = vec([
@@ -204,10 +225,12 @@ function affineBody(rowBlock: 1 | 2): Bytes {
 
 /**
  * The module: one exported memory, one exported function
- * `affine(x, xStride, inputs, w, bias, units4, out, rows, relu)`. `rowBlock` 2 evaluates rows in
- * pairs (the last one alone when the count is odd); both give the same bits.
+ * `affine(x, xStride, inputs, w, bias, units4, out, rows, relu)`.
  */
-export function affineModuleBytes(rowBlock: 1 | 2 = 2): Uint8Array {
+export function affineModuleBytes(shape: KernelShape = DEFAULT_SHAPE): Uint8Array {
+  if (shape.rows < 1 || shape.rows > MAX_ROWS || shape.lanes < 1 || shape.lanes > MAX_LANES) {
+    throw new RangeError(`kernel shape ${JSON.stringify(shape)} is outside 1-4 rows, 1-4 lanes`);
+  }
   const params = range(PARAMS).map(() => [valueType.i32]);
   const funcType = [FUNC_TYPE, ...vec(params), ...vec([])];
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -223,7 +246,7 @@ export function affineModuleBytes(rowBlock: 1 | 2 = 2): Uint8Array {
         [...name('affine'), 0x00, ...u32(0)],
       ]),
     ),
-    ...section(10, vec([affineBody(rowBlock)])),
+    ...section(10, vec([affineBody(shape)])),
   ]);
 }
 
@@ -244,15 +267,16 @@ interface WasmApi {
 }
 const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-const compiled = new Map<number, WasmModule | null>();
+const compiled = new Map<string, WasmModule | null>();
 
-/** The compiled module (once per process), or null where WebAssembly SIMD is unavailable. */
-function simdModule(rowBlock: 1 | 2): WasmModule | null {
-  let module = compiled.get(rowBlock);
+/** The compiled module (once per process and shape), or null without WebAssembly SIMD. */
+function simdModule(shape: KernelShape): WasmModule | null {
+  const key = JSON.stringify(shape);
+  let module = compiled.get(key);
   if (module === undefined) {
-    const bytes = affineModuleBytes(rowBlock);
+    const bytes = affineModuleBytes(shape);
     module = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
-    compiled.set(rowBlock, module);
+    compiled.set(key, module);
   }
   return module;
 }
@@ -272,8 +296,8 @@ export class SimdKernel implements AffineKernel {
   }
 
   /** A kernel with its own memory, or null where WebAssembly SIMD is unavailable. */
-  static create(rowBlock: 1 | 2 = 2): SimdKernel | null {
-    const module = simdModule(rowBlock);
+  static create(shape: KernelShape = DEFAULT_SHAPE): SimdKernel | null {
+    const module = simdModule(shape);
     return wasm && module ? new SimdKernel(wasm, module) : null;
   }
 

@@ -74,6 +74,7 @@ export const i32Mul = () => [0x6c];
 export const i32Or = () => [0x72];
 export const i32Shl = () => [0x74];
 export const v128Load = (offset = 0) => [...simd(0), ...memarg(offset)];
+export const v128Load32Splat = (offset = 0) => [...simd(9), ...memarg(offset)];
 export const v128Store = (offset = 0) => [...simd(11), ...memarg(offset)];
 export const f32x4Splat = () => simd(19);
 export const f32x4Add = () => simd(228);
