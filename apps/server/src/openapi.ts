@@ -1,6 +1,5 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import swagger, { type StaticDocumentSpec } from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
@@ -25,8 +24,38 @@ export const openapiPlugin = fp(
         ],
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+    // swagger-ui (and @fastify/static, yaml, …) costs a tenth of the cold start and is only for
+    // people reading docs: it is built on the first /docs request, in an app of its own.
+    let docs: Promise<FastifyInstance> | undefined;
+    app.addHook('onClose', async () => {
+      await (await docs)?.close();
+    });
+    const serveDocs = async (request: FastifyRequest, reply: FastifyReply) => {
+      docs ??= buildDocs(app);
+      const answer = await (await docs).inject({ method: 'GET', url: request.url });
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined && !/^(content-length|connection|date|keep-alive)$/i.test(name)) {
+          reply.header(name, value);
+        }
+      }
+      return reply.code(answer.statusCode).send(answer.rawPayload);
+    };
+    app.get('/docs', { schema: { hide: true } }, serveDocs);
+    app.get('/docs/*', { schema: { hide: true } }, serveDocs);
   },
   { name: 'tandem-openapi', fastify: '5.x' },
 );
+
+/** A separate app serving swagger-ui over the main app's generated document. */
+async function buildDocs(app: FastifyInstance): Promise<FastifyInstance> {
+  const { default: swaggerUi } = await import('@fastify/swagger-ui');
+  const docs = Fastify({ logger: false });
+  // The generated document is OpenAPI 3.0; the static-mode type wants the 3.0 / 2.0 shapes.
+  const document = app.swagger() as StaticDocumentSpec['document'];
+  await docs.register(swagger, { mode: 'static', specification: { document } });
+  await docs.register(swaggerUi, { routePrefix: '/docs' });
+  await docs.ready();
+  return docs;
+}

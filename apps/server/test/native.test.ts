@@ -168,7 +168,7 @@ describe('native predict', () => {
     expect(res.headers['x-tandem-warnings']).toBe('1');
     const lines = res.body.trim().split('\n');
     expect(lines[0]).toBe(
-      'Seniority,Home,Time,Age,Marital,Records,Job,Expenses,Income,Assets,Debt,Amount,Price,prediction,probability_bad,probability_good',
+      'Seniority,Home,Time,Age,Marital,Records,Job,Expenses,Income,Assets,Debt,Amount,Price,label,probability_bad,probability_good',
     );
     expect(lines).toHaveLength(3);
     const out = expected(1, [
@@ -189,6 +189,28 @@ describe('native predict', () => {
     expect(cells.slice(0, 13).join(',')).toBe('17,rent,60,58,widow,no,fixed,48,,0,0,1000,1658');
     expect(Math.fround(Number(cells[14]))).toBe(out[2]);
     expect(Math.fround(Number(cells[15]))).toBe(out[3]);
+  });
+
+  it('answers CSV for regressors with a value column, and refuses a clashing column', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/models/cars/predict',
+      headers: { 'content-type': 'text/csv; charset=utf-8' },
+      payload:
+        'Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,Origin\n8,307,130,3504,12,1970-01-01,USA\n',
+    });
+    expect(res.statusCode).toBe(200);
+    const [header, line] = res.body.trim().split('\n');
+    expect(header?.endsWith(',value')).toBe(true);
+    expect(Math.fround(Number(line?.split(',').at(-1)))).toBe(expected(1, [CAR_ROW], 'cars')[0]);
+    const clash = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'Age,label\n30,x\n',
+    });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json().error.message).toContain('"label"');
   });
 
   it('answers NDJSON line for line', async () => {

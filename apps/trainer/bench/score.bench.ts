@@ -115,7 +115,8 @@ try {
     line('score, engine tfjs', passes.tfjs),
     '',
     `scoring / read+write: ${ratio(passes.score)} (${predictor.engine}); ${ratio(passes.tfjs)} (tfjs); goal at most 2x`,
-    `peak heap used ${(peak.heap / 2 ** 20).toFixed(0)} MiB during the runs (${(heapBefore / 2 ** 20).toFixed(0)} MiB before), ` +
+    `peak heap used ${(peak.heap / 2 ** 20).toFixed(0)} MiB during the runs, garbage not yet collected included ` +
+      `(${(heapBefore / 2 ** 20).toFixed(0)} MiB before), ` +
       `peak RSS ${(peak.rss / 2 ** 20).toFixed(0)} MiB`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);

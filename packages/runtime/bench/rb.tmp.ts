@@ -32,7 +32,7 @@ const e = {
   rb2: new DenseEngine(stack, { kernel: SimdKernel.create(2)! }),
 };
 const best: Record<string, number> = { tfjs: 1e9, rb1: 1e9, rb2: 1e9 };
-for (let r = 0; r < 8; r++)
+for (let r = 0; r < 4; r++)
   for (const [k, eng] of Object.entries(e)) {
     for (let i = 0; i < 20; i++) eng.predict(f, 1000);
     const u = process.cpuUsage();

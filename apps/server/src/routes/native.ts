@@ -22,6 +22,11 @@ interface SelectorParams {
 }
 
 const CSV = 'text/csv';
+
+/** Columns appended to a CSV answer: the same names as batch scoring and the JSON fields. */
+function predictionColumns(classes: readonly string[] | undefined): string[] {
+  return classes === undefined ? ['value'] : ['label', ...classes.map((c) => `probability_${c}`)];
+}
 /** The CSV codec (csv-parse, csv-stringify) loads with the first CSV request, not at start. */
 let csvCodec: Promise<typeof CsvCodec> | undefined;
 const loadCsv = () => (csvCodec ??= import('../codecs/csv.ts'));
@@ -200,15 +205,21 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
     try {
       codec = await loadCsv();
       table = codec.parseCsv(String(request.body), config.maxRows);
+      const clash = table.columns.find((c) =>
+        predictionColumns(served.predictor.classes).includes(c),
+      );
+      if (clash !== undefined) {
+        throw new ServerError(
+          'TANDEM_INVALID_REQUEST',
+          `CSV column "${clash}" has the name of a prediction column; rename it`,
+        );
+      }
       outcome = predictRows(served, table.rows, metrics);
     } finally {
       served.release();
     }
     const { classes, outputs } = outcome;
-    const extraColumns =
-      classes === undefined
-        ? ['prediction']
-        : ['prediction', ...classes.map((c) => `probability_${c}`)];
+    const extraColumns = predictionColumns(classes);
     const csv = codec.writeCsv(table, extraColumns, (row) => {
       const p = outcome.predictions[row];
       if (p === undefined || !('label' in p) || classes === undefined) return [outputs[row] ?? ''];

@@ -1,0 +1,12 @@
+import { DenseEngine } from '../src/dense/dense-engine.ts';
+import { JsKernel } from '../src/dense/kernel.ts';
+import { extractDenseStack } from '../src/dense/dense-stack.ts';
+import { SimdKernel } from '../src/dense/simd-kernel.ts';
+import { randomDenseModel, randomFeatures } from '../test/fixtures/random-models.ts';
+const shape = JSON.parse(process.argv[2]!);
+const model = randomDenseModel({ inputs: 13, hidden: [37, 3], activation: 'relu', head: 'multiclass', seed: 1, classes: 5 });
+const stack = extractDenseStack(model) as any;
+const f = randomFeatures(33, 13, 5);
+const a = Array.from(new DenseEngine(stack, { kernel: SimdKernel.create(shape)! }).predict(f, 33));
+const b = Array.from(new DenseEngine(stack, { kernel: new JsKernel() }).predict(f, 33));
+console.log(JSON.stringify(shape), a.every((v, i) => Object.is(v, b[i])) ? 'identical' : 'DIFFERENT');
