@@ -1,6 +1,6 @@
-import type { ColumnEncoder } from './encode/column-encoder.ts';
 import { compileColumn } from './encode/compile.ts';
 import { isRowObject, pushError, pushRowShapeError } from './encode/report.ts';
+import { compileRowEncoder, type EncodedColumn, type RowEncoder } from './encode/row-encoder.ts';
 import { FeatureInputError } from './errors.ts';
 import { valuesText } from './expected-values.ts';
 import { inputSchemaOf } from './input-schema.ts';
@@ -32,21 +32,21 @@ export class FittedPipeline {
   /** What fitting decided that a reader should know, e.g. an all-missing column. */
   readonly notes: readonly string[];
   readonly #state: PipelineState;
-  readonly #encoders: readonly ColumnEncoder[];
+  readonly #encodeRow: RowEncoder;
   readonly #rejectUnknownColumns: boolean;
   readonly #declared: ReadonlySet<string>;
   readonly #declaredText: string;
 
   private constructor(state: PipelineState) {
     this.#state = state;
-    const encoders: ColumnEncoder[] = [];
+    const encoders: EncodedColumn[] = [];
     const outputNames: string[] = [];
     for (const column of state.columns) {
       const compiled = compileColumn(column, outputNames.length);
-      encoders.push(compiled.encode);
+      encoders.push({ name: column.name, encode: compiled.encode });
       outputNames.push(...compiled.outputNames);
     }
-    this.#encoders = encoders;
+    this.#encodeRow = compileRowEncoder(encoders);
     this.width = outputNames.length;
     this.outputNames = Object.freeze(outputNames);
     this.inputSchema = Object.freeze(
@@ -90,12 +90,7 @@ export class FittedPipeline {
       return false;
     }
     const issuesBefore = report.issues.length;
-    const encoders = this.#encoders;
-    let valid = true;
-    for (let c = 0; c < encoders.length; c++) {
-      // Every column is checked, so one call reports all of a row's problems.
-      if (!encoders[c]!(row, out, offset, rowIndex, report)) valid = false;
-    }
+    let valid = this.#encodeRow(row, out, offset, rowIndex, report);
     if (this.#rejectUnknownColumns && !this.#checkNoUnknownColumns(row, rowIndex, report)) {
       valid = false;
     }

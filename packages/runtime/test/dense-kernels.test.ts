@@ -10,6 +10,13 @@ import {
   randomFeatures,
 } from './fixtures/random-models.ts';
 
+/** Tilings besides the default (2 rows × 4 lanes): all must give the same bits. */
+const SHAPES = [
+  { rows: 1, lanes: 1 },
+  { rows: 3, lanes: 2 },
+  { rows: 4, lanes: 3 },
+];
+
 function engines(
   head: Head,
   activation: (typeof HIDDEN_ACTIVATIONS)[number],
@@ -31,7 +38,9 @@ function engines(
   if (typeof stack === 'string') throw new Error(stack);
   return {
     simd: new DenseEngine(stack),
-    simdSingleRows: new DenseEngine(stack, { kernel: SimdKernel.create(1)! }),
+    otherShapes: SHAPES.map(
+      (shape) => new DenseEngine(stack, { kernel: SimdKernel.create(shape)! }),
+    ),
     js: new DenseEngine(stack, { kernel: new JsKernel() }),
     width: 13,
   };
@@ -45,15 +54,15 @@ describe('dense engine kernels', () => {
     expect(engines('binary', 'relu', [8], 1).simd.kernel).toBe('wasm-simd');
   });
 
-  it('gives bit-identical outputs from the SIMD kernel (rows in pairs or alone) and the JavaScript kernel', () => {
+  it('gives bit-identical outputs from the SIMD kernel (any tiling) and the JavaScript kernel', () => {
     let seed = 1;
     for (const head of ['binary', 'multiclass', 'regression'] as const) {
       for (const activation of HIDDEN_ACTIVATIONS) {
-        // Unit counts that exercise the 16-wide blocks, the 4-wide remainder and the padding;
-        // zero biases and zero inputs (one row zero, the other not) exercise the skipping.
+        // Unit counts that exercise whole blocks, the 4-wide remainder and the padding; zero
+        // biases and zero inputs exercise the JavaScript kernel's skipping.
         for (const hidden of [[], [1], [7], [16, 20], [37, 3]]) {
           for (const useBias of [true, false]) {
-            const { simd, simdSingleRows, js, width } = engines(
+            const { simd, otherShapes, js, width } = engines(
               head,
               activation,
               hidden,
@@ -63,7 +72,9 @@ describe('dense engine kernels', () => {
             const features = randomFeatures(33, width, seed);
             const expected = Array.from(js.predict(features, 33));
             expect(Array.from(simd.predict(features, 33))).toEqual(expected);
-            expect(Array.from(simdSingleRows.predict(features, 33))).toEqual(expected);
+            for (const engine of otherShapes) {
+              expect(Array.from(engine.predict(features, 33))).toEqual(expected);
+            }
           }
         }
       }

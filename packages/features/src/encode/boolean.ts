@@ -9,8 +9,7 @@ export function compileBoolean(state: BooleanColumnState, columnOffset: number):
   const imputeValue = state.impute.value;
   const cell = { value: 0 };
 
-  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
-    const raw = row[name];
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
     const status = readBoolean(raw, cell);
     let value: number;
     let missing = 0;

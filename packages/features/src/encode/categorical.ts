@@ -36,8 +36,7 @@ function compileOneHot(
   const indicatorAt = columnOffset + levelSlots;
   const cell = { value: '' };
 
-  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
-    const raw = row[name];
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
     const status = readCategory(raw, cell);
     let slot: number;
     let missing = 0;
@@ -90,8 +89,7 @@ function compileOrdinal(
   const allowedText = valuesText(state.values ?? []);
   const cell = { value: '' };
 
-  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
-    const raw = row[name];
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
     const status = readCategory(raw, cell);
     let code: number;
     let missing = 0;

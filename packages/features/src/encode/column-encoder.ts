@@ -1,13 +1,14 @@
-import type { RawRow, TransformReport } from '../types.ts';
+import type { TransformReport } from '../types.ts';
 
 /**
- * Writes one column's outputs for one row into out[rowOffset + column offset, … + width) and
- * returns false when the value is invalid (the error is in the report). Built once per column
- * when a pipeline is constructed; everything it needs is captured, so a call allocates nothing
- * unless it records an issue or an error.
+ * Writes one column's outputs for one row's value `raw` (row[column name], undefined when
+ * absent) into out[rowOffset + column offset, … + width) and returns false when the value is
+ * invalid (the error is in the report). Built once per column when a pipeline is constructed;
+ * everything it needs is captured, so a call allocates nothing unless it records an issue or an
+ * error.
  */
 export type ColumnEncoder = (
-  row: RawRow,
+  raw: unknown,
   out: Float32Array,
   rowOffset: number,
   rowIndex: number,

@@ -30,8 +30,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
   const cell = { value: 0 };
   const parts: DateParts = { year: 0, month: 0, dayOfWeek: 0, hour: 0 };
 
-  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
-    const raw = row[name];
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
     const status = readDatetime(raw, cell);
     let epochMs: number;
     let missing = 0;

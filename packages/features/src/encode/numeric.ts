@@ -1,5 +1,5 @@
 import { rangeText } from '../expected-values.ts';
-import { readNumber } from '../read/number.ts';
+import { readNumber, readPlainDecimal } from '../read/number.ts';
 import { isMissingStatus, READ_OK } from '../read/status.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
 import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
@@ -24,13 +24,27 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
   const indicatorAt = columnOffset + width;
   const cell = { value: 0 };
 
-  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
-    const raw = row[name];
-    const status = readNumber(raw, cell);
-    let x: number;
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
+    // Fast paths for a finite number and a plain decimal string; anything else (missing, blank,
+    // exponent, whitespace, long, invalid) gives NaN here and is read by the full rule.
+    let x =
+      typeof raw === 'number' ? raw : typeof raw === 'string' ? readPlainDecimal(raw) : Number.NaN;
     let missing = 0;
-    if (status === READ_OK) {
-      x = cell.value;
+    if (x - x !== 0) {
+      const status = readNumber(raw, cell);
+      if (status === READ_OK) {
+        x = cell.value;
+      } else if (nullable && isMissingStatus(status)) {
+        missing = 1;
+        pushIssue(report, rowIndex, name, 'missing');
+      } else {
+        pushReadError(report, rowIndex, name, 'numeric', status, raw);
+        return false;
+      }
+    }
+    if (missing === 1) {
+      x = imputeValue;
+    } else {
       if (x < allowedMin || x > allowedMax) {
         pushError(report, rowIndex, name, 'out_of_allowed_range', rangeText(declared ?? {}), raw);
         return false;
@@ -41,13 +55,6 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
         // log1p is undefined below -1 and meaningless below 0: 0 whatever the rule.
         else if (isLog && x < 0) x = 0;
       }
-    } else if (nullable && isMissingStatus(status)) {
-      x = imputeValue;
-      missing = 1;
-      pushIssue(report, rowIndex, name, 'missing');
-    } else {
-      pushReadError(report, rowIndex, name, 'numeric', status, raw);
-      return false;
     }
     write(x, out, rowOffset + columnOffset);
     if (missingIndicator) out[rowOffset + indicatorAt] = missing;

@@ -30,6 +30,51 @@ export function readNumber(raw: unknown, cell: NumberCell): ReadStatus {
   return READ_WRONG_TYPE;
 }
 
+/** 10^0 … 10^15, each exact in a double. */
+const EXACT_POWERS_OF_TEN = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+/** At most this many digits make an integer below 2^53, held exactly by a double. */
+const MAX_PLAIN_DIGITS = 15;
+
+/**
+ * The value of a plain decimal string, `[+-] digits [. digits]` or `[+-] . digits` with at most
+ * 15 digits and no whitespace or exponent: what CSV files mostly hold. NaN for any other string,
+ * which the full numeric-string rule (readNumericString) then reads: this is a fast path, never
+ * a second rule. Its result is the double Number(text) gives: the digits form an integer below
+ * 2^53, exact in a double; dividing it by an exact power of ten rounds once, correctly, as
+ * Number does (Clinger's fast path).
+ */
+export function readPlainDecimal(text: string): number {
+  const end = text.length;
+  let i = 0;
+  let code = text.charCodeAt(0);
+  const negative = code === 45; /* - */
+  if (negative || code === 43 /* + */) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let fractionDigits = 0;
+  for (; i < end; i++) {
+    code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) break;
+    mantissa = mantissa * 10 + code;
+    digits++;
+  }
+  if (i < end) {
+    if (code !== -2 /* . */) return Number.NaN;
+    for (i++; i < end; i++) {
+      code = text.charCodeAt(i) - 48;
+      if (code < 0 || code > 9) return Number.NaN;
+      mantissa = mantissa * 10 + code;
+      fractionDigits++;
+    }
+    digits += fractionDigits;
+  }
+  if (digits === 0 || digits > MAX_PLAIN_DIGITS) return Number.NaN;
+  const value = fractionDigits === 0 ? mantissa : mantissa / EXACT_POWERS_OF_TEN[fractionDigits]!;
+  return negative ? -value : value;
+}
+
 export function readNumericString(text: string, cell: NumberCell): ReadStatus {
   if (isBlank(text)) return READ_EMPTY;
   if (!isDecimalNumber(text)) return READ_WRONG_TYPE;

@@ -104,10 +104,13 @@ export class DenseEngine implements ModelEngine {
         applyActivation(step.activation, heap, current, rows, step.units, stride);
       }
     }
+    // A plain loop: a subarray per row would allocate per row.
     const k = this.outputWidth;
+    const output = this.output;
     for (let r = 0; r < rows; r++) {
       const from = current + r * stride;
-      this.output.set(heap.subarray(from, from + k), (start + r) * k);
+      const to = (start + r) * k;
+      for (let j = 0; j < k; j++) output[to + j] = heap[from + j] as number;
     }
   }
 }

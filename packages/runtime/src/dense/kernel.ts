@@ -2,10 +2,10 @@
  * The affine step of the dense engine: for each row r and unit j,
  *   out[r][j] = bias[j] + x[r][0]·w[0][j] + x[r][1]·w[1][j] + … (in that order),
  * every product and every partial sum rounded to float32, then max(·, 0) when `relu` is set
- * (as `v < 0 ? 0 : v`). Zero inputs may be skipped: with biases that are never -0 (the engine
- * writes them so), adding a zero product leaves a float32 accumulator's bits unchanged. Both
- * kernels follow exactly this order and rounding, so they give bit-identical results, whatever
- * the batch size.
+ * (as `v < 0 ? 0 : v`). The JavaScript kernel skips zero inputs: with biases that are never -0
+ * (the engine writes them so), adding a zero product leaves a float32 accumulator's bits
+ * unchanged. Both kernels follow exactly this order and rounding, so they give bit-identical
+ * results, whatever the batch size.
  *
  * All positions index one Float32Array heap, in floats. Weights are [inputs][units4], bias and
  * outputs padded to `units4` = units rounded up to a multiple of 4 (padding weights are 0).

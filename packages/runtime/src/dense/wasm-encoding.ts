@@ -47,11 +47,11 @@ export function asm(...instructions: Bytes[]): Bytes {
   return instructions.flat();
 }
 
-export const valueType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
+export const valueType = { i32: 0x7f, v128: 0x7b } as const;
 export const FUNC_TYPE = 0x60;
 const BLOCK_VOID = 0x40;
 
-/** Alignment hint 4 bytes (always valid for the f32 and v128 accesses here), then the offset. */
+/** Alignment hint 4 bytes (valid for every access here: they are 4-byte aligned), then the offset. */
 const memarg = (offset: number) => [2, ...u32(offset)];
 const simd = (index: number) => [0xfd, ...u32(index)];
 
@@ -63,20 +63,15 @@ export const br = (depth: number) => [0x0c, ...u32(depth)];
 export const brIf = (depth: number) => [0x0d, ...u32(depth)];
 export const localGet = (index: number) => [0x20, ...u32(index)];
 export const localSet = (index: number) => [0x21, ...u32(index)];
-export const f32Load = (offset = 0) => [0x2a, ...memarg(offset)];
 export const i32Const = (value: number) => [0x41, ...s32(value)];
-export const f32Zero = () => [0x43, 0, 0, 0, 0];
 export const i32GtU = () => [0x4b];
 export const i32GeU = () => [0x4f];
-export const f32Ne = () => [0x5c];
 export const i32Add = () => [0x6a];
 export const i32Mul = () => [0x6c];
-export const i32Or = () => [0x72];
 export const i32Shl = () => [0x74];
 export const v128Load = (offset = 0) => [...simd(0), ...memarg(offset)];
 export const v128Load32Splat = (offset = 0) => [...simd(9), ...memarg(offset)];
 export const v128Store = (offset = 0) => [...simd(11), ...memarg(offset)];
-export const f32x4Splat = () => simd(19);
 export const f32x4Add = () => simd(228);
 export const f32x4Mul = () => simd(230);
 /** pmax(a, b) = a < b ? b : a. */
