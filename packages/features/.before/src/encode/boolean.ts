@@ -1,0 +1,34 @@
+import { readBoolean } from '../read/boolean.ts';
+import { isMissingStatus, READ_OK } from '../read/status.ts';
+import type { BooleanColumnState } from '../state/types.ts';
+import type { ColumnEncoder, CompiledColumn } from './column-encoder.ts';
+import { pushIssue, pushReadError } from './report.ts';
+
+export function compileBoolean(state: BooleanColumnState, columnOffset: number): CompiledColumn {
+  const { name, nullable, missingIndicator } = state;
+  const imputeValue = state.impute.value;
+  const cell = { value: 0 };
+
+  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
+    const raw = row[name];
+    const status = readBoolean(raw, cell);
+    let value: number;
+    let missing = 0;
+    if (status === READ_OK) {
+      value = cell.value;
+    } else if (nullable && isMissingStatus(status)) {
+      value = imputeValue;
+      missing = 1;
+      pushIssue(report, rowIndex, name, 'missing');
+    } else {
+      pushReadError(report, rowIndex, name, 'boolean', status, raw);
+      return false;
+    }
+    out[rowOffset + columnOffset] = value;
+    if (missingIndicator) out[rowOffset + columnOffset + 1] = missing;
+    return true;
+  };
+
+  const outputNames = missingIndicator ? [name, `${name}:missing`] : [name];
+  return { width: outputNames.length, outputNames, encode };
+}

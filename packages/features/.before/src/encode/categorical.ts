@@ -1,0 +1,125 @@
+import { valuesText } from '../expected-values.ts';
+import { readCategory } from '../read/category.ts';
+import { isMissingStatus, READ_OK } from '../read/status.ts';
+import type { CategoricalColumnState } from '../state/types.ts';
+import type { ColumnEncoder, CompiledColumn } from './column-encoder.ts';
+import { pushError, pushIssue, pushReadError } from './report.ts';
+
+/** Output name of the shared slot for rare and (with unknown: 'other') unseen levels. */
+export const OTHER_LEVEL = '<other>';
+
+export function compileCategorical(
+  state: CategoricalColumnState,
+  columnOffset: number,
+): CompiledColumn {
+  return state.encoding.kind === 'onehot'
+    ? compileOneHot(state, state.encoding, columnOffset)
+    : compileOrdinal(state, state.encoding.unknownValue, columnOffset);
+}
+
+function compileOneHot(
+  state: CategoricalColumnState,
+  encoding: { unknown: 'ignore' | 'other' | 'reject'; other: boolean },
+  columnOffset: number,
+): CompiledColumn {
+  const { name, nullable, missingIndicator } = state;
+  const slotOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
+  const otherSlot = encoding.other ? state.levels.length : -1;
+  for (const level of state.rare) slotOf.set(level, otherSlot);
+  const levelSlots = state.levels.length + (encoding.other ? 1 : 0);
+  const unseenSlot = encoding.unknown === 'other' ? otherSlot : -1;
+  const reject = encoding.unknown === 'reject';
+  const imputeSlot = state.impute.value === null ? -1 : (slotOf.get(state.impute.value) ?? -1);
+  const allowed = state.values === undefined ? undefined : new Set(state.values);
+  const allowedText = valuesText(state.values ?? []);
+  const knownText = `a level seen in training: ${valuesText([...state.levels, ...state.rare])}`;
+  const indicatorAt = columnOffset + levelSlots;
+  const cell = { value: '' };
+
+  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
+    const raw = row[name];
+    const status = readCategory(raw, cell);
+    let slot: number;
+    let missing = 0;
+    if (status === READ_OK) {
+      if (allowed !== undefined && !allowed.has(cell.value)) {
+        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
+        return false;
+      }
+      const known = slotOf.get(cell.value);
+      if (known !== undefined) {
+        slot = known;
+      } else if (reject) {
+        pushError(report, rowIndex, name, 'unseen_category_rejected', knownText, raw);
+        return false;
+      } else {
+        pushIssue(report, rowIndex, name, 'unseen_category');
+        slot = unseenSlot;
+      }
+    } else if (nullable && isMissingStatus(status)) {
+      slot = imputeSlot;
+      missing = 1;
+      pushIssue(report, rowIndex, name, 'missing');
+    } else {
+      pushReadError(report, rowIndex, name, 'categorical', status, raw);
+      return false;
+    }
+    const at = rowOffset + columnOffset;
+    for (let k = 0; k < levelSlots; k++) out[at + k] = 0;
+    if (slot >= 0) out[at + slot] = 1;
+    if (missingIndicator) out[rowOffset + indicatorAt] = missing;
+    return true;
+  };
+
+  const outputNames = state.levels.map((level) => `${name}=${level}`);
+  if (encoding.other) outputNames.push(`${name}=${OTHER_LEVEL}`);
+  if (missingIndicator) outputNames.push(`${name}:missing`);
+  return { width: outputNames.length, outputNames, encode };
+}
+
+function compileOrdinal(
+  state: CategoricalColumnState,
+  unknownValue: number,
+  columnOffset: number,
+): CompiledColumn {
+  const { name, nullable, missingIndicator } = state;
+  const codeOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
+  const imputeCode =
+    state.impute.value === null ? unknownValue : (codeOf.get(state.impute.value) ?? unknownValue);
+  const allowed = state.values === undefined ? undefined : new Set(state.values);
+  const allowedText = valuesText(state.values ?? []);
+  const cell = { value: '' };
+
+  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
+    const raw = row[name];
+    const status = readCategory(raw, cell);
+    let code: number;
+    let missing = 0;
+    if (status === READ_OK) {
+      if (allowed !== undefined && !allowed.has(cell.value)) {
+        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
+        return false;
+      }
+      const known = codeOf.get(cell.value);
+      if (known === undefined) {
+        pushIssue(report, rowIndex, name, 'unseen_category');
+        code = unknownValue;
+      } else {
+        code = known;
+      }
+    } else if (nullable && isMissingStatus(status)) {
+      code = imputeCode;
+      missing = 1;
+      pushIssue(report, rowIndex, name, 'missing');
+    } else {
+      pushReadError(report, rowIndex, name, 'categorical', status, raw);
+      return false;
+    }
+    out[rowOffset + columnOffset] = code;
+    if (missingIndicator) out[rowOffset + columnOffset + 1] = missing;
+    return true;
+  };
+
+  const outputNames = missingIndicator ? [name, `${name}:missing`] : [name];
+  return { width: outputNames.length, outputNames, encode };
+}

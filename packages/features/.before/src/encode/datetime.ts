@@ -1,0 +1,69 @@
+import { rangeText } from '../expected-values.ts';
+import { type DateParts, datePartsOf } from '../read/calendar.ts';
+import { readDatetime } from '../read/datetime.ts';
+import { isMissingStatus, READ_OK } from '../read/status.ts';
+import type { DatetimeColumnState } from '../state/types.ts';
+import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
+import { pushError, pushIssue, pushReadError } from './report.ts';
+
+export const DATETIME_PARTS = ['year', 'month', 'dow', 'hour'] as const;
+
+export function compileDatetime(state: DatetimeColumnState, columnOffset: number): CompiledColumn {
+  const { name, nullable, missingIndicator } = state;
+  const imputeValue = state.impute.value;
+  const declared = state.range;
+  const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
+  const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
+  // No training value: clip to the impute value, the only one training saw (as numeric does).
+  const low = state.observed?.min ?? imputeValue;
+  const high = state.observed?.max ?? imputeValue;
+  const clip = state.outOfRange === 'clip' || state.observed === null;
+  const { year, month, dayOfWeek, hour } = state.parts;
+  const yearMean = year.mean;
+  const yearScale = scaleOf(year.std);
+  const monthMean = month.mean;
+  const monthScale = scaleOf(month.std);
+  const dayMean = dayOfWeek.mean;
+  const dayScale = scaleOf(dayOfWeek.std);
+  const hourMean = hour.mean;
+  const hourScale = scaleOf(hour.std);
+  const cell = { value: 0 };
+  const parts: DateParts = { year: 0, month: 0, dayOfWeek: 0, hour: 0 };
+
+  const encode: ColumnEncoder = (row, out, rowOffset, rowIndex, report) => {
+    const raw = row[name];
+    const status = readDatetime(raw, cell);
+    let epochMs: number;
+    let missing = 0;
+    if (status === READ_OK) {
+      epochMs = cell.value;
+      if (epochMs < allowedMin || epochMs > allowedMax) {
+        pushError(report, rowIndex, name, 'out_of_allowed_range', rangeText(declared ?? {}), raw);
+        return false;
+      }
+      if (epochMs < low || epochMs > high) {
+        pushIssue(report, rowIndex, name, 'out_of_range');
+        if (clip) epochMs = epochMs < low ? low : high;
+      }
+    } else if (nullable && isMissingStatus(status)) {
+      epochMs = imputeValue;
+      missing = 1;
+      pushIssue(report, rowIndex, name, 'missing');
+    } else {
+      pushReadError(report, rowIndex, name, 'datetime', status, raw);
+      return false;
+    }
+    datePartsOf(epochMs, parts);
+    const at = rowOffset + columnOffset;
+    out[at] = (parts.year - yearMean) / yearScale;
+    out[at + 1] = (parts.month - monthMean) / monthScale;
+    out[at + 2] = (parts.dayOfWeek - dayMean) / dayScale;
+    out[at + 3] = (parts.hour - hourMean) / hourScale;
+    if (missingIndicator) out[at + 4] = missing;
+    return true;
+  };
+
+  const outputNames: string[] = DATETIME_PARTS.map((part) => `${name}:${part}`);
+  if (missingIndicator) outputNames.push(`${name}:missing`);
+  return { width: outputNames.length, outputNames, encode };
+}

@@ -1,0 +1,62 @@
+import type { InputErrorDetail } from './types.ts';
+
+/** Most details a FeatureInputError carries; the message still counts all of them. */
+export const MAX_ERROR_DETAILS = 100;
+
+/**
+ * Raw input that cannot be transformed: one detail per problem, each naming row, column, what was
+ * expected and what was received.
+ */
+export class FeatureInputError extends Error {
+  readonly code = 'TANDEM_INVALID_INPUT' as const;
+  readonly details: InputErrorDetail[];
+  /** Problems found in total; `details` holds at most MAX_ERROR_DETAILS of them. */
+  readonly totalProblems: number;
+  /** Rows that failed validation (1 for a single row). */
+  readonly invalidRows: number;
+
+  constructor(details: readonly InputErrorDetail[], counts?: { problems?: number; rows?: number }) {
+    const totalProblems = counts?.problems ?? details.length;
+    const invalidRows = counts?.rows ?? new Set(details.map((detail) => detail.row)).size;
+    super(summarise(details, totalProblems, invalidRows));
+    this.name = 'FeatureInputError';
+    this.details = details.slice(0, MAX_ERROR_DETAILS);
+    this.totalProblems = totalProblems;
+    this.invalidRows = invalidRows;
+  }
+}
+
+function summarise(
+  details: readonly InputErrorDetail[],
+  totalProblems: number,
+  invalidRows: number,
+): string {
+  const first = details[0];
+  if (first === undefined) return 'invalid input';
+  if (totalProblems === 1) return first.message;
+  const rows = invalidRows === 1 ? '1 row' : `${invalidRows} rows`;
+  const more = totalProblems - 1 === 1 ? '1 more problem' : `${totalProblems - 1} more problems`;
+  return `${first.message} (and ${more} in ${rows})`;
+}
+
+/** Training rows or a spec that a pipeline cannot be fitted on. */
+export class FeatureFitError extends Error {
+  readonly code = 'TANDEM_FIT_FAILED' as const;
+  readonly column?: string;
+
+  constructor(message: string, column?: string) {
+    super(message);
+    this.name = 'FeatureFitError';
+    if (column !== undefined) this.column = column;
+  }
+}
+
+/** A serialised pipeline, label encoder or target scaler that cannot be loaded. */
+export class FeatureStateError extends Error {
+  readonly code = 'TANDEM_BAD_FEATURE_STATE' as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'FeatureStateError';
+  }
+}
