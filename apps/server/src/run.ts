@@ -44,6 +44,8 @@ function handleSignals({ app }: RunningServer, config: ServerConfig): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A worker whose primary died (killed, crashed) must not live on holding the port.
+  if (cluster.isWorker) process.on('disconnect', () => stop('primary gone'));
   // A bug behind one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => {
     app.log.error({ err: reason }, 'unhandled rejection');

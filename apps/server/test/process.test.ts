@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CREDIT_ROW } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -15,6 +15,19 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+const started: ChildProcess[] = [];
+
+// A failed assertion must not leave a server (or a cluster) running: stop whatever is left.
+afterEach(async () => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    }
+  }
+});
 
 function start(
   port: number,
@@ -37,6 +50,7 @@ function start(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  started.push(child);
   return { child, exit };
 }
 

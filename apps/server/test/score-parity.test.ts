@@ -135,7 +135,7 @@ describe('batch scoring and the server', () => {
     served.forEach((row, i) => {
       const mine = scored[i] as Record<string, string>;
       for (const column of columns) expect(mine[column]).toBe(row[column]);
-      expect(mine['label']).toBe(row['prediction']);
+      expect(mine['label']).toBe(row['label']);
       expect(Number(mine['probability_bad'])).toBe(Number(row['probability_bad']));
       expect(Number(mine['probability_good'])).toBe(Number(row['probability_good']));
     });
