@@ -21,7 +21,8 @@ export interface TransformBatchOptions {
 /**
  * A pipeline fitted on training rows: turns raw rows into model input, identically wherever it
  * runs. Built by fitPipeline or fromJSON; immutable. Each column is compiled once, here, into an
- * encoder closure, so transforming a row allocates nothing on the success path.
+ * encoder closure, and the columns into one row function (encode/row-encoder.ts), so transforming
+ * a row allocates nothing on the success path.
  */
 export class FittedPipeline {
   /** Output values per row. */
@@ -43,7 +44,7 @@ export class FittedPipeline {
     const outputNames: string[] = [];
     for (const column of state.columns) {
       const compiled = compileColumn(column, outputNames.length);
-      encoders.push({ name: column.name, encode: compiled.encode });
+      encoders.push({ name: column.name, encode: compiled.encode, fastPath: compiled.fastPath });
       outputNames.push(...compiled.outputNames);
     }
     this.#encodeRow = compileRowEncoder(encoders);

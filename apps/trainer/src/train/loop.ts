@@ -65,14 +65,17 @@ export async function fitModel(
   const kernels = variables.filter((variable) => variable.shape.length === 2);
   const dropouts = model.layers.filter((layer) => layer.getClassName() === 'Dropout');
   const xTrain = tf.tensor2d(train.x, [train.rows, train.width]);
-  const yTrain = classification
-    ? tf.oneHot(tf.tensor1d(Int32Array.from(train.y), 'int32'), classCount).toFloat()
-    : tf.tensor2d(train.y, [train.rows, 1]);
+  const yTrain = tf.tidy(() =>
+    classification
+      ? tf.oneHot(tf.tensor1d(Int32Array.from(train.y), 'int32'), classCount).toFloat()
+      : tf.tensor2d(train.y, [train.rows, 1]),
+  );
   const sampleWeights = tf.tensor1d(
     classification && options.classWeights
       ? Float32Array.from(train.y, (label) => options.classWeights?.[label] ?? 1)
       : new Float32Array(train.rows).fill(1),
   );
+  const validationChunks = uploadValidation(validation, classification, classCount);
   const random = mulberry32(deriveSeed(training.seed, 'shuffle'));
   const dropoutSeeds = mulberry32(deriveSeed(training.seed, 'dropout'));
   const order = Array.from({ length: train.rows }, (_, i) => i);
@@ -118,7 +121,7 @@ export async function fitModel(
       }
       const steps = Math.ceil(train.rows / training.batchSize);
       const trainLoss = lossSum / steps;
-      const valLoss = validationLoss(model, validation, classification, classCount);
+      const valLoss = validationLoss(model, validationChunks, classification);
       if (!Number.isFinite(trainLoss) || !Number.isFinite(valLoss)) {
         throw new TrainerError(
           'TANDEM_TRAINING_FAILED',
@@ -163,6 +166,7 @@ export async function fitModel(
   } finally {
     for (const tensor of best ?? []) tensor.dispose();
     tf.dispose([xTrain, yTrain, sampleWeights]);
+    for (const chunk of validationChunks) tf.dispose([chunk.x, chunk.y]);
     optimizer.dispose();
   }
 }
@@ -200,32 +204,53 @@ function penalty(kernels: readonly tf.Variable[], l2: number, loss: tf.Scalar): 
 }
 
 /** Unweighted data loss over the validation rows, without the l2 term (what early stopping watches). */
-function validationLoss(
-  model: tf.LayersModel,
+/** The validation part as tensors, uploaded once for the whole run in chunks of rows. */
+interface ValidationChunk {
+  x: tf.Tensor2D;
+  y: tf.Tensor;
+  rows: number;
+}
+
+function uploadValidation(
   part: TrainingPart,
   classification: boolean,
   classCount: number,
-): number {
-  if (part.rows === 0) return Number.NaN;
-  let total = 0;
+): ValidationChunk[] {
+  const chunks: ValidationChunk[] = [];
   for (let start = 0; start < part.rows; start += VALIDATION_CHUNK) {
     const rows = Math.min(VALIDATION_CHUNK, part.rows - start);
-    const sum = tf.tidy(() => {
-      const x = tf.tensor2d(part.x.subarray(start * part.width, (start + rows) * part.width), [
+    const x = part.x.subarray(start * part.width, (start + rows) * part.width);
+    const yValues = part.y.subarray(start, start + rows);
+    chunks.push(
+      tf.tidy(() => ({
+        x: tf.tensor2d(x, [rows, part.width]),
+        y: classification
+          ? tf.oneHot(tf.tensor1d(Int32Array.from(yValues), 'int32'), classCount).toFloat()
+          : tf.tensor2d(yValues, [rows, 1]),
         rows,
-        part.width,
-      ]);
-      const yValues = part.y.subarray(start, start + rows);
-      const y = classification
-        ? tf.oneHot(tf.tensor1d(Int32Array.from(yValues), 'int32'), classCount).toFloat()
-        : tf.tensor2d(yValues, [rows, 1]);
-      const output = model.predict(x, { batchSize: rows }) as tf.Tensor;
-      return tf.mul(dataLoss(classification, output, y), rows);
+      })),
+    );
+  }
+  return chunks;
+}
+
+function validationLoss(
+  model: tf.LayersModel,
+  chunks: readonly ValidationChunk[],
+  classification: boolean,
+): number {
+  let total = 0;
+  let rows = 0;
+  for (const chunk of chunks) {
+    const sum = tf.tidy(() => {
+      const output = model.predict(chunk.x, { batchSize: chunk.rows }) as tf.Tensor;
+      return tf.mul(dataLoss(classification, output, chunk.y), chunk.rows);
     });
     total += sum.dataSync()[0] ?? Number.NaN;
     sum.dispose();
+    rows += chunk.rows;
   }
-  return total / part.rows;
+  return rows === 0 ? Number.NaN : total / rows;
 }
 
 function setDropoutSeed(layer: tf.layers.Layer, seed: number): void {

@@ -2,46 +2,86 @@ import { rangeText } from '../expected-values.ts';
 import { readNumber, readPlainDecimal } from '../read/number.ts';
 import { isMissingStatus, READ_OK } from '../read/status.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
-import type { TransformReport } from '../types.ts';
-import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
+import {
+  type ColumnEncoder,
+  type CompiledColumn,
+  type FastPath,
+  scaleOf,
+} from './column-encoder.ts';
 import { pushError, pushIssue, pushReadError } from './report.ts';
 
-/**
- * A numeric column compiles to one of four encoders, chosen by its transform. Each has the same
- * fast path: a finite number, or a plain decimal string, inside the training range (so no
- * warning, no clipping) and inside the declared range (so no error) is scaled and written
- * directly. Every other value (missing, out of range, an exponent or whitespace in a string,
- * invalid) goes through settle(), which applies the column's rules exactly as documented.
- */
+/** Writes a (possibly clipped) value's transformed outputs at out[at, at + width). */
+type ValueWriter = (x: number, out: Float32Array, at: number) => void;
+
 export function compileNumeric(state: NumericColumnState, columnOffset: number): CompiledColumn {
-  const { name, missingIndicator, transform } = state;
-  const width = transform.kind === 'bucketize' ? transform.edges.length + 1 : 1;
-  const outputNames =
-    transform.kind === 'bucketize'
-      ? Array.from({ length: width }, (_, b) => `${name}:bucket${b}`)
-      : [name];
-  if (missingIndicator) outputNames.push(`${name}:missing`);
-  const column = new NumericRules(state);
-  const layout: Layout = {
-    at: columnOffset,
-    indicatorAt: missingIndicator ? columnOffset + width : -1,
-    // The values that need no rule: in the training range and in the declared range.
-    fastMin: Math.max(column.low, column.allowedMin),
-    fastMax: Math.min(column.high, column.allowedMax),
+  const { name, nullable, missingIndicator } = state;
+  const imputeValue = state.impute.value;
+  const declared = state.range;
+  const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
+  const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
+  const isLog = state.transform.kind === 'log1p';
+  // A column with no training value saw only its impute value: any value is out of that range
+  // and is clipped to it whatever the rule, so the output stays the constant it was in training.
+  const low = state.observed?.min ?? imputeValue;
+  const high = state.observed?.max ?? imputeValue;
+  const clip = state.outOfRange === 'clip' || state.observed === null;
+  // The values no rule applies to: inside the training range (no warning, no clipping) and the
+  // declared range (no error). Finite, since the training range is.
+  const plainMin = Math.max(low, allowedMin);
+  const plainMax = Math.min(high, allowedMax);
+  const { width, names, write } = numericWriter(name, state.transform);
+  const indicatorAt = missingIndicator ? columnOffset + width : -1;
+  const cell = { value: 0 };
+
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
+    let x = quickNumber(raw);
+    let missing = 0;
+    if (!(x >= plainMin && x <= plainMax)) {
+      // Missing, out of a range, not a plain number (exponent, whitespace, > 15 digits) or invalid.
+      const status = readNumber(raw, cell);
+      if (status === READ_OK) {
+        x = cell.value;
+        if (x < allowedMin || x > allowedMax) {
+          pushError(report, rowIndex, name, 'out_of_allowed_range', rangeText(declared ?? {}), raw);
+          return false;
+        }
+        if (x < low || x > high) {
+          pushIssue(report, rowIndex, name, 'out_of_range');
+          if (clip) x = x < low ? low : high;
+          // log1p is undefined below -1 and meaningless below 0: 0 whatever the rule.
+          else if (isLog && x < 0) x = 0;
+        }
+      } else if (nullable && isMissingStatus(status)) {
+        x = imputeValue;
+        missing = 1;
+        pushIssue(report, rowIndex, name, 'missing');
+      } else {
+        pushReadError(report, rowIndex, name, 'numeric', status, raw);
+        return false;
+      }
+    }
+    write(x, out, rowOffset + columnOffset);
+    if (indicatorAt >= 0) out[rowOffset + indicatorAt] = missing;
+    return true;
   };
-  return { width: outputNames.length, outputNames, encode: encoderFor(transform, layout, column) };
+
+  const outputNames = missingIndicator ? [...names, `${name}:missing`] : names;
+  const affine = affineOf(state.transform);
+  const fastPath: FastPath | undefined = affine && {
+    kind: 'affine',
+    min: plainMin,
+    max: plainMax,
+    ...affine,
+    at: columnOffset,
+    indicatorAt,
+  };
+  return { width: outputNames.length, outputNames, encode, fastPath };
 }
 
-interface Layout {
-  /** Offset of the column's first output within a row. */
-  at: number;
-  /** Offset of the `:missing` output, -1 when there is none. */
-  indicatorAt: number;
-  fastMin: number;
-  fastMax: number;
-}
-
-/** A finite number; a plain decimal string's value; NaN for anything the full rules must read. */
+/**
+ * A finite number as it is; a plain decimal string's value (readPlainDecimal); NaN for anything
+ * else, which the full rule then reads.
+ */
 function quickNumber(raw: unknown): number {
   return typeof raw === 'number'
     ? raw
@@ -50,164 +90,71 @@ function quickNumber(raw: unknown): number {
       : Number.NaN;
 }
 
-function encoderFor(
+/** The transforms that are (x - center) / scale, optionally clamped to [0, 1]. */
+function affineOf(
   transform: NumericTransformState,
-  layout: Layout,
-  column: NumericRules,
-): ColumnEncoder {
-  const { at, indicatorAt, fastMin, fastMax } = layout;
+): { center: number; scale: number; clamp: boolean } | undefined {
   switch (transform.kind) {
     case 'standardize':
-      return affineEncoder(transform.mean, scaleOf(transform.std), layout, column);
+      return { center: transform.mean, scale: scaleOf(transform.std), clamp: false };
     case 'robust':
-      return affineEncoder(transform.median, scaleOf(transform.iqr), layout, column);
-    case 'minmax': {
-      const min = transform.min;
-      const scale = scaleOf(transform.max - transform.min);
-      if (!transform.clip) return affineEncoder(min, scale, layout, column);
-      return (raw, out, rowOffset, rowIndex, report) => {
-        let x = quickNumber(raw);
-        let missing = 0;
-        if (!(x >= fastMin && x <= fastMax)) {
-          if (!column.settle(raw, rowIndex, report)) return false;
-          x = column.value;
-          missing = column.missing;
-        }
-        const y = (x - min) / scale;
-        out[rowOffset + at] = y < 0 ? 0 : y > 1 ? 1 : y;
-        if (indicatorAt >= 0) out[rowOffset + indicatorAt] = missing;
-        return true;
+      return { center: transform.median, scale: scaleOf(transform.iqr), clamp: false };
+    case 'minmax':
+      return {
+        center: transform.min,
+        scale: scaleOf(transform.max - transform.min),
+        clamp: transform.clip,
       };
+    default:
+      return undefined;
+  }
+}
+
+function numericWriter(
+  name: string,
+  transform: NumericTransformState,
+): { width: number; names: string[]; write: ValueWriter } {
+  switch (transform.kind) {
+    case 'standardize':
+    case 'robust':
+    case 'minmax': {
+      const { center, scale, clamp } = affineOf(transform)!;
+      if (!clamp) {
+        return single(name, (x, out, at) => {
+          out[at] = (x - center) / scale;
+        });
+      }
+      return single(name, (x, out, at) => {
+        const y = (x - center) / scale;
+        out[at] = y < 0 ? 0 : y > 1 ? 1 : y;
+      });
     }
     case 'log1p':
-      return (raw, out, rowOffset, rowIndex, report) => {
-        let x = quickNumber(raw);
-        let missing = 0;
-        if (!(x >= fastMin && x <= fastMax)) {
-          if (!column.settle(raw, rowIndex, report)) return false;
-          x = column.value;
-          missing = column.missing;
-        }
-        out[rowOffset + at] = Math.log1p(x);
-        if (indicatorAt >= 0) out[rowOffset + indicatorAt] = missing;
-        return true;
-      };
+      return single(name, (x, out, at) => {
+        out[at] = Math.log1p(x);
+      });
     case 'bucketize': {
       const edges = Float64Array.from(transform.edges);
       const buckets = edges.length + 1;
-      return (raw, out, rowOffset, rowIndex, report) => {
-        let x = quickNumber(raw);
-        let missing = 0;
-        if (!(x >= fastMin && x <= fastMax)) {
-          if (!column.settle(raw, rowIndex, report)) return false;
-          x = column.value;
-          missing = column.missing;
-        }
-        // Bucket b holds edges[b-1] <= x < edges[b]: count the edges at or below x.
-        let bucket = 0;
-        while (bucket < edges.length && x >= edges[bucket]!) bucket++;
-        const first = rowOffset + at;
-        for (let b = 0; b < buckets; b++) out[first + b] = 0;
-        out[first + bucket] = 1;
-        if (indicatorAt >= 0) out[rowOffset + indicatorAt] = missing;
-        return true;
+      const names = Array.from({ length: buckets }, (_, b) => `${name}:bucket${b}`);
+      return {
+        width: buckets,
+        names,
+        write: (x, out, at) => {
+          // Bucket b holds edges[b-1] <= x < edges[b]: count the edges at or below x.
+          let bucket = 0;
+          while (bucket < edges.length && x >= edges[bucket]!) bucket++;
+          for (let b = 0; b < buckets; b++) out[at + b] = 0;
+          out[at + bucket] = 1;
+        },
       };
     }
   }
 }
 
-/** (x - center) / scale: standardize, robust, and minmax without clipping. */
-function affineEncoder(
-  center: number,
-  scale: number,
-  layout: Layout,
-  column: NumericRules,
-): ColumnEncoder {
-  const { at, indicatorAt, fastMin, fastMax } = layout;
-  return (raw, out, rowOffset, rowIndex, report) => {
-    let x = quickNumber(raw);
-    let missing = 0;
-    if (!(x >= fastMin && x <= fastMax)) {
-      if (!column.settle(raw, rowIndex, report)) return false;
-      x = column.value;
-      missing = column.missing;
-    }
-    out[rowOffset + at] = (x - center) / scale;
-    if (indicatorAt >= 0) out[rowOffset + indicatorAt] = missing;
-    return true;
-  };
-}
-
-/**
- * The documented rules for a numeric value that the fast path does not take: the numeric-string
- * rule, missing values (impute or error), the declared range (error) and the training range
- * (warning; clip or extrapolate).
- */
-class NumericRules {
-  readonly low: number;
-  readonly high: number;
-  readonly allowedMin: number;
-  readonly allowedMax: number;
-  /** After settle() returns true: the value to transform and whether it was imputed (1). */
-  value = 0;
-  missing = 0;
-  readonly #name: string;
-  readonly #nullable: boolean;
-  readonly #imputeValue: number;
-  readonly #declared: { min?: number; max?: number } | undefined;
-  readonly #clip: boolean;
-  readonly #isLog: boolean;
-  readonly #cell = { value: 0 };
-
-  constructor(state: NumericColumnState) {
-    this.#name = state.name;
-    this.#nullable = state.nullable;
-    this.#imputeValue = state.impute.value;
-    this.#declared = state.range;
-    this.allowedMin = state.range?.min ?? Number.NEGATIVE_INFINITY;
-    this.allowedMax = state.range?.max ?? Number.POSITIVE_INFINITY;
-    // A column with no training value saw only its impute value: any value is out of that range
-    // and is clipped to it whatever the rule, so the output stays the constant it was in training.
-    this.low = state.observed?.min ?? state.impute.value;
-    this.high = state.observed?.max ?? state.impute.value;
-    this.#clip = state.outOfRange === 'clip' || state.observed === null;
-    this.#isLog = state.transform.kind === 'log1p';
-  }
-
-  /** Sets value and missing and returns true, or records the row's error and returns false. */
-  settle(raw: unknown, rowIndex: number, report: TransformReport): boolean {
-    const name = this.#name;
-    const status = readNumber(raw, this.#cell);
-    if (status !== READ_OK) {
-      if (!(this.#nullable && isMissingStatus(status))) {
-        pushReadError(report, rowIndex, name, 'numeric', status, raw);
-        return false;
-      }
-      pushIssue(report, rowIndex, name, 'missing');
-      this.value = this.#imputeValue;
-      this.missing = 1;
-      return true;
-    }
-    let x = this.#cell.value;
-    if (x < this.allowedMin || x > this.allowedMax) {
-      pushError(
-        report,
-        rowIndex,
-        name,
-        'out_of_allowed_range',
-        rangeText(this.#declared ?? {}),
-        raw,
-      );
-      return false;
-    }
-    if (x < this.low || x > this.high) {
-      pushIssue(report, rowIndex, name, 'out_of_range');
-      if (this.#clip) x = x < this.low ? this.low : this.high;
-      // log1p is undefined below -1 and meaningless below 0: 0 whatever the rule.
-      else if (this.#isLog && x < 0) x = 0;
-    }
-    this.value = x;
-    this.missing = 0;
-    return true;
-  }
+function single(
+  name: string,
+  write: ValueWriter,
+): { width: number; names: string[]; write: ValueWriter } {
+  return { width: 1, names: [name], write };
 }
