@@ -158,7 +158,6 @@ async function main(): Promise<void> {
         `${(ours / theirs).toFixed(2)} |`,
     );
   }
-  console.log(`\ntensors still allocated: ${tf.memory().numTensors}`);
 }
 
 await main();

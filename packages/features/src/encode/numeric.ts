@@ -67,14 +67,10 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
 
   const outputNames = missingIndicator ? [...names, `${name}:missing`] : names;
   const affine = affineOf(state.transform);
-  const fastPath: FastPath | undefined = affine && {
-    kind: 'affine',
-    min: plainMin,
-    max: plainMax,
-    ...affine,
-    at: columnOffset,
-    indicatorAt,
-  };
+  const fastPath: FastPath | undefined =
+    affine === undefined
+      ? undefined
+      : { kind: 'affine', min: plainMin, max: plainMax, ...affine, at: columnOffset, indicatorAt };
   return { width: outputNames.length, outputNames, encode, fastPath };
 }
 

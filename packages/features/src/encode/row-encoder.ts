@@ -41,7 +41,7 @@ const MAX_UNROLLED_SLOTS = 16;
  * common values (its FastPath) are handled inline with its constants as literals; every other
  * value goes to the column's encoder, which applies the documented rules. The source holds no
  * input text: names and levels enter it as JSON string literals, numbers as number literals
- * from the fitted state, functions as parameters.
+ * from the fitted state, functions as parameters. Wide pipelines get one function per 64 columns.
  *
  * Where code generation from strings is disabled (`--disallow-code-generation-from-strings`),
  * a loop over the encoders gives the same results, more slowly.
@@ -68,8 +68,30 @@ export function loopRowEncoder(columns: readonly EncodedColumn[]): RowEncoder {
   };
 }
 
+/**
+ * Columns per generated function. One function for hundreds of columns grows past the size the
+ * optimising compiler accepts and runs unoptimised: with 500 columns, 59 ns per column against
+ * 13 ns in chunks of 64 (and 74 ns for the loop).
+ */
+const COLUMNS_PER_FUNCTION = 64;
+
 /** Throws EvalError where code generation from strings is disabled. */
 export function generateRowEncoder(columns: readonly EncodedColumn[]): RowEncoder {
+  const chunks: RowEncoder[] = [];
+  for (let start = 0; start < columns.length; start += COLUMNS_PER_FUNCTION) {
+    chunks.push(generateChunk(columns.slice(start, start + COLUMNS_PER_FUNCTION)));
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  return (row, out, rowOffset, rowIndex, report) => {
+    let valid = true;
+    for (let c = 0; c < chunks.length; c++) {
+      if (!chunks[c]!(row, out, rowOffset, rowIndex, report)) valid = false;
+    }
+    return valid;
+  };
+}
+
+function generateChunk(columns: readonly EncodedColumn[]): RowEncoder {
   // Values the generated code refers to by parameter name: helpers, encoders, lookup maps.
   const parameters: string[] = ['readPlainDecimal', 'booleanWord'];
   const values: unknown[] = [readPlainDecimal, booleanWord];
@@ -115,13 +137,13 @@ function fastPathLines(fast: FastPath, bind: (prefix: string, value: unknown) =>
   switch (fast.kind) {
     case 'affine': {
       const scaled = `(x - ${numberLiteral(fast.center)}) / ${numberLiteral(fast.scale)}`;
-      const value = fast.clamp ? 'x < 0 ? 0 : x > 1 ? 1 : x' : 'x';
+      const at = int(fast.at);
+      const write = fast.clamp
+        ? [`x = ${scaled};`, `out[o + ${at}] = x < 0 ? 0 : x > 1 ? 1 : x;`]
+        : [`out[o + ${at}] = ${scaled};`];
       return [
         `x = typeof v === 'number' ? v : typeof v === 'string' ? readPlainDecimal(v) : NaN;`,
-        block(`x >= ${numberLiteral(fast.min)} && x <= ${numberLiteral(fast.max)}`, [
-          `x = ${scaled};`,
-          `out[o + ${int(fast.at)}] = ${value};`,
-        ]),
+        block(`x >= ${numberLiteral(fast.min)} && x <= ${numberLiteral(fast.max)}`, write),
       ];
     }
     case 'level': {

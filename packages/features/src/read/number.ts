@@ -47,25 +47,24 @@ const MAX_PLAIN_DIGITS = 15;
  */
 export function readPlainDecimal(text: string): number {
   const end = text.length;
-  let i = 0;
-  let code = text.charCodeAt(0);
-  const negative = code === 45; /* - */
-  if (negative || code === 43 /* + */) i++;
+  const first = text.charCodeAt(0);
+  const negative = first === 45; /* - */
+  let i = negative || first === 43 /* + */ ? 1 : 0;
   let mantissa = 0;
   let digits = 0;
-  let fractionDigits = 0;
   for (; i < end; i++) {
-    code = text.charCodeAt(i) - 48;
-    if (code < 0 || code > 9) break;
-    mantissa = mantissa * 10 + code;
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    mantissa = mantissa * 10 + digit;
     digits++;
   }
+  let fractionDigits = 0;
   if (i < end) {
-    if (code !== -2 /* . */) return Number.NaN;
+    if (text.charCodeAt(i) !== 46 /* . */) return Number.NaN;
     for (i++; i < end; i++) {
-      code = text.charCodeAt(i) - 48;
-      if (code < 0 || code > 9) return Number.NaN;
-      mantissa = mantissa * 10 + code;
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return Number.NaN;
+      mantissa = mantissa * 10 + digit;
       fractionDigits++;
     }
     digits += fractionDigits;
