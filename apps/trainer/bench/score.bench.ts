@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileModelStore } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
-import { copyRecords, type ScoreSummary, scoreFile } from '../src/score/index.ts';
+import { copyRecords, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
 import { train } from '../src/train/run.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');

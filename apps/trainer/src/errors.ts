@@ -1,16 +1,35 @@
 /**
- * Every error the trainer raises on purpose. A coded error is a user mistake or an expected
+ * Every error the trainer app raises on purpose, in one table: the train, label, gate, score and
+ * quality commands and the functions behind them. A coded error is a user mistake or an expected
  * failure: the CLIs print its message as one line and exit non-zero, never a stack trace.
  */
 
 export const TRAINER_ERRORS = {
+  // Every command.
   TANDEM_USAGE: 'bad command-line usage',
+
+  // Training: config, data, split, the run itself.
   TANDEM_CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
   TANDEM_CONFIG_INVALID: 'the config is not valid JSON or breaks the config schema',
   TANDEM_DATA_NOT_FOUND: 'the data file does not exist or cannot be read',
   TANDEM_DATA_INVALID: 'the data cannot be parsed or does not suit the task',
   TANDEM_SPLIT_INVALID: 'the split file or split fractions are not usable',
   TANDEM_TRAINING_FAILED: 'training diverged or produced non-finite values',
+  TANDEM_ARTIFACTS_UNUSABLE: 'the model store root is not a folder the trainer can write to',
+
+  // The quality gate.
+  TANDEM_GATE_BAD_MANIFEST:
+    "the candidate's manifest lacks what is needed to rebuild its test split",
+  TANDEM_GATE_DATA_CHANGED: 'the data file differs from the one the candidate was trained on',
+  TANDEM_GATE_INCOMPATIBLE: 'candidate and baseline cannot be compared (task or target differ)',
+
+  // Batch scoring.
+  TANDEM_SCORE_INPUT_NOT_FOUND: 'the input file does not exist or cannot be read',
+  TANDEM_SCORE_BAD_INPUT: 'the input file cannot be parsed as a whole (header, quoting, size)',
+  TANDEM_SCORE_BAD_ROW: 'a row cannot be scored and --strict is on',
+  TANDEM_SCORE_COLUMN_CLASH: 'an input column has the name of a prediction column',
+  TANDEM_SCORE_OUTPUT_FAILED: 'the output file cannot be written',
+  TANDEM_SCORE_INTERRUPTED: 'the run was stopped by a signal before it finished',
 } as const;
 
 export type TrainerErrorCode = keyof typeof TRAINER_ERRORS;

@@ -42,17 +42,15 @@ export {
   rmse,
   rocAuc,
 } from './evaluate/metrics.ts';
-export { GateError, type GateOptions, type GateResult, runGate } from './gate/index.ts';
+export { type GateOptions, type GateResult, runGate } from './gate/run-gate.ts';
 export { metricsTable, TASK_METRICS } from './report/table.ts';
 export {
   copyRecords,
   DEFAULT_BATCH_SIZE,
-  SCORE_ERRORS,
-  ScoreError,
   type ScoreFileOptions,
   type ScoreSummary,
   scoreFile,
-} from './score/index.ts';
+} from './score/score-file.ts';
 export { deriveSeed, mulberry32 } from './split/prng.ts';
 export { type DatasetSplit, splitDataset } from './split/split.ts';
 export type { EpochReport, TrainingHistory } from './train/loop.ts';

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../src/config/types.ts';
-import { compareMetric, GateError, metricFor, runGate } from '../src/gate/index.ts';
+import { TrainerError } from '../src/errors.ts';
+import { compareMetric, metricFor } from '../src/gate/compare.ts';
+import { runGate } from '../src/gate/run-gate.ts';
 import { train } from '../src/train/run.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -140,7 +142,7 @@ describe('the quality gate', () => {
     result.predictor.dispose();
     await writeFile(data, (await readFile(data, 'utf8')).replace('Torgersen', 'Dream'));
     const run = runGate({ artifacts: local, model: 'penguins', candidate: result.version });
-    await expect(run).rejects.toBeInstanceOf(GateError);
+    await expect(run).rejects.toBeInstanceOf(TrainerError);
     await expect(run).rejects.toMatchObject({ code: 'TANDEM_GATE_DATA_CHANGED' });
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
+import { TrainerError } from '../src/errors.ts';
 import { CsvRecordParser } from '../src/score/csv-parser.ts';
-import { ScoreError } from '../src/score/errors.ts';
 import { NdjsonRecordParser } from '../src/score/ndjson-reader.ts';
 import type { CsvChunk, NdjsonChunk } from '../src/score/records.ts';
 
@@ -141,9 +141,9 @@ describe('CsvRecordParser', () => {
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(ScoreError);
-    expect((error as ScoreError).code).toBe('TANDEM_SCORE_BAD_INPUT');
-    expect((error as ScoreError).message).toMatch(/^line 1: cannot read the CSV header/);
+    expect(error).toBeInstanceOf(TrainerError);
+    expect((error as TrainerError).code).toBe('TANDEM_SCORE_BAD_INPUT');
+    expect((error as TrainerError).message).toMatch(/^line 1: cannot read the CSV header/);
   });
 
   it('refuses a record that grows past the size limit instead of buffering the file', () => {

@@ -6,7 +6,8 @@ import { FileModelStore } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScoreError, scoreFile } from '../src/score/index.ts';
+import { TrainerError } from '../src/errors.ts';
+import { scoreFile } from '../src/score/score-file.ts';
 import { train } from '../src/train/run.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -268,7 +269,7 @@ describe('scoreFile', () => {
       rejects: join(dir, 'rejects.csv'),
       strict: true,
     });
-    await expect(run).rejects.toThrow(ScoreError);
+    await expect(run).rejects.toThrow(TrainerError);
     await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_BAD_ROW' });
     await expect(run).rejects.toThrow(/^line 5: column "Amount"/);
     expect(await files(dir)).toEqual(['in.csv']);

@@ -31,13 +31,3 @@ export function integerOption(value: string | undefined, flag: string): number |
   }
   return Number(value);
 }
-
-/** The model-store root: --artifacts, else TANDEM_ARTIFACTS, else ./artifacts. */
-export function artifactsRoot(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  if (flag !== undefined && flag !== '') return flag;
-  const fromEnv = env.TANDEM_ARTIFACTS;
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'artifacts';
-}

@@ -4,8 +4,9 @@
  * 2 on bad usage.
  */
 import { TrainerError } from '../errors.ts';
-import { DEFAULT_BASELINE, DEFAULT_TOLERANCE, runGate } from '../gate/index.ts';
-import { artifactsRoot, integerOption, parseCommandLine } from './args.ts';
+import { DEFAULT_BASELINE, DEFAULT_TOLERANCE, runGate } from '../gate/run-gate.ts';
+import { artifactsRoot } from '../io/paths.ts';
+import { integerOption, parseCommandLine } from './args.ts';
 import { EXIT, runCli } from './run.ts';
 
 const HELP = `Usage: npm run gate -- --model <name> --candidate <version> [options]

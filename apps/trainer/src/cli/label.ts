@@ -1,6 +1,7 @@
 import { FileModelStore } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
-import { artifactsRoot, integerOption, parseCommandLine } from './args.ts';
+import { artifactsRoot } from '../io/paths.ts';
+import { integerOption, parseCommandLine } from './args.ts';
 import { EXIT, runCli } from './run.ts';
 
 const HELP = `Usage: npm run label -- <model> <label> <version> [--artifacts <dir>]

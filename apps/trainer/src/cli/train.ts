@@ -1,7 +1,7 @@
 import { TrainerError } from '../errors.ts';
-import { displayPath } from '../io/paths.ts';
+import { artifactsRoot, displayPath } from '../io/paths.ts';
 import { TASK_METRICS } from '../report/table.ts';
-import { artifactsRoot, integerOption, parseCommandLine } from './args.ts';
+import { integerOption, parseCommandLine } from './args.ts';
 import { EXIT, logToStderr, runCli } from './run.ts';
 
 const HELP = `Usage: npm run train -- --config <file> [options]

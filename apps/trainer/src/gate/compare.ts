@@ -1,5 +1,5 @@
 import type { Metrics, Task } from '@tandem/model-store';
-import { GateError } from './errors.ts';
+import { TrainerError } from '../errors.ts';
 
 /** Metrics the gate can compare, and which way is better. */
 export const GATE_METRICS = {
@@ -31,7 +31,7 @@ export function metricFor(task: Task, requested: string | undefined): GateMetric
     (metric) => task === 'binary' || (metric !== 'auc' && metric !== 'f1'),
   );
   if (!(allowed as readonly string[]).includes(requested)) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_USAGE',
       `--metric ${requested} does not apply to a ${task} model; use one of ${allowed.join(', ')}`,
     );
@@ -83,7 +83,7 @@ export function compareMetric(
 function metricValue(metrics: Metrics, metric: GateMetric, which: string): number {
   const value = (metrics as Record<string, unknown>)[metric];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_GATE_INCOMPATIBLE',
       `the ${which} has no ${metric} on the test split (metric undefined for these rows)`,
     );

@@ -1,6 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import { FileModelStore, type Manifest } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
+import { TrainerError } from '../errors.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import {
   type Comparison,
@@ -10,7 +11,6 @@ import {
   type GateMetric,
   metricFor,
 } from './compare.ts';
-import { GateError } from './errors.ts';
 import { rebuildTestSplit } from './test-split.ts';
 
 export const DEFAULT_BASELINE = 'production';
@@ -63,7 +63,7 @@ export interface GateResult {
 export async function runGate(options: GateOptions): Promise<GateResult> {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new GateError('TANDEM_USAGE', `--tolerance must be a number ≥ 0, got ${tolerance}`);
+    throw new TrainerError('TANDEM_USAGE', `--tolerance must be a number ≥ 0, got ${tolerance}`);
   }
   const store = new FileModelStore(options.artifacts);
   const { model } = options;
@@ -163,7 +163,7 @@ function side(version: number, evaluation: Evaluation, metric: GateMetric): Gate
 
 function checkComparable(candidate: Manifest, baseline: Manifest): void {
   if (candidate.task !== baseline.task || candidate.target !== baseline.target) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_GATE_INCOMPATIBLE',
       `${candidate.name}: candidate v${candidate.version} is a ${candidate.task} model of "${candidate.target}", ` +
         `baseline v${baseline.version} a ${baseline.task} model of "${baseline.target}"`,

@@ -3,8 +3,8 @@ import type { Manifest } from '@tandem/model-store';
 import { loadConfig } from '../config/load.ts';
 import type { TrainConfig } from '../config/types.ts';
 import { loadDataset } from '../data/load.ts';
+import { TrainerError } from '../errors.ts';
 import { splitDataset } from '../split/split.ts';
-import { GateError } from './errors.ts';
 
 export interface TestSplit {
   rows: RawRow[];
@@ -24,7 +24,7 @@ export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
   try {
     config = await loadConfig(manifest.config as TrainConfig);
   } catch (error) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_GATE_BAD_MANIFEST',
       `${where}: the stored config cannot be read back: ${(error as Error).message}`,
       { cause: error },
@@ -32,7 +32,7 @@ export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
   }
   const dataset = await loadDataset(config, { profile: false });
   if (dataset.sha256 !== manifest.data.sha256) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_GATE_DATA_CHANGED',
       `${where} was trained on ${manifest.data.path} with sha256 ${manifest.data.sha256.slice(0, 12)}…, ` +
         `but ${dataset.path} now has ${dataset.sha256.slice(0, 12)}…: its test split cannot be rebuilt`,
@@ -40,7 +40,7 @@ export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
   }
   const split = await splitDataset(dataset, config);
   if (split.test.length !== manifest.split.test) {
-    throw new GateError(
+    throw new TrainerError(
       'TANDEM_GATE_BAD_MANIFEST',
       `${where}: the rebuilt test split has ${split.test.length} rows, the manifest says ${manifest.split.test}`,
     );

@@ -10,3 +10,16 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return absolute;
   return relative.split(path.sep).join('/');
 }
+
+/**
+ * The model-store root: the flag when given, else $TANDEM_ARTIFACTS, else ./artifacts. Every
+ * command and scoreFile() resolve it the same way.
+ */
+export function artifactsRoot(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (flag !== undefined && flag !== '') return flag;
+  const fromEnv = env['TANDEM_ARTIFACTS'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'artifacts';
+}

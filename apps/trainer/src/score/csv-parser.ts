@@ -1,4 +1,4 @@
-import { ScoreError } from './errors.ts';
+import { TrainerError } from '../errors.ts';
 import { type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
 
 const QUOTE = 0x22;
@@ -84,7 +84,7 @@ export class CsvRecordParser {
   private takeHeader(): void {
     const fields = this.recordFields;
     if (this.recordProblem !== undefined || fields === undefined) {
-      throw new ScoreError(
+      throw new TrainerError(
         'TANDEM_SCORE_BAD_INPUT',
         `line ${this.recordLine}: cannot read the CSV header: ${this.recordProblem ?? 'bad quoting'}`,
       );
@@ -92,7 +92,7 @@ export class CsvRecordParser {
     const seen = new Set<string>();
     for (const name of fields) {
       if (seen.has(name)) {
-        throw new ScoreError(
+        throw new TrainerError(
           'TANDEM_SCORE_BAD_INPUT',
           `line ${this.recordLine}: the CSV header names column "${name}" twice`,
         );
@@ -233,7 +233,7 @@ export class CsvRecordParser {
 
   private needMore(start: number): Step {
     if (this.text.length - start > MAX_RECORD_CHARS) {
-      throw new ScoreError(
+      throw new TrainerError(
         'TANDEM_SCORE_BAD_INPUT',
         `line ${this.line}: a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`,
       );

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { ScoreError } from './errors.ts';
+import { TrainerError } from '../errors.ts';
 
 /** The row formats batch scoring reads and writes. */
 export type DataFormat = 'csv' | 'ndjson';
@@ -15,7 +15,7 @@ export function parseFormat(value: string, flag: string): DataFormat {
   const name = value.trim().toLowerCase();
   if (name === 'csv') return 'csv';
   if (name === 'ndjson' || name === 'jsonl' || name === 'json') return 'ndjson';
-  throw new ScoreError('TANDEM_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
+  throw new TrainerError('TANDEM_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
 }
 
 /**
@@ -31,7 +31,7 @@ export function formatOf(
   const byExtension = BY_EXTENSION[extname(path).toLowerCase()];
   if (byExtension !== undefined) return byExtension;
   if (fallback !== undefined) return fallback;
-  throw new ScoreError(
+  throw new TrainerError(
     'TANDEM_USAGE',
     `cannot tell the format of ${path} from its extension: use .csv, .ndjson or .jsonl, or pass --format`,
   );

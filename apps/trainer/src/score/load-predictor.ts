@@ -2,11 +2,6 @@ import { FileModelStore } from '@tandem/model-store';
 import { type EngineChoice, Predictor } from '@tandem/runtime';
 import type { ModelRef } from './model-ref.ts';
 
-/** The artifacts folder when none is given: TANDEM_ARTIFACTS, else ./artifacts. */
-export function defaultArtifacts(): string {
-  return process.env['TANDEM_ARTIFACTS'] ?? 'artifacts';
-}
-
 /**
  * Loads the stored version a reference selects (default: the `production` label, else the
  * highest version), verified against its manifest, as the server's Predictor.

@@ -1,4 +1,4 @@
-import { ScoreError } from './errors.ts';
+import { TrainerError } from '../errors.ts';
 
 /** Which stored version to use: `name`, `name@<version>` or `name@<label>`. */
 export interface ModelRef {
@@ -16,7 +16,7 @@ export function parseModelRef(text: string): ModelRef {
   const match = /^([^@\s]+)(?:@([^@\s]+))?$/.exec(text.trim());
   const name = match?.[1];
   if (match === null || name === undefined) {
-    throw new ScoreError(
+    throw new TrainerError(
       'TANDEM_USAGE',
       `--model must be <name>, <name>@<version> or <name>@<label>, got "${text}"`,
     );
@@ -25,10 +25,4 @@ export function parseModelRef(text: string): ModelRef {
   if (selector === undefined) return { name };
   if (/^\d+$/.test(selector)) return { name, version: Number(selector) };
   return { name, label: selector };
-}
-
-export function formatModelRef(ref: ModelRef): string {
-  if (ref.version !== undefined) return `${ref.name}@${ref.version}`;
-  if (ref.label !== undefined) return `${ref.name}@${ref.label}`;
-  return ref.name;
 }

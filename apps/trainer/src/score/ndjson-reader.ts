@@ -1,5 +1,5 @@
+import { TrainerError } from '../errors.ts';
 import { streamChunks } from './chunk-stream.ts';
-import { ScoreError } from './errors.ts';
 import { openInput } from './open-input.ts';
 import {
   DEFAULT_READ_SIZE,
@@ -52,7 +52,7 @@ export class NdjsonRecordParser {
       if (lf === -1) {
         if (!final) {
           if (text.length - start > MAX_RECORD_CHARS) {
-            throw new ScoreError(
+            throw new TrainerError(
               'TANDEM_SCORE_BAD_INPUT',
               `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
             );

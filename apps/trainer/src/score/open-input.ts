@@ -1,6 +1,6 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { ScoreError } from './errors.ts';
+import { TrainerError } from '../errors.ts';
 
 /** Opens a file for streaming text reads, with its size; a missing file is a coded error. */
 export async function openInput(
@@ -15,7 +15,7 @@ export async function openInput(
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new ScoreError('TANDEM_SCORE_INPUT_NOT_FOUND', `cannot read input ${path}: ${reason}`, {
+    throw new TrainerError('TANDEM_SCORE_INPUT_NOT_FOUND', `cannot read input ${path}: ${reason}`, {
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
+import { TrainerError } from '../errors.ts';
 import type { AtomicFile } from './atomic-file.ts';
 import type { ChunkResult, RecordScorer } from './chunk-scorer.ts';
-import { ScoreError } from './errors.ts';
 import type { DataFormat } from './format.ts';
 import { OutputEncoder, type RejectsEncoder } from './output-encoder.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
@@ -86,7 +86,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineCou
       if (reason !== undefined) {
         counts.rejected++;
         if (strict) {
-          throw new ScoreError('TANDEM_SCORE_BAD_ROW', `line ${chunk.lines[i]}: ${reason}`);
+          throw new TrainerError('TANDEM_SCORE_BAD_ROW', `line ${chunk.lines[i]}: ${reason}`);
         }
         if (rejects) {
           rejectedText += rejects.encoder.line(chunk, i, reason);
@@ -140,7 +140,7 @@ function checkObjectKeys(
   }
 }
 
-function interrupted(signal: AbortSignal): ScoreError {
+function interrupted(signal: AbortSignal): TrainerError {
   const reason = typeof signal.reason === 'string' ? signal.reason : 'abort';
-  return new ScoreError('TANDEM_SCORE_INTERRUPTED', `interrupted (${reason}): no output written`);
+  return new TrainerError('TANDEM_SCORE_INTERRUPTED', `interrupted (${reason}): no output written`);
 }

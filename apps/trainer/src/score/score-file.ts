@@ -1,11 +1,12 @@
 import { resolve as resolvePath } from 'node:path';
 import type { EngineChoice, Predictor } from '@tandem/runtime';
+import { TrainerError } from '../errors.ts';
+import { artifactsRoot } from '../io/paths.ts';
 import { AtomicFile } from './atomic-file.ts';
 import { PredictorScorer } from './chunk-scorer.ts';
 import { openCsvReader } from './csv-reader.ts';
-import { ScoreError } from './errors.ts';
 import { type DataFormat, formatOf } from './format.ts';
-import { defaultArtifacts, loadPredictor } from './load-predictor.ts';
+import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
 import { openNdjsonReader } from './ndjson-reader.ts';
 import { RejectsEncoder } from './output-encoder.ts';
@@ -65,7 +66,7 @@ export interface ScoreSummary extends PipelineCounts {
 /**
  * Scores a CSV or NDJSON file with a stored model, streaming: writes the input columns plus the
  * prediction columns, in input order, atomically. Uses the runtime's Predictor, the code the
- * server runs. Throws coded errors (ScoreError, StoreError, RuntimeError) on failure, leaving
+ * server runs. Throws coded errors (TrainerError, StoreError, RuntimeError) on failure, leaving
  * no output file.
  *
  * @example
@@ -83,10 +84,10 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
   try {
     if (predictor === undefined) {
       if (options.model === undefined) {
-        throw new ScoreError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
+        throw new TrainerError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
       }
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
-      predictor = await loadPredictor(options.artifacts ?? defaultArtifacts(), ref, options.engine);
+      predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
     }
     const shape = {
       task: predictor.task,
@@ -151,7 +152,7 @@ async function writeThrough(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    if (options.signal?.aborted) throw new ScoreError('TANDEM_SCORE_INTERRUPTED', 'interrupted');
+    if (options.signal?.aborted) throw new TrainerError('TANDEM_SCORE_INTERRUPTED', 'interrupted');
     await rejectsFile?.commit();
     await output.commit();
     const seconds = (performance.now() - started) / 1000;
@@ -176,7 +177,7 @@ async function writeThrough(
 async function openReader(options: CopyFileOptions): Promise<RecordReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ScoreError(
+    throw new TrainerError(
       'TANDEM_USAGE',
       `--batch-size must be a positive integer, got ${batchSize}`,
     );
@@ -190,12 +191,12 @@ function checkPaths(options: CopyFileOptions): void {
   const input = resolvePath(options.input);
   const output = resolvePath(options.output);
   if (input === output) {
-    throw new ScoreError('TANDEM_USAGE', '--output must differ from --input');
+    throw new TrainerError('TANDEM_USAGE', '--output must differ from --input');
   }
   if (options.rejects !== undefined) {
     const rejects = resolvePath(options.rejects);
     if (rejects === input || rejects === output) {
-      throw new ScoreError('TANDEM_USAGE', '--rejects must differ from --input and --output');
+      throw new TrainerError('TANDEM_USAGE', '--rejects must differ from --input and --output');
     }
   }
 }

@@ -92,7 +92,7 @@ export function generateRowEncoder(columns: readonly EncodedColumn[]): RowEncode
 }
 
 function generateChunk(columns: readonly EncodedColumn[]): RowEncoder {
-  // Values the generated code refers to by parameter name: helpers, encoders, lookup maps.
+  // Values the generated code refers to by parameter name: readers, encoders, lookup maps.
   const parameters: string[] = ['readPlainDecimal', 'booleanWord'];
   const values: unknown[] = [readPlainDecimal, booleanWord];
   const bind = (prefix: string, value: unknown): string => {
