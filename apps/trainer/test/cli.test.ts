@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, lines, runCli, TRAINER_ROOT, tempDir, writeJson } from './support.ts';
@@ -98,6 +98,45 @@ describe('train CLI', () => {
     expect(oneLine(stderr)).toMatch(
       /target column "label" has fewer than two classes \(only "yes"\)/,
     );
+  });
+
+  it.concurrent('exits 1 with one line, no stack trace, when the data path is a directory', async () => {
+    const folder = path.join(dir, 'rows.csv');
+    await mkdir(folder);
+    const config = await writeJson(path.join(dir, 'dir-data.json'), { ...PENGUINS, data: folder });
+    const { code, stderr } = await runCli('train', ['--config', config]);
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toMatch(/^train: error: data file is a directory: .*rows\.csv$/);
+  });
+
+  it.concurrent('exits 1 with one line, before training, when --artifacts is a file', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    await writeFile(file, '');
+    const config = await writeJson(path.join(dir, 'artifacts-file.json'), PENGUINS);
+    const { code, stderr } = await runCli('train', ['--config', config, '--artifacts', file]);
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toMatch(
+      /^train: error: model store root .*not-a-folder is not a directory$/,
+    );
+  });
+
+  it.concurrent('headlines metrics that are defined when AUC is not (one class in test)', async () => {
+    const data = path.join(dir, 'tiny.csv');
+    await writeFile(data, 'x,y\n1,p\n2,q\n3,p\n4,q\n5,p\n6,q\n');
+    const config = await writeJson(path.join(dir, 'tiny.json'), {
+      name: 'tiny',
+      data,
+      target: 'y',
+      task: 'binary',
+      training: { epochs: 1 },
+    });
+    const artifacts = path.join(dir, 'tiny-artifacts');
+    const { code, stdout } = await runCli('train', ['--config', config, '--artifacts', artifacts]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^tiny version 1 → .* \(accuracy \d\.\d{4}, logLoss \d+\.\d{4}; trained/,
+    );
+    expect(stdout).not.toMatch(/NaN/);
   });
 
   it('prints exactly one JSON object on stdout with --json, logs on stderr', async () => {
@@ -213,6 +252,15 @@ describe('label CLI', () => {
       artifacts,
     ]);
     expect(usage.code).toBe(2);
+    const negative = await runCli('label', [
+      'penguins',
+      'production',
+      '-1',
+      '--artifacts',
+      artifacts,
+    ]);
+    expect(negative.code).toBe(2);
+    expect(oneLine(negative.stderr)).toBe("label: error: Unknown option '-1' (see --help)");
     expect(await labels()).toEqual({ production: 2 });
   });
 });

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
@@ -117,6 +117,15 @@ describe('config validation names the offending key', () => {
       message: expect.stringMatching(/config file not found: .*absent\.json/),
     });
   });
+
+  it('says so when the config path is a directory', async () => {
+    const folder = path.join(dir, 'folder.json');
+    await mkdir(folder);
+    await expect(loadConfig(folder)).rejects.toMatchObject({
+      code: 'TANDEM_CONFIG_NOT_FOUND',
+      message: expect.stringMatching(/^config file is a directory: .*folder\.json$/),
+    });
+  });
 });
 
 describe('config defaults', () => {
@@ -205,12 +214,42 @@ describe('data checks name the column', () => {
     );
   });
 
+  it('names the data row of a non-numeric regression target as the file counts it', async () => {
+    const file = path.join(dir, 'gaps.csv');
+    // Data row 0 has no target and is dropped: the bad value sits in data row 2 of the file.
+    await writeFile(file, 'x,y\n1,\n2,3.5\n3,n/a\n4,5\n');
+    await expect(load({ target: 'y', task: 'regression' }, file)).rejects.toThrow(
+      /regression target column "y" is not numeric: data row 2 holds "n\/a"$/,
+    );
+  });
+
   it('refuses a missing data file and an unknown format', async () => {
     await expect(load({}, path.join(dir, 'nothing.csv'))).rejects.toMatchObject({
       code: 'TANDEM_DATA_NOT_FOUND',
       message: expect.stringMatching(/data file not found: .*nothing\.csv/),
     });
     await expect(load({}, path.join(dir, 'data.xlsx'))).rejects.toThrow(/unknown format/);
+  });
+
+  it('refuses a data path that is a directory, in one coded error', async () => {
+    const folder = path.join(dir, 'folder.csv');
+    await mkdir(folder);
+    await expect(load({}, folder)).rejects.toMatchObject({
+      code: 'TANDEM_DATA_NOT_FOUND',
+      message: expect.stringMatching(/^data file is a directory: .*folder\.csv$/),
+    });
+  });
+
+  it('refuses a data file with no data rows: empty NDJSON, or a CSV with only a header', async () => {
+    const header = path.join(dir, 'header-only.csv');
+    await writeFile(header, 'x,Status\n');
+    await expect(load({}, header)).rejects.toMatchObject({
+      code: 'TANDEM_DATA_INVALID',
+      message: expect.stringMatching(/^data file .*header-only\.csv has no data rows$/),
+    });
+    const empty = path.join(dir, 'empty.ndjson');
+    await writeFile(empty, '\n');
+    await expect(load({}, empty)).rejects.toThrow(/empty\.ndjson has no data rows$/);
   });
 });
 

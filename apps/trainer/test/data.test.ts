@@ -66,6 +66,15 @@ describe('readTable', () => {
     await expect(readTable(array)).rejects.toThrow(/line 1: expected a JSON object/);
   });
 
+  it('refuses a CSV header that names a column twice instead of dropping one', async () => {
+    const file = path.join(dir, 'twice.csv');
+    await writeFile(file, 'a,b,a\n1,2,3\n');
+    await expect(readTable(file)).rejects.toMatchObject({
+      code: 'TANDEM_DATA_INVALID',
+      message: expect.stringMatching(/twice\.csv: the header names column "a" twice$/),
+    });
+  });
+
   it('names the file and line of a malformed CSV', async () => {
     const file = path.join(dir, 'ragged.csv');
     await writeFile(file, 'a,b\n1,2\n3,4,5\n');

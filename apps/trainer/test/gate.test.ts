@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +8,8 @@ import { TrainerError } from '../src/errors.ts';
 import { compareMetric, metricFor } from '../src/gate/compare.ts';
 import { runGate } from '../src/gate/run-gate.ts';
 import { train } from '../src/train/run.ts';
+import { DATA, runCli } from './support.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 let work: string;
 let artifacts: string;
 let store: FileModelStore;
@@ -18,7 +17,7 @@ const accuracy: Record<number, number> = {};
 
 const penguins = (overrides: Partial<TrainConfig> = {}): TrainConfig => ({
   name: 'penguins',
-  data: join(root, 'data', 'penguins.csv'),
+  data: join(DATA, 'penguins.csv'),
   target: 'species',
   task: 'multiclass',
   ...overrides,
@@ -47,21 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-function runCli(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli', 'gate.ts'), ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('the quality gate', () => {
   it('has a realistically worse model to catch', () => {
@@ -133,7 +117,7 @@ describe('the quality gate', () => {
   it('refuses to rebuild a split when the data file changed since training', async () => {
     const dir = await mkdtemp(join(work, 'changed-'));
     const data = join(dir, 'penguins.csv');
-    await copyFile(join(root, 'data', 'penguins.csv'), data);
+    await copyFile(join(DATA, 'penguins.csv'), data);
     const local = join(dir, 'artifacts');
     const result = await train({
       config: penguins({ data, model: { type: 'linear' }, training: { epochs: 2 } }),
@@ -148,7 +132,7 @@ describe('the quality gate', () => {
 
   it('exits 1 with one line on failure, 0 on success, and prints JSON on request', async () => {
     await store.setLabel('penguins', 'production', 1);
-    const failed = await runCli([
+    const failed = await runCli('gate', [
       '--model',
       'penguins',
       '--candidate',
@@ -162,7 +146,7 @@ describe('the quality gate', () => {
       expect.stringMatching(/^gate failed: penguins v2 accuracy .* tolerance 0\.01/),
     ]);
 
-    const passed = await runCli([
+    const passed = await runCli('gate', [
       '--model',
       'penguins',
       '--candidate',
@@ -178,7 +162,7 @@ describe('the quality gate', () => {
       candidate: { version: 3 },
     });
 
-    const usage = await runCli([
+    const usage = await runCli('gate', [
       '--model',
       'penguins',
       '--candidate',

@@ -1,43 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../src/train/run.ts';
+import { type CliResult, DATA, startCli, trainQuickCredit } from './support.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const cli = join(import.meta.dirname, '..', 'src', 'cli', 'score.ts');
 let work: string;
 let artifacts: string;
 let bigInput: string;
 let creditLines: string[];
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-    cwd: root,
-    env: { ...process.env, TANDEM_ARTIFACTS: artifacts },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<Run>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+function start(args: readonly string[]): { child: ChildProcess; done: Promise<CliResult> } {
+  return startCli('score', args, { env: { TANDEM_ARTIFACTS: artifacts } });
 }
 
 /** stderr without the runtime's backend notice, which depends on the machine. */
-function errors(run: Run): string[] {
+function errors(run: CliResult): string[] {
   return run.stderr
     .split('\n')
     .filter(
@@ -45,9 +24,12 @@ function errors(run: Run): string[] {
     );
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+/** Waits until the temporary file of `dir/scored.csv` holds data: the run is mid-file. */
+async function untilTempOutputGrows(dir: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const temp = (await readdir(dir)).find((name) => name.startsWith('.scored.csv.'));
+    if (temp !== undefined && (await stat(join(dir, temp))).size > 1_000_000) return;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -56,19 +38,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-score-cli-'));
   artifacts = join(work, 'artifacts');
-  const trained = await train({
-    config: {
-      name: 'credit',
-      data: join(root, 'data', 'credit.csv'),
-      target: 'Status',
-      task: 'binary',
-      model: { type: 'mlp', hidden: [8] },
-      training: { epochs: 3 },
-    },
-    artifacts,
-  });
-  trained.predictor.dispose();
-  creditLines = (await readFile(join(root, 'data', 'credit.csv'), 'utf8')).trim().split('\n');
+  await trainQuickCredit(artifacts);
+  creditLines = (await readFile(join(DATA, 'credit.csv'), 'utf8')).trim().split('\n');
   // Large enough that scoring takes a few seconds: time to interrupt it mid-run.
   bigInput = join(work, 'big.csv');
   const out = createWriteStream(bigInput);
@@ -153,11 +124,7 @@ describe('npm run score', () => {
       const dir = await mkdtemp(join(work, `${signal}-`));
       const output = join(dir, 'scored.csv');
       const { child, done } = start(['--model', 'credit', '--input', bigInput, '--output', output]);
-      // Wait until the temporary output holds data: the run is in the middle of the file.
-      await until(async () => {
-        const temp = (await readdir(dir)).find((name) => name.startsWith('.scored.csv.'));
-        return temp !== undefined && (await stat(join(dir, temp))).size > 1_000_000;
-      }, 60_000);
+      await untilTempOutputGrows(dir);
       child.kill(signal);
       const run = await done;
       expect(run.code).toBe(signal === 'SIGTERM' ? 143 : 130);
@@ -170,10 +137,7 @@ describe('npm run score', () => {
     const dir = await mkdtemp(join(work, 'kill-'));
     const output = join(dir, 'scored.csv');
     const { child, done } = start(['--model', 'credit', '--input', bigInput, '--output', output]);
-    await until(async () => {
-      const temp = (await readdir(dir)).find((name) => name.startsWith('.scored.csv.'));
-      return temp !== undefined && (await stat(join(dir, temp))).size > 1_000_000;
-    }, 60_000);
+    await untilTempOutputGrows(dir);
     child.kill('SIGKILL');
     const run = await done;
     expect(run.signal).toBe('SIGKILL');

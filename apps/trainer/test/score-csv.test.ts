@@ -2,22 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { TrainerError } from '../src/errors.ts';
 import { CsvRecordParser } from '../src/score/csv-parser.ts';
-import { NdjsonRecordParser } from '../src/score/ndjson-reader.ts';
-import type { CsvChunk, NdjsonChunk } from '../src/score/records.ts';
-
-function csvChunk(): CsvChunk {
-  return {
-    format: 'csv',
-    header: [],
-    count: 0,
-    lines: [],
-    raw: [],
-    fields: [],
-    problems: [],
-    hasProblems: false,
-    bytesRead: 0,
-  };
-}
+import { NdjsonRecordParser } from '../src/score/ndjson-parser.ts';
+import { type CsvChunk, emptyCsvChunk, emptyNdjsonChunk } from '../src/score/records.ts';
 
 /** Feeds `pieces` one by one (as a stream would) and returns every record. */
 function parseCsv(
@@ -25,7 +11,7 @@ function parseCsv(
   limit = 1000,
 ): { parser: CsvRecordParser; chunk: CsvChunk } {
   const parser = new CsvRecordParser();
-  const chunk = csvChunk();
+  const chunk = emptyCsvChunk();
   for (const piece of pieces) {
     parser.push(piece);
     parser.fill(chunk, limit, false);
@@ -94,11 +80,11 @@ describe('CsvRecordParser', () => {
   it('stops filling at the limit and resumes where it stopped', () => {
     const parser = new CsvRecordParser();
     parser.push('a\n1\n2\n3\n4\n5\n');
-    const first = csvChunk();
+    const first = emptyCsvChunk();
     expect(parser.fill(first, 2, true)).toBe(true);
-    const second = csvChunk();
+    const second = emptyCsvChunk();
     expect(parser.fill(second, 2, true)).toBe(true);
-    const third = csvChunk();
+    const third = emptyCsvChunk();
     expect(parser.fill(third, 2, true)).toBe(false);
     expect([first.raw, second.raw, third.raw]).toEqual([['1', '2'], ['3', '4'], ['5']]);
     expect(third.lines).toEqual([6]);
@@ -149,7 +135,7 @@ describe('CsvRecordParser', () => {
   it('refuses a record that grows past the size limit instead of buffering the file', () => {
     const parser = new CsvRecordParser();
     parser.push('a,b\n1,"');
-    const chunk = csvChunk();
+    const chunk = emptyCsvChunk();
     parser.fill(chunk, 10, false);
     parser.push('x'.repeat(1 << 20));
     expect(() => parser.fill(chunk, 10, false)).toThrow(/line 2: a record is longer than/);
@@ -159,16 +145,7 @@ describe('CsvRecordParser', () => {
 describe('NdjsonRecordParser', () => {
   it('reads objects, skips blank lines, and marks lines that are not JSON objects', () => {
     const parser = new NdjsonRecordParser();
-    const chunk: NdjsonChunk = {
-      format: 'ndjson',
-      count: 0,
-      lines: [],
-      raw: [],
-      objects: [],
-      problems: [],
-      hasProblems: false,
-      bytesRead: 0,
-    };
+    const chunk = emptyNdjsonChunk();
     const text = '{"a":1}\n\n  {"a":"x","b":null}  \r\n[1]\n{"a":\n{"a":3}';
     for (const piece of [text.slice(0, 9), text.slice(9, 30), text.slice(30)]) {
       parser.push(piece);

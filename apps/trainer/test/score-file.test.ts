@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
@@ -9,33 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainerError } from '../src/errors.ts';
 import { scoreFile } from '../src/score/score-file.ts';
 import { train } from '../src/train/run.ts';
+import { DATA, readCsvRecords, trainQuickCredit } from './support.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 let work: string;
 let artifacts: string;
 let predictor: Predictor;
 let header: string[];
 let sourceRows: string[][];
 
-/** A quick credit model: scoring tests need a real model, not a good one. */
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-score-'));
   artifacts = join(work, 'artifacts');
-  const trained = await train({
-    config: {
-      name: 'credit',
-      data: join(root, 'data', 'credit.csv'),
-      target: 'Status',
-      task: 'binary',
-      model: { type: 'mlp', hidden: [8] },
-      training: { epochs: 3 },
-    },
-    artifacts,
-  });
-  trained.predictor.dispose();
+  await trainQuickCredit(artifacts);
   const store = new FileModelStore(artifacts);
   predictor = await Predictor.fromStoredVersion(await store.readVersion('credit', 1));
-  const text = await readFile(join(root, 'data', 'credit.csv'), 'utf8');
+  const text = await readFile(join(DATA, 'credit.csv'), 'utf8');
   const records = parse(text) as string[][];
   header = records[0] as string[];
   sourceRows = records.slice(1, 301);
@@ -129,9 +117,7 @@ describe('scoreFile', () => {
         output: join(dir, output),
       });
     }
-    const csvOut = parse(await readFile(join(dir, 'ndjson-to.csv'), 'utf8'), {
-      columns: true,
-    }) as Record<string, string>[];
+    const csvOut = await readCsvRecords(join(dir, 'ndjson-to.csv'));
     const fromCsv = (await readFile(join(dir, 'csv-to.ndjson'), 'utf8'))
       .trim()
       .split('\n')
@@ -176,10 +162,7 @@ describe('scoreFile', () => {
       batchSize: 97,
     });
     expect(summary.rows).toBe(2000);
-    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<
-      string,
-      string
-    >[];
+    const out = await readCsvRecords(join(dir, 'out.csv'));
     expect(out.map((row) => Number(row['Price']))).toEqual(withId.map((_, i) => 1000 + i));
     const reference = expected(withId.map(objectOf));
     expect(out.map((row) => Number(row['probability_good']))).toEqual(
@@ -212,9 +195,7 @@ describe('scoreFile', () => {
       rejects: join(dir, 'rejects.csv'),
     });
     expect(summary).toMatchObject({ rows: 7, scored: 5, rejected: 2 });
-    const rejects = parse(await readFile(join(dir, 'rejects.csv'), 'utf8'), {
-      columns: true,
-    }) as Record<string, string>[];
+    const rejects = await readCsvRecords(join(dir, 'rejects.csv'));
     expect(rejects.map((r) => r['line'])).toEqual(['4', '6']);
     expect(rejects[0]?.['reason']).toMatch(/Income/);
     expect(rejects[0]?.['reason']).toMatch(/lots/);
@@ -244,10 +225,7 @@ describe('scoreFile', () => {
       output: join(dir, 'out.csv'),
     });
     expect(summary).toMatchObject({ rows: 3, scored: 2, rejected: 1 });
-    const out = parse(await readFile(join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<
-      string,
-      string
-    >[];
+    const out = await readCsvRecords(join(dir, 'out.csv'));
     expect(out.map((row) => row['Age'])).toEqual([sourceRows[0]?.[4], 'old', sourceRows[2]?.[4]]);
     expect(out[1]).toMatchObject({ label: '', probability_bad: '', probability_good: '' });
     expect(out[1]?.['error']).toMatch(/"Age".*old/);
@@ -311,6 +289,35 @@ describe('scoreFile', () => {
     expect(await files(dir)).toEqual(['in.csv']);
   });
 
+  it('refuses an output or rejects path that is a directory before scoring, and an input that is one', async () => {
+    const dir = await mkdtemp(join(work, 'folders-'));
+    await writeFile(join(dir, 'in.csv'), csvOf(sourceRows.slice(0, 5)));
+    await mkdir(join(dir, 'out.csv'));
+    await mkdir(join(dir, 'in-folder.csv'));
+    const score = (paths: { input: string; output: string; rejects?: string }) =>
+      scoreFile({ model: 'credit', artifacts, ...paths });
+    await expect(
+      score({ input: join(dir, 'in.csv'), output: join(dir, 'out.csv') }),
+    ).rejects.toMatchObject({
+      code: 'TANDEM_SCORE_OUTPUT_FAILED',
+      message: `cannot write ${join(dir, 'out.csv')}: it is a directory`,
+    });
+    await expect(
+      score({
+        input: join(dir, 'in.csv'),
+        output: join(dir, 'scored.csv'),
+        rejects: join(dir, 'out.csv'),
+      }),
+    ).rejects.toMatchObject({ code: 'TANDEM_SCORE_OUTPUT_FAILED' });
+    await expect(
+      score({ input: join(dir, 'in-folder.csv'), output: join(dir, 'scored.csv') }),
+    ).rejects.toMatchObject({
+      code: 'TANDEM_SCORE_INPUT_NOT_FOUND',
+      message: `cannot read input ${join(dir, 'in-folder.csv')}: it is a directory`,
+    });
+    expect(await files(dir)).toEqual(['in-folder.csv', 'in.csv', 'out.csv']);
+  });
+
   it('writes just the header for an input with no rows, and fails clearly on a missing input', async () => {
     const dir = await mkdtemp(join(work, 'empty-'));
     await writeFile(join(dir, 'in.csv'), `${header.join(',')}\n`);
@@ -352,7 +359,7 @@ describe('scoreFile with a regressor', () => {
     const cars = await train({
       config: {
         name: 'cars',
-        data: join(root, 'data', 'cars.csv'),
+        data: join(DATA, 'cars.csv'),
         target: 'Miles_per_Gallon',
         task: 'regression',
         drop: ['Name'],
@@ -362,7 +369,7 @@ describe('scoreFile with a regressor', () => {
       artifacts,
     });
     cars.predictor.dispose();
-    const lines = (await readFile(join(root, 'data', 'cars.csv'), 'utf8')).trim().split('\n');
+    const lines = (await readFile(join(DATA, 'cars.csv'), 'utf8')).trim().split('\n');
     await writeFile(join(dir, 'cars.csv'), `${lines.slice(0, 41).join('\n')}\n`);
     const summary = await scoreFile({
       model: 'cars',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyRecords } from '../src/score/score-file.ts';
+import { readCsvRecords } from './support.ts';
 
 /**
  * The reader and writer on their own (copyRecords: no model, no prediction columns): values
@@ -119,10 +120,7 @@ describe('copyRecords', () => {
       output: join(dir, 'out.csv'),
     });
     expect(inPlace).toMatchObject({ rows: 4, scored: 2, rejected: 2 });
-    const rows = parse(await readFile(join(dir, 'out.csv'), 'utf8'), { columns: true }) as Record<
-      string,
-      string
-    >[];
+    const rows = await readCsvRecords(join(dir, 'out.csv'));
     expect(rows.map((row) => row['a'])).toEqual(['1', '', '', '2']);
     expect(rows[1]?.['error']).toMatch(/^invalid JSON: /);
     expect(rows[2]?.['error']).toBe('expected a JSON object');

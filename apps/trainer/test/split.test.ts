@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RawRow } from '@tandem/features';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +164,13 @@ describe('splitDataset', () => {
         split: { file: broken, validation: 0.1, seed: 1, stratify: true },
       }),
     ).rejects.toMatchObject({ code: 'TANDEM_SPLIT_INVALID' });
+    const folder = path.join(dir, 'split-folder.json');
+    await mkdir(folder);
+    await expect(
+      splitDataset(dataset, {
+        ...config,
+        split: { file: folder, validation: 0.1, seed: 1, stratify: true },
+      }),
+    ).rejects.toThrow(/^split file is a directory: .*split-folder\.json$/);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitCommit } from '../src/artifact/provenance.ts';
 import { type TrainResult, train } from '../src/index.ts';
 import { DATA, tempDir, writeJson } from './support.ts';
 
@@ -112,6 +113,21 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
       'weights.bin',
     ]);
     expect((manifest.data.profile as { rows: number }).rows).toBe(manifest.data.rows);
+    // Issue 3's list: format, time, ranges and levels seen, outputs, tfjs version, commit.
+    expect(manifest.format).toBe(1);
+    expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);
+    for (const column of manifest.inputs) {
+      if (column.type === 'categorical') expect(column.levels?.length).toBeGreaterThan(0);
+      if (column.type === 'numeric') expect(column.max).toBeGreaterThanOrEqual(column.min ?? NaN);
+    }
+    expect(manifest.outputs).toEqual(
+      spec.task === 'regression'
+        ? { target: spec.target }
+        : { classes: [...(result.predictor.classes ?? [])] },
+    );
+    expect(manifest.runtime.tfjs).toMatch(/^\d+\.\d+\.\d+/);
+    // The checked-out commit when the tests run in a git work tree, else no git field.
+    expect(manifest.git?.commit).toBe(await gitCommit());
     const features = JSON.parse(new TextDecoder().decode(stored.files['features.json']));
     expect(features.format).toBe(1);
     expect(features.labels === null).toBe(spec.task === 'regression');

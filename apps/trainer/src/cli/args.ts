@@ -4,8 +4,9 @@ import { TrainerError } from '../errors.ts';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
- * node:util parseArgs, strict, with its errors turned into one-line usage errors.
- * @example parseCommandLine(argv, { json: { type: 'boolean' } }, 'train')
+ * node:util parseArgs, strict, with its errors turned into one-line usage errors; positional
+ * arguments only when `allowPositionals`.
+ * @example const { values } = parseCommandLine(argv, { json: { type: 'boolean', default: false } });
  */
 export function parseCommandLine<T extends Options>(
   argv: readonly string[],
@@ -15,8 +16,11 @@ export function parseCommandLine<T extends Options>(
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? 'bad arguments';
-    throw new TrainerError('TANDEM_USAGE', `${message.replace(/\.$/, '')} (see --help)`);
+    // node's first sentence names the problem; what follows is advice about `--` that reads
+    // oddly here ("as in '-- \"-1\"").
+    const line = (error as Error).message.split('\n')[0] ?? 'bad arguments';
+    const sentence = line.split(/\.\s/)[0] ?? line;
+    throw new TrainerError('TANDEM_USAGE', `${sentence.replace(/\.$/, '')} (see --help)`);
   }
 }
 

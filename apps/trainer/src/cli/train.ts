@@ -64,7 +64,9 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
+    // A metric can be undefined on the test rows (AUC when they hold one class): show others.
     const headline = TASK_METRICS[result.task]
+      .filter((key) => typeof result.metrics[key] === 'number')
       .slice(0, 2)
       .map((key) => `${key} ${Number(result.metrics[key]).toFixed(4)}`)
       .join(', ');

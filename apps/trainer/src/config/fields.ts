@@ -8,7 +8,7 @@ import { didYouMean } from './suggest.ts';
 
 export type JsonObject = Record<string, unknown>;
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TrainerError } from '../errors.ts';
+import { readJsonFile } from '../io/files.ts';
 import { displayPath } from '../io/paths.ts';
 import type { ResolvedConfig, TrainConfig } from './types.ts';
 import { validateConfig } from './validate.ts';
@@ -18,24 +18,10 @@ export async function loadConfig(source: string | TrainConfig): Promise<Resolved
     return validateConfig(source, (file) => displayPath(file));
   }
   const shown = displayPath(source);
-  let text: string;
-  try {
-    text = await readFile(source, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'unreadable';
-    throw new TrainerError('TANDEM_CONFIG_NOT_FOUND', `config file ${reason}: ${shown}`, {
-      cause: error,
-    });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new TrainerError(
-      'TANDEM_CONFIG_INVALID',
-      `${shown}: not valid JSON (${(error as Error).message})`,
-    );
-  }
+  const raw = await readJsonFile(source, 'config file', {
+    unreadable: 'TANDEM_CONFIG_NOT_FOUND',
+    invalid: 'TANDEM_CONFIG_INVALID',
+  });
   const folder = path.dirname(path.resolve(source));
   try {
     return validateConfig(raw, (file) => displayPath(path.resolve(folder, file)));

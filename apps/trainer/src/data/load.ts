@@ -3,9 +3,10 @@ import { didYouMean } from '../config/suggest.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
 import { displayPath } from '../io/paths.ts';
+import { isMissing } from './cells.ts';
 import { type DataProfile, profileRows } from './profile.ts';
 import { readTable } from './read.ts';
-import { checkTarget, isMissingTarget } from './target.ts';
+import { checkTarget } from './target.ts';
 
 /** The data a run trains and evaluates on. */
 export interface Dataset {
@@ -34,6 +35,9 @@ export async function loadDataset(
 ): Promise<Dataset> {
   const table = await readTable(config.data);
   const shown = displayPath(config.data);
+  if (table.rows.length === 0) {
+    throw new TrainerError('TANDEM_DATA_INVALID', `data file ${shown} has no data rows`);
+  }
   const known = (column: string, key: string): void => {
     if (!table.columns.includes(column)) {
       throw new TrainerError(
@@ -54,11 +58,11 @@ export async function loadDataset(
   const rows: RawRow[] = [];
   const rowNumbers: number[] = [];
   table.rows.forEach((row, number) => {
-    if (isMissingTarget(row[config.target])) return;
+    if (isMissing(row[config.target])) return;
     rows.push(row);
     rowNumbers.push(number);
   });
-  checkTarget(config.task, config.target, rows);
+  checkTarget(config.task, config.target, rows, rowNumbers);
   return {
     path: shown,
     sha256: table.sha256,

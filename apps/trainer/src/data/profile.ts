@@ -1,4 +1,5 @@
 import type { RawRow } from '@tandem/features';
+import { isMissing, toNumber } from './cells.ts';
 
 /** What danfo.js says about the training data, kept in the manifest. */
 export interface DataProfile {
@@ -8,19 +9,6 @@ export interface DataProfile {
   missing: Record<string, number>;
   /** danfo describe() of each numeric column, over its non-missing values. */
   describe: Record<string, Record<string, number>>;
-}
-
-function isMissing(value: unknown): boolean {
-  return (
-    value === null || value === undefined || (typeof value === 'string' && value.trim() === '')
-  );
-}
-
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const parsed = Number(value.trim());
-  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 /**
@@ -44,10 +32,10 @@ export async function profileRows(
       profile.missing[column] = values.length;
       continue;
     }
-    const numeric = present.every((value) => asNumber(value) !== undefined);
+    const numeric = present.every((value) => toNumber(value) !== undefined);
     typed[column] = values.map((value) => {
       if (isMissing(value)) return numeric ? Number.NaN : null;
-      return numeric ? (asNumber(value) as number) : String(value);
+      return numeric ? (toNumber(value) as number) : String(value);
     });
   }
   const names = Object.keys(typed);

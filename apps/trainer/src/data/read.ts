@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { RawRow } from '@tandem/features';
 import { parse } from 'csv-parse';
 import { TrainerError } from '../errors.ts';
+import { fileProblem, isSystemError, unreadableReason } from '../io/files.ts';
+import { formatFromExtension } from '../io/format.ts';
 import { displayPath } from '../io/paths.ts';
 
 /** The rows of a data file as parsed, before any check against a config. */
@@ -17,27 +18,19 @@ export interface RawTable {
   sha256: string;
 }
 
-export type DataFormat = 'csv' | 'ndjson';
-
-export function formatOf(file: string): DataFormat {
-  const lower = file.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'ndjson';
-  throw new TrainerError(
-    'TANDEM_DATA_INVALID',
-    `data file ${displayPath(file)}: unknown format (expected .csv, .ndjson or .jsonl)`,
-  );
-}
-
 /** Streams a CSV or NDJSON file into rows, hashing the bytes on the way. */
 export async function readTable(file: string): Promise<RawTable> {
-  const format = formatOf(file);
-  try {
-    await access(file);
-  } catch (error) {
-    throw new TrainerError('TANDEM_DATA_NOT_FOUND', `data file not found: ${displayPath(file)}`, {
-      cause: error,
-    });
+  const shown = displayPath(file);
+  const format = formatFromExtension(file);
+  if (format === undefined) {
+    throw new TrainerError(
+      'TANDEM_DATA_INVALID',
+      `data file ${shown}: unknown format (expected .csv, .ndjson or .jsonl)`,
+    );
+  }
+  const problem = await fileProblem(file);
+  if (problem !== undefined) {
+    throw new TrainerError('TANDEM_DATA_NOT_FOUND', `data file ${problem}: ${shown}`);
   }
   const hash = createHash('sha256');
   const stream = createReadStream(file);
@@ -47,30 +40,45 @@ export async function readTable(file: string): Promise<RawTable> {
     return { ...table, sha256: hash.digest('hex') };
   } catch (error) {
     if (error instanceof TrainerError) {
-      throw new TrainerError(error.code, `data file ${displayPath(file)}: ${error.message}`);
+      throw new TrainerError(error.code, `data file ${shown}: ${error.message}`);
+    }
+    if (isSystemError(error)) {
+      throw new TrainerError(
+        'TANDEM_DATA_NOT_FOUND',
+        `data file ${unreadableReason(error)}: ${shown}`,
+        { cause: error },
+      );
     }
     throw new TrainerError(
       'TANDEM_DATA_INVALID',
-      `data file ${displayPath(file)}: ${(error as Error).message}`,
-      { cause: error },
+      `data file ${shown}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
     );
   }
 }
 
 async function readCsv(stream: NodeJS.ReadableStream): Promise<Omit<RawTable, 'sha256'>> {
   let columns: string[] = [];
-  const parser = stream.pipe(
-    parse({
-      bom: true,
-      skip_empty_lines: true,
-      columns: (header: string[]) => {
-        columns = header;
-        return header;
-      },
-      // An empty field is a missing value, whatever the column.
-      cast: (value) => (value === '' ? null : value),
-    }),
-  );
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    columns: (header: string[]) => {
+      const twice = header.find((name, index) => header.indexOf(name) !== index);
+      if (twice !== undefined) {
+        // csv-parse would keep the last column of that name and drop the other silently.
+        throw new TrainerError('TANDEM_DATA_INVALID', `the header names column "${twice}" twice`);
+      }
+      columns = header;
+      return header;
+    },
+    // An empty field is a missing value, whatever the column.
+    cast: (value) => (value === '' ? null : value),
+  });
+  // pipe() does not forward a read error (EISDIR, EIO): without this the parser would wait.
+  stream.on('error', (error) => parser.destroy(error));
+  stream.pipe(parser);
   const rows: RawRow[] = [];
   for await (const record of parser) rows.push(record as RawRow);
   if (columns.length === 0) throw new TrainerError('TANDEM_DATA_INVALID', 'no header row');

@@ -1,38 +1,33 @@
 import { LabelEncoder, type RawRow } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
-
-/** A target cell that counts as absent: the row cannot be used for training or evaluation. */
-export function isMissingTarget(value: unknown): boolean {
-  if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return value.trim() === '';
-  return typeof value === 'number' && !Number.isFinite(value);
-}
+import { toNumber } from './cells.ts';
 
 /** The class name of a classification target, as LabelEncoder sees it. */
 export function classOf(value: unknown): string {
   return typeof value === 'string' ? value.trim() : String(value);
 }
 
-/** A regression target as a number, or undefined when it does not read as one. */
-export function numericTarget(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const parsed = Number(value.trim());
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-/** Checks that the target column suits the task; `rows` hold a target each. */
-export function checkTarget(task: Task, target: string, rows: readonly RawRow[]): void {
+/**
+ * Checks that the target column suits the task. `rows` hold a target each; `rowNumbers` gives
+ * each one's 0-based data row in the file, which messages name (rows without a target were left
+ * out, so a row's index in `rows` is not its place in the file).
+ */
+export function checkTarget(
+  task: Task,
+  target: string,
+  rows: readonly RawRow[],
+  rowNumbers: readonly number[],
+): void {
   if (rows.length === 0) {
     throw new TrainerError('TANDEM_DATA_INVALID', `target column "${target}" has no values`);
   }
   if (task === 'regression') {
     rows.forEach((row, index) => {
-      if (numericTarget(row[target]) === undefined) {
+      if (toNumber(row[target]) === undefined) {
         throw new TrainerError(
           'TANDEM_DATA_INVALID',
-          `regression target column "${target}" is not numeric: data row ${index} holds ${JSON.stringify(row[target])}`,
+          `regression target column "${target}" is not numeric: data row ${rowNumbers[index] ?? index} holds ${JSON.stringify(row[target])}`,
         );
       }
     });

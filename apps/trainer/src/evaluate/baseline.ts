@@ -1,5 +1,6 @@
 import type { Task } from '@tandem/model-store';
-import { classOf, numericTarget } from '../data/target.ts';
+import { toNumber } from '../data/cells.ts';
+import { classOf } from '../data/target.ts';
 import type { ModelOutputs } from './evaluate.ts';
 
 /**
@@ -14,7 +15,7 @@ export function baselineOutputs(
   classes?: readonly string[],
 ): ModelOutputs {
   if (task === 'regression') {
-    const values = trainingTargets.map((value) => numericTarget(value) ?? 0);
+    const values = trainingTargets.map((value) => toNumber(value) ?? 0);
     const mean = values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
     return { outputs: new Float32Array(rows).fill(mean) };
   }

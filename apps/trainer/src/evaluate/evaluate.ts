@@ -1,7 +1,8 @@
 import type { RawRow } from '@tandem/features';
 import type { Metrics, Task } from '@tandem/model-store';
 import type { Predictor } from '@tandem/runtime';
-import { classOf, numericTarget } from '../data/target.ts';
+import { toNumber } from '../data/cells.ts';
+import { classOf } from '../data/target.ts';
 import {
   accuracy,
   argmaxRows,
@@ -95,7 +96,7 @@ function scoreOutputs(
   rejected: number,
 ): Evaluation {
   if (task === 'regression') {
-    const truth = Float64Array.from(targets, (value) => numericTarget(value) ?? Number.NaN);
+    const truth = Float64Array.from(targets, (value) => toNumber(value) ?? Number.NaN);
     const predicted = source.outputs.subarray(0, truth.length);
     return {
       task,

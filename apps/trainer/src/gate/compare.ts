@@ -20,7 +20,7 @@ const CLASSIFICATION: readonly GateMetric[] = ['accuracy', 'auc', 'macroF1', 'f1
 const REGRESSION: readonly GateMetric[] = ['rmse', 'mae', 'r2'];
 
 /** Accuracy for classifiers, RMSE for regressors. */
-export function primaryMetric(task: Task): GateMetric {
+function primaryMetric(task: Task): GateMetric {
   return task === 'regression' ? 'rmse' : 'accuracy';
 }
 

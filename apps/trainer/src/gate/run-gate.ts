@@ -89,8 +89,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   };
 
   const selector = options.baseline ?? DEFAULT_BASELINE;
-  const baselineVersion = await resolveBaseline(store, model, selector);
-  const name = /^\d+$/.test(selector) ? `version ${selector}` : selector;
+  const byVersion = /^\d+$/.test(selector);
+  // An unset label is no baseline yet (the gate passes); an unknown version is an error below.
+  const baselineVersion = byVersion ? Number(selector) : (await store.readLabels(model))[selector];
+  const name = byVersion ? `version ${selector}` : selector;
   if (baselineVersion === undefined) {
     return {
       ...common,
@@ -112,7 +114,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     split.target,
   );
   const comparison = compareMetric(metric, candidateEval.metrics, baselineEval.metrics, tolerance);
-  const label = /^\d+$/.test(selector) ? {} : { label: selector };
+  const label = byVersion ? {} : { label: selector };
   return {
     ...common,
     passed: comparison.passed,
@@ -127,16 +129,6 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       split.rows.length,
     ),
   };
-}
-
-async function resolveBaseline(
-  store: FileModelStore,
-  model: string,
-  selector: string,
-): Promise<number | undefined> {
-  if (/^\d+$/.test(selector)) return Number(selector);
-  const labels = await store.readLabels(model);
-  return labels[selector];
 }
 
 async function evaluateStored(

@@ -1,7 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import type { Manifest } from '@tandem/model-store';
 import { loadConfig } from '../config/load.ts';
-import type { TrainConfig } from '../config/types.ts';
+import type { ResolvedConfig, TrainConfig } from '../config/types.ts';
 import { loadDataset } from '../data/load.ts';
 import { TrainerError } from '../errors.ts';
 import { splitDataset } from '../split/split.ts';
@@ -20,7 +20,7 @@ export interface TestSplit {
  */
 export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
   const where = `${manifest.name}/${manifest.version}`;
-  let config: Awaited<ReturnType<typeof loadConfig>>;
+  let config: ResolvedConfig;
   try {
     config = await loadConfig(manifest.config as TrainConfig);
   } catch (error) {

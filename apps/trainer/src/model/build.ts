@@ -4,7 +4,7 @@ import type { ModelConfig } from '../config/types.ts';
 import { deriveSeed } from '../split/prng.ts';
 
 /** Output units: one probability per class, or one standardized value for regression. */
-export function outputUnits(task: Task, classCount: number): number {
+function outputUnits(task: Task, classCount: number): number {
   return task === 'regression' ? 1 : classCount;
 }
 

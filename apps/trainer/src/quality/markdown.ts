@@ -20,7 +20,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 /** The comparison table: one row per shipped config, trained with its own seed. */
-export function comparisonTable(runs: readonly QualityRun[]): string[] {
+function comparisonTable(runs: readonly QualityRun[]): string[] {
   const rows = runs
     .filter((run) => run.seed === 'config')
     .map((run) => [
@@ -59,7 +59,7 @@ const DETAIL_KEYS: ReadonlyArray<keyof Metrics> = [
 ];
 
 /** Every test metric of the config-seed runs beside the trivial baseline's. */
-export function detailTable(runs: readonly QualityRun[]): string[] {
+function detailTable(runs: readonly QualityRun[]): string[] {
   const rows = runs
     .filter((run) => run.seed === 'config')
     .map((run) => [
@@ -76,7 +76,7 @@ export function detailTable(runs: readonly QualityRun[]): string[] {
 }
 
 /** min / median / max of the headline metric over the extra seeds, and whether all passed. */
-export function robustnessTable(runs: readonly QualityRun[]): string[] {
+function robustnessTable(runs: readonly QualityRun[]): string[] {
   const byDataset = new Map<string, QualityRun[]>();
   for (const run of runs) {
     if (run.seed === 'config') continue;

@@ -17,7 +17,7 @@ function installExitHook(): void {
 }
 
 /** The temp name used for `path`: hidden, in the same folder (so rename is atomic), unique. */
-export function tempPathFor(path: string): string {
+function tempPathFor(path: string): string {
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   return join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
 }

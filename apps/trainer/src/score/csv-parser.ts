@@ -1,4 +1,5 @@
 import { TrainerError } from '../errors.ts';
+import { PushedText } from './pushed-text.ts';
 import { type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
 
 const QUOTE = 0x22;
@@ -21,14 +22,11 @@ type Step = typeof RECORD | typeof MORE | typeof END;
  * Conventions: `\n` or `\r\n` ends a record; empty lines are skipped; a leading UTF-8 BOM is
  * dropped; fields are not trimmed; every value is a string (`""` is a missing value downstream).
  */
-export class CsvRecordParser {
-  private text = '';
-  private pos = 0;
+export class CsvRecordParser extends PushedText {
   /** Physical line of text[pos]. */
   private line = 1;
   /** Index of the first quote at or after pos; -1 when unknown, text.length when none. */
   private nextQuote = -1;
-  private started = false;
   private columns: string[] | undefined;
 
   // The record found by the last step, kept in fields rather than a fresh object per record.
@@ -42,14 +40,8 @@ export class CsvRecordParser {
     return this.columns;
   }
 
-  push(text: string): void {
-    let piece = text;
-    if (!this.started && piece.length > 0) {
-      this.started = true;
-      if (piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
-    }
-    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + piece : piece;
-    this.pos = 0;
+  override push(piece: string): void {
+    super.push(piece);
     this.nextQuote = -1;
   }
 
@@ -193,14 +185,7 @@ export class CsvRecordParser {
 
   /** A record that ends at `end` (a line feed or the end of the text). */
   private record(start: number, end: number, fields: string[]): Step {
-    const text = this.text;
-    let rawEnd = end;
-    if (rawEnd > start && text.charCodeAt(rawEnd - 1) === CR) rawEnd--;
-    this.recordRaw = text.slice(start, rawEnd);
-    this.recordFields = fields;
-    this.recordProblem = undefined;
-    this.advance(start, end < text.length ? end + 1 : end);
-    return RECORD;
+    return this.take(start, end, fields, undefined);
   }
 
   /** Broken quoting at `at`: the record is skipped up to the end of that physical line. */
@@ -211,12 +196,22 @@ export class CsvRecordParser {
   }
 
   private broken(start: number, end: number, reason: string): Step {
+    return this.take(start, end, undefined, reason);
+  }
+
+  /** Keeps the record text[start, end) (without a final CR) and moves past its line feed. */
+  private take(
+    start: number,
+    end: number,
+    fields: string[] | undefined,
+    problem: string | undefined,
+  ): Step {
     const text = this.text;
     let rawEnd = end;
     if (rawEnd > start && text.charCodeAt(rawEnd - 1) === CR) rawEnd--;
     this.recordRaw = text.slice(start, rawEnd);
-    this.recordFields = undefined;
-    this.recordProblem = reason;
+    this.recordFields = fields;
+    this.recordProblem = problem;
     this.advance(start, end < text.length ? end + 1 : end);
     return RECORD;
   }

@@ -1,14 +1,5 @@
-import { extname } from 'node:path';
 import { TrainerError } from '../errors.ts';
-
-/** The row formats batch scoring reads and writes. */
-export type DataFormat = 'csv' | 'ndjson';
-
-const BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
-  '.csv': 'csv',
-  '.ndjson': 'ndjson',
-  '.jsonl': 'ndjson',
-};
+import { type DataFormat, formatFromExtension } from '../io/format.ts';
 
 /** Parses a `--format` value; `json` and `jsonl` are accepted as names of NDJSON. */
 export function parseFormat(value: string, flag: string): DataFormat {
@@ -28,7 +19,7 @@ export function formatOf(
   fallback?: DataFormat,
 ): DataFormat {
   if (explicit !== undefined) return explicit;
-  const byExtension = BY_EXTENSION[extname(path).toLowerCase()];
+  const byExtension = formatFromExtension(path);
   if (byExtension !== undefined) return byExtension;
   if (fallback !== undefined) return fallback;
   throw new TrainerError(

@@ -1,5 +1,5 @@
+import type { DataFormat } from '../io/format.ts';
 import type { ChunkResult } from './chunk-scorer.ts';
-import type { DataFormat } from './format.ts';
 import { ERROR_COLUMN } from './prediction-columns.ts';
 import type { RecordChunk } from './records.ts';
 import { RowObjectPool } from './row-objects.ts';

@@ -1,7 +1,7 @@
 import { TrainerError } from '../errors.ts';
+import type { DataFormat } from '../io/format.ts';
 import type { AtomicFile } from './atomic-file.ts';
 import type { ChunkResult, RecordScorer } from './chunk-scorer.ts';
-import type { DataFormat } from './format.ts';
 import { OutputEncoder, type RejectsEncoder } from './output-encoder.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
 import type { RecordChunk, RecordReader } from './records.ts';
@@ -110,8 +110,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineCou
       seconds: (performance.now() - started) / 1000,
     });
   }
-  if (signal?.aborted) throw interrupted(signal);
   if (encoder === undefined) await start(undefined);
+  if (signal?.aborted) throw interrupted(signal);
   return counts;
 }
 

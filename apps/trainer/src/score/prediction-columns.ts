@@ -3,22 +3,15 @@ import { TrainerError } from '../errors.ts';
 /** Name of the column holding why a row was not scored (when no rejects file is given). */
 export const ERROR_COLUMN = 'error';
 
-/** What the scorer needs to know about a model's outputs. */
-export interface OutputShape {
-  task: 'binary' | 'multiclass' | 'regression';
-  /** Class names in output order; undefined for regression. */
-  classes?: readonly string[];
-}
-
 /**
  * The columns appended to each scored row:
  * - classifiers: `label` (the most probable class) and `probability_<class>` per class, in the
- *   model's class order;
- * - regressors: `value`.
+ *   model's class order (`classes`);
+ * - regressors (no classes): `value`.
  */
-export function predictionColumns(shape: OutputShape): string[] {
-  if (shape.classes === undefined) return ['value'];
-  return ['label', ...shape.classes.map((name) => `probability_${name}`)];
+export function predictionColumns(classes: readonly string[] | undefined): string[] {
+  if (classes === undefined) return ['value'];
+  return ['label', ...classes.map((name) => `probability_${name}`)];
 }
 
 /**

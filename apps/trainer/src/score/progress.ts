@@ -68,12 +68,12 @@ function formatRate(progress: ScoreProgress): string {
 }
 
 /** Remaining time, assuming the rest of the file goes at the rate so far. */
-export function eta(progress: ScoreProgress, share = fraction(progress)): string {
+function eta(progress: ScoreProgress, share = fraction(progress)): string {
   if (share <= 0 || progress.seconds <= 0) return '--:--';
   return formatDuration((progress.seconds * (1 - share)) / share);
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);

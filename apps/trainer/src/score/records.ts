@@ -1,4 +1,4 @@
-import type { DataFormat } from './format.ts';
+import type { DataFormat } from '../io/format.ts';
 
 /**
  * A run of consecutive input records, in file order. Arrays are parallel: index i describes the
@@ -33,6 +33,33 @@ export interface NdjsonChunk extends ChunkBase {
 }
 
 export type RecordChunk = CsvChunk | NdjsonChunk;
+
+export function emptyCsvChunk(): CsvChunk {
+  return {
+    format: 'csv',
+    header: [],
+    count: 0,
+    lines: [],
+    raw: [],
+    fields: [],
+    problems: [],
+    hasProblems: false,
+    bytesRead: 0,
+  };
+}
+
+export function emptyNdjsonChunk(): NdjsonChunk {
+  return {
+    format: 'ndjson',
+    count: 0,
+    lines: [],
+    raw: [],
+    objects: [],
+    problems: [],
+    hasProblems: false,
+    bytesRead: 0,
+  };
+}
 
 /** A streaming source of record chunks. */
 export interface RecordReader {

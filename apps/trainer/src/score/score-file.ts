@@ -1,17 +1,18 @@
+import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { EngineChoice, Predictor } from '@tandem/runtime';
 import { TrainerError } from '../errors.ts';
+import type { DataFormat } from '../io/format.ts';
 import { artifactsRoot } from '../io/paths.ts';
 import { AtomicFile } from './atomic-file.ts';
 import { PredictorScorer } from './chunk-scorer.ts';
-import { openCsvReader } from './csv-reader.ts';
-import { type DataFormat, formatOf } from './format.ts';
+import { formatOf } from './format.ts';
 import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
-import { openNdjsonReader } from './ndjson-reader.ts';
 import { RejectsEncoder } from './output-encoder.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
 import { predictionColumns } from './prediction-columns.ts';
+import { openRecordReader } from './record-reader.ts';
 import type { RecordReader } from './records.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
@@ -77,7 +78,7 @@ export interface ScoreSummary extends PipelineCounts {
  *   console.log(summary.rows, summary.rejected, summary.rowsPerSecond);
  */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary> {
-  checkPaths(options);
+  await checkPaths(options);
   const reader = await openReader(options);
   let predictor = options.predictor;
   const owned = predictor === undefined;
@@ -89,13 +90,9 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
     }
-    const shape = {
-      task: predictor.task,
-      ...(predictor.classes ? { classes: predictor.classes } : {}),
-    };
     const summary = await writeThrough(options, reader, {
       scorer: new PredictorScorer(predictor),
-      columns: predictionColumns(shape),
+      columns: predictionColumns(predictor.classes),
       ...(predictor.classes ? { classes: predictor.classes } : {}),
     });
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
@@ -110,7 +107,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
  * model: the passthrough baseline the scoring benchmark compares against.
  */
 export async function copyRecords(options: CopyFileOptions): Promise<ScoreSummary> {
-  checkPaths(options);
+  await checkPaths(options);
   const reader = await openReader(options);
   try {
     return await writeThrough(options, reader, { columns: [] });
@@ -152,7 +149,6 @@ async function writeThrough(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    if (options.signal?.aborted) throw new TrainerError('TANDEM_SCORE_INTERRUPTED', 'interrupted');
     await rejectsFile?.commit();
     await output.commit();
     const seconds = (performance.now() - started) / 1000;
@@ -183,11 +179,11 @@ async function openReader(options: CopyFileOptions): Promise<RecordReader> {
     );
   }
   const format = formatOf(options.input, options.format);
-  const open = format === 'csv' ? openCsvReader : openNdjsonReader;
-  return open(options.input, { chunkSize: batchSize });
+  return openRecordReader(options.input, format, { chunkSize: batchSize });
 }
 
-function checkPaths(options: CopyFileOptions): void {
+/** Refuses paths that would overwrite the input, or that can never be written. */
+async function checkPaths(options: CopyFileOptions): Promise<void> {
   const input = resolvePath(options.input);
   const output = resolvePath(options.output);
   if (input === output) {
@@ -198,5 +194,22 @@ function checkPaths(options: CopyFileOptions): void {
     if (rejects === input || rejects === output) {
       throw new TrainerError('TANDEM_USAGE', '--rejects must differ from --input and --output');
     }
+  }
+  // Found now rather than at the final rename, after the whole file was scored.
+  for (const file of [options.output, options.rejects]) {
+    if (file !== undefined && (await isDirectory(file))) {
+      throw new TrainerError(
+        'TANDEM_SCORE_OUTPUT_FAILED',
+        `cannot write ${file}: it is a directory`,
+      );
+    }
+  }
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { TrainerError } from '../errors.ts';
+import { readJsonFile } from '../io/files.ts';
 import { displayPath } from '../io/paths.ts';
 
 /**
@@ -19,20 +19,10 @@ export async function readSplitFile(
   const shown = displayPath(file);
   const fail = (problem: string): TrainerError =>
     new TrainerError('TANDEM_SPLIT_INVALID', `split file ${shown}: ${problem}`);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TrainerError('TANDEM_SPLIT_INVALID', `split file not found: ${shown}`, {
-      cause: error,
-    });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw fail('not valid JSON');
-  }
+  const raw = await readJsonFile(file, 'split file', {
+    unreadable: 'TANDEM_SPLIT_INVALID',
+    invalid: 'TANDEM_SPLIT_INVALID',
+  });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw fail('expected an object {"train": [...], "test": [...]}');
   }

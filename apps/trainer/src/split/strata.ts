@@ -1,6 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
-import { classOf, numericTarget } from '../data/target.ts';
+import { toNumber } from '../data/cells.ts';
+import { classOf } from '../data/target.ts';
 
 /**
  * The stratum of each listed row: its class for classification, its target decile for
@@ -13,7 +14,7 @@ export function strataOf(
   indices: readonly number[],
 ): string[] {
   if (task !== 'regression') return indices.map((index) => classOf(rows[index]?.[target]));
-  const values = indices.map((index) => numericTarget(rows[index]?.[target]) ?? 0);
+  const values = indices.map((index) => toNumber(rows[index]?.[target]) ?? 0);
   const sorted = [...values].sort((a, b) => a - b);
   const cuts: number[] = [];
   for (let decile = 1; decile < 10; decile++) {

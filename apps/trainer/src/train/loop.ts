@@ -203,7 +203,6 @@ function penalty(kernels: readonly tf.Variable[], l2: number, loss: tf.Scalar): 
   return tf.add(loss, tf.mul(l2, tf.addN(squares))) as tf.Scalar;
 }
 
-/** Unweighted data loss over the validation rows, without the l2 term (what early stopping watches). */
 /** The validation part as tensors, uploaded once for the whole run in chunks of rows. */
 interface ValidationChunk {
   x: tf.Tensor2D;
@@ -234,6 +233,7 @@ function uploadValidation(
   return chunks;
 }
 
+/** Unweighted data loss over the validation rows, without the l2 term (what early stopping watches). */
 function validationLoss(
   model: tf.LayersModel,
   chunks: readonly ValidationChunk[],

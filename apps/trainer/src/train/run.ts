@@ -1,8 +1,9 @@
 import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
-import { FileModelStore, type Metrics, type Task } from '@tandem/model-store';
+import { FileModelStore, type ManifestDraft, type Metrics, type Task } from '@tandem/model-store';
 import { encodeFeaturesFile, initBackend, Predictor, serializeModel } from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
 import { gitCommit } from '../artifact/provenance.ts';
+import { checkStoreRoot, storeWriteError } from '../artifact/store-root.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FinalConfig, ResolvedConfig, TrainConfig } from '../config/types.ts';
 import { loadDataset } from '../data/load.ts';
@@ -70,6 +71,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? (() => {});
   const config = withSeed(await loadConfig(options.config), options.seed);
   const { name, target, task } = config;
+  await checkStoreRoot(options.artifacts);
   const dataset = await loadDataset(config);
   log(
     `data ${dataset.path}: ${dataset.rows.length} rows with a target` +
@@ -171,7 +173,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const store = new FileModelStore(options.artifacts);
     const commit = await gitCommit();
     const createdAt = new Date();
-    const written = await store.writeVersion(name, files, () =>
+    // Called again with the next number when another trainer took this one.
+    const makeManifest = (): ManifestDraft =>
       buildManifest({
         config: final,
         dataset,
@@ -193,8 +196,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         commit,
         sample,
         createdAt,
-      }),
-    );
+      });
+    let written: { version: number; path: string };
+    try {
+      written = await store.writeVersion(name, files, makeManifest);
+    } catch (error) {
+      throw storeWriteError(options.artifacts, error);
+    }
     log(`wrote ${name} version ${written.version} to ${displayPath(written.path)}`);
 
     predictor = Predictor.fromParts(

@@ -1,6 +1,6 @@
 import { LabelEncoder, type RawRow, TargetScaler } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
-import { numericTarget } from '../data/target.ts';
+import { toNumber } from '../data/cells.ts';
 
 /** How targets become training values: class indices, or standardized numbers. */
 export interface TargetCoding {
@@ -22,7 +22,7 @@ export function fitTargets(
 ): TargetCoding {
   if (task === 'regression') {
     const scaler = TargetScaler.fit(
-      trainRows.map((row) => numericTarget(row[target]) ?? Number.NaN),
+      trainRows.map((row) => toNumber(row[target]) ?? Number.NaN),
       { column: target },
     );
     return { labels: null, scaler, classCount: 1 };
@@ -43,7 +43,7 @@ export function encodeTargets(
   const { labels, scaler } = coding;
   return Float32Array.from(rows, (row, index) => {
     if (labels) return labels.encode(row[target], { row: index, column: target });
-    const value = numericTarget(row[target]) ?? Number.NaN;
+    const value = toNumber(row[target]) ?? Number.NaN;
     return scaler ? scaler.scale(value) : value;
   });
 }

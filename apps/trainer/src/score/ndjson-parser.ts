@@ -1,46 +1,13 @@
 import { TrainerError } from '../errors.ts';
-import { streamChunks } from './chunk-stream.ts';
-import { openInput } from './open-input.ts';
-import {
-  DEFAULT_READ_SIZE,
-  MAX_RECORD_CHARS,
-  type NdjsonChunk,
-  type ReaderOptions,
-  type RecordReader,
-} from './records.ts';
-
-function emptyChunk(): NdjsonChunk {
-  return {
-    format: 'ndjson',
-    count: 0,
-    lines: [],
-    raw: [],
-    objects: [],
-    problems: [],
-    hasProblems: false,
-    bytesRead: 0,
-  };
-}
+import { PushedText } from './pushed-text.ts';
+import { MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
 
 /**
  * Splits NDJSON text into records, one JSON object per line. Blank lines are skipped; a line
  * that is not valid JSON, or not an object, is a problem on that record only.
  */
-export class NdjsonRecordParser {
-  private text = '';
-  private pos = 0;
+export class NdjsonRecordParser extends PushedText {
   private line = 1;
-  private started = false;
-
-  push(text: string): void {
-    let piece = text;
-    if (!this.started && piece.length > 0) {
-      this.started = true;
-      if (piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
-    }
-    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + piece : piece;
-    this.pos = 0;
-  }
 
   /** Moves complete lines into `chunk` until it holds `limit` records (true) or text runs out. */
   fill(chunk: NdjsonChunk, limit: number, final: boolean): boolean {
@@ -86,22 +53,4 @@ export class NdjsonRecordParser {
     }
     return true;
   }
-}
-
-/** Streams an NDJSON file (`.ndjson` / `.jsonl`) as chunks of `chunkSize` records. */
-export async function openNdjsonReader(
-  path: string,
-  options: ReaderOptions,
-): Promise<RecordReader> {
-  const { stream, size } = await openInput(path, options.readSize ?? DEFAULT_READ_SIZE);
-  const parser = new NdjsonRecordParser();
-  const limit = options.chunkSize;
-
-  return {
-    format: 'ndjson',
-    totalBytes: size,
-    header: () => undefined,
-    chunks: () => streamChunks(stream, parser, emptyChunk, limit),
-    close: () => stream.destroy(),
-  };
 }

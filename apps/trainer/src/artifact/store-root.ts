@@ -1,0 +1,35 @@
+import { stat } from 'node:fs/promises';
+import { TrainerError } from '../errors.ts';
+import { isSystemError } from '../io/files.ts';
+import { displayPath } from '../io/paths.ts';
+
+/**
+ * Fails before any training when the model-store root cannot hold versions: it exists but is not
+ * a directory, or a parent of it is a file. A root that does not exist yet is created on write.
+ */
+export async function checkStoreRoot(root: string): Promise<void> {
+  try {
+    const info = await stat(root);
+    if (info.isDirectory()) return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw storeWriteError(root, error);
+  }
+  throw new TrainerError(
+    'TANDEM_ARTIFACTS_UNUSABLE',
+    `model store root ${displayPath(root)} is not a directory`,
+  );
+}
+
+/**
+ * The coded error for an operating-system failure while writing a version (permissions, a full
+ * disk); any other error is returned as it is.
+ */
+export function storeWriteError(root: string, error: unknown): unknown {
+  if (!isSystemError(error)) return error;
+  return new TrainerError(
+    'TANDEM_ARTIFACTS_UNUSABLE',
+    `cannot write to the model store ${displayPath(root)}: ${error.message}`,
+    { cause: error },
+  );
+}
