@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { Predictor } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitCommit } from '../src/artifact/provenance.ts';
+import { gitProvenance } from '../src/artifact/provenance.ts';
 import { type TrainResult, train } from '../src/index.ts';
 import { DATA, tempDir, writeJson } from './support.ts';
 
@@ -126,8 +127,8 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
         : { classes: [...(result.predictor.classes ?? [])] },
     );
     expect(manifest.runtime.tfjs).toMatch(/^\d+\.\d+\.\d+/);
-    // The checked-out commit when the tests run in a git work tree, else no git field.
-    expect(manifest.git?.commit).toBe(await gitCommit());
+    // The checked-out commit and its dirty flag in a git work tree, else no git field.
+    expect(manifest.git).toEqual(await gitProvenance());
     const features = JSON.parse(new TextDecoder().decode(stored.files['features.json']));
     expect(features.format).toBe(1);
     expect(features.labels === null).toBe(spec.task === 'regression');
@@ -167,5 +168,42 @@ describe('shipped config', () => {
     expect(result.testRows).toHaveLength(69);
     expect(result.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
     expect(result.config.model).toEqual({ type: 'linear', l2: 0.001 });
+  });
+});
+
+describe('git provenance', () => {
+  it('records the commit and whether tracked files changed', async () => {
+    const repo = await tempDir('provenance');
+    try {
+      const run = (args: string[]) => execFileSync('git', args, { cwd: repo.dir, stdio: 'pipe' });
+      run(['init', '-q']);
+      await writeFile(path.join(repo.dir, 'tracked.txt'), 'one\n');
+      run(['add', 'tracked.txt']);
+      run([
+        '-c',
+        'user.name=Tandem',
+        '-c',
+        'user.email=tandem@example.invalid',
+        'commit',
+        '-qm',
+        'first',
+      ]);
+      const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir })
+        .toString()
+        .trim();
+      expect(await gitProvenance(repo.dir)).toEqual({ commit, dirty: false });
+      await writeFile(path.join(repo.dir, 'untracked.txt'), 'ignored\n');
+      expect(await gitProvenance(repo.dir)).toEqual({ commit, dirty: false });
+      await writeFile(path.join(repo.dir, 'tracked.txt'), 'two\n');
+      expect(await gitProvenance(repo.dir)).toEqual({ commit, dirty: true });
+      const outside = await tempDir('no-git');
+      try {
+        expect(await gitProvenance(outside.dir)).toBeUndefined();
+      } finally {
+        await outside.remove();
+      }
+    } finally {
+      await repo.remove();
+    }
   });
 });

@@ -68,7 +68,8 @@ export interface Manifest {
   data: ManifestData;
   split: ManifestSplit;
   runtime: { tfjs: string; backend: string };
-  git?: { commit: string };
+  /** The commit that trained it; dirty when tracked files differed from that commit. */
+  git?: { commit: string; dirty?: boolean };
   /** One raw training row: the server's warm-up prediction. */
   sample: RawRow;
   /** sha256 (hex) of every other file in the version directory, by file name. */

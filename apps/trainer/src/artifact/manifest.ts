@@ -3,6 +3,7 @@ import type { ManifestDraft, Metrics } from '@tandem/model-store';
 import type { FinalConfig } from '../config/types.ts';
 import type { Dataset } from '../data/load.ts';
 import type { DatasetSplit } from '../split/split.ts';
+import type { GitProvenance } from './provenance.ts';
 
 export interface ManifestInputs {
   config: FinalConfig;
@@ -15,7 +16,7 @@ export interface ManifestInputs {
   /** Figures beyond the standard metrics: training history, per-class scores. */
   extra: Record<string, unknown>;
   runtime: { tfjs: string; backend: string };
-  commit: string | undefined;
+  git: GitProvenance | undefined;
   sample: RawRow;
   createdAt: Date;
 }
@@ -47,7 +48,7 @@ export function buildManifest(inputs: ManifestInputs): ManifestDraft {
     runtime: inputs.runtime,
     sample: inputs.sample,
   };
-  if (inputs.commit) draft.git = { commit: inputs.commit };
+  if (inputs.git) draft.git = inputs.git;
   return draft;
 }
 

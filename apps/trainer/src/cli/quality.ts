@@ -2,7 +2,7 @@ import { cpus, totalmem, type } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '@tandem/model-store';
 import { tf } from '@tandem/runtime';
-import { gitCommit } from '../artifact/provenance.ts';
+import { gitProvenance } from '../artifact/provenance.ts';
 import { TrainerError } from '../errors.ts';
 import { qualityDocument } from '../quality/markdown.ts';
 import { runQuality } from '../quality/run.ts';
@@ -64,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
     machine: machine(),
     node: process.version,
     tfjs: tf.version.tfjs,
-    commit: await gitCommit(),
+    git: await gitProvenance(),
   });
   process.stdout.write(document);
   if (!values['no-write']) {

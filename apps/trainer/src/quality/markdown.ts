@@ -1,4 +1,5 @@
 import type { Metrics } from '@tandem/model-store';
+import type { GitProvenance } from '../artifact/provenance.ts';
 import { formatNumber } from '../report/table.ts';
 import type { QualityRun } from './run.ts';
 
@@ -8,7 +9,7 @@ export interface RunContext {
   machine: string;
   node: string;
   tfjs: string;
-  commit: string | undefined;
+  git: GitProvenance | undefined;
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -121,7 +122,9 @@ export function qualityDocument(runs: readonly QualityRun[], context: RunContext
     `- date: ${context.date.toISOString()}`,
     `- machine: ${context.machine}`,
     `- Node ${context.node}, TensorFlow.js ${context.tfjs}`,
-    ...(context.commit ? [`- commit: ${context.commit}`] : []),
+    ...(context.git
+      ? [`- commit: ${context.git.commit}${context.git.dirty ? ' (with uncommitted changes)' : ''}`]
+      : []),
     '',
     '## Comparison',
     '',

@@ -2,7 +2,7 @@ import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
 import { FileModelStore, type ManifestDraft, type Metrics, type Task } from '@tandem/model-store';
 import { encodeFeaturesFile, initBackend, Predictor, serializeModel } from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
-import { gitCommit } from '../artifact/provenance.ts';
+import { gitProvenance } from '../artifact/provenance.ts';
 import { checkStoreRoot, storeWriteError } from '../artifact/store-root.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FinalConfig, ResolvedConfig, TrainConfig } from '../config/types.ts';
@@ -171,7 +171,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }),
     };
     const store = new FileModelStore(options.artifacts);
-    const commit = await gitCommit();
+    const git = await gitProvenance();
     const createdAt = new Date();
     // Called again with the next number when another trainer took this one.
     const makeManifest = (): ManifestDraft =>
@@ -193,7 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ...(evaluation.detail ? { perClass: evaluation.detail } : {}),
         },
         runtime: { tfjs: backend.tfjsVersion, backend: backend.name },
-        commit,
+        git,
         sample,
         createdAt,
       });
