@@ -20,6 +20,7 @@ export { loadModel, type ModelFiles, serializeModel } from './model-files.ts';
 export {
   type ClassPrediction,
   type Prediction,
+  predictionColumns,
   toPredictions,
   type ValuePrediction,
 } from './predictions.ts';

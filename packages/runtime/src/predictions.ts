@@ -44,3 +44,13 @@ export function toPredictions(
   }
   return out;
 }
+
+/**
+ * The flat column names of a prediction, shared by every tabular output (the server's CSV and
+ * NDJSON answers, batch scoring): classifiers `label` and `probability_<class>` per class in class
+ * order; regressors `value`. They match the JSON prediction's field names.
+ */
+export function predictionColumns(classes: readonly string[] | undefined): string[] {
+  if (classes === undefined) return ['value'];
+  return ['label', ...classes.map((name) => `probability_${name}`)];
+}

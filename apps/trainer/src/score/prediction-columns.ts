@@ -4,17 +4,6 @@ import { TrainerError } from '../errors.ts';
 export const ERROR_COLUMN = 'error';
 
 /**
- * The columns appended to each scored row:
- * - classifiers: `label` (the most probable class) and `probability_<class>` per class, in the
- *   model's class order (`classes`);
- * - regressors (no classes): `value`.
- */
-export function predictionColumns(classes: readonly string[] | undefined): string[] {
-  if (classes === undefined) return ['value'];
-  return ['label', ...classes.map((name) => `probability_${name}`)];
-}
-
-/**
  * Fails when an input column would be shadowed by an added column: the output would hold two
  * columns of the same name.
  */

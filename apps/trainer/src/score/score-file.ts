@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import type { EngineChoice, Predictor } from '@tandem/runtime';
+import { type EngineChoice, type Predictor, predictionColumns } from '@tandem/runtime';
 import { TrainerError } from '../errors.ts';
 import type { DataFormat } from '../io/format.ts';
 import { artifactsRoot } from '../io/paths.ts';
@@ -11,7 +11,6 @@ import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
 import { RejectsEncoder } from './output-encoder.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
-import { predictionColumns } from './prediction-columns.ts';
 import { openRecordReader } from './record-reader.ts';
 import type { RecordReader } from './records.ts';
 
