@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { predictorFromStoredVersion } from '@tandem/runtime';
 import { copyRecords, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
 import { train } from '../src/train/run.ts';
 
@@ -68,8 +68,8 @@ try {
   const store = new FileModelStore(artifacts);
   const version = await store.resolve('credit');
   const stored = await store.readVersion('credit', version);
-  const predictor = await Predictor.fromStoredVersion(stored);
-  const tfjsPredictor = await Predictor.fromStoredVersion(stored, { engine: 'tfjs' });
+  const predictor = await predictorFromStoredVersion(stored);
+  const tfjsPredictor = await predictorFromStoredVersion(stored, { engine: 'tfjs' });
 
   const common = { input, rejects: join(work, 'rejects.csv'), batchSize };
   const passes = {

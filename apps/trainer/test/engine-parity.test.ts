@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { predictorFromStoredVersion } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train } from '../src/index.ts';
 import { DATA, tempDir } from './support.ts';
@@ -30,8 +30,8 @@ describe('dense engine against tfjs on the shipped models', () => {
         artifacts: artifacts.dir,
       });
       const stored = await new FileModelStore(artifacts.dir).readVersion(name, result.version);
-      const dense = await Predictor.fromStoredVersion(stored, { engine: 'dense' });
-      const tfjs = await Predictor.fromStoredVersion(stored, { engine: 'tfjs' });
+      const dense = await predictorFromStoredVersion(stored, { engine: 'dense' });
+      const tfjs = await predictorFromStoredVersion(stored, { engine: 'tfjs' });
       try {
         expect(dense.engine).toBe('dense');
         expect(tfjs.engine).toBe('tfjs');

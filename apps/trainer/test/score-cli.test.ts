@@ -71,7 +71,7 @@ describe('npm run score', () => {
     ]).done;
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^scored 100 rows with credit@1: no rejected rows, .* rows\/s -> .*out\.ndjson\n$/,
+      /^scored 100 rows with credit@1: no rejected rows, .* rows\/s on 1 thread -> .*out\.ndjson\n$/,
     );
     const lines = (await readFile(join(dir, 'out.ndjson'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(100);

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { TrainerError } from '../src/errors.ts';
 import { CsvRecordParser } from '../src/score/csv-parser.ts';
 import { NdjsonRecordParser } from '../src/score/ndjson-parser.ts';
-import { type CsvChunk, emptyCsvChunk, emptyNdjsonChunk } from '../src/score/records.ts';
+import { parseBlock } from '../src/score/parse-block.ts';
+import type { FramedText } from '../src/score/pushed-text.ts';
+import {
+  type CsvChunk,
+  emptyCsvChunk,
+  emptyNdjsonChunk,
+  type NdjsonChunk,
+} from '../src/score/records.ts';
 
 /** Feeds `pieces` one by one (as a stream would) and returns every record. */
 function parseCsv(
@@ -157,5 +164,127 @@ describe('NdjsonRecordParser', () => {
     expect(chunk.raw[1]).toBe('{"a":"x","b":null}');
     expect(chunk.problems[2]).toBe('expected a JSON object');
     expect(chunk.problems[3]).toMatch(/^invalid JSON: /);
+  });
+});
+
+/** Frames `pieces` into blocks of `limit` records, as the file reader does. */
+function frame(
+  parser: CsvRecordParser | NdjsonRecordParser,
+  pieces: readonly string[],
+  limit: number,
+): FramedText[] {
+  const blocks: FramedText[] = [];
+  for (const piece of pieces) {
+    parser.push(piece);
+    for (let block = parser.frame(limit, false); block; block = parser.frame(limit, false)) {
+      blocks.push(block);
+    }
+  }
+  for (let block = parser.frame(limit, true); block; block = parser.frame(limit, true)) {
+    blocks.push(block);
+  }
+  return blocks;
+}
+
+type MergedRecords = Omit<CsvChunk, 'bytesRead' | 'format' | 'header'> &
+  Pick<NdjsonChunk, 'objects'>;
+
+/** The records of framed blocks, each parsed on its own (as a scoring worker does), in order. */
+function parseFramed(
+  pieces: readonly string[],
+  limit: number,
+  format: 'csv' | 'ndjson',
+): { records: MergedRecords; blocks: FramedText[] } {
+  const parser = format === 'csv' ? new CsvRecordParser() : new NdjsonRecordParser();
+  const blocks = frame(parser, pieces, limit);
+  const header = parser instanceof CsvRecordParser ? parser.header() : undefined;
+  const merged: MergedRecords = {
+    count: 0,
+    lines: [],
+    raw: [],
+    problems: [],
+    hasProblems: false,
+    fields: [],
+    objects: [],
+  };
+  for (const block of blocks) {
+    const chunk = parseBlock({
+      ...block,
+      format,
+      ...(header ? { header } : {}),
+      bytesRead: 0,
+    });
+    expect(chunk.count).toBe(block.records);
+    merged.count += chunk.count;
+    merged.lines.push(...chunk.lines);
+    merged.raw.push(...chunk.raw);
+    merged.problems.push(...chunk.problems);
+    merged.hasProblems ||= chunk.hasProblems;
+    if (chunk.format === 'csv') merged.fields.push(...chunk.fields);
+    else merged.objects.push(...chunk.objects);
+  }
+  return { records: merged, blocks };
+}
+
+function recordsOf(chunk: CsvChunk | NdjsonChunk): Record<string, unknown> {
+  return {
+    count: chunk.count,
+    lines: chunk.lines,
+    raw: chunk.raw,
+    problems: chunk.problems,
+    hasProblems: chunk.hasProblems,
+    ...(chunk.format === 'csv' ? { fields: chunk.fields } : { objects: chunk.objects }),
+  };
+}
+
+describe('framing text into blocks for another thread', () => {
+  const csvText =
+    '\ufeffname,note,n\r\n"Smith, J","said ""hi""\nthen left",3\r\n\n' +
+    'plain,"",4\n3\n"x"y,5\nab"c,6\n\ufeffq,r,s\n7,8\n"open,9\n10,"x\n';
+
+  it('gives blocks that, parsed apart from a seeded line, hold exactly the records of one parse', () => {
+    const whole = parseCsv([csvText]).chunk;
+    expect(whole.count).toBe(8);
+    for (const limit of [1, 2, 3, 100]) {
+      for (const pieces of everySplit(csvText)) {
+        const { records, blocks } = parseFramed(pieces, limit, 'csv');
+        const { objects: _, ...csvRecords } = records;
+        expect(csvRecords).toEqual(recordsOf(whole));
+        expect(blocks.every((block) => block.records <= limit)).toBe(true);
+      }
+    }
+  });
+
+  it('keeps every block but the last at the limit, and joins back to the text after the header', () => {
+    const { blocks } = parseFramed([csvText], 3, 'csv');
+    expect(blocks.map((block) => block.records)).toEqual([3, 3, 2]);
+    expect(blocks.map((block) => block.text).join('')).toBe(
+      csvText.slice(csvText.indexOf('\n') + 1),
+    );
+    expect(blocks[0]?.line).toBe(2);
+  });
+
+  it('frames NDJSON the same way, blank lines and bad lines included', () => {
+    const text = '{"a":1}\n\n  {"a":"x","b":null}  \r\n[1]\n{"a":\n\n{"a":3}';
+    const parser = new NdjsonRecordParser();
+    const whole = emptyNdjsonChunk();
+    parser.push(text);
+    parser.fill(whole, 100, true);
+    for (const limit of [1, 2, 5]) {
+      for (const pieces of everySplit(text)) {
+        const { records } = parseFramed(pieces, limit, 'ndjson');
+        const { fields: _, ...ndjsonRecords } = records;
+        expect(ndjsonRecords).toEqual(recordsOf(whole));
+      }
+    }
+  });
+
+  it('stops framing at a bad header or an endless record, as reading does', () => {
+    expect(() => frame(new CsvRecordParser(), ['a,b,a\n1,2,3\n'], 10)).toThrow(
+      /names column "a" twice/,
+    );
+    expect(() => frame(new CsvRecordParser(), ['a,b\n1,"', 'x'.repeat(1 << 20), 'y'], 10)).toThrow(
+      /line 2: a record is longer than/,
+    );
   });
 });

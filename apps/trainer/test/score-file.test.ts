@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainerError } from '../src/errors.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   artifacts = join(work, 'artifacts');
   await trainQuickCredit(artifacts);
   const store = new FileModelStore(artifacts);
-  predictor = await Predictor.fromStoredVersion(await store.readVersion('credit', 1));
+  predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
   const text = await readFile(join(DATA, 'credit.csv'), 'utf8');
   const records = parse(text) as string[][];
   header = records[0] as string[];
@@ -383,7 +383,7 @@ describe('scoreFile with a regressor', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const store = new FileModelStore(artifacts);
-    const regressor = await Predictor.fromStoredVersion(await store.readVersion('cars', 1));
+    const regressor = await predictorFromStoredVersion(await store.readVersion('cars', 1));
     const rows = parse(`${lines.slice(0, 41).join('\n')}\n`, { columns: true }) as RawRow[];
     const batch = regressor.predictBatch(rows, { errors: 'collect' });
     regressor.dispose();

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { predictorFromStoredVersion } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitProvenance } from '../src/artifact/provenance.ts';
 import { type TrainResult, train } from '../src/index.ts';
@@ -137,7 +137,7 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
 
   it('predicts from the stored version exactly what the in-memory predictor predicts', async () => {
     const store = new FileModelStore(path.join(dir, 'artifacts'));
-    const loaded = await Predictor.fromStoredVersion(
+    const loaded = await predictorFromStoredVersion(
       await store.readVersion(spec.name, result.version),
     );
     try {

@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { fitPipeline, inferSchema, LabelEncoder, type RawRow } from '@tandem/features';
 import { DenseEngine } from '../src/dense/dense-engine.ts';
 import { extractDenseStack } from '../src/dense/dense-stack.ts';
-import { initBackend, Predictor, tf } from '../src/index.ts';
+import { initBackend, predictorFromParts, tf } from '../src/index.ts';
 import { TfjsEngine } from '../src/tfjs-engine.ts';
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.4);
@@ -76,11 +76,11 @@ const stack = extractDenseStack(model);
 if (typeof stack === 'string') throw new Error(stack);
 const engines = { tfjs: new TfjsEngine(model), dense: new DenseEngine(stack) };
 const predictors = {
-  tfjs: Predictor.fromParts(
+  tfjs: predictorFromParts(
     { manifest: { name: 'credit', task: 'binary' }, pipeline, labels, model },
     { engine: 'tfjs' },
   ),
-  dense: Predictor.fromParts(
+  dense: predictorFromParts(
     { manifest: { name: 'credit', task: 'binary' }, pipeline, labels, model },
     { engine: 'dense' },
   ),

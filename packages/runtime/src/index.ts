@@ -16,6 +16,12 @@ export {
   FEATURES_FORMAT,
   type FeaturesFile,
 } from './features-file.ts';
+export {
+  type PredictorOptions,
+  type PredictorParts,
+  predictorFromParts,
+  predictorFromStoredVersion,
+} from './load-predictor.ts';
 export { loadModel, type ModelFiles, serializeModel } from './model-files.ts';
 export {
   type ClassPrediction,
@@ -28,7 +34,7 @@ export {
   type PredictionBatch,
   type PredictOptions,
   Predictor,
-  type PredictorOptions,
-  type PredictorParts,
+  type PredictorMeta,
+  type PredictorReplica,
 } from './predictor.ts';
 export { tf } from './tf.ts';

@@ -1,3 +1,5 @@
+// No value import here may load TensorFlow.js: worker threads import this module alone
+// ('@tandem/runtime/predictor'), and test/predictor-module.test.ts checks that tfjs stays out.
 import type {
   FittedPipeline,
   InputColumnSchema,
@@ -7,14 +9,12 @@ import type {
   RowIssue,
   TargetScaler,
 } from '@tandem/features';
-import type { Manifest, StoredVersion, Task } from '@tandem/model-store';
-import { initBackend } from './backend.ts';
+import type { Manifest, Task } from '@tandem/model-store';
+import { DenseEngine } from './dense/dense-engine.ts';
+import type { DenseStack } from './dense/dense-stack.ts';
 import type { EngineKind, ModelEngine } from './engine.ts';
-import { chooseEngine, type EngineChoice } from './engine-choice.ts';
 import { RuntimeError, reasonOf } from './errors.ts';
-import { decodeFeaturesFile } from './features-file.ts';
-import { loadModel } from './model-files.ts';
-import type { tf } from './tf.ts';
+import { decodeFeaturesFile, encodeFeaturesFile } from './features-file.ts';
 
 /** Outputs of one predictBatch call. */
 export interface PredictionBatch {
@@ -39,23 +39,42 @@ export interface PredictOptions {
   errors?: 'throw' | 'collect';
 }
 
-export interface PredictorOptions {
-  /**
-   * 'auto' (default): the plain-JavaScript dense evaluator when the model is a supported dense
-   * stack and agrees with tfjs on probe rows, else tfjs. TANDEM_ENGINE=tfjs|dense overrides 'auto'.
-   */
-  engine?: EngineChoice;
-  /** Receives a line when the requested engine cannot be used. Default: stderr. */
-  log?: (line: string) => void;
+/** What identifies the model, and a training row for the warm-up. */
+export interface PredictorMeta {
+  name: string;
+  /** The trainer passes 0 (or nothing) before a version is written. */
+  version?: number;
+  task: Task;
+  /** The target column: removed from the sample before the warm-up. */
+  target?: string;
+  /** One raw training row, predicted once when the predictor is built. */
+  sample?: RawRow;
 }
 
-export interface PredictorParts {
-  /** What identifies the model; the trainer passes version 0 before a version is written. */
-  manifest: { name: string; version?: number; task: Task; target?: string; sample?: RawRow };
+/** What a Predictor is built from: the fitted feature state and an engine ready to run. */
+export interface PredictorComponents {
+  meta: PredictorMeta;
+  /** The stored version's manifest, when the model comes from the store. */
+  manifest?: Manifest;
   pipeline: FittedPipeline;
   labels?: LabelEncoder | null;
   targetScaler?: TargetScaler | null;
-  model: tf.LayersModel;
+  engine: ModelEngine;
+  /** Frees the tfjs model behind the engine when the predictor owns it; dispose() calls it. */
+  release?: () => void;
+}
+
+/**
+ * A dense-engine predictor as structured-cloneable data (plain objects, strings, numbers, typed
+ * arrays): what worker.postMessage can send. Predictor.fromReplica rebuilds it without tfjs.
+ */
+export interface PredictorReplica {
+  meta: PredictorMeta & { version: number };
+  manifest?: Manifest;
+  /** The bytes of features.json (encodeFeaturesFile): pipeline, label encoder, target scaler. */
+  features: Uint8Array;
+  /** The dense engine's layers; its weights are float32, so the rebuilt engine is bit-identical. */
+  stack: DenseStack;
 }
 
 /** Feature buffers up to this many floats (16 MiB) are kept for the next call. */
@@ -66,8 +85,12 @@ const REUSABLE_FLOATS = 1 << 22;
  * that predicts in Tandem (trainer evaluation, the server, batch scoring) goes through this class,
  * so they produce the same numbers by construction.
  *
+ * This module loads without TensorFlow.js: predictorFromStoredVersion and predictorFromParts
+ * (load-predictor.ts) build predictors around a tfjs model; Predictor.fromReplica rebuilds a
+ * dense-engine predictor from plain data, in a worker thread for instance.
+ *
  * @example
- *   const predictor = await Predictor.fromStoredVersion(await store.readVersion('credit', 3));
+ *   const predictor = await predictorFromStoredVersion(await store.readVersion('credit', 3));
  *   const batch = predictor.predictBatch(rows, { errors: 'collect' });
  *   toPredictions(predictor, batch);  // [{ label: 'good', probabilities: { bad: 0.1, good: 0.9 } }]
  */
@@ -86,36 +109,36 @@ export class Predictor {
   readonly manifest?: Manifest;
   readonly pipeline: FittedPipeline;
 
-  private readonly model: tf.LayersModel;
-  private readonly ownsModel: boolean;
+  private readonly meta: PredictorMeta;
+  private readonly labels: LabelEncoder | null;
   private readonly compute: ModelEngine;
+  private readonly release: (() => void) | undefined;
   private readonly targetScaler: TargetScaler | null;
   private readonly sigmoidPair: boolean;
   private features = new Float32Array(0);
   private disposed = false;
 
-  private constructor(
-    parts: PredictorParts,
-    ownsModel: boolean,
-    options: PredictorOptions,
-    manifest?: Manifest,
-  ) {
-    const { manifest: meta, pipeline, model } = parts;
+  /**
+   * Checks that the components fit together, then predicts meta.sample once when it is given
+   * (the warm-up). Throws a plain Error naming the mismatch; predictorFromStoredVersion,
+   * predictorFromParts and Predictor.fromReplica turn it into TANDEM_MODEL_LOAD_FAILED.
+   */
+  constructor(components: PredictorComponents) {
+    const { meta, pipeline, engine } = components;
+    this.meta = meta;
     this.name = meta.name;
     this.version = meta.version ?? 0;
     this.task = meta.task;
     this.pipeline = pipeline;
     this.inputSchema = pipeline.inputSchema;
-    this.model = model;
-    this.ownsModel = ownsModel;
-    this.targetScaler = parts.targetScaler ?? null;
-    if (manifest) this.manifest = manifest;
+    this.labels = components.labels ?? null;
+    this.compute = engine;
+    this.engine = engine.kind;
+    this.release = components.release;
+    this.targetScaler = components.targetScaler ?? null;
+    if (components.manifest) this.manifest = components.manifest;
 
-    const choice = chooseEngine(model, options);
-    this.compute = choice.engine;
-    this.engine = choice.engine.kind;
-
-    const { inputWidth, outputWidth } = this.compute;
+    const { inputWidth, outputWidth } = engine;
     if (inputWidth !== pipeline.width) {
       throw new Error(
         `the model takes ${inputWidth} inputs but the feature pipeline gives ${pipeline.width}`,
@@ -126,82 +149,77 @@ export class Predictor {
         throw new Error(`a regression model needs 1 output, it has ${outputWidth}`);
       this.width = 1;
       this.sigmoidPair = false;
-      return;
+    } else {
+      const classes = this.labels?.classes;
+      if (!classes)
+        throw new Error(`a ${meta.task} model needs its label encoder (features.json "labels")`);
+      if (meta.task === 'binary' && classes.length !== 2) {
+        throw new Error(`a binary model needs 2 classes, the label encoder has ${classes.length}`);
+      }
+      this.sigmoidPair = meta.task === 'binary' && outputWidth === 1;
+      if (!this.sigmoidPair && outputWidth !== classes.length) {
+        throw new Error(`the model has ${outputWidth} outputs for ${classes.length} classes`);
+      }
+      this.classes = classes;
+      this.width = classes.length;
     }
-    const classes = parts.labels?.classes;
-    if (!classes)
-      throw new Error(`a ${meta.task} model needs its label encoder (features.json "labels")`);
-    if (meta.task === 'binary' && classes.length !== 2) {
-      throw new Error(`a binary model needs 2 classes, the label encoder has ${classes.length}`);
-    }
-    this.sigmoidPair = meta.task === 'binary' && outputWidth === 1;
-    if (!this.sigmoidPair && outputWidth !== classes.length) {
-      throw new Error(`the model has ${outputWidth} outputs for ${classes.length} classes`);
-    }
-    this.classes = classes;
-    this.width = classes.length;
+    if (meta.sample) this.warmUp(meta.sample, meta.target);
   }
 
   /**
-   * Loads a verified stored version (see FileModelStore.readVersion): features.json, the model,
-   * then a warm-up prediction on manifest.sample. Any failure is TANDEM_MODEL_LOAD_FAILED naming
-   * the version and the reason; nothing is left allocated.
+   * Rebuilds a predictor from predictor.replica() on the dense engine, without loading tfjs:
+   * same features, same weights, bit-identical outputs. Runs the same warm-up as the other
+   * factories; any failure is TANDEM_MODEL_LOAD_FAILED.
+   *
+   * @example
+   *   worker.postMessage(predictor.replica());  // main thread
+   *   // worker thread, importing { Predictor } from '@tandem/runtime/predictor':
+   *   parentPort.on('message', (replica) => { const predictor = Predictor.fromReplica(replica); });
    */
-  static async fromStoredVersion(
-    stored: StoredVersion,
-    options: PredictorOptions = {},
-  ): Promise<Predictor> {
-    const { manifest } = stored;
-    const where = `${stored.name}/${stored.version}`;
-    let model: tf.LayersModel | undefined;
+  static fromReplica(replica: PredictorReplica): Predictor {
+    const { meta } = replica;
     try {
-      await initBackend(options.log ? { log: options.log } : {});
-      const featuresBytes = stored.files['features.json'];
-      if (!featuresBytes) throw new Error('features.json is missing');
-      const features = decodeFeaturesFile(featuresBytes);
-      checkClasses(manifest, features.labels);
-      model = await loadModel(stored.files);
-      const predictor = new Predictor(
-        {
-          manifest: { ...manifest, name: stored.name, version: stored.version },
-          pipeline: features.pipeline,
-          labels: features.labels,
-          targetScaler: features.targetScaler,
-          model,
-        },
-        true,
-        options,
-        manifest,
-      );
-      predictor.warmUp(manifest.sample, manifest.target);
-      return predictor;
+      const features = decodeFeaturesFile(replica.features);
+      return new Predictor({
+        meta,
+        ...(replica.manifest ? { manifest: replica.manifest } : {}),
+        ...features,
+        engine: new DenseEngine(replica.stack),
+      });
     } catch (error) {
-      model?.dispose();
       throw new RuntimeError(
         'TANDEM_MODEL_LOAD_FAILED',
-        `model ${where} cannot be served: ${reasonOf(error)}`,
+        `model ${meta.name}/${meta.version} cannot be rebuilt from its replica: ${reasonOf(error)}`,
         { cause: error },
       );
     }
   }
 
   /**
-   * A predictor over in-memory parts (the trainer's evaluation). The model stays the caller's:
-   * dispose() leaves it alone. Create it after training: the dense engine copies the weights.
-   * Throws TANDEM_MODEL_LOAD_FAILED when the parts do not fit together or the warm-up fails.
+   * Plain data for Predictor.fromReplica, e.g. to send to worker threads; a copy, so transferring
+   * its buffers leaves this predictor whole. Undefined on the tfjs engine: only the dense engine
+   * runs without tfjs.
    */
-  static fromParts(parts: PredictorParts, options: PredictorOptions = {}): Predictor {
-    try {
-      const predictor = new Predictor(parts, false, options);
-      if (parts.manifest.sample) predictor.warmUp(parts.manifest.sample, parts.manifest.target);
-      return predictor;
-    } catch (error) {
-      throw new RuntimeError(
-        'TANDEM_MODEL_LOAD_FAILED',
-        `model ${parts.manifest.name}: ${reasonOf(error)}`,
-        { cause: error },
-      );
-    }
+  replica(): PredictorReplica | undefined {
+    if (!(this.compute instanceof DenseEngine)) return undefined;
+    const { name, version, task } = this;
+    const { target, sample } = this.meta;
+    return structuredClone({
+      meta: {
+        name,
+        version,
+        task,
+        ...(target !== undefined ? { target } : {}),
+        ...(sample !== undefined ? { sample } : {}),
+      },
+      ...(this.manifest ? { manifest: this.manifest } : {}),
+      features: encodeFeaturesFile({
+        pipeline: this.pipeline,
+        labels: this.labels,
+        targetScaler: this.targetScaler,
+      }),
+      stack: this.compute.stack,
+    });
   }
 
   /**
@@ -235,7 +253,7 @@ export class Predictor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.ownsModel) this.model.dispose();
+    this.release?.();
   }
 
   private writeOutputs(raw: Float32Array, n: number, outputs: Float32Array): void {
@@ -269,16 +287,5 @@ export class Predictor {
     const batch = this.predictBatch([row], { errors: 'throw' });
     const bad = Array.from(batch.outputs).find((value) => !Number.isFinite(value));
     if (bad !== undefined) throw new Error(`the warm-up prediction gave ${bad}`);
-  }
-}
-
-function checkClasses(manifest: Manifest, labels: LabelEncoder | null): void {
-  if (!('classes' in manifest.outputs)) return;
-  const expected = manifest.outputs.classes;
-  const actual = labels?.classes ?? [];
-  if (expected.length !== actual.length || expected.some((c, i) => c !== actual[i])) {
-    throw new Error(
-      `manifest.json lists classes ${JSON.stringify(expected)}, features.json ${JSON.stringify(actual)}`,
-    );
   }
 }

@@ -7,7 +7,9 @@ import {
   type EngineChoice,
   encodeFeaturesFile,
   initBackend,
-  Predictor,
+  type Predictor,
+  predictorFromParts,
+  predictorFromStoredVersion,
   type RuntimeError,
   serializeModel,
   tf,
@@ -64,7 +66,7 @@ async function storeAndLoad(
   const { version } = await store.writeVersion(name, files, () =>
     draftFor(task, classes ? classes.classes : null),
   );
-  return Predictor.fromStoredVersion(await store.readVersion(name, version), { engine, ...quiet });
+  return predictorFromStoredVersion(await store.readVersion(name, version), { engine, ...quiet });
 }
 
 async function failure(promise: Promise<unknown>): Promise<RuntimeError> {
@@ -85,7 +87,7 @@ const rows = [
 describe.each(['tfjs', 'dense'] as const)('Predictor with the %s engine', (engine) => {
   it('gives hand-computed binary probabilities, both classes', () => {
     const model = binaryModel();
-    const predictor = Predictor.fromParts(
+    const predictor = predictorFromParts(
       { manifest: { name: 'b', task: 'binary' }, pipeline: tinyPipeline(), labels, model },
       { engine, ...quiet },
     );
@@ -113,7 +115,7 @@ describe.each(['tfjs', 'dense'] as const)('Predictor with the %s engine', (engin
 
   it('gives hand-computed multiclass probabilities', () => {
     const model = multiclassModel();
-    const predictor = Predictor.fromParts(
+    const predictor = predictorFromParts(
       {
         manifest: { name: 'm', task: 'multiclass' },
         pipeline: tinyPipeline(),
@@ -138,7 +140,7 @@ describe.each(['tfjs', 'dense'] as const)('Predictor with the %s engine', (engin
 
   it('restores regression values to the target scale', () => {
     const model = regressionModel();
-    const predictor = Predictor.fromParts(
+    const predictor = predictorFromParts(
       {
         manifest: { name: 'r', task: 'regression' },
         pipeline: tinyPipeline(),
@@ -168,7 +170,7 @@ describe.each(['tfjs', 'dense'] as const)('Predictor with the %s engine', (engin
         : task === 'multiclass'
           ? multiclassModel()
           : regressionModel();
-    const inMemory = Predictor.fromParts(
+    const inMemory = predictorFromParts(
       {
         manifest: { name: 'x', task },
         pipeline: tinyPipeline(),
@@ -209,7 +211,7 @@ describe('Predictor resources and failures', () => {
 
   it('rejects invalid rows in collect mode with NaN outputs and a null prediction', () => {
     const model = binaryModel();
-    const predictor = Predictor.fromParts(
+    const predictor = predictorFromParts(
       { manifest: { name: 'b', task: 'binary' }, pipeline: tinyPipeline(), labels, model },
       quiet,
     );
@@ -244,7 +246,7 @@ describe('Predictor resources and failures', () => {
     );
     const stored = await store.readVersion('wide', version);
     const before = tf.memory().numTensors;
-    const error = await failure(Predictor.fromStoredVersion(stored, quiet));
+    const error = await failure(predictorFromStoredVersion(stored, quiet));
     expect(error.code).toBe('TANDEM_MODEL_LOAD_FAILED');
     expect(error.message).toContain('wide/1');
     expect(error.message).toContain('takes 4 inputs but the feature pipeline gives 3');
@@ -264,7 +266,7 @@ describe('Predictor resources and failures', () => {
     const sampleError = await failure(
       store
         .readVersion('sample', badSample.version)
-        .then((s) => Predictor.fromStoredVersion(s, quiet)),
+        .then((s) => predictorFromStoredVersion(s, quiet)),
     );
     expect(sampleError.code).toBe('TANDEM_MODEL_LOAD_FAILED');
     expect(sampleError.message).toContain('column "x"');
@@ -277,7 +279,7 @@ describe('Predictor resources and failures', () => {
     const featuresError = await failure(
       store
         .readVersion('damaged', damaged.version)
-        .then((s) => Predictor.fromStoredVersion(s, quiet)),
+        .then((s) => predictorFromStoredVersion(s, quiet)),
     );
     expect(featuresError.code).toBe('TANDEM_MODEL_LOAD_FAILED');
     expect(featuresError.message).toContain('features.json field "pipeline"');
@@ -288,7 +290,7 @@ describe('Predictor resources and failures', () => {
     const classesError = await failure(
       store
         .readVersion('classes', wrongClasses.version)
-        .then((s) => Predictor.fromStoredVersion(s, quiet)),
+        .then((s) => predictorFromStoredVersion(s, quiet)),
     );
     expect(classesError.message).toContain('["bad","good"]');
     model.dispose();
@@ -297,13 +299,13 @@ describe('Predictor resources and failures', () => {
   it('refuses parts that do not fit together', () => {
     const model = multiclassModel();
     expect(() =>
-      Predictor.fromParts(
+      predictorFromParts(
         { manifest: { name: 'm', task: 'multiclass' }, pipeline: tinyPipeline(), labels, model },
         quiet,
       ),
     ).toThrow(/m: the model has 3 outputs for 2 classes/);
     expect(() =>
-      Predictor.fromParts(
+      predictorFromParts(
         { manifest: { name: 'm', task: 'binary' }, pipeline: tinyPipeline(), model },
         quiet,
       ),

@@ -1,5 +1,5 @@
 import { FileModelStore } from '@tandem/model-store';
-import { Predictor, tf } from '@tandem/runtime';
+import { predictorFromStoredVersion, tf } from '@tandem/runtime';
 import type { FastifyBaseLogger } from 'fastify';
 import { ServerError } from '../errors.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
@@ -275,7 +275,7 @@ export class ModelRegistry {
     const started = performance.now();
     try {
       const stored = await this.store.readVersion(name, version);
-      const predictor = await Predictor.fromStoredVersion(stored, {
+      const predictor = await predictorFromStoredVersion(stored, {
         ...(this.options.engine === undefined ? {} : { engine: this.options.engine }),
         log: (line) => log.warn({ model: name, version }, line),
       });

@@ -1,6 +1,6 @@
 import type { RawRow } from '@tandem/features';
 import { FileModelStore, type Manifest } from '@tandem/model-store';
-import { Predictor } from '@tandem/runtime';
+import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { TrainerError } from '../errors.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import {
@@ -72,7 +72,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const metric = metricFor(manifest.task, options.metric);
   const split = await rebuildTestSplit(manifest);
   const candidateEval = await evaluateStored(
-    await Predictor.fromStoredVersion(candidateStored),
+    await predictorFromStoredVersion(candidateStored),
     manifest,
     split.rows,
     split.target,
@@ -108,7 +108,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const baselineStored = await store.readVersion(model, baselineVersion);
   checkComparable(manifest, baselineStored.manifest);
   const baselineEval = await evaluateStored(
-    await Predictor.fromStoredVersion(baselineStored),
+    await predictorFromStoredVersion(baselineStored),
     baselineStored.manifest,
     split.rows,
     split.target,

@@ -1,16 +1,11 @@
 import { TrainerError } from '../errors.ts';
-import { PushedText } from './pushed-text.ts';
+import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
 import { type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-
-const RECORD = 0;
-const MORE = 1;
-const END = 2;
-type Step = typeof RECORD | typeof MORE | typeof END;
 
 /**
  * Incremental RFC 4180 parser: text goes in piece by piece, complete records come out into a
@@ -21,19 +16,28 @@ type Step = typeof RECORD | typeof MORE | typeof END;
  *
  * Conventions: `\n` or `\r\n` ends a record; empty lines are skipped; a leading UTF-8 BOM is
  * dropped; fields are not trimmed; every value is a string (`""` is a missing value downstream).
+ *
+ * A parser seeded with a header and a line reads a block framed by another parser (see
+ * PushedText.frame): records only, from that line on.
  */
 export class CsvRecordParser extends PushedText {
-  /** Physical line of text[pos]. */
-  private line = 1;
   /** Index of the first quote at or after pos; -1 when unknown, text.length when none. */
   private nextQuote = -1;
-  private columns: string[] | undefined;
+  private columns: readonly string[] | undefined;
 
-  // The record found by the last step, kept in fields rather than a fresh object per record.
-  private recordRaw = '';
-  private recordFields: string[] | undefined;
+  // The record found by the last step, kept in fields rather than a fresh object per record:
+  // its text is text[recordStart, recordEnd); fields null means a plain record (no quote), split
+  // on commas only when read, so that framing never pays for it.
+  private recordStart = 0;
+  private recordEnd = 0;
+  private recordFields: string[] | undefined | null = null;
   private recordProblem: string | undefined;
   private recordLine = 0;
+
+  constructor(seed?: ParserSeed & { header: readonly string[] }) {
+    super(seed);
+    this.columns = seed?.header;
+  }
 
   /** The header's column names, once read. */
   header(): readonly string[] | undefined {
@@ -59,12 +63,13 @@ export class CsvRecordParser extends PushedText {
       }
       if (chunk.count === 0) chunk.header = this.columns;
       let problem = this.recordProblem;
-      const fields = this.recordFields;
+      const raw = this.text.slice(this.recordStart, this.recordEnd);
+      const fields = this.recordFields === null ? raw.split(',') : this.recordFields;
       if (problem === undefined && fields !== undefined && fields.length !== this.columns.length) {
         problem = `expected ${this.columns.length} fields, got ${fields.length}`;
       }
       chunk.lines.push(this.recordLine);
-      chunk.raw.push(this.recordRaw);
+      chunk.raw.push(raw);
       chunk.fields.push(fields);
       chunk.problems.push(problem);
       if (problem !== undefined) chunk.hasProblems = true;
@@ -73,8 +78,20 @@ export class CsvRecordParser extends PushedText {
     return true;
   }
 
+  protected skipRecord(final: boolean): boolean {
+    for (;;) {
+      if (this.step(final) !== RECORD) return false;
+      if (this.columns !== undefined) return true;
+      this.takeHeader();
+      this.openBlock();
+    }
+  }
+
   private takeHeader(): void {
-    const fields = this.recordFields;
+    const fields =
+      this.recordFields === null
+        ? this.text.slice(this.recordStart, this.recordEnd).split(',')
+        : this.recordFields;
     if (this.recordProblem !== undefined || fields === undefined) {
       throw new TrainerError(
         'TANDEM_SCORE_BAD_INPUT',
@@ -114,9 +131,9 @@ export class CsvRecordParser extends PushedText {
       this.pos = lf + 1;
       const line = this.line++;
       if (end === start) continue;
-      const raw = text.slice(start, end);
-      this.recordRaw = raw;
-      this.recordFields = raw.split(',');
+      this.recordStart = start;
+      this.recordEnd = end;
+      this.recordFields = null;
       this.recordProblem = undefined;
       this.recordLine = line;
       return RECORD;
@@ -209,7 +226,8 @@ export class CsvRecordParser extends PushedText {
     const text = this.text;
     let rawEnd = end;
     if (rawEnd > start && text.charCodeAt(rawEnd - 1) === CR) rawEnd--;
-    this.recordRaw = text.slice(start, rawEnd);
+    this.recordStart = start;
+    this.recordEnd = rawEnd;
     this.recordFields = fields;
     this.recordProblem = problem;
     this.advance(start, end < text.length ? end + 1 : end);

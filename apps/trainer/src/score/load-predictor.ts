@@ -1,5 +1,5 @@
 import { FileModelStore } from '@tandem/model-store';
-import { type EngineChoice, Predictor } from '@tandem/runtime';
+import { type EngineChoice, type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import type { ModelRef } from './model-ref.ts';
 
 /**
@@ -18,5 +18,5 @@ export async function loadPredictor(
   };
   const version = await store.resolve(ref.name, selector);
   const stored = await store.readVersion(ref.name, version);
-  return Predictor.fromStoredVersion(stored, engine !== undefined ? { engine } : {});
+  return predictorFromStoredVersion(stored, engine !== undefined ? { engine } : {});
 }

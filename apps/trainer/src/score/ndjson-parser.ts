@@ -1,37 +1,27 @@
 import { TrainerError } from '../errors.ts';
-import { PushedText } from './pushed-text.ts';
+import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
 import { MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
 
 /**
  * Splits NDJSON text into records, one JSON object per line. Blank lines are skipped; a line
- * that is not valid JSON, or not an object, is a problem on that record only.
+ * that is not valid JSON, or not an object, is a problem on that record only. A parser seeded
+ * with a line reads a block framed by another parser (see PushedText.frame).
  */
 export class NdjsonRecordParser extends PushedText {
-  private line = 1;
+  // The line found by the last step, trimmed.
+  private recordRaw = '';
+  private recordLine = 0;
+
+  // biome-ignore lint/complexity/noUselessConstructor: narrows the seed to what NDJSON needs.
+  constructor(seed?: ParserSeed) {
+    super(seed);
+  }
 
   /** Moves complete lines into `chunk` until it holds `limit` records (true) or text runs out. */
   fill(chunk: NdjsonChunk, limit: number, final: boolean): boolean {
-    const text = this.text;
     while (chunk.count < limit) {
-      const start = this.pos;
-      if (start >= text.length) return false;
-      let lf = text.indexOf('\n', start);
-      if (lf === -1) {
-        if (!final) {
-          if (text.length - start > MAX_RECORD_CHARS) {
-            throw new TrainerError(
-              'TANDEM_SCORE_BAD_INPUT',
-              `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
-            );
-          }
-          return false;
-        }
-        lf = text.length;
-      }
-      const line = this.line++;
-      this.pos = lf + 1;
-      const raw = text.slice(start, lf).trim();
-      if (raw.length === 0) continue;
+      if (this.step(final) !== RECORD) return false;
+      const raw = this.recordRaw;
       let object: Record<string, unknown> | undefined;
       let problem: string | undefined;
       try {
@@ -44,7 +34,7 @@ export class NdjsonRecordParser extends PushedText {
       } catch (error) {
         problem = `invalid JSON: ${(error as Error).message}`;
       }
-      chunk.lines.push(line);
+      chunk.lines.push(this.recordLine);
       chunk.raw.push(raw);
       chunk.objects.push(object);
       chunk.problems.push(problem);
@@ -52,5 +42,38 @@ export class NdjsonRecordParser extends PushedText {
       chunk.count++;
     }
     return true;
+  }
+
+  protected skipRecord(final: boolean): boolean {
+    return this.step(final) === RECORD;
+  }
+
+  /** Finds the next non-blank line. */
+  private step(final: boolean): Step {
+    const text = this.text;
+    for (;;) {
+      const start = this.pos;
+      if (start >= text.length) return final ? END : MORE;
+      let lf = text.indexOf('\n', start);
+      if (lf === -1) {
+        if (!final) {
+          if (text.length - start > MAX_RECORD_CHARS) {
+            throw new TrainerError(
+              'TANDEM_SCORE_BAD_INPUT',
+              `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
+            );
+          }
+          return MORE;
+        }
+        lf = text.length;
+      }
+      const line = this.line++;
+      this.pos = lf + 1;
+      const raw = text.slice(start, lf).trim();
+      if (raw.length === 0) continue;
+      this.recordRaw = raw;
+      this.recordLine = line;
+      return RECORD;
+    }
   }
 }

@@ -1,12 +1,14 @@
 import { TrainerError } from '../errors.ts';
 import type { DataFormat } from '../io/format.ts';
 import type { AtomicFile } from './atomic-file.ts';
-import type { ChunkResult, RecordScorer } from './chunk-scorer.ts';
-import { OutputEncoder, type RejectsEncoder } from './output-encoder.ts';
+import { type BlockOutput, BlockScorer, type BlockScorerConfig } from './block-scorer.ts';
+import type { RecordScorer } from './chunk-scorer.ts';
+import { parseBlock } from './parse-block.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
-import type { RecordChunk, RecordReader } from './records.ts';
+import type { RecordReader, TextBlock } from './records.ts';
+import type { ScoringWorkers } from './scoring-workers.ts';
 
-/** Where a run stands, reported after each chunk. */
+/** Where a run stands, reported after each block is written. */
 export interface ScoreProgress {
   rows: number;
   rejected: number;
@@ -32,112 +34,142 @@ export interface PipelineOptions {
   outputFormat: DataFormat;
   /** Without a scorer, records are copied (the passthrough baseline of the benchmark). */
   scorer?: RecordScorer;
+  /** Threads that score blocks next to this one (they hold the same model as `scorer`). */
+  workers?: ScoringWorkers;
   predictionColumns: readonly string[];
   classes?: readonly string[];
   /** Bad records go here; without it they stay in the output with an `error` column. */
-  rejects?: { file: AtomicFile; encoder: RejectsEncoder };
+  rejects?: { file: AtomicFile; format: DataFormat };
   /** Stop at the first bad record. */
   strict: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ScoreProgress) => void;
 }
 
+/** A block on its way to the output: scored here (settled at once) or by a worker. */
+interface Pending {
+  outcome?: { output: BlockOutput } | { error: unknown };
+  settled: Promise<void>;
+}
+
 /**
- * Reads chunks, scores each, and writes output (and rejects) lines in input order. Memory holds
- * one chunk of records, its outputs and its output text, plus what the write stream buffers
- * (bounded by its high-water mark: a write that crosses it waits for the disk).
+ * Reads text blocks, scores each (here, or on a worker when one has room), and writes output
+ * (and rejects) text in input order. Memory holds the blocks on their way: at most
+ * 2 × workers + 2 blocks with their output text, plus what the write stream buffers (bounded by
+ * its high-water mark: a write that crosses it waits for the disk). In strict mode the first bad
+ * record in file order stops the run, wherever its block was scored.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineCounts> {
-  const { reader, output, scorer, rejects, strict, signal } = options;
+  const { reader, output, rejects, signal, workers } = options;
   const started = performance.now();
   const counts: PipelineCounts = { rows: 0, scored: 0, rejected: 0, warnings: 0 };
-  let encoder: OutputEncoder | undefined;
-  let bytesRead = 0;
-  const added = options.predictionColumns;
-  const clashNames = rejects === undefined ? [...added, ERROR_COLUMN] : [...added];
+  const maxPending = workers ? Number(process.env.BPW ?? 2) * workers.size + 2 : 1;
+  const pending: Pending[] = [];
+  let local: BlockScorer | undefined;
 
-  const start = async (chunk: RecordChunk | undefined): Promise<OutputEncoder> => {
-    const inputColumns = inputColumnsOf(reader, chunk);
-    checkNoClash(inputColumns, clashNames, 'input');
-    const created = new OutputEncoder({
-      input: reader.format,
-      output: options.outputFormat,
-      inputColumns,
-      predictionColumns: added,
-      ...(options.classes ? { classes: options.classes } : {}),
-      errorColumn: rejects === undefined,
-    });
-    await output.write(created.header());
-    if (rejects) await rejects.file.write(rejects.encoder.header());
-    return created;
+  const start = async (first: TextBlock | undefined): Promise<BlockScorer> => {
+    const config = scorerConfig(options, inputColumnsOf(reader, first));
+    const scorer = new BlockScorer(config, options.scorer);
+    workers?.configure(config);
+    const headers = scorer.headers();
+    await output.write(headers.output);
+    if (rejects) await rejects.file.write(headers.rejects);
+    return scorer;
   };
 
-  for await (const chunk of reader.chunks()) {
-    if (signal?.aborted) throw interrupted(signal);
-    encoder ??= await start(chunk);
-    if (chunk.format === 'ndjson' && clashNames.length > 0) checkObjectKeys(chunk, clashNames);
-    const result: ChunkResult | undefined = scorer?.score(chunk);
-    const reasons = result ? result.reasons : chunk.hasProblems ? chunk.problems : undefined;
-
-    let text = '';
-    let rejectedText = '';
-    for (let i = 0; i < chunk.count; i++) {
-      const reason = reasons?.[i];
-      if (reason !== undefined) {
-        counts.rejected++;
-        if (strict) {
-          throw new TrainerError('TANDEM_SCORE_BAD_ROW', `line ${chunk.lines[i]}: ${reason}`);
-        }
-        if (rejects) {
-          rejectedText += rejects.encoder.line(chunk, i, reason);
-          continue;
-        }
-      } else {
-        counts.scored++;
-      }
-      text += encoder.line(chunk, i, result, reason);
-    }
-    counts.rows += chunk.count;
-    counts.warnings += result?.warnings ?? 0;
-    bytesRead = chunk.bytesRead;
-    await output.write(text);
-    if (rejects && rejectedText.length > 0) await rejects.file.write(rejectedText);
+  const write = async (item: Pending): Promise<void> => {
+    await item.settled;
+    const outcome = item.outcome;
+    if (outcome === undefined || 'error' in outcome) throw outcome?.error;
+    const block = outcome.output;
+    counts.rows += block.rows;
+    counts.scored += block.scored;
+    counts.rejected += block.rejected;
+    counts.warnings += block.warnings;
+    await output.write(block.text);
+    if (rejects && block.rejectedText.length > 0) await rejects.file.write(block.rejectedText);
     options.onProgress?.({
       rows: counts.rows,
       rejected: counts.rejected,
-      bytesRead,
+      bytesRead: block.bytesRead,
       totalBytes: reader.totalBytes,
       seconds: (performance.now() - started) / 1000,
     });
+  };
+
+  for await (const block of reader.blocks({ framed: workers !== undefined })) {
+    if (signal?.aborted) throw interrupted(signal);
+    local ??= await start(block);
+    pending.push(dispatch(block, local, workers));
+    // Write what is done, in order; wait for the oldest block when too many are on their way.
+    while (
+      pending.length > 0 &&
+      (pending[0]?.outcome !== undefined || pending.length >= maxPending)
+    ) {
+      await write(pending.shift() as Pending);
+    }
   }
-  if (encoder === undefined) await start(undefined);
+  if (local === undefined) await start(undefined);
+  while (pending.length > 0) await write(pending.shift() as Pending);
   if (signal?.aborted) throw interrupted(signal);
   return counts;
 }
 
-/** The input columns written out: the CSV header, or the keys of the first NDJSON object. */
-function inputColumnsOf(reader: RecordReader, chunk: RecordChunk | undefined): readonly string[] {
-  const header = reader.header();
-  if (header !== undefined) return header;
-  if (chunk?.format === 'ndjson') {
-    const first = chunk.objects.find((object) => object !== undefined);
-    if (first !== undefined) return Object.keys(first);
-  }
-  return [];
-}
-
-/** NDJSON objects may each carry other keys: none may shadow an added column. */
-function checkObjectKeys(
-  chunk: RecordChunk & { format: 'ndjson' },
-  names: readonly string[],
-): void {
-  for (let i = 0; i < chunk.count; i++) {
-    const object = chunk.objects[i];
-    if (object === undefined) continue;
-    for (const name of names) {
-      if (Object.hasOwn(object, name)) checkNoClash([name], names, `line ${chunk.lines[i]}`);
+/** Scores on a worker when one has room, else here and now; errors wait for their turn. */
+function dispatch(block: TextBlock, local: BlockScorer, workers?: ScoringWorkers): Pending {
+  const remote = workers?.submit(block);
+  if (remote === undefined) {
+    try {
+      return { outcome: { output: local.score(block) }, settled: Promise.resolve() };
+    } catch (error) {
+      return { outcome: { error }, settled: Promise.resolve() };
     }
   }
+  const item: Pending = { settled: Promise.resolve() };
+  item.settled = remote.then(
+    (output) => {
+      item.outcome = { output };
+    },
+    (error: unknown) => {
+      item.outcome = { error };
+    },
+  );
+  return item;
+}
+
+function scorerConfig(
+  options: PipelineOptions,
+  inputColumns: readonly string[],
+): BlockScorerConfig {
+  const added = options.predictionColumns;
+  const clashNames = options.rejects === undefined ? [...added, ERROR_COLUMN] : [...added];
+  checkNoClash(inputColumns, clashNames, 'input');
+  return {
+    encoder: {
+      input: options.reader.format,
+      output: options.outputFormat,
+      inputColumns,
+      predictionColumns: added,
+      ...(options.classes ? { classes: options.classes } : {}),
+      errorColumn: options.rejects === undefined,
+    },
+    ...(options.rejects ? { rejectsFormat: options.rejects.format } : {}),
+    strict: options.strict,
+    clashNames,
+  };
+}
+
+/** The input columns written out: the CSV header, or the keys of the first NDJSON object. */
+function inputColumnsOf(reader: RecordReader, first: TextBlock | undefined): readonly string[] {
+  const header = reader.header();
+  if (header !== undefined) return header;
+  if (first?.format === 'ndjson') {
+    const chunk = first.parsed ?? parseBlock(first);
+    const object =
+      chunk.format === 'ndjson' ? chunk.objects.find((o) => o !== undefined) : undefined;
+    if (object !== undefined) return Object.keys(object);
+  }
+  return [];
 }
 
 function interrupted(signal: AbortSignal): TrainerError {

@@ -4,6 +4,7 @@ import { TrainerError } from '../errors.ts';
 import type { DataFormat } from '../io/format.ts';
 import { CsvRecordParser } from './csv-parser.ts';
 import { NdjsonRecordParser } from './ndjson-parser.ts';
+import type { PushedText } from './pushed-text.ts';
 import {
   DEFAULT_READ_SIZE,
   emptyCsvChunk,
@@ -11,18 +12,12 @@ import {
   type ReaderOptions,
   type RecordChunk,
   type RecordReader,
+  type TextBlock,
 } from './records.ts';
 
-/** A parser that turns pushed text into records, filling chunks of a given size. */
-interface ChunkParser<C extends RecordChunk> {
-  push(text: string): void;
-  /** Fills `chunk` up to `limit` records: true when full, false when the text ran out. */
-  fill(chunk: C, limit: number, final: boolean): boolean;
-}
-
 /**
- * Opens a CSV (with a header row) or NDJSON file as a stream of chunks of `chunkSize` records.
- * A missing file, or a path that is not a regular file, is TANDEM_SCORE_INPUT_NOT_FOUND.
+ * Opens a CSV (with a header row) or NDJSON file as a stream of text blocks of `blockSize`
+ * records. A missing file, or a path that is not a regular file, is TANDEM_SCORE_INPUT_NOT_FOUND.
  */
 export async function openRecordReader(
   path: string,
@@ -30,21 +25,18 @@ export async function openRecordReader(
   options: ReaderOptions,
 ): Promise<RecordReader> {
   const { stream, size } = await openInput(path, options.readSize ?? DEFAULT_READ_SIZE);
-  const limit = options.chunkSize;
-  const reader = { format, totalBytes: size, close: () => stream.destroy() };
-  if (format === 'csv') {
-    const parser = new CsvRecordParser();
-    return {
-      ...reader,
-      header: () => parser.header(),
-      chunks: () => streamChunks(stream, parser, emptyCsvChunk, limit),
-    };
-  }
-  const parser = new NdjsonRecordParser();
+  const parser = format === 'csv' ? new CsvRecordParser() : new NdjsonRecordParser();
+  const header = (): readonly string[] | undefined =>
+    parser instanceof CsvRecordParser ? parser.header() : undefined;
   return {
-    ...reader,
-    header: () => undefined,
-    chunks: () => streamChunks(stream, parser, emptyNdjsonChunk, limit),
+    format,
+    totalBytes: size,
+    header,
+    blocks: ({ framed }) =>
+      framed
+        ? framedBlocks(stream, parser, format, header, options.blockSize)
+        : parsedBlocks(stream, parser, format, options.blockSize),
+    close: () => stream.destroy(),
   };
 }
 
@@ -76,33 +68,79 @@ async function openInput(
 }
 
 /**
- * Reads `stream` (utf8 text) through `parser`, yielding full chunks as they complete and the
- * remainder at the end. Reading pauses while the consumer works on a chunk: the stream buffers at
- * most one read ahead, so memory stays bounded by the chunk size.
+ * Reads `stream` (utf8 text) through `parser`, yielding blocks of `limit` records as they are
+ * framed and the remainder at the end. Reading pauses while the consumer works on a block: the
+ * stream buffers at most one read ahead, so memory stays bounded by the block size.
  */
-async function* streamChunks<C extends RecordChunk>(
+async function* framedBlocks(
   stream: ReadStream,
-  parser: ChunkParser<C>,
-  emptyChunk: () => C,
+  parser: PushedText,
+  format: DataFormat,
+  header: () => readonly string[] | undefined,
   limit: number,
-): AsyncGenerator<C, void, void> {
-  let chunk = emptyChunk();
+): AsyncGenerator<TextBlock, void, void> {
+  const blockOf = (framed: ReturnType<PushedText['frame']> & object): TextBlock => {
+    const columns = header();
+    return {
+      ...framed,
+      format,
+      ...(columns !== undefined ? { header: columns } : {}),
+      bytesRead: stream.bytesRead,
+    };
+  };
   try {
     for await (const text of stream) {
       parser.push(text as string);
-      while (parser.fill(chunk, limit, false)) {
-        chunk.bytesRead = stream.bytesRead;
-        yield chunk;
-        chunk = emptyChunk();
+      for (let framed = parser.frame(limit, false); framed; framed = parser.frame(limit, false)) {
+        yield blockOf(framed);
       }
     }
-    while (parser.fill(chunk, limit, true)) {
-      chunk.bytesRead = stream.bytesRead;
-      yield chunk;
-      chunk = emptyChunk();
+    for (let framed = parser.frame(limit, true); framed; framed = parser.frame(limit, true)) {
+      yield blockOf(framed);
     }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** As framedBlocks, but each block's records are parsed as they are read (a single pass). */
+async function* parsedBlocks(
+  stream: ReadStream,
+  parser: CsvRecordParser | NdjsonRecordParser,
+  format: DataFormat,
+  limit: number,
+): AsyncGenerator<TextBlock, void, void> {
+  const empty = (): RecordChunk => (format === 'csv' ? emptyCsvChunk() : emptyNdjsonChunk());
+  const fill = (chunk: RecordChunk, final: boolean): boolean =>
+    parser instanceof CsvRecordParser
+      ? parser.fill(chunk as RecordChunk & { format: 'csv' }, limit, final)
+      : parser.fill(chunk as RecordChunk & { format: 'ndjson' }, limit, final);
+  const blockOf = (chunk: RecordChunk): TextBlock => {
     chunk.bytesRead = stream.bytesRead;
-    if (chunk.count > 0) yield chunk;
+    return {
+      format,
+      ...(chunk.format === 'csv' ? { header: chunk.header } : {}),
+      text: '',
+      line: chunk.lines[0] ?? 0,
+      records: chunk.count,
+      bytesRead: chunk.bytesRead,
+      parsed: chunk,
+    };
+  };
+  let chunk = empty();
+  try {
+    for await (const text of stream) {
+      parser.push(text as string);
+      while (fill(chunk, false)) {
+        yield blockOf(chunk);
+        chunk = empty();
+      }
+    }
+    while (fill(chunk, true)) {
+      yield blockOf(chunk);
+      chunk = empty();
+    }
+    if (chunk.count > 0) yield blockOf(chunk);
   } finally {
     stream.destroy();
   }

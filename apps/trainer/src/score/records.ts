@@ -1,4 +1,5 @@
 import type { DataFormat } from '../io/format.ts';
+import type { FramedText } from './pushed-text.ts';
 
 /**
  * A run of consecutive input records, in file order. Arrays are parallel: index i describes the
@@ -61,14 +62,32 @@ export function emptyNdjsonChunk(): NdjsonChunk {
   };
 }
 
-/** A streaming source of record chunks. */
+/**
+ * Whole records in file order, as text that parseBlock turns into a chunk on any thread, or
+ * already parsed (`parsed`, with empty text) when every block is scored where it is read.
+ */
+export interface TextBlock extends FramedText {
+  format: DataFormat;
+  /** CSV: the file's column names (the header row is in no block). */
+  header?: readonly string[];
+  /** Input bytes consumed once this block was read, for progress and ETA. */
+  bytesRead: number;
+  /** The records, when the reader parsed them itself; never sent to another thread. */
+  parsed?: RecordChunk;
+}
+
+/** A streaming source of text blocks. */
 export interface RecordReader {
   readonly format: DataFormat;
   /** Size of the input file in bytes. */
   readonly totalBytes: number;
-  /** CSV: the header's column names, known once the first chunk has been read. */
+  /** CSV: the header's column names, known once the first block has been read. */
   header(): readonly string[] | undefined;
-  chunks(): AsyncGenerator<RecordChunk, void, void>;
+  /**
+   * The file's records, block by block. `framed`: as text for other threads to parse (the reader
+   * only finds where records end); otherwise parsed here, in one pass.
+   */
+  blocks(options: { framed: boolean }): AsyncGenerator<TextBlock, void, void>;
   /** Releases the file; safe to call more than once. */
   close(): void;
 }
@@ -78,8 +97,8 @@ export const MAX_RECORD_CHARS = 1 << 20;
 
 /** Record-count and memory knobs of a reader. */
 export interface ReaderOptions {
-  /** Records per chunk. */
-  chunkSize: number;
+  /** Records per block. */
+  blockSize: number;
   /** Bytes per read from disk. */
   readSize?: number;
 }

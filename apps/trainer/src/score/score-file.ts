@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { type EngineChoice, type Predictor, predictionColumns } from '@tandem/runtime';
 import { TrainerError } from '../errors.ts';
@@ -9,13 +10,16 @@ import { PredictorScorer } from './chunk-scorer.ts';
 import { formatOf } from './format.ts';
 import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
-import { RejectsEncoder } from './output-encoder.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
 import { openRecordReader } from './record-reader.ts';
 import type { RecordReader } from './records.ts';
+import { ScoringWorkers } from './scoring-workers.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
 export const DEFAULT_BATCH_SIZE = 4096;
+
+/** Smaller inputs are scored on one thread: starting workers would cost more than it saves. */
+export const PARALLEL_MIN_BYTES = 4 * 2 ** 20;
 
 export interface CopyFileOptions {
   input: string;
@@ -48,6 +52,19 @@ export interface ScoreFileOptions extends CopyFileOptions {
   engine?: EngineChoice;
   /** An already-loaded predictor to use instead of loading `model` (left undisposed). */
   predictor?: Predictor;
+  /**
+   * Threads that score, this one included: 1 scores on the main thread only. Default: one per
+   * CPU core for inputs of 4 MiB and more, else 1. Workers need the dense engine (they rebuild
+   * the model without TensorFlow.js); with the tfjs engine scoring stays on one thread.
+   */
+  threads?: number;
+  /**
+   * Score nothing until every worker is ready, so that each thread takes part even in a short
+   * run (tests); by default the main thread starts at once and workers join as they come up.
+   */
+  waitForWorkers?: boolean;
+  /** Receives a line when a scoring worker cannot start. Default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface ScoreSummary extends PipelineCounts {
@@ -59,6 +76,8 @@ export interface ScoreSummary extends PipelineCounts {
   outputFormat: DataFormat;
   /** Columns appended to each row. */
   predictionColumns: string[];
+  /** Threads that scored blocks: the main thread plus the workers that took part. */
+  threads: number;
   seconds: number;
   rowsPerSecond: number;
 }
@@ -78,10 +97,19 @@ export interface ScoreSummary extends PipelineCounts {
  */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary> {
   await checkPaths(options);
+  const threads = threadCount(options.threads);
   const reader = await openReader(options);
   let predictor = options.predictor;
   const owned = predictor === undefined;
+  let workers: ScoringWorkers | undefined;
   try {
+    // Workers start first: loading their code overlaps with loading the model here.
+    const parallel =
+      threads ?? (reader.totalBytes >= PARALLEL_MIN_BYTES ? availableParallelism() : 1);
+    if (parallel > 1 && options.engine !== 'tfjs') {
+      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      workers = new ScoringWorkers(parallel - 1, log);
+    }
     if (predictor === undefined) {
       if (options.model === undefined) {
         throw new TrainerError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
@@ -89,16 +117,37 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
     }
+    const replica = workers ? predictor.replica() : undefined;
+    if (workers && replica === undefined) {
+      // Only the dense engine can be rebuilt in a worker: the tfjs engine scores on this thread.
+      await workers.close();
+      workers = undefined;
+    }
+    if (workers && replica) {
+      workers.load(replica);
+      if (options.waitForWorkers) await workers.ready();
+    }
     const summary = await writeThrough(options, reader, {
       scorer: new PredictorScorer(predictor),
+      ...(workers ? { workers } : {}),
       columns: predictionColumns(predictor.classes),
       ...(predictor.classes ? { classes: predictor.classes } : {}),
     });
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
   } finally {
     reader.close();
+    await workers?.close();
     if (owned) predictor?.dispose();
   }
+}
+
+/** The `threads` option, checked: undefined means the default. */
+function threadCount(threads: number | undefined): number | undefined {
+  if (threads === undefined) return undefined;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new TrainerError('TANDEM_USAGE', `--threads must be a positive integer, got ${threads}`);
+  }
+  return threads;
 }
 
 /**
@@ -117,6 +166,7 @@ export async function copyRecords(options: CopyFileOptions): Promise<ScoreSummar
 
 interface Scoring {
   scorer?: PredictorScorer;
+  workers?: ScoringWorkers;
   columns: string[];
   classes?: readonly string[];
 }
@@ -139,10 +189,11 @@ async function writeThrough(
       output,
       outputFormat,
       ...(scoring.scorer ? { scorer: scoring.scorer } : {}),
+      ...(scoring.workers ? { workers: scoring.workers } : {}),
       predictionColumns: scoring.columns,
       ...(scoring.classes ? { classes: scoring.classes } : {}),
       ...(rejectsFile && rejectsFormat
-        ? { rejects: { file: rejectsFile, encoder: new RejectsEncoder(rejectsFormat) } }
+        ? { rejects: { file: rejectsFile, format: rejectsFormat } }
         : {}),
       strict: options.strict ?? false,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -159,6 +210,7 @@ async function writeThrough(
       inputFormat: reader.format,
       outputFormat,
       predictionColumns: scoring.columns,
+      threads: 1 + (scoring.workers?.used ?? 0),
       seconds,
       rowsPerSecond: seconds > 0 ? counts.rows / seconds : 0,
     };
@@ -178,7 +230,7 @@ async function openReader(options: CopyFileOptions): Promise<RecordReader> {
     );
   }
   const format = formatOf(options.input, options.format);
-  return openRecordReader(options.input, format, { chunkSize: batchSize });
+  return openRecordReader(options.input, format, { blockSize: batchSize });
 }
 
 /** Refuses paths that would overwrite the input, or that can never be written. */

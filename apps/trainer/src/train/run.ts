@@ -1,6 +1,12 @@
 import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
 import { FileModelStore, type ManifestDraft, type Metrics, type Task } from '@tandem/model-store';
-import { encodeFeaturesFile, initBackend, Predictor, serializeModel } from '@tandem/runtime';
+import {
+  encodeFeaturesFile,
+  initBackend,
+  type Predictor,
+  predictorFromParts,
+  serializeModel,
+} from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
 import { gitProvenance } from '../artifact/provenance.ts';
 import { checkStoreRoot, storeWriteError } from '../artifact/store-root.ts';
@@ -45,7 +51,8 @@ export interface TrainResult {
   baseline: Metrics;
   /**
    * The trained model behind the same Predictor the server uses. Its model is not freed by
-   * predictor.dispose() when it runs on the tfjs engine (fromParts leaves the model to its owner).
+   * predictor.dispose() when it runs on the tfjs engine (predictorFromParts leaves the model to
+   * its owner).
    */
   predictor: Predictor;
   /** Raw test rows, target column included, in data-file order. */
@@ -144,7 +151,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       targetScaler: coding.scaler,
       model,
     };
-    const scoring = Predictor.fromParts(
+    const scoring = predictorFromParts(
       { manifest: { name, version: 0, task, target, sample }, ...parts },
       { log },
     );
@@ -205,7 +212,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     log(`wrote ${name} version ${written.version} to ${displayPath(written.path)}`);
 
-    predictor = Predictor.fromParts(
+    predictor = predictorFromParts(
       { manifest: { name, version: written.version, task, target, sample }, ...parts },
       { log },
     );

@@ -29,6 +29,8 @@ export class DenseEngine implements ModelEngine {
   readonly inputWidth: number;
   readonly outputWidth: number;
   readonly kernel: AffineKernel['name'];
+  /** The stack it evaluates, kept so that a predictor can be rebuilt elsewhere (replica). */
+  readonly stack: DenseStack;
   private readonly compute: AffineKernel;
   private readonly steps: PlacedStep[];
   private readonly weightsEnd: number;
@@ -37,6 +39,7 @@ export class DenseEngine implements ModelEngine {
 
   /** `kernel`: default the WebAssembly SIMD kernel where available, else the JavaScript one. */
   constructor(stack: DenseStack, options: { kernel?: AffineKernel } = {}) {
+    this.stack = stack;
     this.inputWidth = stack.inputWidth;
     this.outputWidth = stack.outputWidth;
     this.compute = options.kernel ?? SimdKernel.create() ?? new JsKernel();

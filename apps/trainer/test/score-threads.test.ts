@@ -1,0 +1,214 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileModelStore } from '@tandem/model-store';
+import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrainerError } from '../src/errors.ts';
+import { BlockScorer, type BlockScorerConfig } from '../src/score/block-scorer.ts';
+import { PredictorScorer } from '../src/score/chunk-scorer.ts';
+import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
+import { ScoringWorkers } from '../src/score/scoring-workers.ts';
+import { DATA, trainQuickCredit } from './support.ts';
+
+// Scoring on worker threads must change nothing but the speed: every output byte, rejected row,
+// count and error is held to the single-threaded run of the same file.
+
+let work: string;
+let artifacts: string;
+let predictor: Predictor;
+let header: string[];
+let rows: string[][];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'tandem-threads-'));
+  artifacts = join(work, 'artifacts');
+  await trainQuickCredit(artifacts);
+  const store = new FileModelStore(artifacts);
+  predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
+  const records = parse(await readFile(join(DATA, 'credit.csv'), 'utf8')) as string[][];
+  header = records[0] as string[];
+  rows = records.slice(1);
+}, 120_000);
+
+afterAll(async () => {
+  predictor?.dispose();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Rows of awkwardCsv that cannot be scored: a bad number, broken quoting, a missing field. */
+const isBadRow = (i: number): boolean => i % 97 === 5 || i % 301 === 9 || i % 401 === 11;
+
+/**
+ * 3,000 credit rows with CRLF line ends, blank lines and a bad one every so often (isBadRow);
+ * unseen categories, one of them a quoted value across two lines, are scored by their rule.
+ */
+function awkwardCsv(): string {
+  const lines = [header.join(',')];
+  const income = header.indexOf('Income');
+  const home = header.indexOf('Home');
+  for (let i = 0; i < 3000; i++) {
+    const row = [...(rows[i % rows.length] as string[])];
+    if (i % 97 === 5) row[income] = 'lots';
+    if (i % 89 === 7) row[home] = 'castle';
+    if (i % 211 === 3) row[home] = '"boat\nhouse"';
+    if (i % 301 === 9) row[home] = '"unclosed"x';
+    if (i % 401 === 11) row.pop();
+    lines.push(row.join(','));
+    if (i % 500 === 0) lines.push('');
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function run(
+  name: string,
+  input: string,
+  options: Partial<ScoreFileOptions> & { output: string },
+): Promise<{ summary: ScoreSummary; output: string; rejects?: string }> {
+  const dir = join(work, name);
+  const summary = await scoreFile({
+    predictor,
+    input,
+    batchSize: 64,
+    ...options,
+    output: join(dir, options.output),
+    ...(options.rejects ? { rejects: join(dir, options.rejects) } : {}),
+  });
+  return {
+    summary,
+    output: await readFile(join(dir, options.output), 'utf8'),
+    ...(options.rejects ? { rejects: await readFile(join(dir, options.rejects), 'utf8') } : {}),
+  };
+}
+
+describe('scoring on worker threads', () => {
+  it('writes the same bytes, rejects and counts as one thread, CSV and NDJSON out', async () => {
+    const input = join(work, 'awkward.csv');
+    await writeFile(input, awkwardCsv());
+    for (const name of ['one', 'three', 'one-nd', 'two-nd']) await mkdir(join(work, name));
+
+    const one = await run('one', input, { output: 'out.csv', rejects: 'rejects.csv', threads: 1 });
+    const three = await run('three', input, {
+      output: 'out.csv',
+      rejects: 'rejects.csv',
+      threads: 3,
+      waitForWorkers: true,
+    });
+    expect(one.summary.threads).toBe(1);
+    expect(three.summary.threads).toBe(3);
+    const bad = Array.from({ length: 3000 }, (_, i) => i).filter(isBadRow).length;
+    expect(one.summary.rejected).toBe(bad);
+    expect(one.summary.warnings).toBeGreaterThan(30);
+    const counts = (s: ScoreSummary) => [s.rows, s.scored, s.rejected, s.warnings];
+    expect(counts(three.summary)).toEqual(counts(one.summary));
+    expect(three.output).toBe(one.output);
+    expect(three.rejects).toBe(one.rejects);
+
+    const oneNd = await run('one-nd', input, { output: 'out.ndjson', threads: 1 });
+    const twoNd = await run('two-nd', input, {
+      output: 'out.ndjson',
+      threads: 2,
+      waitForWorkers: true,
+    });
+    expect(twoNd.summary.threads).toBe(2);
+    expect(twoNd.output).toBe(oneNd.output);
+    expect(oneNd.output.split('\n').filter((line) => line.includes('"error":"')).length).toBe(
+      one.summary.rejected,
+    );
+  }, 60_000);
+
+  it('in strict mode, stops at the same first bad line as one thread, and writes nothing', async () => {
+    const dir = await mkdtemp(join(work, 'strict-'));
+    const input = join(dir, 'in.csv');
+    const lines = [header.join(',')];
+    for (let i = 0; i < 2000; i++) lines.push((rows[i % rows.length] as string[]).join(','));
+    // Bad rows late in the file, in several blocks: the first one in file order must win.
+    lines[1501] = 'too,few';
+    lines[1900] = 'also,too,few';
+    await writeFile(input, `${lines.join('\n')}\n`);
+    for (const threads of [1, 3]) {
+      const attempt = scoreFile({
+        predictor,
+        input,
+        output: join(dir, 'out.csv'),
+        strict: true,
+        batchSize: 50,
+        threads,
+        waitForWorkers: true,
+      });
+      await expect(attempt).rejects.toBeInstanceOf(TrainerError);
+      await expect(attempt).rejects.toThrow(/^line 1502: expected 14 fields, got 2$/);
+    }
+    expect(await readdir(dir)).toEqual(['in.csv']);
+  }, 60_000);
+
+  it('refuses a thread count that is not a positive integer', async () => {
+    const attempt = scoreFile({ predictor, input: 'in.csv', output: 'out.csv', threads: 0 });
+    await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
+  });
+});
+
+describe('ScoringWorkers', () => {
+  const config = (): BlockScorerConfig => ({
+    encoder: {
+      input: 'csv',
+      output: 'csv',
+      inputColumns: header,
+      predictionColumns: ['label', 'probability_bad', 'probability_good'],
+      classes: predictor.classes ?? [],
+      errorColumn: true,
+    },
+    strict: false,
+    clashNames: [],
+  });
+
+  it('scores a block exactly as the main thread does', async () => {
+    const replica = predictor.replica();
+    if (replica === undefined) throw new Error('the credit model should run on the dense engine');
+    const workers = new ScoringWorkers(1, (line) => {
+      throw new Error(line);
+    });
+    try {
+      workers.load(replica);
+      await workers.ready();
+      workers.configure(config());
+      const block = {
+        format: 'csv' as const,
+        header,
+        text: `${rows
+          .slice(0, 40)
+          .map((row) => row.join(','))
+          .join('\n')}\nbad\n`,
+        line: 2,
+        records: 41,
+        bytesRead: 0,
+      };
+      const remote = await workers.submit(block);
+      const local = new BlockScorer(config(), new PredictorScorer(predictor)).score(block);
+      expect(remote).toEqual(local);
+      expect(local.rejected).toBe(1);
+      expect(workers.used).toBe(1);
+    } finally {
+      await workers.close();
+    }
+  }, 30_000);
+
+  it('drops a worker that cannot start, with a log line, and then takes no blocks', async () => {
+    const replica = predictor.replica();
+    if (replica === undefined) throw new Error('the credit model should run on the dense engine');
+    const broken = { ...replica, features: new Uint8Array([1, 2, 3]) };
+    const log: string[] = [];
+    const workers = new ScoringWorkers(1, (line) => log.push(line));
+    try {
+      workers.load(broken as typeof replica);
+      await workers.ready();
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatch(/^a scoring worker could not start \(.+\); going on without it$/);
+      const block = { format: 'csv' as const, header, text: '', line: 2, records: 0, bytesRead: 0 };
+      expect(workers.submit(block)).toBeUndefined();
+    } finally {
+      await workers.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,113 @@
+// Predictors around a tfjs model: a stored version, or the trainer's in-memory parts. Kept apart
+// from predictor.ts, which must load without tfjs.
+import type { FittedPipeline, LabelEncoder, TargetScaler } from '@tandem/features';
+import type { Manifest, StoredVersion } from '@tandem/model-store';
+import { initBackend } from './backend.ts';
+import { chooseEngine, type EngineChoice } from './engine-choice.ts';
+import { RuntimeError, reasonOf } from './errors.ts';
+import { decodeFeaturesFile } from './features-file.ts';
+import { loadModel } from './model-files.ts';
+import { Predictor, type PredictorMeta } from './predictor.ts';
+import type { tf } from './tf.ts';
+
+export interface PredictorOptions {
+  /**
+   * 'auto' (default): the plain-JavaScript dense evaluator when the model is a supported dense
+   * stack and agrees with tfjs on probe rows, else tfjs. TANDEM_ENGINE=tfjs|dense overrides 'auto'.
+   */
+  engine?: EngineChoice;
+  /** Receives a line when the requested engine cannot be used. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+export interface PredictorParts {
+  /** What identifies the model; the trainer passes version 0 before a version is written. */
+  manifest: PredictorMeta;
+  pipeline: FittedPipeline;
+  labels?: LabelEncoder | null;
+  targetScaler?: TargetScaler | null;
+  model: tf.LayersModel;
+}
+
+/**
+ * Loads a verified stored version (see FileModelStore.readVersion): features.json, the model,
+ * then a warm-up prediction on manifest.sample. Any failure is TANDEM_MODEL_LOAD_FAILED naming
+ * the version and the reason; nothing is left allocated. dispose() releases the model.
+ *
+ * @example
+ *   const predictor = await predictorFromStoredVersion(await store.readVersion('credit', 3));
+ */
+export async function predictorFromStoredVersion(
+  stored: StoredVersion,
+  options: PredictorOptions = {},
+): Promise<Predictor> {
+  const { manifest } = stored;
+  const where = `${stored.name}/${stored.version}`;
+  let model: tf.LayersModel | undefined;
+  try {
+    await initBackend(options.log ? { log: options.log } : {});
+    const featuresBytes = stored.files['features.json'];
+    if (!featuresBytes) throw new Error('features.json is missing');
+    const features = decodeFeaturesFile(featuresBytes);
+    checkClasses(manifest, features.labels);
+    const loaded = await loadModel(stored.files);
+    model = loaded;
+    return new Predictor({
+      meta: {
+        name: stored.name,
+        version: stored.version,
+        task: manifest.task,
+        target: manifest.target,
+        sample: manifest.sample,
+      },
+      manifest,
+      ...features,
+      engine: chooseEngine(loaded, options).engine,
+      release: () => loaded.dispose(),
+    });
+  } catch (error) {
+    model?.dispose();
+    throw new RuntimeError(
+      'TANDEM_MODEL_LOAD_FAILED',
+      `model ${where} cannot be served: ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A predictor over in-memory parts (the trainer's evaluation). The model stays the caller's:
+ * dispose() leaves it alone. Create it after training: the dense engine copies the weights.
+ * Throws TANDEM_MODEL_LOAD_FAILED when the parts do not fit together or the warm-up fails (the
+ * warm-up runs when parts.manifest.sample is given).
+ */
+export function predictorFromParts(
+  parts: PredictorParts,
+  options: PredictorOptions = {},
+): Predictor {
+  try {
+    const { manifest, model, ...features } = parts;
+    return new Predictor({
+      meta: manifest,
+      ...features,
+      engine: chooseEngine(model, options).engine,
+    });
+  } catch (error) {
+    throw new RuntimeError(
+      'TANDEM_MODEL_LOAD_FAILED',
+      `model ${parts.manifest.name}: ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function checkClasses(manifest: Manifest, labels: LabelEncoder | null): void {
+  if (!('classes' in manifest.outputs)) return;
+  const expected = manifest.outputs.classes;
+  const actual = labels?.classes ?? [];
+  if (expected.length !== actual.length || expected.some((c, i) => c !== actual[i])) {
+    throw new Error(
+      `manifest.json lists classes ${JSON.stringify(expected)}, features.json ${JSON.stringify(actual)}`,
+    );
+  }
+}
