@@ -1,17 +1,20 @@
 /**
- * Batch-scoring throughput: `npm run bench:score [-- --rows 500000 --repeat 3 --artifacts dir]`.
+ * Batch-scoring throughput:
+ * `npm run bench:score [-- --rows 500000 --repeat 3 --threads N --artifacts dir]`.
  *
  * Generates a CSV by cycling the rows of data/credit.csv, then measures in the same process, in
  * alternation: (1) reading and writing it through the scorer's streaming reader and writer with
- * no model (copyRecords: the passthrough baseline), (2) scoring it with the credit model
- * (scoreFile) on the engine the server uses, (3) the same with `--engine tfjs`. For each it
- * prints rows/s of wall time (best and median of the repeats) and rows per CPU-second of this
- * process (steadier than wall time on a shared machine), the ratios, and peak memory. Models are
- * loaded once beforehand, untimed. Without --artifacts the credit model is trained into a
- * temporary folder first (data/models/credit.json when present, else the four-key config).
+ * no model (copyRecords: the passthrough baseline, one thread), (2) scoring it with the credit
+ * model (scoreFile) as `npm run score` does by default: the engine the server uses, one thread
+ * per core (--threads), the workers started inside each timed run, (3) the same on one thread,
+ * (4) on the tfjs engine (one thread). For each it prints rows/s of wall time (best and median of
+ * the repeats) and rows per CPU-second of this process, worker threads included, the ratios, and
+ * peak memory. The model is loaded once beforehand, untimed. Without --artifacts the credit model
+ * is trained into a temporary folder first (data/models/credit.json when present, else the
+ * four-key config).
  */
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileModelStore } from '@tandem/model-store';
@@ -26,11 +29,13 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     artifacts: { type: 'string' },
     'batch-size': { type: 'string', default: '4096' },
+    threads: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const batchSize = Number(values['batch-size']);
+const threads = Number(values.threads ?? availableParallelism());
 
 interface Pass {
   wall: number[];
@@ -75,6 +80,7 @@ try {
   const passes = {
     copy: { wall: [], cpu: [] } as Pass,
     score: { wall: [], cpu: [] } as Pass,
+    single: { wall: [], cpu: [] } as Pass,
     tfjs: { wall: [], cpu: [] } as Pass,
   };
   const heapBefore = process.memoryUsage().heapUsed;
@@ -82,14 +88,18 @@ try {
   for (let run = 0; run < repeat; run++) {
     await measure(passes.copy, () => copyRecords({ ...common, output: join(work, 'copy.csv') }));
     await measure(passes.score, () =>
-      scoreFile({ ...common, output: join(work, 'scored.csv'), predictor }),
+      scoreFile({ ...common, output: join(work, 'scored.csv'), predictor, threads }),
+    );
+    await measure(passes.single, () =>
+      scoreFile({ ...common, output: join(work, 'scored-1.csv'), predictor, threads: 1 }),
     );
     await measure(passes.tfjs, () =>
       scoreFile({ ...common, output: join(work, 'scored-tfjs.csv'), predictor: tfjsPredictor }),
     );
     process.stderr.write(
       `run ${run + 1}/${repeat}: read+write ${fmt(last(passes.copy.wall))} rows/s, ` +
-        `scoring ${fmt(last(passes.score.wall))} rows/s (${predictor.engine}), ` +
+        `scoring ${fmt(last(passes.score.wall))} rows/s (${predictor.engine}, ${threads} threads), ` +
+        `${fmt(last(passes.single.wall))} rows/s (1 thread), ` +
         `${fmt(last(passes.tfjs.wall))} rows/s (tfjs)\n`,
     );
   }
@@ -110,11 +120,13 @@ try {
     '',
     '| pass | best rows/s | median rows/s | rows per CPU-second | MiB/s |',
     '| --- | ---: | ---: | ---: | ---: |',
-    line('read + write, no model', passes.copy),
-    line(`score, engine ${predictor.engine} (as the server)`, passes.score),
-    line('score, engine tfjs', passes.tfjs),
+    line('read + write, no model (1 thread)', passes.copy),
+    line(`score, engine ${predictor.engine}, ${threads} threads (the default here)`, passes.score),
+    line(`score, engine ${predictor.engine}, 1 thread`, passes.single),
+    line('score, engine tfjs, 1 thread', passes.tfjs),
     '',
-    `scoring / read+write: ${ratio(passes.score)} (${predictor.engine}); ${ratio(passes.tfjs)} (tfjs); goal at most 2x`,
+    `scoring / read+write: ${ratio(passes.score)} (${threads} threads; goal at most 2x); ` +
+      `${ratio(passes.single)} (1 thread); ${ratio(passes.tfjs)} (tfjs)`,
     `peak heap used ${(peak.heap / 2 ** 20).toFixed(0)} MiB during the runs, garbage not yet collected included ` +
       `(${(heapBefore / 2 ** 20).toFixed(0)} MiB before), ` +
       `peak RSS ${(peak.rss / 2 ** 20).toFixed(0)} MiB`,
@@ -128,6 +140,7 @@ try {
 async function measure(pass: Pass, run: () => Promise<ScoreSummary>): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const summary = await run();
+  // The CPU time of the whole process: every thread, workers included.
   const cpu = process.cpuUsage(cpuBefore);
   if (summary.rows !== rows || summary.rejected !== 0) {
     throw new Error(`unexpected counts: ${summary.rows} rows, ${summary.rejected} rejected`);

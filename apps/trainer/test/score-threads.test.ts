@@ -166,7 +166,7 @@ describe('ScoringWorkers', () => {
   it('scores a block exactly as the main thread does', async () => {
     const replica = predictor.replica();
     if (replica === undefined) throw new Error('the credit model should run on the dense engine');
-    const workers = new ScoringWorkers(1, (line) => {
+    const workers = await ScoringWorkers.start(1, (line) => {
       throw new Error(line);
     });
     try {
@@ -186,7 +186,17 @@ describe('ScoringWorkers', () => {
       };
       const remote = await workers.submit(block);
       const local = new BlockScorer(config(), new PredictorScorer(predictor)).score(block);
-      expect(remote).toEqual(local);
+      // Workers send the text as UTF-8 bytes.
+      const decode = (text: string | Uint8Array | undefined): string =>
+        typeof text === 'string' ? text : new TextDecoder().decode(text);
+      expect(
+        remote && {
+          ...remote,
+          text: decode(remote.text),
+          rejectedText: decode(remote.rejectedText),
+        },
+      ).toEqual(local);
+      expect(remote?.text).toBeInstanceOf(Uint8Array);
       expect(local.rejected).toBe(1);
       expect(workers.used).toBe(1);
     } finally {
@@ -199,7 +209,7 @@ describe('ScoringWorkers', () => {
     if (replica === undefined) throw new Error('the credit model should run on the dense engine');
     const broken = { ...replica, features: new Uint8Array([1, 2, 3]) };
     const log: string[] = [];
-    const workers = new ScoringWorkers(1, (line) => log.push(line));
+    const workers = await ScoringWorkers.start(1, (line) => log.push(line));
     try {
       workers.load(broken as typeof replica);
       await workers.ready();

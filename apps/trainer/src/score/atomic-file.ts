@@ -62,7 +62,7 @@ export class AtomicFile {
     return new AtomicFile(path, tempPath, handle, options?.highWaterMark ?? 1 << 20);
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     if (this.failure !== undefined) throw outputError(this.path, this.failure);
     if (this.stream.write(text)) return;
     await new Promise<void>((resolve, reject) => {

@@ -17,10 +17,14 @@ export interface BlockScorerConfig {
   clashNames: readonly string[];
 }
 
-/** What one block gives: its output and rejects text, in record order, and its counts. */
+/**
+ * What one block gives: its output and rejects text, in record order, and its counts. Workers
+ * send the text as UTF-8 bytes: encoding it there spares the main thread, and bytes cross
+ * threads without a copy.
+ */
 export interface BlockOutput {
-  text: string;
-  rejectedText: string;
+  text: string | Uint8Array;
+  rejectedText: string | Uint8Array;
   /** Records read (scored + rejected). */
   rows: number;
   scored: number;

@@ -101,15 +101,13 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
   const reader = await openReader(options);
   let predictor = options.predictor;
   const owned = predictor === undefined;
+  let starting: Promise<ScoringWorkers | undefined> | undefined;
   let workers: ScoringWorkers | undefined;
   try {
-    // Workers start first: loading their code overlaps with loading the model here.
+    // Workers start first: starting them overlaps with loading the model here.
     const parallel =
       threads ?? (reader.totalBytes >= PARALLEL_MIN_BYTES ? availableParallelism() : 1);
-    if (parallel > 1 && options.engine !== 'tfjs') {
-      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      workers = new ScoringWorkers(parallel - 1, log);
-    }
+    if (parallel > 1 && options.engine !== 'tfjs') starting = startWorkers(parallel - 1, options);
     if (predictor === undefined) {
       if (options.model === undefined) {
         throw new TrainerError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
@@ -117,15 +115,15 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
     }
+    workers = await starting;
+    // Only the dense engine can be rebuilt in a worker: with tfjs, scoring stays on this thread.
     const replica = workers ? predictor.replica() : undefined;
-    if (workers && replica === undefined) {
-      // Only the dense engine can be rebuilt in a worker: the tfjs engine scores on this thread.
-      await workers.close();
-      workers = undefined;
-    }
     if (workers && replica) {
       workers.load(replica);
       if (options.waitForWorkers) await workers.ready();
+    } else {
+      await workers?.close();
+      workers = undefined;
     }
     const summary = await writeThrough(options, reader, {
       scorer: new PredictorScorer(predictor),
@@ -136,8 +134,22 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
   } finally {
     reader.close();
-    await workers?.close();
+    await (workers ?? (await starting))?.close();
     if (owned) predictor?.dispose();
+  }
+}
+
+/** Scoring workers, or undefined (with a log line) when their code cannot be built here. */
+async function startWorkers(
+  count: number,
+  options: ScoreFileOptions,
+): Promise<ScoringWorkers | undefined> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  try {
+    return await ScoringWorkers.start(count, log);
+  } catch (error) {
+    log(`scoring on one thread: the scoring workers cannot be built (${String(error)})`);
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * A scoring worker thread: rebuilds the main thread's predictor from its replica (without
  * TensorFlow.js, so it starts in a fraction of a second) and scores the blocks it is sent with
- * the same BlockScorer as the main thread. Started by ScoringWorkers through worker-entry.mjs.
+ * the same BlockScorer as the main thread. Started by ScoringWorkers, bundled (worker-bundle.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { Predictor } from '@tandem/runtime/predictor';
@@ -12,6 +12,7 @@ import type { CarriedError, FromWorker, ToWorker } from './worker-protocol.ts';
 const port = parentPort;
 if (port === null) throw new Error('scoring-worker.ts runs as a worker thread only');
 
+const encoder = new TextEncoder();
 let scorer: PredictorScorer | undefined;
 let blocks: BlockScorer | undefined;
 
@@ -29,14 +30,24 @@ port.on('message', (message: ToWorker) => {
     if (scorer !== undefined) blocks = new BlockScorer(message.config, scorer);
     return;
   }
-  let answer: FromWorker;
   try {
     if (blocks === undefined) throw new Error('a block arrived before the model and configuration');
-    answer = { type: 'done', seq: message.seq, output: blocks.score(message.block) };
+    const output = blocks.score(message.block);
+    const text = encoder.encode(output.text as string);
+    const rejectedText = encoder.encode(output.rejectedText as string);
+    const answer: FromWorker = {
+      type: 'done',
+      seq: message.seq,
+      output: { ...output, text, rejectedText },
+    };
+    port.postMessage(answer, [text.buffer, rejectedText.buffer]);
   } catch (error) {
-    answer = { type: 'failed', seq: message.seq, error: carried(error) };
+    port.postMessage({
+      type: 'failed',
+      seq: message.seq,
+      error: carried(error),
+    } satisfies FromWorker);
   }
-  port.postMessage(answer);
 });
 
 function carried(error: unknown): CarriedError {

@@ -3,13 +3,11 @@ import type { PredictorReplica } from '@tandem/runtime/predictor';
 import { TRAINER_ERRORS, TrainerError, type TrainerErrorCode } from '../errors.ts';
 import type { BlockOutput, BlockScorerConfig } from './block-scorer.ts';
 import type { TextBlock } from './records.ts';
-import type { CarriedError, FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
+import { scoringWorkerUrl } from './worker-bundle.ts';
+import type { CarriedError, FromWorker, ToWorker } from './worker-protocol.ts';
 
 /** Blocks queued per worker: one being scored, one waiting, so a worker never idles. */
 export const BLOCKS_PER_WORKER = 2;
-
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
-const START: WorkerStart = { entry: new URL('./scoring-worker.ts', import.meta.url).href };
 
 interface Job {
   resolve: (output: BlockOutput) => void;
@@ -29,8 +27,8 @@ interface Slot {
 }
 
 /**
- * Worker threads that score blocks next to the main thread. They start loading their code at
- * once, and rebuild the predictor when `load` sends its replica, so that starting them overlaps
+ * Worker threads that score blocks next to the main thread. They start before the model is
+ * loaded and rebuild the predictor when `load` sends its replica, so that starting them overlaps
  * with loading the model. Until a worker is ready, and whenever every ready worker has its queue
  * full, `submit` returns undefined and the caller scores the block itself. A worker that cannot
  * start is dropped with one log line (the run goes on without it); one that dies while scoring
@@ -41,9 +39,14 @@ export class ScoringWorkers {
   private readonly log: (line: string) => void;
   private seq = 0;
 
-  constructor(count: number, log: (line: string) => void) {
+  private constructor(url: URL, count: number, log: (line: string) => void) {
     this.log = log;
-    this.slots = Array.from({ length: count }, () => this.spawn());
+    this.slots = Array.from({ length: count }, () => this.spawn(url));
+  }
+
+  /** Starts `count` workers; throws when their code cannot be built. */
+  static async start(count: number, log: (line: string) => void): Promise<ScoringWorkers> {
+    return new ScoringWorkers(await scoringWorkerUrl(), count, log);
   }
 
   /** Workers started (ready or not). */
@@ -101,8 +104,9 @@ export class ScoringWorkers {
     for (const slot of this.slots) if (!slot.dead) slot.worker.postMessage(message);
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(ENTRY, { workerData: START, execArgv: withoutTsx(process.execArgv) });
+  private spawn(url: URL): Slot {
+    // The bundle is plain JavaScript: a loader inherited from this process (tsx's) is not needed.
+    const worker = new Worker(url, { execArgv: withoutLoaders(process.execArgv) });
     let settle = (): void => {};
     const started = new Promise<void>((resolve) => {
       settle = resolve;
@@ -157,20 +161,16 @@ export class ScoringWorkers {
 }
 
 /**
- * This process's Node flags minus tsx's loader flags: the bootstrap registers tsx itself, and
- * inheriting them would load it twice per worker (about 40 ms, for nothing).
+ * This process's Node flags minus module loaders (`--import`, `--require`, `--loader`): the
+ * bundle needs none, and tsx's would cost each worker about 40 ms to start.
  */
-export function withoutTsx(execArgv: readonly string[]): string[] {
-  const isTsx = (value: string | undefined): boolean =>
-    value !== undefined && (value === 'tsx' || /(^|[\\/=])tsx[\\/]/.test(value));
+export function withoutLoaders(execArgv: readonly string[]): string[] {
+  const loaders = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] as string;
-    if ((arg === '--import' || arg === '--require' || arg === '-r') && isTsx(execArgv[i + 1])) {
-      i++;
-    } else if (!(arg.startsWith('--import=') || arg.startsWith('--require=')) || !isTsx(arg)) {
-      kept.push(arg);
-    }
+    if (loaders.includes(arg)) i++;
+    else if (!loaders.some((flag) => arg.startsWith(`${flag}=`))) kept.push(arg);
   }
   return kept;
 }

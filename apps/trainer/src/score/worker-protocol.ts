@@ -2,12 +2,6 @@ import type { PredictorReplica } from '@tandem/runtime/predictor';
 import type { BlockOutput, BlockScorerConfig } from './block-scorer.ts';
 import type { TextBlock } from './records.ts';
 
-/** What a scoring worker starts with (its workerData). */
-export interface WorkerStart {
-  /** The module the bootstrap loads: the scoring worker itself. */
-  entry: string;
-}
-
 /**
  * Main thread to worker: the model (once; workers start before it is loaded), the block
  * scorer's configuration (once), then blocks.
