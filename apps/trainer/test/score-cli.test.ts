@@ -96,6 +96,20 @@ describe('npm run score', () => {
     expect(errors(bad)).toEqual([
       'score: error: --batch-size must be an integer from 1 to 1000000, got "0"',
     ]);
+    const threads = await start([
+      '--model',
+      'credit',
+      '--input',
+      'a.csv',
+      '--output',
+      'b.csv',
+      '--threads',
+      'two',
+    ]).done;
+    expect(threads.code).toBe(2);
+    expect(errors(threads)).toEqual([
+      'score: error: --threads must be an integer from 1 to 256, got "two"',
+    ]);
   }, 60_000);
 
   it('with --strict, exits 1 naming the bad line and leaves no output file', async () => {

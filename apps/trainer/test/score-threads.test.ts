@@ -10,6 +10,7 @@ import { BlockScorer, type BlockScorerConfig } from '../src/score/block-scorer.t
 import { PredictorScorer } from '../src/score/chunk-scorer.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
 import { ScoringWorkers } from '../src/score/scoring-workers.ts';
+import { scoringWorkerUrl } from '../src/score/worker-bundle.ts';
 import { DATA, trainQuickCredit } from './support.ts';
 
 // Scoring on worker threads must change nothing but the speed: every output byte, rejected row,
@@ -143,6 +144,28 @@ describe('scoring on worker threads', () => {
     expect(await readdir(dir)).toEqual(['in.csv']);
   }, 60_000);
 
+  it('stops when aborted, workers and all, and leaves no file behind', async () => {
+    const dir = await mkdtemp(join(work, 'abort-'));
+    const input = join(dir, 'in.csv');
+    await writeFile(input, awkwardCsv());
+    const controller = new AbortController();
+    const attempt = scoreFile({
+      predictor,
+      input,
+      output: join(dir, 'out.csv'),
+      rejects: join(dir, 'rejects.csv'),
+      batchSize: 50,
+      threads: 3,
+      waitForWorkers: true,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.rows >= 500) controller.abort('SIGINT');
+      },
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_SCORE_INTERRUPTED' });
+    expect(await readdir(dir)).toEqual(['in.csv']);
+  }, 30_000);
+
   it('refuses a thread count that is not a positive integer', async () => {
     const attempt = scoreFile({ predictor, input: 'in.csv', output: 'out.csv', threads: 0 });
     await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
@@ -150,6 +173,17 @@ describe('scoring on worker threads', () => {
 });
 
 describe('ScoringWorkers', () => {
+  it('run a bundle of the scoring code that leaves TensorFlow.js out', async () => {
+    const url = await scoringWorkerUrl();
+    expect(url.protocol).toBe('data:');
+    const code = decodeURIComponent(url.href.slice(url.href.indexOf(',') + 1));
+    expect(code).not.toContain('tsx');
+    expect(code).toContain('BlockScorer');
+    expect(code).not.toMatch(/@tensorflow|tfjs-core/);
+    // The whole graph (features, dense engine, parsers, encoders) is about 100 KB; tfjs is 3 MB.
+    expect(code.length).toBeLessThan(400_000);
+  });
+
   const config = (): BlockScorerConfig => ({
     encoder: {
       input: 'csv',

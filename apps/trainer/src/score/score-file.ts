@@ -139,7 +139,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
   }
 }
 
-/** Scoring workers, or undefined (with a log line) when their code cannot be built here. */
+/** Scoring workers, or undefined (with a log line) when they cannot start here. */
 async function startWorkers(
   count: number,
   options: ScoreFileOptions,
@@ -148,7 +148,7 @@ async function startWorkers(
   try {
     return await ScoringWorkers.start(count, log);
   } catch (error) {
-    log(`scoring on one thread: the scoring workers cannot be built (${String(error)})`);
+    log(`scoring on one thread: the scoring workers cannot start (${String(error)})`);
     return undefined;
   }
 }

@@ -105,8 +105,10 @@ export class ScoringWorkers {
   }
 
   private spawn(url: URL): Slot {
-    // The bundle is plain JavaScript: a loader inherited from this process (tsx's) is not needed.
-    const worker = new Worker(url, { execArgv: withoutLoaders(process.execArgv) });
+    // No flags from this process: the bundle needs no module loader (tsx's would cost each
+    // worker about 40 ms to start), and heap flags such as --max-old-space-size are refused in
+    // a worker's execArgv.
+    const worker = new Worker(url, { execArgv: [] });
     let settle = (): void => {};
     const started = new Promise<void>((resolve) => {
       settle = resolve;
@@ -158,21 +160,6 @@ export class ScoringWorkers {
     for (const job of slot.jobs.values()) job.reject(error);
     slot.jobs.clear();
   }
-}
-
-/**
- * This process's Node flags minus module loaders (`--import`, `--require`, `--loader`): the
- * bundle needs none, and tsx's would cost each worker about 40 ms to start.
- */
-export function withoutLoaders(execArgv: readonly string[]): string[] {
-  const loaders = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] as string;
-    if (loaders.includes(arg)) i++;
-    else if (!loaders.some((flag) => arg.startsWith(`${flag}=`))) kept.push(arg);
-  }
-  return kept;
 }
 
 /** The worker's error as the main thread throws it: a TrainerError keeps its class and code. */
