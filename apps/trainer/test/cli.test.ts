@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, lines, runCli, TRAINER_ROOT, tempDir, writeJson } from './support.ts';
@@ -118,6 +118,23 @@ describe('train CLI', () => {
     expect(oneLine(stderr)).toMatch(
       /^train: error: model store root .*not-a-folder is not a directory$/,
     );
+  });
+
+  it.concurrent('exits 1 with one line when the version cannot be written', async () => {
+    const root = path.join(dir, 'store-with-a-file');
+    await mkdir(root);
+    // A file where the model's folder goes: the store root is fine, writing the version fails.
+    await writeFile(path.join(root, PENGUINS.name), '');
+    const config = await writeJson(path.join(dir, 'blocked.json'), PENGUINS);
+    const { code, stderr } = await runCli('train', ['--config', config, '--artifacts', root]);
+    expect(code).toBe(1);
+    // Training ran (its progress lines come first); the failure is the last line, no stack.
+    const lines = stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^train: error: cannot write to the model store .*store-with-a-file: (EEXIST|ENOTDIR): /,
+    );
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(await readdir(root)).toEqual([PENGUINS.name]);
   });
 
   it.concurrent('headlines metrics that are defined when AUC is not (one class in test)', async () => {

@@ -10,7 +10,8 @@ export type StoreErrorCode =
   | 'TANDEM_CORRUPT_VERSION'
   | 'TANDEM_CORRUPT_LABELS'
   | 'TANDEM_UNSUPPORTED_FORMAT'
-  | 'TANDEM_STORE_BUSY';
+  | 'TANDEM_STORE_BUSY'
+  | 'TANDEM_STORE_WRITE_FAILED';
 
 /** What a StoreError is about, so callers can log or answer without parsing the message. */
 export interface StoreErrorContext {
@@ -27,8 +28,13 @@ export class StoreError extends Error {
   readonly label?: string;
   readonly file?: string;
 
-  constructor(code: StoreErrorCode, message: string, context: StoreErrorContext = {}) {
-    super(message);
+  constructor(
+    code: StoreErrorCode,
+    message: string,
+    context: StoreErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
     this.name = 'StoreError';
     this.code = code;
     if (context.model !== undefined) this.model = context.model;
@@ -40,4 +46,24 @@ export class StoreError extends Error {
 
 export function isStoreError(error: unknown): error is StoreError {
   return error instanceof StoreError;
+}
+
+/**
+ * An operating-system failure while writing to the store (permissions, a full disk, a file where
+ * a folder should be) as TANDEM_STORE_WRITE_FAILED naming what was being written; any other error
+ * is returned as it is.
+ */
+export function writeFailure(error: unknown, what: string, model: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || error instanceof StoreError) {
+    return error;
+  }
+  return new StoreError(
+    'TANDEM_STORE_WRITE_FAILED',
+    `cannot write ${what}: ${error.message}`,
+    {
+      model,
+    },
+    { cause: error },
+  );
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from './digest.ts';
-import { StoreError } from './errors.ts';
+import { StoreError, writeFailure } from './errors.ts';
 import { processAlive, syncDirectory, writeFileAtomic, writeFileSynced } from './fs-atomic.ts';
 import { checkLabelName, encodeLabels, readLabelsFile } from './labels.ts';
 import { withDirectoryLock } from './lock.ts';
@@ -215,6 +215,18 @@ export class FileModelStore {
   ): Promise<{ version: number; path: string }> {
     checkModelName(name);
     checkArtifactFiles(name, files);
+    try {
+      return await this.claimVersion(name, files, makeManifest);
+    } catch (error) {
+      throw writeFailure(error, `a version of model ${name} to ${this.root}`, name);
+    }
+  }
+
+  private async claimVersion(
+    name: string,
+    files: Readonly<Record<string, Uint8Array>>,
+    makeManifest: (version: number) => ManifestDraft,
+  ): Promise<{ version: number; path: string }> {
     const modelDir = join(this.root, name);
     await mkdir(modelDir, { recursive: true });
     await removeDeadTemps(modelDir);
@@ -290,11 +302,15 @@ export class FileModelStore {
     edit: (labels: Record<string, number>) => void,
   ): Promise<void> {
     const path = this.labelsPath(name);
-    await withDirectoryLock(join(this.root, name, '.labels.lock'), name, async () => {
-      const labels = await readLabelsFile(path, name);
-      edit(labels);
-      await writeFileAtomic(path, encodeLabels(labels));
-    });
+    try {
+      await withDirectoryLock(join(this.root, name, '.labels.lock'), name, async () => {
+        const labels = await readLabelsFile(path, name);
+        edit(labels);
+        await writeFileAtomic(path, encodeLabels(labels));
+      });
+    } catch (error) {
+      throw writeFailure(error, path, name);
+    }
   }
 }
 

@@ -57,6 +57,27 @@ describe('writeVersion / readVersion', () => {
     expect((await readdir(join(root, 'credit'))).sort()).toEqual(['1', '2']);
   });
 
+  it('reports an operating-system failure as TANDEM_STORE_WRITE_FAILED, leaving nothing behind', async () => {
+    // A file where the model folder should be: mkdir fails with ENOTDIR (permissions cannot be
+    // used to make writes fail here, since tests may run as root).
+    await writeFile(join(root, 'credit'), 'not a folder');
+    const error = await rejection(
+      store.writeVersion('credit', artifactFiles('a'), () => draft('a')),
+    );
+    expect(error.code).toBe('TANDEM_STORE_WRITE_FAILED');
+    expect(error.model).toBe('credit');
+    expect(error.message).toMatch(
+      new RegExp(`^cannot write a version of model credit to ${root}: `),
+    );
+    expect((error.cause as NodeJS.ErrnoException).code).toMatch(/^(EEXIST|ENOTDIR)$/);
+    expect(await readdir(root)).toEqual(['credit']);
+
+    const nested = new FileModelStore(join(root, 'credit', 'store'));
+    const deeper = await rejection(nested.writeVersion('m', artifactFiles('a'), () => draft('a')));
+    expect(deeper.code).toBe('TANDEM_STORE_WRITE_FAILED');
+    expect((deeper.cause as NodeJS.ErrnoException).code).toBe('ENOTDIR');
+  });
+
   it('gives 8 concurrent writers in one process 8 distinct versions', async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -253,6 +274,13 @@ describe('labels and resolve', () => {
     expect(await store.readLabels('credit')).toEqual({ production: 2 });
     const entries = await readdir(join(root, 'credit'));
     expect(entries.filter((e) => e.startsWith('.'))).toEqual([]);
+  });
+
+  it('reports a labels file it cannot replace as TANDEM_STORE_WRITE_FAILED', async () => {
+    await mkdir(join(root, 'credit', 'labels.json', 'in-the-way'), { recursive: true });
+    const error = await rejection(store.setLabel('credit', 'production', 1));
+    expect(error.code).toBe('TANDEM_STORE_WRITE_FAILED');
+    expect(error.message).toMatch(/^cannot write .*labels\.json: /);
   });
 
   it('keeps every update when labels are set concurrently', async () => {

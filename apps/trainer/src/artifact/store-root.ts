@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { isStoreError } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
 import { isSystemError } from '../io/files.ts';
 import { displayPath } from '../io/paths.ts';
@@ -23,13 +24,15 @@ export async function checkStoreRoot(root: string): Promise<void> {
 
 /**
  * The coded error for an operating-system failure while writing a version (permissions, a full
- * disk); any other error is returned as it is.
+ * disk), as the store reports it or raw; any other error is returned as it is.
  */
 export function storeWriteError(root: string, error: unknown): unknown {
-  if (!isSystemError(error)) return error;
+  const cause =
+    isStoreError(error) && error.code === 'TANDEM_STORE_WRITE_FAILED' ? error.cause : error;
+  if (!isSystemError(cause)) return error;
   return new TrainerError(
     'TANDEM_ARTIFACTS_UNUSABLE',
-    `cannot write to the model store ${displayPath(root)}: ${error.message}`,
+    `cannot write to the model store ${displayPath(root)}: ${cause.message}`,
     { cause: error },
   );
 }
