@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { tf } from '@tandem/runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ServerConfig } from './config.ts';
+import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
 import { openapiPlugin } from './openapi.ts';
 import { contextPlugin } from './plugins/context.ts';
@@ -44,6 +45,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tensorCount: () => tf.memory().numTensors,
     defaultMetrics: options.defaultMetrics ?? true,
     worker: String(cluster.worker?.id ?? 0),
+    ...(cluster.isWorker ? { cluster: clusterMetricsSource } : {}),
   });
   const registry = new ModelRegistry({
     artifacts: config.artifacts,

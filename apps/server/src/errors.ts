@@ -15,6 +15,7 @@ export const ERROR_TABLE = {
   TANDEM_ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
   TANDEM_NOT_READY: { status: 503, message: 'models are still loading' },
   TANDEM_VERSION_UNAVAILABLE: { status: 503, message: 'the model version is not being served' },
+  TANDEM_METRICS_UNAVAILABLE: { status: 503, message: "the cluster's metrics cannot be collected" },
   TANDEM_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

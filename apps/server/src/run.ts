@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { ServerConfig } from './config.ts';
+import { serveClusterMetrics } from './metrics/cluster-metrics.ts';
 import { type RunningServer, startServer } from './server.ts';
 
 /**
@@ -55,6 +56,7 @@ function handleSignals({ app }: RunningServer, config: ServerConfig): void {
 /** The cluster primary: forks workers, replaces crashed ones, forwards shutdown signals. */
 function supervise(config: ServerConfig): void {
   let stopping = false;
+  serveClusterMetrics();
   for (let i = 0; i < config.workers; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

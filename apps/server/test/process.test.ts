@@ -107,7 +107,7 @@ describe('the server process', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 
-  it('serves from every worker with --workers 2 and stops them all on SIGINT', async () => {
+  it('serves from every worker with --workers 2, metrics of all, and stops them all on SIGINT', async () => {
     const port = await freePort();
     const { child, exit } = start(port, ['--workers', '2']);
     const url = `http://127.0.0.1:${port}`;
@@ -117,18 +117,42 @@ describe('the server process', () => {
     const deadline = Date.now() + 30_000;
     while (pids.size < 2 && Date.now() < deadline) {
       // A new connection each time, so the cluster spreads them over the workers.
-      const res = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+      const res = await fetch(`${url}/metrics?scope=process`, { headers: { connection: 'close' } });
       const text = await res.text();
       const pid = /^tandem_process_info\{pid="(\d+)",worker="[1-9]\d*"\} 1$/m.exec(text)?.[1];
       if (pid !== undefined) pids.add(pid);
     }
-    const predict = await fetch(`${url}/v1/models/credit/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ instances: [CREDIT_ROW] }),
-    });
-    expect(predict.status).toBe(200);
     expect(pids.size).toBe(2);
+
+    const requests = 12;
+    for (let i = 0; i < requests; i++) {
+      const predict = await fetch(`${url}/v1/models/credit/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ instances: [CREDIT_ROW, CREDIT_ROW] }),
+      });
+      expect(predict.status).toBe(200);
+    }
+    // Whichever worker answers the scrape, it reports both workers' counts, summed.
+    const rowsOf = (text: string): number =>
+      [...text.matchAll(/^tandem_rows_predicted_total\{model="credit",version="\d+"\} (\d+)$/gm)]
+        .map((match) => Number(match[1]))
+        .reduce((a, b) => a + b, 0);
+    const served = (text: string): string | undefined =>
+      /^tandem_model_versions_served\{model="credit"\} (\d+)$/m.exec(text)?.[1];
+    const own = await (await fetch(`${url}/metrics?scope=process`)).text();
+    expect(rowsOf(own)).toBeLessThanOrEqual(2 * requests);
+    expect(own.match(/^tandem_process_info\{/gm)).toHaveLength(1);
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const res = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(rowsOf(text)).toBe(2 * requests);
+      expect(text.match(/^tandem_process_info\{/gm)).toHaveLength(2);
+      // Both workers serve the same versions: the cluster serves as many, not twice as many.
+      expect(served(text)).toBe(served(own));
+    }
+
     child.kill('SIGINT');
     expect(await exit).toBe(0);
   });

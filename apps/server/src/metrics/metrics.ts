@@ -19,12 +19,15 @@ export class ServerMetrics {
   private readonly served: Gauge<'model'>;
   private readonly children = new Map<string, { inc(n?: number): void }>();
   private readonly timers = new Map<string, { observe(v: number): void }>();
+  private readonly cluster: (() => Promise<string>) | undefined;
 
   constructor(options: {
     tensorCount: () => number;
     defaultMetrics?: boolean;
     /** Which cluster worker this is ('0' when serving from one process). */
     worker?: string;
+    /** In a cluster worker: every worker's metrics, aggregated (see cluster-metrics.ts). */
+    cluster?: (registry: Registry) => () => Promise<string>;
   }) {
     const registers = [this.registry];
     // With --workers N every process has its own metrics: this tells scrapes apart.
@@ -78,6 +81,8 @@ export class ServerMetrics {
       help: 'Versions currently served, by model',
       labelNames: ['model'],
       registers,
+      // Every cluster worker serves the same versions: the cluster serves as many, not N times.
+      aggregator: 'max',
     });
     new Gauge({
       name: 'tandem_tfjs_tensors',
@@ -90,6 +95,7 @@ export class ServerMetrics {
     if (options.defaultMetrics !== false) {
       collectDefaultMetrics({ register: this.registry, prefix: 'tandem_' });
     }
+    this.cluster = options.cluster?.(this.registry);
   }
 
   request(
@@ -148,7 +154,12 @@ export class ServerMetrics {
     this.served.labels(model).set(count);
   }
 
-  text(): Promise<string> {
+  /**
+   * The Prometheus text: in a cluster worker, every worker's metrics aggregated ('cluster', the
+   * default), or this process's alone ('process'); elsewhere always this process's.
+   */
+  text(scope: 'cluster' | 'process' = 'cluster'): Promise<string> {
+    if (scope === 'cluster' && this.cluster !== undefined) return this.cluster();
     return this.registry.metrics();
   }
 

@@ -61,11 +61,24 @@ export async function opsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { scope?: 'cluster' | 'process' } }>(
     '/metrics',
-    { config, schema: { tags, summary: 'Prometheus metrics' } },
-    async (_request, reply) => {
-      const text = await metrics.text();
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Prometheus metrics',
+        description:
+          'With --workers N: every worker aggregated (scope=cluster, the default), or the answering process alone (scope=process).',
+        querystring: {
+          type: 'object',
+          properties: { scope: { type: 'string', enum: ['cluster', 'process'] } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const text = await metrics.text(request.query.scope);
       return reply.type(metrics.contentType).send(text);
     },
   );
