@@ -79,37 +79,20 @@ describe('npm run score', () => {
   }, 60_000);
 
   it('answers a usage mistake with one line and exit status 2', async () => {
-    const run = await start(['--input', 'x.csv', '--output', 'y.csv']).done;
-    expect(run.code).toBe(2);
-    expect(errors(run)).toEqual(['score: error: --model is required (see --help)']);
-    const bad = await start([
-      '--model',
-      'credit',
-      '--input',
-      'a.csv',
-      '--output',
-      'b.csv',
-      '--batch-size',
-      '0',
-    ]).done;
-    expect(bad.code).toBe(2);
-    expect(errors(bad)).toEqual([
-      'score: error: --batch-size must be an integer from 1 to 1000000, got "0"',
-    ]);
-    const threads = await start([
-      '--model',
-      'credit',
-      '--input',
-      'a.csv',
-      '--output',
-      'b.csv',
-      '--threads',
-      'two',
-    ]).done;
-    expect(threads.code).toBe(2);
-    expect(errors(threads)).toEqual([
-      'score: error: --threads must be an integer from 1 to 256, got "two"',
-    ]);
+    const files = ['--model', 'credit', '--input', 'a.csv', '--output', 'b.csv'];
+    const mistakes: [string[], string][] = [
+      [['--input', 'x.csv', '--output', 'y.csv'], '--model is required (see --help)'],
+      [
+        [...files, '--batch-size', '0'],
+        '--batch-size must be an integer from 1 to 1000000, got "0"',
+      ],
+      [[...files, '--threads', 'two'], '--threads must be an integer from 1 to 256, got "two"'],
+    ];
+    for (const [args, message] of mistakes) {
+      const run = await start(args).done;
+      expect(run.code).toBe(2);
+      expect(errors(run)).toEqual([`score: error: ${message}`]);
+    }
   }, 60_000);
 
   it('with --strict, exits 1 naming the bad line and leaves no output file', async () => {

@@ -5,7 +5,6 @@ import type { RawRow } from '@tandem/features';
 import { FileModelStore, type Task } from '@tandem/model-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  encodeFeaturesFile,
   initBackend,
   type PredictionBatch,
   Predictor,
@@ -13,17 +12,16 @@ import {
   predictorFromParts,
   predictorFromStoredVersion,
   type RuntimeError,
-  serializeModel,
   type tf,
 } from '../src/index.ts';
 import { randomDenseModel } from './fixtures/random-models.ts';
 import {
   binaryModel,
-  draftFor,
   labels,
   multiclassModel,
   regressionModel,
   species,
+  storeTinyVersion,
   targetScaler,
   tinyPipeline,
 } from './fixtures/tiny.ts';
@@ -138,14 +136,8 @@ describe('Predictor replica', () => {
 
   it('carries the manifest of a stored version', async () => {
     const model = binaryModel();
-    const files = {
-      ...(await serializeModel(model)),
-      'features.json': encodeFeaturesFile({ pipeline: tinyPipeline(), labels }),
-    };
+    const version = await storeTinyVersion(store, 'stored', 'binary', model);
     model.dispose();
-    const { version } = await store.writeVersion('stored', files, () =>
-      draftFor('binary', labels.classes),
-    );
     const original = await predictorFromStoredVersion(await store.readVersion('stored', version), {
       engine: 'dense',
       ...quiet,

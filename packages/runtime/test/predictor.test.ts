@@ -23,6 +23,7 @@ import {
   regressionModel,
   sigmoid,
   species,
+  storeTinyVersion,
   targetScaler,
   tinyPipeline,
 } from './fixtures/tiny.ts';
@@ -54,18 +55,7 @@ async function storeAndLoad(
   model: tf.LayersModel,
   engine: EngineChoice,
 ): Promise<Predictor> {
-  const classes = task === 'regression' ? null : task === 'binary' ? labels : species;
-  const files = {
-    ...(await serializeModel(model)),
-    'features.json': encodeFeaturesFile({
-      pipeline: tinyPipeline(),
-      labels: classes,
-      targetScaler: task === 'regression' ? targetScaler : null,
-    }),
-  };
-  const { version } = await store.writeVersion(name, files, () =>
-    draftFor(task, classes ? classes.classes : null),
-  );
+  const version = await storeTinyVersion(store, name, task, model);
   return predictorFromStoredVersion(await store.readVersion(name, version), { engine, ...quiet });
 }
 
