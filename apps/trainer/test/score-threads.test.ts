@@ -166,6 +166,29 @@ describe('scoring on worker threads', () => {
     expect(await readdir(dir)).toEqual(['in.csv']);
   }, 30_000);
 
+  it('scores on one thread with the tfjs engine, which workers cannot rebuild', async () => {
+    const dir = await mkdtemp(join(work, 'tfjs-'));
+    const input = join(dir, 'in.csv');
+    await writeFile(input, awkwardCsv());
+    const store = new FileModelStore(artifacts);
+    const tfjs = await predictorFromStoredVersion(await store.readVersion('credit', 1), {
+      engine: 'tfjs',
+    });
+    try {
+      const summary = await scoreFile({
+        predictor: tfjs,
+        input,
+        output: join(dir, 'out.csv'),
+        batchSize: 64,
+        threads: 3,
+      });
+      expect(summary.threads).toBe(1);
+      expect(summary.rows).toBe(3000);
+    } finally {
+      tfjs.dispose();
+    }
+  }, 30_000);
+
   it('refuses a thread count that is not a positive integer', async () => {
     const attempt = scoreFile({ predictor, input: 'in.csv', output: 'out.csv', threads: 0 });
     await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_USAGE' });

@@ -102,7 +102,6 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
   let predictor = options.predictor;
   const owned = predictor === undefined;
   let starting: Promise<ScoringWorkers | undefined> | undefined;
-  let workers: ScoringWorkers | undefined;
   try {
     // Workers start first: starting them overlaps with loading the model here.
     const parallel =
@@ -115,15 +114,12 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
     }
-    workers = await starting;
     // Only the dense engine can be rebuilt in a worker: with tfjs, scoring stays on this thread.
-    const replica = workers ? predictor.replica() : undefined;
+    const replica = starting ? predictor.replica() : undefined;
+    const workers = replica ? await starting : undefined;
     if (workers && replica) {
       workers.load(replica);
       if (options.waitForWorkers) await workers.ready();
-    } else {
-      await workers?.close();
-      workers = undefined;
     }
     const summary = await writeThrough(options, reader, {
       scorer: new PredictorScorer(predictor),
@@ -134,7 +130,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
   } finally {
     reader.close();
-    await (workers ?? (await starting))?.close();
+    await (await starting)?.close();
     if (owned) predictor?.dispose();
   }
 }
