@@ -195,21 +195,24 @@ export const modelListResponse = {
 export const tfsPredictBody = {
   type: 'object',
   description:
-    'Row form {"instances": [{column: value}, …]} or columnar form {"inputs": {column: [values]}}',
+    ':predict takes the row form {"instances": [{column: value}, …]} or the columnar form {"inputs": {column: [values]}}; :classify and :regress take {"examples": [{feature: value | [value]}, …], "context": {feature: value}}',
   properties: {
     signature_name: { type: 'string' },
     instances: { type: 'array', minItems: 1, items: {} },
     inputs: { type: 'object', additionalProperties: { type: 'array' } },
+    examples: { type: 'array', minItems: 1, items: {} },
+    context: { type: 'object' },
   },
 } as const;
 
 export const tfsPredictResponse = {
   type: 'object',
   description:
-    'predictions (row form) or outputs (columnar form): a probability vector in class order per row, or the value',
+    ':predict: predictions (row form) or outputs (columnar form), a probability vector in class order per row, or the value; :classify: results, per row [[class, probability], …] in class order; :regress: results, one value per row',
   properties: {
     predictions: { type: 'array', items: {} },
     outputs: { type: 'array', items: {} },
+    results: { type: 'array', items: {} },
   },
 } as const;
 

@@ -62,12 +62,69 @@ describe('TensorFlow Serving', () => {
     expect(Math.fround(body.predictions[0])).toBe(expected(1, [CAR_ROW], 'cars')[0]);
   });
 
+  it('classifies examples: every class with its probability, in class order', async () => {
+    const { Home, Age, ...rest } = CREDIT_ROW;
+    const { status, body } = await post('/v1/models/credit/versions/2:classify', {
+      signature_name: 'serving_default',
+      // Features are lists in tf.Example: a one-value list is that value; context is shared.
+      context: { Home },
+      examples: [
+        { ...rest, Age: [Age] },
+        { ...OTHER_ROW, Home: undefined },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(['results']);
+    const out = expected(2, [CREDIT_ROW, { ...OTHER_ROW, Home }]);
+    expect(body.results).toHaveLength(2);
+    body.results.forEach((pairs: [string, number][], row: number) => {
+      expect(pairs.map(([label]) => label)).toEqual(['bad', 'good']);
+      expect(pairs.map(([, score]) => Math.fround(score))).toEqual(
+        Array.from(out.subarray(row * 2, row * 2 + 2)),
+      );
+    });
+  });
+
+  it('regresses examples to one value each', async () => {
+    const { status, body } = await post('/v1/models/cars:regress', {
+      examples: [CAR_ROW, CAR_ROW],
+    });
+    expect(status).toBe(200);
+    const value = expected(1, [CAR_ROW], 'cars')[0];
+    expect(body.results.map(Math.fround)).toEqual([value, value]);
+  });
+
+  it('refuses examples it cannot read as rows, naming the feature', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ instances: [CREDIT_ROW] }, /needs "examples"/],
+      [
+        { examples: [{ ...CREDIT_ROW, Age: [30, 40] }] },
+        /examples\[0\]\.Age is a list of 2 values/,
+      ],
+      [
+        { examples: [CREDIT_ROW], context: { Age: 30 } },
+        /examples\[0\]\.Age also appears in context/,
+      ],
+      [{ examples: [CREDIT_ROW], context: [1] }, /context must be (an )?object/],
+      [{ examples: [CREDIT_ROW, 'row'] }, /examples\[1\] must be an object/],
+      [{ examples: [{ ...CREDIT_ROW, Age: 'old' }] }, /Age/],
+    ];
+    for (const [payload, message] of cases) {
+      const { status, body } = await post('/v1/models/credit:classify', payload);
+      expect(status, JSON.stringify(payload)).toBe(400);
+      expect(body.error).toMatch(message);
+    }
+  });
+
   it('answers errors as {"error": "..."}', async () => {
     const cases: [string, unknown, number][] = [
       ['/v1/models/credit:predict', { instances: [{ ...CREDIT_ROW, Age: 'old' }] }, 400],
       ['/v1/models/credit:predict', { instances: [[1, 2, 3]] }, 400],
       ['/v1/models/credit:predict', { signature_name: 'serving_default' }, 400],
-      ['/v1/models/credit:classify', { instances: [CREDIT_ROW] }, 404],
+      ['/v1/models/credit:explain', { instances: [CREDIT_ROW] }, 404],
+      ['/v1/models/credit:classify', { instances: [CREDIT_ROW] }, 400],
+      ['/v1/models/credit:regress', { examples: [CREDIT_ROW] }, 400],
+      ['/v1/models/cars:classify', { examples: [CAR_ROW] }, 400],
       ['/v1/models/nope:predict', { instances: [CREDIT_ROW] }, 404],
       ['/v1/models/credit/versions/7:predict', { instances: [CREDIT_ROW] }, 404],
       ['/v1/models/credit/labels/gone:predict', { instances: [CREDIT_ROW] }, 404],

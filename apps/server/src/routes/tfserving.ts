@@ -1,6 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import type { FastifyInstance } from 'fastify';
 import { checkRowCount, columnsToRows } from '../codecs/tabular.ts';
+import { examplesToRows, type TfExamplesBody } from '../codecs/tf-examples.ts';
 import { ServerError } from '../errors.ts';
 import { type Outcome, predictRows } from '../predict.ts';
 import type { ModelState } from '../registry/registry.ts';
@@ -12,11 +13,15 @@ import {
 } from '../schemas.ts';
 import { parseVersion } from './selectors.ts';
 
-interface TfsBody {
+interface TfsBody extends TfExamplesBody {
   signature_name?: string;
   instances?: unknown[];
   inputs?: Record<string, unknown[]>;
 }
+
+/** The verbs answered: Predict, and Classify / Regress over tf.Example-like feature objects. */
+type Verb = 'predict' | 'classify' | 'regress';
+const VERBS: readonly string[] = ['predict', 'classify', 'regress'];
 
 export interface TfServingOptions {
   /** Also answer GET model status; only under a prefix, where it cannot shadow the native route. */
@@ -35,13 +40,24 @@ function splitVerb(target: string): { id: string; verb: string } {
   return { id: target.slice(0, at), verb: target.slice(at + 1) };
 }
 
-function checkVerb(verb: string): void {
-  if (verb !== 'predict') {
+function checkVerb(verb: string): Verb {
+  if (!VERBS.includes(verb)) {
     throw new ServerError(
       'TANDEM_ROUTE_NOT_FOUND',
-      `:${verb} is not supported; tabular models answer :predict`,
+      `:${verb} is not a TF Serving verb; use :predict, :classify or :regress`,
     );
   }
+  return verb as Verb;
+}
+
+/** Classify: per row, every class with its probability, in class order. */
+function classifyResults(outcome: Outcome): [string, number][][] {
+  const { outputs, rows } = outcome;
+  const classes = outcome.classes ?? [];
+  const width = classes.length;
+  return Array.from({ length: rows }, (_, r) =>
+    classes.map((label, j): [string, number] => [label, outputs[r * width + j] as number]),
+  );
 }
 
 /** Per row: the probability vector in class order (classifiers) or the value (regressors). */
@@ -92,8 +108,26 @@ export async function tfservingRoutes(
     response: { 200: tfsPredictResponse, ...protocolErrors },
   };
 
-  function predict(name: string, selector: { version?: number; label?: string }, body: TfsBody) {
+  function answer(
+    verb: Verb,
+    name: string,
+    selector: { version?: number; label?: string },
+    body: TfsBody,
+  ) {
     const served = registry.select(name, selector);
+    // Checked before predicting: a refused request must not count as predicted rows.
+    const classifier = served.predictor.classes !== undefined;
+    if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
+      throw new ServerError(
+        'TANDEM_INVALID_REQUEST',
+        `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
+      );
+    }
+    if (verb !== 'predict') {
+      const outcome = predictRows(served, examplesToRows(body, config.maxRows), metrics);
+      const results = verb === 'classify' ? classifyResults(outcome) : rowVectors(outcome);
+      return { served, body: { results } };
+    }
     let rows: RawRow[];
     let columnar = false;
     if (body.instances !== undefined) {
@@ -126,13 +160,13 @@ export async function tfservingRoutes(
       config: routeConfig,
       schema: {
         ...schema,
-        summary: 'TF Serving predict with the default version ({name}:predict)',
+        summary:
+          'TF Serving predict, classify or regress with the default version ({name}:predict)',
       },
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
-      checkVerb(verb);
-      const { served, body } = predict(id, {}, request.body);
+      const { served, body } = answer(checkVerb(verb), id, {}, request.body);
       request.servedModel = served.name;
       request.servedVersion = String(served.version);
       return reply.send(body);
@@ -143,13 +177,17 @@ export async function tfservingRoutes(
     '/v1/models/:name/versions/:target',
     {
       config: routeConfig,
-      schema: { ...schema, summary: 'TF Serving predict with a version ({version}:predict)' },
+      schema: { ...schema, summary: 'TF Serving verbs with a version ({version}:predict)' },
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
-      checkVerb(verb);
       const version = parseVersion(request.params.name, id);
-      const { served, body } = predict(request.params.name, { version }, request.body);
+      const { served, body } = answer(
+        checkVerb(verb),
+        request.params.name,
+        { version },
+        request.body,
+      );
       request.servedModel = served.name;
       request.servedVersion = String(served.version);
       return reply.send(body);
@@ -160,12 +198,16 @@ export async function tfservingRoutes(
     '/v1/models/:name/labels/:target',
     {
       config: routeConfig,
-      schema: { ...schema, summary: 'TF Serving predict with a label ({label}:predict)' },
+      schema: { ...schema, summary: 'TF Serving verbs with a label ({label}:predict)' },
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
-      checkVerb(verb);
-      const { served, body } = predict(request.params.name, { label: id }, request.body);
+      const { served, body } = answer(
+        checkVerb(verb),
+        request.params.name,
+        { label: id },
+        request.body,
+      );
       request.servedModel = served.name;
       request.servedVersion = String(served.version);
       return reply.send(body);
