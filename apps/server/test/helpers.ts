@@ -113,5 +113,11 @@ export interface V2Answer {
   model_name: string;
   model_version: string;
   id?: string;
-  outputs: { name: string; datatype: string; shape: number[]; data: (number | string)[] }[];
+  outputs: {
+    name: string;
+    datatype: string;
+    shape: number[];
+    data: (number | string)[];
+    parameters?: Record<string, unknown>;
+  }[];
 }

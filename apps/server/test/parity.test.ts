@@ -132,6 +132,69 @@ describe('end-to-end parity with the trainer', () => {
     expect(new Float32Array(probabilities?.data as number[])).toEqual(expected);
   });
 
+  it('V2 binary tensors in and out, with no content type (as Triton clients send), give identical float32', async () => {
+    const chunks: Buffer[] = [];
+    const inputs = columns.map(({ name, type }) => {
+      const values = rows.map((row) => row[name]);
+      const missing = (v: unknown) => v === undefined || v === '' || v === null;
+      let bytes: Buffer;
+      if (type === 'numeric') {
+        // NaN is a missing value in binary data, as null is in JSON.
+        bytes = Buffer.alloc(8 * values.length);
+        values.forEach((v, i) => bytes.writeDoubleLE(missing(v) ? Number.NaN : Number(v), 8 * i));
+      } else {
+        bytes = Buffer.concat(
+          values.flatMap((v) => {
+            const text = Buffer.from(missing(v) ? '' : String(v));
+            const size = Buffer.alloc(4);
+            size.writeUInt32LE(text.length);
+            return [size, text];
+          }),
+        );
+      }
+      chunks.push(bytes);
+      const datatype = type === 'numeric' ? 'FP64' : 'BYTES';
+      return {
+        name,
+        shape: [rows.length],
+        datatype,
+        parameters: { binary_data_size: bytes.length },
+      };
+    });
+    const header = Buffer.from(
+      JSON.stringify({ inputs, parameters: { binary_data_output: true } }),
+    );
+    const res = await fetch(`${url}/v2/models/credit/infer`, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, ...chunks]),
+    });
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    const length = Number(res.headers.get('inference-header-content-length'));
+    const answer = JSON.parse(body.subarray(0, length).toString('utf8')) as V2Answer;
+    expect(answer.outputs.map((o) => o.name)).toEqual(['label', 'probabilities']);
+    // Outputs follow the JSON in order: the labels' BYTES, then the probabilities' FP32.
+    const labelBytes = (answer.outputs[0]?.parameters as { binary_data_size: number })
+      .binary_data_size;
+    const data = body.subarray(length + labelBytes);
+    const got = new Float32Array(rows.length * 2);
+    for (let i = 0; i < got.length; i++) got[i] = data.readFloatLE(4 * i);
+    expect(got).toEqual(expected);
+  });
+
+  it('TF Serving :classify gives identical float32 probabilities, class by class', async () => {
+    const { status, body } = await postJson<{ results: [string, number][][] }>(
+      `${url}/v1/models/credit/versions/${result.version}:classify`,
+      { examples: rows },
+    );
+    expect(status).toBe(200);
+    expect(body.results[0]?.map(([label]) => label)).toEqual(['bad', 'good']);
+    expect(new Float32Array(body.results.flatMap((pairs) => pairs.map(([, p]) => p)))).toEqual(
+      expected,
+    );
+  });
+
   it('CSV gives identical float32 probabilities', async () => {
     const names = columns.map((c) => c.name);
     const quote = (v: unknown) => {

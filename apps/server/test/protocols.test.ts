@@ -185,7 +185,7 @@ describe('Open Inference Protocol (V2)', () => {
     expect((await app.inject({ url: '/v2' })).json()).toEqual({
       name: 'tandem',
       version: '0.1.0',
-      extensions: [],
+      extensions: ['binary_tensor_data'],
     });
     expect((await app.inject({ url: '/v2/health/live' })).json()).toEqual({ live: true });
     const ready = await app.inject({ url: '/v2/health/ready' });
@@ -271,6 +271,129 @@ describe('Open Inference Protocol (V2)', () => {
     const { status, body } = await infer('/v2/models/credit/infer', { inputs });
     expect(status).toBe(200);
     expect(body.outputs).toHaveLength(2);
+  });
+
+  /** The binary form of JSON tensors: as Triton's client builds it (data after the JSON). */
+  function binaryBody(inputs: ReturnType<typeof tensors>, extra: Record<string, unknown> = {}) {
+    const chunks: Buffer[] = [];
+    const header = inputs.map(({ data, ...tensor }) => {
+      let bytes: Buffer;
+      if (tensor.datatype === 'FP64') {
+        bytes = Buffer.alloc(8 * data.length);
+        data.forEach((v, i) => bytes.writeDoubleLE((v as number | null) ?? Number.NaN, 8 * i));
+      } else {
+        bytes = Buffer.concat(
+          data.flatMap((v) => {
+            const text = Buffer.from(String(v ?? ''));
+            const size = Buffer.alloc(4);
+            size.writeUInt32LE(text.length);
+            return [size, text];
+          }),
+        );
+      }
+      chunks.push(bytes);
+      return { ...tensor, parameters: { binary_data_size: bytes.length } };
+    });
+    const json = Buffer.from(JSON.stringify({ ...extra, inputs: header }));
+    return { payload: Buffer.concat([json, ...chunks]), headerLength: json.length };
+  }
+
+  it('takes and gives binary tensors (the binary tensor data extension)', async () => {
+    const rows = [CREDIT_ROW, OTHER_ROW];
+    const asJson = await infer('/v2/models/credit/infer', { inputs: tensors(rows) });
+    const { payload, headerLength } = binaryBody(tensors(rows), { id: 'b-1' });
+    // Triton's Python client sends no content type; others say octet-stream or even JSON.
+    for (const type of [undefined, 'application/octet-stream', 'application/json']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v2/models/credit/infer',
+        headers: {
+          'inference-header-content-length': String(headerLength),
+          ...(type ? { 'content-type': type } : {}),
+        },
+        payload,
+      });
+      expect(res.statusCode, `${type} ${res.body}`).toBe(200);
+      expect(res.json()).toEqual({ ...asJson.body, id: 'b-1' });
+    }
+
+    // Binary outputs: probabilities as little-endian FP32, labels as length-prefixed BYTES.
+    const binary = binaryBody(tensors(rows), {
+      outputs: [{ name: 'label' }, { name: 'probabilities', parameters: { binary_data: true } }],
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v2/models/credit/infer',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(binary.headerLength),
+      },
+      payload: binary.payload,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    const length = Number(res.headers['inference-header-content-length']);
+    const header = JSON.parse(res.rawPayload.subarray(0, length).toString('utf8'));
+    expect(header.outputs[0]).toEqual(asJson.body.outputs[0]);
+    expect(header.outputs[1]).toEqual({
+      name: 'probabilities',
+      datatype: 'FP32',
+      shape: [2, 2],
+      parameters: { binary_data_size: 16 },
+    });
+    const data = res.rawPayload.subarray(length);
+    expect(data.length).toBe(16);
+    const probabilities = Array.from({ length: 4 }, (_, i) => data.readFloatLE(4 * i));
+    expect(probabilities).toEqual(Array.from(expected(2, rows)));
+
+    const all = binaryBody(tensors([CAR_ROW]), { parameters: { binary_data_output: true } });
+    const cars = await app.inject({
+      method: 'POST',
+      url: '/v2/models/cars/infer',
+      headers: { 'inference-header-content-length': String(all.headerLength) },
+      payload: all.payload,
+    });
+    const carsLength = Number(cars.headers['inference-header-content-length']);
+    expect(cars.rawPayload.subarray(carsLength).readFloatLE(0)).toBe(
+      expected(1, [CAR_ROW], 'cars')[0],
+    );
+  });
+
+  it('refuses binary bodies that do not add up, naming the input', async () => {
+    const { payload, headerLength } = binaryBody(tensors([CREDIT_ROW]));
+    const cases: [Buffer, string, RegExp][] = [
+      [payload, String(payload.length + 1), /Inference-Header-Content-Length is "\d+"/],
+      [payload, 'ten', /Inference-Header-Content-Length is "ten"/],
+      [
+        payload.subarray(0, payload.length - 1),
+        String(headerLength),
+        /does not fit|cut short|runs past|take/,
+      ],
+      [Buffer.concat([payload, Buffer.from([0])]), String(headerLength), /1 bytes follow/],
+      [Buffer.from('{"inputs": [}'), '13', /not JSON/],
+    ];
+    for (const [body, length, message] of cases) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v2/models/credit/infer',
+        headers: { 'inference-header-content-length': length },
+        payload: body,
+      });
+      expect(res.statusCode, String(message)).toBe(400);
+      expect(res.json().error).toMatch(message);
+    }
+    const short = tensors([CREDIT_ROW]).map((t) => (t.name === 'Age' ? { ...t, shape: [2] } : t));
+    const mismatch = binaryBody(short);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v2/models/credit/infer',
+      headers: { 'inference-header-content-length': String(mismatch.headerLength) },
+      payload: mismatch.payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(
+      /^input Age: 2 FP64 elements take 16 bytes, binary_data_size is 8$/,
+    );
   });
 
   it('answers errors as {"error": "..."} with 400 / 404 / 415', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   metadataInputs,
   metadataOutputs,
@@ -6,6 +6,13 @@ import {
   tensorsToRows,
   type V2InferRequest,
 } from '../codecs/v2.ts';
+import {
+  decodeBinaryRequest,
+  encodeBinaryResponse,
+  INFERENCE_HEADER,
+  wantsBinary,
+} from '../codecs/v2-binary.ts';
+import { ServerError } from '../errors.ts';
 import { labelsOf, predictRows } from '../predict.ts';
 import {
   protocolErrors,
@@ -34,6 +41,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
   const { registry, metrics, config } = app.tandem;
   const routeConfig = { errorShape: 'protocol' as const };
   const tags = ['open-inference-protocol'];
+  acceptBinaryTensors(app);
 
   app.get(
     '/v2',
@@ -45,7 +53,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         response: { 200: v2ServerMetadataResponse, ...protocolErrors },
       },
     },
-    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: [] }),
+    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: ['binary_tensor_data'] }),
   );
 
   app.get(
@@ -123,7 +131,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
           tags,
           summary: 'Inference: one input tensor per column, shape [N] or [N, 1]',
           description:
-            'Inputs: numeric columns FP32/FP64/INT*, categorical and datetime BYTES, boolean BOOL; null is a missing value. Outputs: label (BYTES [N]) and probabilities (FP32 [N, classes]) for classifiers, value (FP32 [N]) for regressors.',
+            'Inputs: numeric columns FP32/FP64/INT*, categorical and datetime BYTES, boolean BOOL; null is a missing value. Outputs: label (BYTES [N]) and probabilities (FP32 [N, classes]) for classifiers, value (FP32 [N]) for regressors. The binary tensor data extension is supported: with an Inference-Header-Content-Length header the body is that many bytes of JSON followed by the binary inputs (binary_data_size); outputs come back binary with parameters.binary_data (per output) or binary_data_output (all).',
           params,
           body: v2InferBody,
           response: { 200: v2InferResponse, ...protocolErrors },
@@ -143,13 +151,56 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
           outcome.classes === undefined ? undefined : labelsOf(outcome),
           body.outputs,
         );
-        return reply.send({
+        const response = {
           model_name: outcome.name,
           model_version: String(outcome.version),
           ...(body.id === undefined ? {} : { id: body.id }),
           outputs,
-        });
+        };
+        if (!outputs.some((output) => wantsBinary(body, output.name))) return reply.send(response);
+        const binary = encodeBinaryResponse(response, (output) => wantsBinary(body, output.name));
+        return reply
+          .header('inference-header-content-length', binary.headerLength)
+          .type('application/octet-stream')
+          .send(binary.body);
       },
+    );
+  }
+}
+
+/**
+ * Request bodies of the binary tensor data extension. Clients send them as
+ * application/octet-stream, as application/json, or with no content type at all (Triton's
+ * Python client): in this plugin's routes, a body with an Inference-Header-Content-Length header
+ * is decoded as JSON plus binary tensors whatever its content type; JSON without it is parsed as
+ * everywhere else; anything else is still a 415.
+ */
+function acceptBinaryTensors(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  const parse = async (request: FastifyRequest, body: Buffer, jsonAllowed: boolean) => {
+    const headerLength = request.headers[INFERENCE_HEADER];
+    if (typeof headerLength === 'string') return decodeBinaryRequest(body, headerLength);
+    if (!jsonAllowed) {
+      throw new ServerError(
+        'TANDEM_UNSUPPORTED_MEDIA_TYPE',
+        `send application/json, or binary tensors with an ${INFERENCE_HEADER} header`,
+      );
+    }
+    return new Promise((resolve, reject) =>
+      json(request, body.toString('utf8'), (error, value) =>
+        error ? reject(error) : resolve(value),
+      ),
+    );
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (request: FastifyRequest, body: Buffer) => parse(request, body, true),
+  );
+  for (const type of ['application/octet-stream', '*']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer) =>
+      parse(request, body, false),
     );
   }
 }
