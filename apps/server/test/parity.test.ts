@@ -141,7 +141,9 @@ describe('end-to-end parity with the trainer', () => {
       if (type === 'numeric') {
         // NaN is a missing value in binary data, as null is in JSON.
         bytes = Buffer.alloc(8 * values.length);
-        values.forEach((v, i) => bytes.writeDoubleLE(missing(v) ? Number.NaN : Number(v), 8 * i));
+        for (const [i, v] of values.entries()) {
+          bytes.writeDoubleLE(missing(v) ? Number.NaN : Number(v), 8 * i);
+        }
       } else {
         bytes = Buffer.concat(
           values.flatMap((v) => {

@@ -280,7 +280,9 @@ describe('Open Inference Protocol (V2)', () => {
       let bytes: Buffer;
       if (tensor.datatype === 'FP64') {
         bytes = Buffer.alloc(8 * data.length);
-        data.forEach((v, i) => bytes.writeDoubleLE((v as number | null) ?? Number.NaN, 8 * i));
+        for (const [i, v] of data.entries()) {
+          bytes.writeDoubleLE((v as number | null) ?? Number.NaN, 8 * i);
+        }
       } else {
         bytes = Buffer.concat(
           data.flatMap((v) => {

@@ -188,7 +188,8 @@ export function encodeBinaryResponse(
 function encodeTensor(output: V2OutputTensor): Buffer {
   if (output.datatype === 'FP32') {
     const bytes = Buffer.alloc(4 * output.data.length);
-    output.data.forEach((value, i) => bytes.writeFloatLE(value as number, 4 * i));
+    for (let i = 0; i < output.data.length; i++)
+      bytes.writeFloatLE(output.data[i] as number, 4 * i);
     return bytes;
   }
   const parts: Buffer[] = [];
