@@ -1,6 +1,6 @@
 import { TrainerError } from '../errors.ts';
 import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
-import { type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
+import { addRecord, type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -68,12 +68,8 @@ export class CsvRecordParser extends PushedText {
       if (problem === undefined && fields !== undefined && fields.length !== this.columns.length) {
         problem = `expected ${this.columns.length} fields, got ${fields.length}`;
       }
-      chunk.lines.push(this.recordLine);
-      chunk.raw.push(raw);
       chunk.fields.push(fields);
-      chunk.problems.push(problem);
-      if (problem !== undefined) chunk.hasProblems = true;
-      chunk.count++;
+      addRecord(chunk, this.recordLine, raw, problem);
     }
     return true;
   }

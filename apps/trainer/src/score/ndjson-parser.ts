@@ -1,6 +1,6 @@
 import { TrainerError } from '../errors.ts';
 import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
-import { MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
+import { addRecord, MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
 
 /**
  * Splits NDJSON text into records, one JSON object per line. Blank lines are skipped; a line
@@ -34,12 +34,8 @@ export class NdjsonRecordParser extends PushedText {
       } catch (error) {
         problem = `invalid JSON: ${(error as Error).message}`;
       }
-      chunk.lines.push(this.recordLine);
-      chunk.raw.push(raw);
       chunk.objects.push(object);
-      chunk.problems.push(problem);
-      if (problem !== undefined) chunk.hasProblems = true;
-      chunk.count++;
+      addRecord(chunk, this.recordLine, raw, problem);
     }
     return true;
   }

@@ -35,6 +35,20 @@ export interface NdjsonChunk extends ChunkBase {
 
 export type RecordChunk = CsvChunk | NdjsonChunk;
 
+/** Appends a record's line, text and problem; the caller pushes its fields or object. */
+export function addRecord(
+  chunk: RecordChunk,
+  line: number,
+  raw: string,
+  problem: string | undefined,
+): void {
+  chunk.lines.push(line);
+  chunk.raw.push(raw);
+  chunk.problems.push(problem);
+  if (problem !== undefined) chunk.hasProblems = true;
+  chunk.count++;
+}
+
 export function emptyCsvChunk(): CsvChunk {
   return {
     format: 'csv',
