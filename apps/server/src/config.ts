@@ -43,7 +43,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
 
 /** A setting that cannot be used; lists every problem at once. */
 export class ConfigError extends Error {
-  readonly code = 'TANDEM_INVALID_CONFIG' as const;
+  readonly code = 'TANDEM_SERVER_CONFIG_INVALID' as const;
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {

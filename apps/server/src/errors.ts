@@ -4,19 +4,19 @@
  */
 
 export const ERROR_TABLE = {
-  TANDEM_INVALID_INPUT: { status: 400, message: 'invalid input' },
-  TANDEM_INVALID_REQUEST: { status: 400, message: 'malformed request' },
-  TANDEM_TOO_MANY_ROWS: { status: 413, message: 'too many rows in one request' },
+  TANDEM_INPUT_INVALID: { status: 400, message: 'invalid input' },
+  TANDEM_REQUEST_INVALID: { status: 400, message: 'malformed request' },
+  TANDEM_REQUEST_TOO_MANY_ROWS: { status: 413, message: 'too many rows in one request' },
   TANDEM_BODY_TOO_LARGE: { status: 413, message: 'request body over the size limit' },
-  TANDEM_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  TANDEM_MEDIA_TYPE_UNSUPPORTED: { status: 415, message: 'unsupported content type' },
   TANDEM_MODEL_NOT_FOUND: { status: 404, message: 'unknown model' },
   TANDEM_VERSION_NOT_FOUND: { status: 404, message: 'unknown model version' },
   TANDEM_LABEL_NOT_FOUND: { status: 404, message: 'unknown label' },
   TANDEM_ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
-  TANDEM_NOT_READY: { status: 503, message: 'models are still loading' },
+  TANDEM_SERVER_NOT_READY: { status: 503, message: 'models are still loading' },
   TANDEM_VERSION_UNAVAILABLE: { status: 503, message: 'the model version is not being served' },
   TANDEM_METRICS_UNAVAILABLE: { status: 503, message: "the cluster's metrics cannot be collected" },
-  TANDEM_INTERNAL: { status: 500, message: 'internal error' },
+  TANDEM_SERVER_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -38,23 +38,23 @@ export class ServerError extends Error {
 
 /** Library codes that mean the client named or sent something wrong, mapped onto the table. */
 const LIBRARY_CODES: Readonly<Record<string, ErrorCode>> = {
-  TANDEM_INVALID_INPUT: 'TANDEM_INVALID_INPUT',
+  TANDEM_INPUT_INVALID: 'TANDEM_INPUT_INVALID',
   TANDEM_MODEL_NOT_FOUND: 'TANDEM_MODEL_NOT_FOUND',
   TANDEM_VERSION_NOT_FOUND: 'TANDEM_VERSION_NOT_FOUND',
   TANDEM_LABEL_NOT_FOUND: 'TANDEM_LABEL_NOT_FOUND',
-  TANDEM_INVALID_SELECTOR: 'TANDEM_INVALID_REQUEST',
-  TANDEM_INVALID_LABEL: 'TANDEM_LABEL_NOT_FOUND',
-  TANDEM_INVALID_MODEL_NAME: 'TANDEM_MODEL_NOT_FOUND',
+  TANDEM_SELECTOR_INVALID: 'TANDEM_REQUEST_INVALID',
+  TANDEM_LABEL_INVALID: 'TANDEM_LABEL_NOT_FOUND',
+  TANDEM_MODEL_NAME_INVALID: 'TANDEM_MODEL_NOT_FOUND',
 };
 
 /** fastify's own errors (content-type parsing, validation) mapped onto the table. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'TANDEM_BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'TANDEM_UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'TANDEM_INVALID_REQUEST',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'TANDEM_INVALID_REQUEST',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'TANDEM_INVALID_REQUEST',
-  FST_ERR_VALIDATION: 'TANDEM_INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'TANDEM_MEDIA_TYPE_UNSUPPORTED',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'TANDEM_REQUEST_INVALID',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'TANDEM_REQUEST_INVALID',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'TANDEM_REQUEST_INVALID',
+  FST_ERR_VALIDATION: 'TANDEM_REQUEST_INVALID',
 };
 
 interface CodedLike {
@@ -78,14 +78,14 @@ export function toServerError(error: unknown): ServerError {
     }
   }
   // JSON.parse failures surface as SyntaxError with a 400 status from fastify's parser.
-  if (error instanceof SyntaxError) return new ServerError('TANDEM_INVALID_REQUEST', message);
+  if (error instanceof SyntaxError) return new ServerError('TANDEM_REQUEST_INVALID', message);
   // Any other client error fastify raised (bad headers, aborted body) stays a 4xx.
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 413) return new ServerError('TANDEM_BODY_TOO_LARGE', message);
-    if (e.statusCode === 415) return new ServerError('TANDEM_UNSUPPORTED_MEDIA_TYPE', message);
-    return new ServerError('TANDEM_INVALID_REQUEST', message);
+    if (e.statusCode === 415) return new ServerError('TANDEM_MEDIA_TYPE_UNSUPPORTED', message);
+    return new ServerError('TANDEM_REQUEST_INVALID', message);
   }
-  return new ServerError('TANDEM_INTERNAL');
+  return new ServerError('TANDEM_SERVER_INTERNAL');
 }
 
 function detailsOf(e: CodedLike): unknown[] {

@@ -43,7 +43,7 @@ export function predictRows(
           ? ` (and ${batch.errors.length - 1} more problems in ${batch.rejected.length} rows)`
           : '';
       throw new ServerError(
-        'TANDEM_INVALID_INPUT',
+        'TANDEM_INPUT_INVALID',
         `${first?.message ?? 'invalid input'}${more}`,
         batch.errors.slice(0, 100),
       );

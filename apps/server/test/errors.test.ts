@@ -15,7 +15,7 @@ describe('the error table', () => {
       message: 'row 3, column "Income": expected a number, got "abc"',
     };
     const input = toServerError(new FeatureInputError([detail]));
-    expect(input).toMatchObject({ code: 'TANDEM_INVALID_INPUT', statusCode: 400 });
+    expect(input).toMatchObject({ code: 'TANDEM_INPUT_INVALID', statusCode: 400 });
     expect(input.details).toEqual([detail]);
     expect(toServerError(new StoreError('TANDEM_MODEL_NOT_FOUND', 'x')).statusCode).toBe(404);
     expect(toServerError(new StoreError('TANDEM_VERSION_NOT_FOUND', 'x')).statusCode).toBe(404);
@@ -29,7 +29,7 @@ describe('the error table', () => {
       'TANDEM_BODY_TOO_LARGE',
     );
     expect(toServerError(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe(
-      'TANDEM_UNSUPPORTED_MEDIA_TYPE',
+      'TANDEM_MEDIA_TYPE_UNSUPPORTED',
     );
     expect(toServerError(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400)).statusCode).toBe(400);
     expect(toServerError(fst('FST_ERR_CTP_EMPTY_JSON_BODY', 400)).statusCode).toBe(400);
@@ -47,10 +47,10 @@ describe('the error table', () => {
 
   it('turns anything unknown into a 500 without leaking its message', () => {
     const error = toServerError(new Error('secret internals'));
-    expect(error).toMatchObject({ code: 'TANDEM_INTERNAL', statusCode: 500 });
+    expect(error).toMatchObject({ code: 'TANDEM_SERVER_INTERNAL', statusCode: 500 });
     expect(error.message).not.toContain('secret');
     expect(toServerError('a string').statusCode).toBe(500);
-    expect(new ServerError('TANDEM_NOT_READY').statusCode).toBe(503);
+    expect(new ServerError('TANDEM_SERVER_NOT_READY').statusCode).toBe(503);
   });
 
   it('matches the table documented in docs/architecture.md', () => {

@@ -250,7 +250,7 @@ describe('native errors', () => {
       instances: [CREDIT_ROW, { ...CREDIT_ROW, Seniority: 'abc' }],
     });
     expect(status).toBe(400);
-    expect(body.error.code).toBe('TANDEM_INVALID_INPUT');
+    expect(body.error.code).toBe('TANDEM_INPUT_INVALID');
     expect(body.error.message).toContain('Seniority');
     expect(body.error.details[0]).toMatchObject({
       row: 1,
@@ -266,11 +266,11 @@ describe('native errors', () => {
       'content-type': 'application/json',
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('TANDEM_INVALID_REQUEST');
+    expect(bad.body.error.code).toBe('TANDEM_REQUEST_INVALID');
     for (const payload of [{}, { instances: [] }, { instances: [1] }, { instances: 'x' }]) {
       const res = await error('/v1/models/credit/predict', payload);
       expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('TANDEM_INVALID_REQUEST');
+      expect(res.body.error.code).toBe('TANDEM_REQUEST_INVALID');
     }
     const csv = await error('/v1/models/credit/predict', 'a,b\n1,2,3\n', {
       'content-type': 'text/csv',
@@ -303,6 +303,6 @@ describe('native errors', () => {
   it('415 for an unsupported content type', async () => {
     const res = await error('/v1/models/credit/predict', 'hello', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
-    expect(res.body.error.code).toBe('TANDEM_UNSUPPORTED_MEDIA_TYPE');
+    expect(res.body.error.code).toBe('TANDEM_MEDIA_TYPE_UNSUPPORTED');
   });
 });

@@ -27,7 +27,7 @@ describe('before the models are loaded', () => {
     });
     expect(native.statusCode).toBe(503);
     expect(native.headers['retry-after']).toBe('1');
-    expect(native.json().error.code).toBe('TANDEM_NOT_READY');
+    expect(native.json().error.code).toBe('TANDEM_SERVER_NOT_READY');
     const v2 = await app.inject({
       method: 'POST',
       url: '/v2/models/credit/infer',
@@ -120,7 +120,7 @@ describe('operations', () => {
       payload: four,
     });
     expect(rows.statusCode).toBe(413);
-    expect(rows.json().error).toMatchObject({ code: 'TANDEM_TOO_MANY_ROWS' });
+    expect(rows.json().error).toMatchObject({ code: 'TANDEM_REQUEST_TOO_MANY_ROWS' });
     const tfs = await app.inject({
       method: 'POST',
       url: '/v1/models/credit:predict',
@@ -208,7 +208,7 @@ describe('the benchmark route and unexpected failures', () => {
       });
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({
-        error: { code: 'TANDEM_INTERNAL', message: 'internal error', details: [] },
+        error: { code: 'TANDEM_SERVER_INTERNAL', message: 'internal error', details: [] },
       });
       const v2 = await app.inject({
         method: 'POST',

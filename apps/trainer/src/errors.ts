@@ -6,7 +6,7 @@
 
 export const TRAINER_ERRORS = {
   // Every command.
-  TANDEM_USAGE: 'bad command-line usage',
+  TANDEM_CLI_USAGE: 'bad command-line usage',
 
   // Training: config, data, split, the run itself.
   TANDEM_CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
@@ -18,15 +18,15 @@ export const TRAINER_ERRORS = {
   TANDEM_ARTIFACTS_UNUSABLE: 'the model store root is not a folder the trainer can write to',
 
   // The quality gate.
-  TANDEM_GATE_BAD_MANIFEST:
+  TANDEM_GATE_MANIFEST_INVALID:
     "the candidate's manifest lacks what is needed to rebuild its test split",
   TANDEM_GATE_DATA_CHANGED: 'the data file differs from the one the candidate was trained on',
   TANDEM_GATE_INCOMPATIBLE: 'candidate and baseline cannot be compared (task or target differ)',
 
   // Batch scoring.
   TANDEM_SCORE_INPUT_NOT_FOUND: 'the input file does not exist or cannot be read',
-  TANDEM_SCORE_BAD_INPUT: 'the input file cannot be parsed as a whole (header, quoting, size)',
-  TANDEM_SCORE_BAD_ROW: 'a row cannot be scored and --strict is on',
+  TANDEM_SCORE_INPUT_INVALID: 'the input file cannot be parsed as a whole (header, quoting, size)',
+  TANDEM_SCORE_ROW_INVALID: 'a row cannot be scored and --strict is on',
   TANDEM_SCORE_COLUMN_CLASH: 'an input column has the name of a prediction column',
   TANDEM_SCORE_OUTPUT_FAILED: 'the output file cannot be written',
   TANDEM_SCORE_INTERRUPTED: 'the run was stopped by a signal before it finished',

@@ -135,7 +135,7 @@ describe('CsvRecordParser', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(TrainerError);
-    expect((error as TrainerError).code).toBe('TANDEM_SCORE_BAD_INPUT');
+    expect((error as TrainerError).code).toBe('TANDEM_SCORE_INPUT_INVALID');
     expect((error as TrainerError).message).toMatch(/^line 1: cannot read the CSV header/);
   });
 

@@ -248,7 +248,7 @@ describe('scoreFile', () => {
       strict: true,
     });
     await expect(run).rejects.toThrow(TrainerError);
-    await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_BAD_ROW' });
+    await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_ROW_INVALID' });
     await expect(run).rejects.toThrow(/^line 5: column "Amount"/);
     expect(await files(dir)).toEqual(['in.csv']);
   });

@@ -191,7 +191,7 @@ describe('scoring on worker threads', () => {
 
   it('refuses a thread count that is not a positive integer', async () => {
     const attempt = scoreFile({ predictor, input: 'in.csv', output: 'out.csv', threads: 0 });
-    await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
+    await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_CLI_USAGE' });
   });
 });
 

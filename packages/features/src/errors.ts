@@ -8,7 +8,7 @@ export const MAX_ERROR_DETAILS = 100;
  * expected and what was received.
  */
 export class FeatureInputError extends Error {
-  readonly code = 'TANDEM_INVALID_INPUT' as const;
+  readonly code = 'TANDEM_INPUT_INVALID' as const;
   readonly details: InputErrorDetail[];
   /** Problems found in total; `details` holds at most MAX_ERROR_DETAILS of them. */
   readonly totalProblems: number;
@@ -41,7 +41,7 @@ function summarise(
 
 /** Training rows or a spec that a pipeline cannot be fitted on. */
 export class FeatureFitError extends Error {
-  readonly code = 'TANDEM_FIT_FAILED' as const;
+  readonly code = 'TANDEM_FEATURES_FIT_FAILED' as const;
   readonly column?: string;
 
   constructor(message: string, column?: string) {
@@ -53,7 +53,7 @@ export class FeatureFitError extends Error {
 
 /** A serialised pipeline, label encoder or target scaler that cannot be loaded. */
 export class FeatureStateError extends Error {
-  readonly code = 'TANDEM_BAD_FEATURE_STATE' as const;
+  readonly code = 'TANDEM_FEATURES_STATE_INVALID' as const;
 
   constructor(message: string) {
     super(message);

@@ -214,7 +214,7 @@ describe('log1p', () => {
       fit();
     } catch (error) {
       expect((error as FeatureFitError).column).toBe('Debt');
-      expect((error as FeatureFitError).code).toBe('TANDEM_FIT_FAILED');
+      expect((error as FeatureFitError).code).toBe('TANDEM_FEATURES_FIT_FAILED');
     }
   });
 

@@ -103,12 +103,12 @@ describe('fromJSON refuses', () => {
     expect(() => FittedPipeline.fromJSON('{}')).toThrow(FeatureStateError);
   });
 
-  it('with code TANDEM_BAD_FEATURE_STATE', () => {
+  it('with code TANDEM_FEATURES_STATE_INVALID', () => {
     try {
       FittedPipeline.fromJSON({ format: 9 });
       expect.unreachable();
     } catch (error) {
-      expect((error as FeatureStateError).code).toBe('TANDEM_BAD_FEATURE_STATE');
+      expect((error as FeatureStateError).code).toBe('TANDEM_FEATURES_STATE_INVALID');
     }
   });
 });

@@ -215,7 +215,7 @@ describe('throw and collect modes', () => {
     }
     expect(thrown).toBeInstanceOf(FeatureInputError);
     const error = thrown as FeatureInputError;
-    expect(error.code).toBe('TANDEM_INVALID_INPUT');
+    expect(error.code).toBe('TANDEM_INPUT_INVALID');
     expect(error.details.map((d) => [d.row, d.column])).toEqual([
       [1, 'Income'],
       [3, 'Age'],

@@ -111,7 +111,7 @@ export class FileModelStore {
     const { version, label } = selector;
     if (version !== undefined && label !== undefined) {
       throw new StoreError(
-        'TANDEM_INVALID_SELECTOR',
+        'TANDEM_SELECTOR_INVALID',
         `model ${name}: give a version or a label, not both (version ${version}, label ${label})`,
         { model: name, version, label },
       );
@@ -157,7 +157,7 @@ export class FileModelStore {
     const path = this.versionPath(name, version);
     const where = `${name}/${version}`;
     const corrupt = (file: string, why: string) =>
-      new StoreError('TANDEM_CORRUPT_VERSION', `${where}: ${file} ${why}`, {
+      new StoreError('TANDEM_VERSION_CORRUPT', `${where}: ${file} ${why}`, {
         model: name,
         version,
         file,
@@ -317,7 +317,7 @@ export class FileModelStore {
 function checkModelName(name: string): void {
   if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
     throw new StoreError(
-      'TANDEM_INVALID_MODEL_NAME',
+      'TANDEM_MODEL_NAME_INVALID',
       `model name ${JSON.stringify(name)} must match ${MODEL_NAME}`,
       { model: String(name) },
     );
@@ -326,7 +326,7 @@ function checkModelName(name: string): void {
 
 function checkArtifactFiles(name: string, files: Readonly<Record<string, Uint8Array>>): void {
   const invalid = (why: string, file: string) =>
-    new StoreError('TANDEM_INVALID_ARTIFACT', `model ${name}: ${why}`, { model: name, file });
+    new StoreError('TANDEM_ARTIFACT_INVALID', `model ${name}: ${why}`, { model: name, file });
   for (const [file, bytes] of Object.entries(files)) {
     if (!FILE_NAME.test(file) || file === 'manifest.json') {
       throw invalid(`cannot write a file named ${JSON.stringify(file)}`, file);
@@ -351,7 +351,7 @@ function completeManifest(
     (draftVersion !== undefined && draftVersion !== version)
   ) {
     throw new StoreError(
-      'TANDEM_INVALID_ARTIFACT',
+      'TANDEM_ARTIFACT_INVALID',
       `model ${name}: manifest names format ${format} ${draftName}/${draftVersion}, ` +
         `expected format ${MANIFEST_FORMAT} ${name}/${version}`,
       { model: name, version, file: 'manifest.json' },

@@ -7,7 +7,7 @@ export const LABEL_NAME = /^[a-z0-9_-]+$/;
 export function checkLabelName(label: string, model: string): void {
   if (typeof label !== 'string' || !LABEL_NAME.test(label)) {
     throw new StoreError(
-      'TANDEM_INVALID_LABEL',
+      'TANDEM_LABEL_INVALID',
       `label ${JSON.stringify(label)} of model ${model} must match ${LABEL_NAME}`,
       { model, label },
     );
@@ -24,7 +24,7 @@ export async function readLabelsFile(path: string, model: string): Promise<Recor
     throw error;
   }
   const corrupt = (why: string) =>
-    new StoreError('TANDEM_CORRUPT_LABELS', `${path}: ${why}`, { model, file: 'labels.json' });
+    new StoreError('TANDEM_LABELS_CORRUPT', `${path}: ${why}`, { model, file: 'labels.json' });
   let value: unknown;
   try {
     value = JSON.parse(text);

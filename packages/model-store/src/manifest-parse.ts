@@ -12,12 +12,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Parses and checks manifest.json bytes. `where` names the version in messages ("credit/3").
- * A format other than MANIFEST_FORMAT is TANDEM_UNSUPPORTED_FORMAT; any other defect is
- * TANDEM_CORRUPT_VERSION naming the field.
+ * A format other than MANIFEST_FORMAT is TANDEM_FORMAT_UNSUPPORTED; any other defect is
+ * TANDEM_VERSION_CORRUPT naming the field.
  */
 export function parseManifest(bytes: Uint8Array, where: string): Manifest {
   const corrupt = (why: string) =>
-    new StoreError('TANDEM_CORRUPT_VERSION', `${where}: manifest.json ${why}`, {
+    new StoreError('TANDEM_VERSION_CORRUPT', `${where}: manifest.json ${why}`, {
       file: 'manifest.json',
     });
   let value: unknown;
@@ -30,7 +30,7 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
   if (value.format !== MANIFEST_FORMAT) {
     if (typeof value.format === 'number') {
       throw new StoreError(
-        'TANDEM_UNSUPPORTED_FORMAT',
+        'TANDEM_FORMAT_UNSUPPORTED',
         `${where}: manifest.json has format ${value.format}; this build reads format ${MANIFEST_FORMAT}`,
         { file: 'manifest.json' },
       );

@@ -132,7 +132,7 @@ describe('writeVersion / readVersion', () => {
     const files = artifactFiles('x');
     delete files['weights.bin'];
     const error = await rejection(store.writeVersion('credit', files, () => draft('x')));
-    expect(error.code).toBe('TANDEM_INVALID_ARTIFACT');
+    expect(error.code).toBe('TANDEM_ARTIFACT_INVALID');
     expect(error.message).toContain('weights.bin');
     expect(await store.listModels()).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('writeVersion / readVersion', () => {
     const error = await rejection(
       store.writeVersion('../evil', artifactFiles('x'), () => draft('x')),
     );
-    expect(error.code).toBe('TANDEM_INVALID_MODEL_NAME');
+    expect(error.code).toBe('TANDEM_MODEL_NAME_INVALID');
     expect(error.message).toContain('../evil');
   });
 
@@ -181,7 +181,7 @@ describe('readVersion verification', () => {
     bytes[3] = (bytes[3] as number) ^ 0xff;
     await writeFile(path, bytes);
     const error = await rejection(store.readVersion('credit', 1));
-    expect(error.code).toBe('TANDEM_CORRUPT_VERSION');
+    expect(error.code).toBe('TANDEM_VERSION_CORRUPT');
     expect(error.file).toBe('weights.bin');
     expect(error.message).toContain('credit/1: weights.bin has sha256');
   });
@@ -189,23 +189,23 @@ describe('readVersion verification', () => {
   it('refuses a truncated file and a missing file', async () => {
     await writeFile(join(root, 'credit', '1', 'features.json'), '{"form');
     const truncated = await rejection(store.readVersion('credit', 1));
-    expect([truncated.code, truncated.file]).toEqual(['TANDEM_CORRUPT_VERSION', 'features.json']);
+    expect([truncated.code, truncated.file]).toEqual(['TANDEM_VERSION_CORRUPT', 'features.json']);
     await rm(join(root, 'credit', '1', 'model.json'));
     await writeFile(
       join(root, 'credit', '1', 'features.json'),
       artifactFiles('a')['features.json']!,
     );
     const missing = await rejection(store.readVersion('credit', 1));
-    expect([missing.code, missing.file]).toEqual(['TANDEM_CORRUPT_VERSION', 'model.json']);
+    expect([missing.code, missing.file]).toEqual(['TANDEM_VERSION_CORRUPT', 'model.json']);
     expect(missing.message).toContain('model.json is missing');
   });
 
-  it('refuses a newer manifest format with TANDEM_UNSUPPORTED_FORMAT', async () => {
+  it('refuses a newer manifest format with TANDEM_FORMAT_UNSUPPORTED', async () => {
     const path = join(root, 'credit', '1', 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     await writeFile(path, JSON.stringify({ ...manifest, format: 2 }));
     const error = await rejection(store.readVersion('credit', 1));
-    expect(error.code).toBe('TANDEM_UNSUPPORTED_FORMAT');
+    expect(error.code).toBe('TANDEM_FORMAT_UNSUPPORTED');
     expect(error.message).toContain('format 2');
   });
 
@@ -213,11 +213,11 @@ describe('readVersion verification', () => {
     const path = join(root, 'credit', '1', 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     await writeFile(path, '{ not json');
-    expect((await rejection(store.readVersion('credit', 1))).code).toBe('TANDEM_CORRUPT_VERSION');
+    expect((await rejection(store.readVersion('credit', 1))).code).toBe('TANDEM_VERSION_CORRUPT');
 
     await writeFile(path, JSON.stringify({ ...manifest, task: 'ranking' }));
     const badTask = await rejection(store.readVersion('credit', 1));
-    expect(badTask.code).toBe('TANDEM_CORRUPT_VERSION');
+    expect(badTask.code).toBe('TANDEM_VERSION_CORRUPT');
     expect(badTask.message).toContain('"task"');
 
     await writeFile(path, JSON.stringify({ ...manifest, version: 5 }));
@@ -294,7 +294,7 @@ describe('labels and resolve', () => {
 
   it('refuses invalid label names, unknown labels and missing versions', async () => {
     const invalid = await rejection(store.setLabel('credit', 'Prod!', 1));
-    expect(invalid.code).toBe('TANDEM_INVALID_LABEL');
+    expect(invalid.code).toBe('TANDEM_LABEL_INVALID');
     expect(invalid.message).toContain('"Prod!"');
     const noVersion = await rejection(store.setLabel('credit', 'production', 7));
     expect([noVersion.code, noVersion.version]).toEqual(['TANDEM_VERSION_NOT_FOUND', 7]);
@@ -304,7 +304,7 @@ describe('labels and resolve', () => {
       'TANDEM_LABEL_NOT_FOUND',
     );
     expect((await rejection(store.resolve('credit', { version: 1, label: 'x' }))).code).toBe(
-      'TANDEM_INVALID_SELECTOR',
+      'TANDEM_SELECTOR_INVALID',
     );
   });
 
@@ -319,7 +319,7 @@ describe('labels and resolve', () => {
   it('reports a corrupt labels.json', async () => {
     await writeFile(join(root, 'credit', 'labels.json'), '{"production": "three"}');
     const error = await rejection(store.readLabels('credit'));
-    expect(error.code).toBe('TANDEM_CORRUPT_LABELS');
+    expect(error.code).toBe('TANDEM_LABELS_CORRUPT');
     expect(error.message).toContain('production');
   });
 });

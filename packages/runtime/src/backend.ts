@@ -84,14 +84,14 @@ export async function selectBackend(
     }
     failures.push(`${PACKAGES[name]} not available (${failure})`);
   }
-  throw new RuntimeError('TANDEM_INVALID_BACKEND', `no tfjs backend works: ${failures.join('; ')}`);
+  throw new RuntimeError('TANDEM_BACKEND_INVALID', `no tfjs backend works: ${failures.join('; ')}`);
 }
 
 function parseBackendEnv(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '') return undefined;
   if (!BACKENDS.includes(value as BackendName)) {
     throw new RuntimeError(
-      'TANDEM_INVALID_BACKEND',
+      'TANDEM_BACKEND_INVALID',
       `TANDEM_BACKEND=${JSON.stringify(value)} is not one of ${BACKENDS.join(', ')}`,
     );
   }

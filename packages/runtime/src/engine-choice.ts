@@ -51,7 +51,7 @@ function parseEngineEnv(value: string | undefined): EngineChoice | undefined {
   if (value === undefined || value === '') return undefined;
   if (!CHOICES.includes(value as EngineChoice)) {
     throw new RuntimeError(
-      'TANDEM_INVALID_BACKEND',
+      'TANDEM_BACKEND_INVALID',
       `TANDEM_ENGINE=${JSON.stringify(value)} is not one of ${CHOICES.join(', ')}`,
     );
   }

@@ -1,9 +1,9 @@
 /** Failures of the runtime; the server maps these codes to HTTP statuses. */
 export type RuntimeErrorCode =
   | 'TANDEM_MODEL_LOAD_FAILED'
-  | 'TANDEM_INVALID_BACKEND'
-  | 'TANDEM_BAD_FEATURES_FILE'
-  | 'TANDEM_BAD_MODEL_FILES';
+  | 'TANDEM_BACKEND_INVALID'
+  | 'TANDEM_FEATURES_FILE_INVALID'
+  | 'TANDEM_MODEL_FILES_INVALID';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -30,7 +30,7 @@ export function encodeFeaturesFile(parts: {
   return new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** Parses features.json; TANDEM_BAD_FEATURES_FILE names the part that is wrong. */
+/** Parses features.json; TANDEM_FEATURES_FILE_INVALID names the part that is wrong. */
 export function decodeFeaturesFile(bytes: Uint8Array): FeaturesFile {
   let value: unknown;
   try {
@@ -67,7 +67,7 @@ export function decodeFeaturesFile(bytes: Uint8Array): FeaturesFile {
 
 function bad(why: string, cause?: unknown): RuntimeError {
   return new RuntimeError(
-    'TANDEM_BAD_FEATURES_FILE',
+    'TANDEM_FEATURES_FILE_INVALID',
     `features.json ${why}`,
     cause === undefined ? {} : { cause },
   );

@@ -30,7 +30,10 @@ export async function serializeModel(model: tf.LayersModel): Promise<ModelFiles>
     }),
   );
   if (!artifacts?.modelTopology || !artifacts.weightSpecs || artifacts.weightData === undefined) {
-    throw new RuntimeError('TANDEM_BAD_MODEL_FILES', 'model.save produced no topology or weights');
+    throw new RuntimeError(
+      'TANDEM_MODEL_FILES_INVALID',
+      'model.save produced no topology or weights',
+    );
   }
   const json: ModelJson = {
     format: 'layers-model',
@@ -48,7 +51,7 @@ export async function serializeModel(model: tf.LayersModel): Promise<ModelFiles>
 
 /**
  * Loads a layers model from the bytes of model.json and the weight files it lists.
- * Throws TANDEM_BAD_MODEL_FILES naming the file and what is wrong with it.
+ * Throws TANDEM_MODEL_FILES_INVALID naming the file and what is wrong with it.
  */
 export async function loadModel(
   files: Readonly<Record<string, Uint8Array>>,
@@ -131,5 +134,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 function bad(message: string, cause?: unknown): RuntimeError {
-  return new RuntimeError('TANDEM_BAD_MODEL_FILES', message, cause === undefined ? {} : { cause });
+  return new RuntimeError(
+    'TANDEM_MODEL_FILES_INVALID',
+    message,
+    cause === undefined ? {} : { cause },
+  );
 }

@@ -224,7 +224,7 @@ export class Predictor {
 
   /**
    * Predicts raw rows. With errors: 'throw' an invalid row throws the pipeline's
-   * FeatureInputError (code TANDEM_INVALID_INPUT, details naming row and column).
+   * FeatureInputError (code TANDEM_INPUT_INVALID, details naming row and column).
    */
   predictBatch(rows: readonly RawRow[], options: PredictOptions = {}): PredictionBatch {
     if (this.disposed) throw new Error(`predictor ${this.name}/${this.version} was disposed`);

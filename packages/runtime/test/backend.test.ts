@@ -76,7 +76,7 @@ describe('selectBackend', () => {
 
   it('refuses an unknown TANDEM_BACKEND, naming it', async () => {
     await expect(selectBackend({}, real, { TANDEM_BACKEND: 'gpu' })).rejects.toMatchObject({
-      code: 'TANDEM_INVALID_BACKEND',
+      code: 'TANDEM_BACKEND_INVALID',
       message: expect.stringContaining('TANDEM_BACKEND="gpu"'),
     });
   });

@@ -95,7 +95,7 @@ describe('serializeModel / loadModel', () => {
     await expect(
       loadModel({ ...files, 'weights.bin': files['weights.bin'].slice(0, 8) }),
     ).rejects.toMatchObject({
-      code: 'TANDEM_BAD_MODEL_FILES',
+      code: 'TANDEM_MODEL_FILES_INVALID',
       message: 'weights hold 8 bytes, model.json describes 16',
     });
     await expect(loadModel({ 'model.json': files['model.json'] })).rejects.toMatchObject({

@@ -217,7 +217,7 @@ describe('Predictor resources and failures', () => {
     expect(batch.outputs[5]).toBeCloseTo(sigmoid(-0.8), 6);
     expect(toPredictions(predictor, batch)[1]).toBeNull();
     expect(() => predictor.predictBatch([{ x: 'abc', c: 'a' }])).toThrow(
-      expect.objectContaining({ code: 'TANDEM_INVALID_INPUT' }),
+      expect.objectContaining({ code: 'TANDEM_INPUT_INVALID' }),
     );
     model.dispose();
   });

@@ -27,7 +27,7 @@ export function parseCsv(text: string, maxRows: number): CsvTable {
     }) as Record<string, string>[];
   } catch (error) {
     throw new ServerError(
-      'TANDEM_INVALID_REQUEST',
+      'TANDEM_REQUEST_INVALID',
       `CSV: ${error instanceof Error ? error.message : String(error)}`,
     );
   }

@@ -7,14 +7,14 @@ import { ServerError } from '../errors.ts';
  */
 
 function invalid(message: string): ServerError {
-  return new ServerError('TANDEM_INVALID_REQUEST', message);
+  return new ServerError('TANDEM_REQUEST_INVALID', message);
 }
 
 export function checkRowCount(rows: number, maxRows: number): void {
   if (rows < 1) throw invalid('the request holds no rows');
   if (rows > maxRows) {
     throw new ServerError(
-      'TANDEM_TOO_MANY_ROWS',
+      'TANDEM_REQUEST_TOO_MANY_ROWS',
       `${rows} rows in one request; the limit is ${maxRows}`,
     );
   }

@@ -49,5 +49,5 @@ function features(value: unknown, where: string): RawRow {
 }
 
 function invalid(message: string): ServerError {
-  return new ServerError('TANDEM_INVALID_REQUEST', message);
+  return new ServerError('TANDEM_REQUEST_INVALID', message);
 }

@@ -28,7 +28,7 @@ const WIDTH: Readonly<Record<string, number>> = {
 };
 
 function invalid(message: string): ServerError {
-  return new ServerError('TANDEM_INVALID_REQUEST', message);
+  return new ServerError('TANDEM_REQUEST_INVALID', message);
 }
 
 /** The request in `body`, with the binary inputs' data decoded into their `data` arrays. */

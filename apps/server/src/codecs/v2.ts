@@ -50,7 +50,7 @@ const NUMERIC = new Set([
 const INTEGER = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
 
 function invalid(message: string): ServerError {
-  return new ServerError('TANDEM_INVALID_REQUEST', message);
+  return new ServerError('TANDEM_REQUEST_INVALID', message);
 }
 
 /** Checks one element against its tensor's declared datatype; null stands for a missing value. */
@@ -116,7 +116,7 @@ export function tensorsToRows(inputs: readonly V2Tensor[], maxRows: number): Raw
   if (rows < 1) throw invalid('inputs must hold at least one row');
   if (rows > maxRows) {
     throw new ServerError(
-      'TANDEM_TOO_MANY_ROWS',
+      'TANDEM_REQUEST_TOO_MANY_ROWS',
       `${rows} rows in one request; the limit is ${maxRows}`,
     );
   }

@@ -108,7 +108,7 @@ export class ModelRegistry {
   model(name: string): ModelState {
     const model = this.snapshot.get(name);
     if (model !== undefined) return model;
-    if (!this.loaded) throw new ServerError('TANDEM_NOT_READY');
+    if (!this.loaded) throw new ServerError('TANDEM_SERVER_NOT_READY');
     throw new ServerError('TANDEM_MODEL_NOT_FOUND', `model ${name} not found`);
   }
 
@@ -305,7 +305,7 @@ export class ModelRegistry {
       const code =
         typeof (error as { code?: unknown }).code === 'string'
           ? (error as { code: string }).code
-          : 'TANDEM_LOAD_FAILED';
+          : 'TANDEM_MODEL_LOAD_FAILED';
       const reason = error instanceof Error ? error.message : String(error);
       metrics.loadFailed(name, version);
       log.error(

@@ -162,7 +162,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
       const rows = body.instances;
       if (rows.length > config.maxRows) {
         throw new ServerError(
-          'TANDEM_TOO_MANY_ROWS',
+          'TANDEM_REQUEST_TOO_MANY_ROWS',
           `${rows.length} rows in one request; the limit is ${config.maxRows}`,
         );
       }
@@ -210,7 +210,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
       );
       if (clash !== undefined) {
         throw new ServerError(
-          'TANDEM_INVALID_REQUEST',
+          'TANDEM_REQUEST_INVALID',
           `CSV column "${clash}" has the name of a prediction column; rename it`,
         );
       }

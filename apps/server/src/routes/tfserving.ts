@@ -119,7 +119,7 @@ export async function tfservingRoutes(
     const classifier = served.predictor.classes !== undefined;
     if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
       throw new ServerError(
-        'TANDEM_INVALID_REQUEST',
+        'TANDEM_REQUEST_INVALID',
         `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
       );
     }
@@ -134,7 +134,7 @@ export async function tfservingRoutes(
       rows = body.instances.map((instance, i) => {
         if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
           throw new ServerError(
-            'TANDEM_INVALID_REQUEST',
+            'TANDEM_REQUEST_INVALID',
             `instances[${i}] must be an object naming its columns`,
           );
         }
@@ -145,7 +145,7 @@ export async function tfservingRoutes(
       rows = columnsToRows(body.inputs, config.maxRows);
       columnar = true;
     } else {
-      throw new ServerError('TANDEM_INVALID_REQUEST', 'the body needs "instances" or "inputs"');
+      throw new ServerError('TANDEM_REQUEST_INVALID', 'the body needs "instances" or "inputs"');
     }
     const outcome = predictRows(served, rows, metrics);
     return {

@@ -182,7 +182,7 @@ function acceptBinaryTensors(app: FastifyInstance): void {
     if (typeof headerLength === 'string') return decodeBinaryRequest(body, headerLength);
     if (!jsonAllowed) {
       throw new ServerError(
-        'TANDEM_UNSUPPORTED_MEDIA_TYPE',
+        'TANDEM_MEDIA_TYPE_UNSUPPORTED',
         `send application/json, or binary tensors with an ${INFERENCE_HEADER} header`,
       );
     }

@@ -20,7 +20,7 @@ export function parseCommandLine<T extends Options>(
     // oddly here ("as in '-- \"-1\"").
     const line = (error as Error).message.split('\n')[0] ?? 'bad arguments';
     const sentence = line.split(/\.\s/)[0] ?? line;
-    throw new TrainerError('TANDEM_USAGE', `${sentence.replace(/\.$/, '')} (see --help)`);
+    throw new TrainerError('TANDEM_CLI_USAGE', `${sentence.replace(/\.$/, '')} (see --help)`);
   }
 }
 
@@ -29,7 +29,7 @@ export function integerOption(value: string | undefined, flag: string): number |
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `${flag} expects a non-negative integer, got ${JSON.stringify(value)}`,
     );
   }

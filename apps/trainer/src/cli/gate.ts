@@ -44,10 +44,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (values.model === undefined)
-    throw new TrainerError('TANDEM_USAGE', '--model is required (see --help)');
+    throw new TrainerError('TANDEM_CLI_USAGE', '--model is required (see --help)');
   const candidate = integerOption(values.candidate, '--candidate');
   if (candidate === undefined)
-    throw new TrainerError('TANDEM_USAGE', '--candidate is required (see --help)');
+    throw new TrainerError('TANDEM_CLI_USAGE', '--candidate is required (see --help)');
   const result = await runGate({
     artifacts: artifactsRoot(values.artifacts),
     model: values.model,
@@ -69,7 +69,7 @@ function toleranceOption(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--tolerance expects a number ≥ 0, got ${JSON.stringify(text)}`,
     );
   }

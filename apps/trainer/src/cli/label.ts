@@ -34,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const store = new FileModelStore(artifactsRoot(values.artifacts));
   const [model, label, versionText, ...extra] = positionals;
   if (model === undefined || extra.length > 0) {
-    throw new TrainerError('TANDEM_USAGE', 'expected <model> <label> <version> (see --help)');
+    throw new TrainerError('TANDEM_CLI_USAGE', 'expected <model> <label> <version> (see --help)');
   }
   if (label === undefined) {
     const versions = await store.listVersions(model);
@@ -46,7 +46,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (values.remove) {
     if (versionText !== undefined) {
-      throw new TrainerError('TANDEM_USAGE', '--remove takes <model> <label> only (see --help)');
+      throw new TrainerError(
+        'TANDEM_CLI_USAGE',
+        '--remove takes <model> <label> only (see --help)',
+      );
     }
     await store.removeLabel(model, label);
     process.stdout.write(`${model}: removed label ${label}\n`);
@@ -54,7 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const version = integerOption(versionText, '<version>');
   if (version === undefined)
-    throw new TrainerError('TANDEM_USAGE', 'missing <version> (see --help)');
+    throw new TrainerError('TANDEM_CLI_USAGE', 'missing <version> (see --help)');
   await store.setLabel(model, label, version);
   process.stdout.write(`${model}: ${label} → version ${version}\n`);
   return EXIT.ok;

@@ -29,7 +29,7 @@ function parseSeeds(text: string | undefined): number[] {
     const seed = Number(part.trim());
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new TrainerError(
-        'TANDEM_USAGE',
+        'TANDEM_CLI_USAGE',
         `--seeds expects non-negative integers, got ${JSON.stringify(part)}`,
       );
     }

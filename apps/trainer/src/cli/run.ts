@@ -16,7 +16,7 @@ export async function runCli(name: string, main: () => Promise<number>): Promise
     if (isCodedError(error)) {
       const message = error.message.split('\n')[0] ?? error.code;
       process.stderr.write(`${name}: error: ${message}\n`);
-      code = error.code === 'TANDEM_USAGE' ? EXIT.usage : EXIT.failed;
+      code = error.code === 'TANDEM_CLI_USAGE' ? EXIT.usage : EXIT.failed;
     } else {
       process.stderr.write(
         `${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`,

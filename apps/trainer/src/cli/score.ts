@@ -58,12 +58,12 @@ const OPTIONS = {
 
 type ScoreValues = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
-/** The scoreFile options a command line asks for; usage mistakes are TANDEM_USAGE. */
+/** The scoreFile options a command line asks for; usage mistakes are TANDEM_CLI_USAGE. */
 function scoreOptions(values: ScoreValues): ScoreFileOptions {
   const required = (name: 'model' | 'input' | 'output'): string => {
     const value = values[name];
     if (value === undefined || value === '') {
-      throw new TrainerError('TANDEM_USAGE', `--${name} is required (see --help)`);
+      throw new TrainerError('TANDEM_CLI_USAGE', `--${name} is required (see --help)`);
     }
     return value;
   };
@@ -89,7 +89,10 @@ const ENGINES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
 
 function engineOption(value: string): EngineChoice {
   if (!(ENGINES as readonly string[]).includes(value)) {
-    throw new TrainerError('TANDEM_USAGE', `--engine must be auto, tfjs or dense, got "${value}"`);
+    throw new TrainerError(
+      'TANDEM_CLI_USAGE',
+      `--engine must be auto, tfjs or dense, got "${value}"`,
+    );
   }
   return value as EngineChoice;
 }
@@ -98,7 +101,7 @@ function batchSizeOption(value: string): number {
   const size = Number(value);
   if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--batch-size must be an integer from 1 to 1000000, got "${value}"`,
     );
   }
@@ -109,7 +112,7 @@ function threadsOption(value: string): number {
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--threads must be an integer from 1 to 256, got "${value}"`,
     );
   }

@@ -39,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (values.config === undefined || values.config === '') {
-    throw new TrainerError('TANDEM_USAGE', 'missing --config <file> (see --help)');
+    throw new TrainerError('TANDEM_CLI_USAGE', 'missing --config <file> (see --help)');
   }
   const seed = integerOption(values.seed, '--seed');
   // Loaded after the arguments are checked: --help and usage errors need no tfjs.

@@ -32,7 +32,7 @@ export function metricFor(task: Task, requested: string | undefined): GateMetric
   );
   if (!(allowed as readonly string[]).includes(requested)) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--metric ${requested} does not apply to a ${task} model; use one of ${allowed.join(', ')}`,
     );
   }

@@ -63,7 +63,10 @@ export interface GateResult {
 export async function runGate(options: GateOptions): Promise<GateResult> {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new TrainerError('TANDEM_USAGE', `--tolerance must be a number ≥ 0, got ${tolerance}`);
+    throw new TrainerError(
+      'TANDEM_CLI_USAGE',
+      `--tolerance must be a number ≥ 0, got ${tolerance}`,
+    );
   }
   const store = new FileModelStore(options.artifacts);
   const { model } = options;

@@ -25,7 +25,7 @@ export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
     config = await loadConfig(manifest.config as TrainConfig);
   } catch (error) {
     throw new TrainerError(
-      'TANDEM_GATE_BAD_MANIFEST',
+      'TANDEM_GATE_MANIFEST_INVALID',
       `${where}: the stored config cannot be read back: ${(error as Error).message}`,
       { cause: error },
     );
@@ -41,7 +41,7 @@ export async function rebuildTestSplit(manifest: Manifest): Promise<TestSplit> {
   const split = await splitDataset(dataset, config);
   if (split.test.length !== manifest.split.test) {
     throw new TrainerError(
-      'TANDEM_GATE_BAD_MANIFEST',
+      'TANDEM_GATE_MANIFEST_INVALID',
       `${where}: the rebuilt test split has ${split.test.length} rows, the manifest says ${manifest.split.test}`,
     );
   }

@@ -39,7 +39,7 @@ export interface BlockOutput {
  * Turns a text block into output lines: parses it, scores it (without a scorer the records are
  * copied: the benchmark's baseline), and encodes every record, bad ones to the rejects text.
  * The same code runs on the main thread and in scoring workers, so where a block is scored never
- * changes its output. Throws TANDEM_SCORE_BAD_ROW in strict mode, naming the first bad line.
+ * changes its output. Throws TANDEM_SCORE_ROW_INVALID in strict mode, naming the first bad line.
  */
 export class BlockScorer {
   private readonly config: BlockScorerConfig;
@@ -82,7 +82,7 @@ export class BlockScorer {
       if (reason !== undefined) {
         output.rejected++;
         if (this.config.strict) {
-          throw new TrainerError('TANDEM_SCORE_BAD_ROW', `line ${chunk.lines[i]}: ${reason}`);
+          throw new TrainerError('TANDEM_SCORE_ROW_INVALID', `line ${chunk.lines[i]}: ${reason}`);
         }
         if (this.rejects) {
           rejectedText += this.rejects.line(chunk, i, reason);

@@ -90,7 +90,7 @@ export class CsvRecordParser extends PushedText {
         : this.recordFields;
     if (this.recordProblem !== undefined || fields === undefined) {
       throw new TrainerError(
-        'TANDEM_SCORE_BAD_INPUT',
+        'TANDEM_SCORE_INPUT_INVALID',
         `line ${this.recordLine}: cannot read the CSV header: ${this.recordProblem ?? 'bad quoting'}`,
       );
     }
@@ -98,7 +98,7 @@ export class CsvRecordParser extends PushedText {
     for (const name of fields) {
       if (seen.has(name)) {
         throw new TrainerError(
-          'TANDEM_SCORE_BAD_INPUT',
+          'TANDEM_SCORE_INPUT_INVALID',
           `line ${this.recordLine}: the CSV header names column "${name}" twice`,
         );
       }
@@ -243,7 +243,7 @@ export class CsvRecordParser extends PushedText {
   private needMore(start: number): Step {
     if (this.text.length - start > MAX_RECORD_CHARS) {
       throw new TrainerError(
-        'TANDEM_SCORE_BAD_INPUT',
+        'TANDEM_SCORE_INPUT_INVALID',
         `line ${this.line}: a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`,
       );
     }

@@ -6,7 +6,7 @@ export function parseFormat(value: string, flag: string): DataFormat {
   const name = value.trim().toLowerCase();
   if (name === 'csv') return 'csv';
   if (name === 'ndjson' || name === 'jsonl' || name === 'json') return 'ndjson';
-  throw new TrainerError('TANDEM_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
+  throw new TrainerError('TANDEM_CLI_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
 }
 
 /**
@@ -23,7 +23,7 @@ export function formatOf(
   if (byExtension !== undefined) return byExtension;
   if (fallback !== undefined) return fallback;
   throw new TrainerError(
-    'TANDEM_USAGE',
+    'TANDEM_CLI_USAGE',
     `cannot tell the format of ${path} from its extension: use .csv, .ndjson or .jsonl, or pass --format`,
   );
 }

@@ -17,7 +17,7 @@ export function parseModelRef(text: string): ModelRef {
   const name = match?.[1];
   if (match === null || name === undefined) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--model must be <name>, <name>@<version> or <name>@<label>, got "${text}"`,
     );
   }

@@ -55,7 +55,7 @@ export class NdjsonRecordParser extends PushedText {
         if (!final) {
           if (text.length - start > MAX_RECORD_CHARS) {
             throw new TrainerError(
-              'TANDEM_SCORE_BAD_INPUT',
+              'TANDEM_SCORE_INPUT_INVALID',
               `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
             );
           }

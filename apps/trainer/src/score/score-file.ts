@@ -109,7 +109,10 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
     if (parallel > 1 && options.engine !== 'tfjs') starting = startWorkers(parallel - 1, options);
     if (predictor === undefined) {
       if (options.model === undefined) {
-        throw new TrainerError('TANDEM_USAGE', 'scoreFile needs a model (or a loaded predictor)');
+        throw new TrainerError(
+          'TANDEM_CLI_USAGE',
+          'scoreFile needs a model (or a loaded predictor)',
+        );
       }
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
@@ -153,7 +156,10 @@ async function startWorkers(
 function threadCount(threads: number | undefined): number | undefined {
   if (threads === undefined) return undefined;
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new TrainerError('TANDEM_USAGE', `--threads must be a positive integer, got ${threads}`);
+    throw new TrainerError(
+      'TANDEM_CLI_USAGE',
+      `--threads must be a positive integer, got ${threads}`,
+    );
   }
   return threads;
 }
@@ -233,7 +239,7 @@ async function openReader(options: CopyFileOptions): Promise<RecordReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new TrainerError(
-      'TANDEM_USAGE',
+      'TANDEM_CLI_USAGE',
       `--batch-size must be a positive integer, got ${batchSize}`,
     );
   }
@@ -246,12 +252,12 @@ async function checkPaths(options: CopyFileOptions): Promise<void> {
   const input = resolvePath(options.input);
   const output = resolvePath(options.output);
   if (input === output) {
-    throw new TrainerError('TANDEM_USAGE', '--output must differ from --input');
+    throw new TrainerError('TANDEM_CLI_USAGE', '--output must differ from --input');
   }
   if (options.rejects !== undefined) {
     const rejects = resolvePath(options.rejects);
     if (rejects === input || rejects === output) {
-      throw new TrainerError('TANDEM_USAGE', '--rejects must differ from --input and --output');
+      throw new TrainerError('TANDEM_CLI_USAGE', '--rejects must differ from --input and --output');
     }
   }
   // Found now rather than at the final rename, after the whole file was scored.
