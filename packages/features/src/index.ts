@@ -26,6 +26,8 @@ export type {
 export { PIPELINE_FORMAT } from './state/types.ts';
 export type { TargetScalerState } from './target-scaler.ts';
 export { TARGET_SCALER_FORMAT, TargetScaler } from './target-scaler.ts';
+export type { TreeInput } from './tree-spec.ts';
+export { treeInputsOf, treeSpec } from './tree-spec.ts';
 export type {
   BatchResult,
   CategoricalTransform,

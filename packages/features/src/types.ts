@@ -13,7 +13,9 @@ export type NumericTransform =
   | { kind: 'minmax'; clip?: boolean }
   | { kind: 'robust' }
   | { kind: 'log1p' }
-  | { kind: 'bucketize'; buckets: number };
+  | { kind: 'bucketize'; buckets: number }
+  /** The value as it is (tree encoding: trees need no scaling). */
+  | { kind: 'identity' };
 
 export type UnknownCategoryRule = 'ignore' | 'other' | 'reject';
 
@@ -25,9 +27,16 @@ export type CategoricalTransform =
       /** What an unseen level becomes: all zeros, the shared "other" slot, or an input error. */
       unknown?: UnknownCategoryRule;
     }
-  | { kind: 'ordinal'; unknownValue?: number };
+  | { kind: 'ordinal'; unknownValue?: number }
+  /**
+   * Tree encoding: integer category codes 0 … k-1 (most frequent level first). Levels below
+   * `minFrequency`, beyond `maxCategories` (default 254), unseen levels and missing values all
+   * encode as NaN, the value trees route down their missing-value branch.
+   */
+  | { kind: 'codes'; maxCategories?: number; minFrequency?: number };
 
-export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
+/** 'none': a missing value stays missing, encoded as NaN (tree encoding). */
+export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant' | 'none';
 
 /** What a numeric value outside the training [min, max] becomes before scaling. */
 export type OutOfRangeRule = 'clip' | 'extrapolate';

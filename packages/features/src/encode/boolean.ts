@@ -6,7 +6,7 @@ import { pushIssue, pushReadError } from './report.ts';
 
 export function compileBoolean(state: BooleanColumnState, columnOffset: number): CompiledColumn {
   const { name, nullable, missingIndicator } = state;
-  const imputeValue = state.impute.value;
+  const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
   const cell = { value: 0 };
 
   const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {

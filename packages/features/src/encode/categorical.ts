@@ -12,9 +12,58 @@ export function compileCategorical(
   state: CategoricalColumnState,
   columnOffset: number,
 ): CompiledColumn {
-  return state.encoding.kind === 'onehot'
-    ? compileOneHot(state, state.encoding, columnOffset)
-    : compileOrdinal(state, state.encoding.unknownValue, columnOffset);
+  switch (state.encoding.kind) {
+    case 'onehot':
+      return compileOneHot(state, state.encoding, columnOffset);
+    case 'ordinal':
+      return compileOrdinal(state, state.encoding.unknownValue, columnOffset);
+    case 'codes':
+      return compileCodes(state, columnOffset);
+  }
+}
+
+/**
+ * Tree encoding: the level's index in `levels`, and NaN (the missing-value branch of every
+ * split) for a rare level (silently: training saw it), an unseen one (`unseen_category`) and a
+ * missing value (`missing`).
+ */
+function compileCodes(state: CategoricalColumnState, columnOffset: number): CompiledColumn {
+  const { name, nullable } = state;
+  const codeOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
+  for (const level of state.rare) codeOf.set(level, Number.NaN);
+  const allowed = state.values === undefined ? undefined : new Set(state.values);
+  const allowedText = valuesText(state.values ?? []);
+  const cell = { value: '' };
+
+  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
+    const status = readCategory(raw, cell);
+    let code: number;
+    if (status === READ_OK) {
+      if (allowed !== undefined && !allowed.has(cell.value)) {
+        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
+        return false;
+      }
+      const known = codeOf.get(cell.value);
+      if (known === undefined) {
+        pushIssue(report, rowIndex, name, 'unseen_category');
+        code = Number.NaN;
+      } else {
+        code = known;
+      }
+    } else if (nullable && isMissingStatus(status)) {
+      code = Number.NaN;
+      pushIssue(report, rowIndex, name, 'missing');
+    } else {
+      pushReadError(report, rowIndex, name, 'categorical', status, raw);
+      return false;
+    }
+    out[rowOffset + columnOffset] = code;
+    return true;
+  };
+
+  const kept = new Map<string, number>(state.levels.map((level, i) => [level, i]));
+  const fastPath = levelFastPath(kept, allowed, { slots: 0, at: columnOffset, indicatorAt: -1 });
+  return { width: 1, outputNames: [name], encode, fastPath };
 }
 
 function compileOneHot(

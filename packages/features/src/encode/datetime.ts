@@ -11,6 +11,8 @@ export const DATETIME_PARTS = ['year', 'month', 'dow', 'hour'] as const;
 export function compileDatetime(state: DatetimeColumnState, columnOffset: number): CompiledColumn {
   const { name, nullable, missingIndicator } = state;
   const imputeValue = state.impute.value;
+  // Impute strategy 'none' (tree encoding): a missing value writes NaN parts.
+  const keepMissing = state.impute.strategy === 'none';
   const declared = state.range;
   const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
   const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
@@ -48,6 +50,15 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
       epochMs = imputeValue;
       missing = 1;
       pushIssue(report, rowIndex, name, 'missing');
+      if (keepMissing) {
+        const at = rowOffset + columnOffset;
+        out[at] = Number.NaN;
+        out[at + 1] = Number.NaN;
+        out[at + 2] = Number.NaN;
+        out[at + 3] = Number.NaN;
+        if (missingIndicator) out[at + 4] = 1;
+        return true;
+      }
     } else {
       pushReadError(report, rowIndex, name, 'datetime', status, raw);
       return false;

@@ -15,15 +15,16 @@ type ValueWriter = (x: number, out: Float32Array, at: number) => void;
 
 export function compileNumeric(state: NumericColumnState, columnOffset: number): CompiledColumn {
   const { name, nullable, missingIndicator } = state;
-  const imputeValue = state.impute.value;
+  // Impute strategy 'none' (tree encoding): a missing value is written as NaN.
+  const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
   const declared = state.range;
   const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
   const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
   const isLog = state.transform.kind === 'log1p';
   // A column with no training value saw only its impute value: any value is out of that range
   // and is clipped to it whatever the rule, so the output stays the constant it was in training.
-  const low = state.observed?.min ?? imputeValue;
-  const high = state.observed?.max ?? imputeValue;
+  const low = state.observed?.min ?? state.impute.value;
+  const high = state.observed?.max ?? state.impute.value;
   const clip = state.outOfRange === 'clip' || state.observed === null;
   // The values no rule applies to: inside the training range (no warning, no clipping) and the
   // declared range (no error). Finite, since the training range is.
@@ -101,6 +102,8 @@ function affineOf(
         scale: scaleOf(transform.max - transform.min),
         clamp: transform.clip,
       };
+    case 'identity':
+      return { center: 0, scale: 1, clamp: false };
     default:
       return undefined;
   }
@@ -128,6 +131,10 @@ function numericWriter(
     case 'log1p':
       return single(name, (x, out, at) => {
         out[at] = Math.log1p(x);
+      });
+    case 'identity':
+      return single(name, (x, out, at) => {
+        out[at] = x;
       });
     case 'bucketize': {
       const edges = Float64Array.from(transform.edges);

@@ -27,6 +27,8 @@ export function fitBooleanColumn(
       );
     }
     value = cell.value === 1 ? 1 : 0;
+  } else if (strategy === 'none') {
+    value = 0; // unused: a missing value encodes as NaN
   } else if (strategy === 'most_frequent') {
     value = trueCount > falseCount ? 1 : 0;
     if (trueCount + falseCount === 0) {
@@ -36,7 +38,7 @@ export function fitBooleanColumn(
     }
   } else {
     throw new FeatureFitError(
-      `column "${spec.name}": impute strategy "${strategy}" needs numbers; a boolean column takes "most_frequent" or "constant"`,
+      `column "${spec.name}": impute strategy "${strategy}" needs numbers; a boolean column takes "most_frequent", "constant" or "none"`,
       spec.name,
     );
   }

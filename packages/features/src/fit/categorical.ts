@@ -2,6 +2,7 @@ import { FeatureFitError } from '../errors.ts';
 import type { CategoricalColumnState, CategoricalEncodingState } from '../state/types.ts';
 import { orderLevels } from '../stats.ts';
 import type { CategoricalTransform, ColumnSpec, ImputeStrategy, RawRow } from '../types.ts';
+import { MAX_CODES } from './check-spec.ts';
 import { readCategoricalTraining } from './training-values.ts';
 
 /** Level that a constant imputation uses when the spec names none. */
@@ -22,20 +23,29 @@ export function fitCategoricalColumn(
   for (const value of column.values) {
     if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1);
   }
-  const impute = fitCategoryImpute(spec, counts, column.missing, notes);
+  const transform = (spec.transform ?? { kind: 'onehot' }) as CategoricalTransform;
+  const impute =
+    spec.impute?.strategy === 'none'
+      ? { strategy: 'none' as const, value: null }
+      : fitCategoryImpute(spec, counts, column.missing, notes);
   if (impute.value !== null && column.missing > 0) {
     counts.set(impute.value, (counts.get(impute.value) ?? 0) + column.missing);
   }
   const ordered = orderLevels(counts);
-  const transform = (spec.transform ?? { kind: 'onehot' }) as CategoricalTransform;
   const keep =
-    transform.kind === 'onehot' ? keptLevelCount(transform, ordered, rows.length) : ordered.length;
+    transform.kind === 'onehot'
+      ? keptLevelCount(transform, ordered, rows.length)
+      : transform.kind === 'codes'
+        ? keptLevelCount({ maxCategories: MAX_CODES, ...transform }, ordered, rows.length)
+        : ordered.length;
   const kept = ordered.slice(0, keep);
   const rare = ordered.slice(keep);
 
   let encoding: CategoricalEncodingState;
   if (transform.kind === 'ordinal') {
     encoding = { kind: 'ordinal', unknownValue: transform.unknownValue ?? -1 };
+  } else if (transform.kind === 'codes') {
+    encoding = { kind: 'codes' };
   } else {
     const unknown = transform.unknown ?? 'ignore';
     encoding = { kind: 'onehot', unknown, other: rare.length > 0 || unknown === 'other' };
@@ -62,7 +72,7 @@ export function fitCategoricalColumn(
  * (a fraction of the training rows when below 1), at most `maxCategories` of them.
  */
 function keptLevelCount(
-  transform: Extract<CategoricalTransform, { kind: 'onehot' }>,
+  transform: { maxCategories?: number | undefined; minFrequency?: number | undefined },
   ordered: ReadonlyArray<[string, number]>,
   rows: number,
 ): number {

@@ -32,8 +32,11 @@ export function checkPipelineSpec(spec: PipelineSpec): void {
   }
 }
 
-const NUMERIC_KINDS = ['standardize', 'minmax', 'robust', 'log1p', 'bucketize'];
-const CATEGORICAL_KINDS = ['onehot', 'ordinal'];
+/** Category codes fit in a tree's 255 non-missing bins, as scikit-learn's categorical limit. */
+export const MAX_CODES = 254;
+
+const NUMERIC_KINDS = ['standardize', 'minmax', 'robust', 'log1p', 'bucketize', 'identity'];
+const CATEGORICAL_KINDS = ['onehot', 'ordinal', 'codes'];
 
 function checkColumnSpec(column: ColumnSpec): void {
   if (
@@ -86,9 +89,21 @@ function checkColumnSpec(column: ColumnSpec): void {
   }
   if (column.impute !== undefined) {
     const strategy = column.impute.strategy;
-    if (!['mean', 'median', 'most_frequent', 'constant'].includes(strategy)) {
+    if (!['mean', 'median', 'most_frequent', 'constant', 'none'].includes(strategy)) {
       fail(
-        `impute strategy must be mean, median, most_frequent or constant, got ${describeValue(strategy)}`,
+        `impute strategy must be mean, median, most_frequent, constant or none, got ${describeValue(strategy)}`,
+      );
+    }
+    // NaN flows through only the transforms that keep values as they are: trees read it as
+    // missing; a scaler or a one-hot slot would turn it into a wrong number.
+    const kind = column.transform?.kind;
+    if (
+      strategy === 'none' &&
+      ((column.type === 'numeric' && kind !== 'identity') ||
+        (column.type === 'categorical' && kind !== 'codes'))
+    ) {
+      fail(
+        `impute strategy "none" (missing stays NaN) needs transform "${column.type === 'numeric' ? 'identity' : 'codes'}"`,
       );
     }
   }
@@ -99,8 +114,11 @@ function checkTransform(column: ColumnSpec, fail: (what: string) => never): void
   const transform = column.transform;
   if (transform === undefined) return;
   const kind = transform.kind;
+  if (column.type === 'datetime' && kind === 'identity') return;
   if (column.type === 'boolean' || column.type === 'datetime') {
-    fail(`a ${column.type} column takes no transform (got "${kind}")`);
+    fail(
+      `a ${column.type} column takes no transform${column.type === 'datetime' ? ' but "identity"' : ''} (got "${kind}")`,
+    );
   }
   const allowed = column.type === 'numeric' ? NUMERIC_KINDS : CATEGORICAL_KINDS;
   if (!allowed.includes(kind)) {
@@ -122,10 +140,14 @@ function checkTransform(column: ColumnSpec, fail: (what: string) => never): void
   ) {
     fail(`minmax clip must be true or false, got ${describeValue(transform.clip)}`);
   }
-  if (transform.kind === 'onehot') {
-    const { maxCategories, minFrequency, unknown } = transform;
+  if (transform.kind === 'onehot' || transform.kind === 'codes') {
+    const { maxCategories, minFrequency } = transform;
+    const unknown = transform.kind === 'onehot' ? transform.unknown : undefined;
     if (maxCategories !== undefined && (!Number.isInteger(maxCategories) || maxCategories < 1)) {
       fail(`maxCategories must be an integer ≥ 1, got ${describeValue(maxCategories)}`);
+    }
+    if (transform.kind === 'codes' && maxCategories !== undefined && maxCategories > MAX_CODES) {
+      fail(`maxCategories of "codes" must be at most ${MAX_CODES}, got ${maxCategories}`);
     }
     if (minFrequency !== undefined && !(Number.isFinite(minFrequency) && minFrequency > 0)) {
       fail(

@@ -9,7 +9,8 @@ import { readNumericTraining } from './training-values.ts';
 
 /**
  * Fits a datetime column: the timestamp is imputed like a number (median by default), then
- * year, month, day of week and hour (UTC) are each standardized on the training rows.
+ * year, month, day of week and hour (UTC) are each standardized on the training rows (written
+ * unscaled under transform "identity").
  */
 export function fitDatetimeColumn(
   spec: ColumnSpec,
@@ -40,16 +41,22 @@ export function fitDatetimeColumn(
     observed: observedRange(column),
     impute,
     outOfRange: spec.outOfRange ?? 'extrapolate',
-    parts: {
-      year: standardization(year),
-      month: standardization(month),
-      dayOfWeek: standardization(dayOfWeek),
-      hour: standardization(hour),
-    },
+    parts:
+      spec.transform?.kind === 'identity'
+        ? { year: IDENTITY, month: IDENTITY, dayOfWeek: IDENTITY, hour: IDENTITY }
+        : {
+            year: standardization(year),
+            month: standardization(month),
+            dayOfWeek: standardization(dayOfWeek),
+            hour: standardization(hour),
+          },
   };
   if (spec.range !== undefined) state.range = spec.range;
   return state;
 }
+
+/** Parts written as they are (tree encoding): (x - 0) / 1 is x exactly. */
+const IDENTITY: Standardization = { mean: 0, std: 1 };
 
 function standardization(values: Float64Array): Standardization {
   const center = mean(values);

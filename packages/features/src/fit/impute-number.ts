@@ -15,6 +15,8 @@ export function fitNumberImpute(
   notes: string[],
 ): { strategy: ImputeStrategy; value: number } {
   const strategy = spec.impute?.strategy ?? 'median';
+  // Missing stays NaN: nothing to fit; 0 keeps the state's value a finite number.
+  if (strategy === 'none') return { strategy, value: 0 };
   if (strategy === 'constant') {
     const declared = spec.impute?.value;
     if (declared === undefined) return { strategy, value: 0 };

@@ -65,6 +65,8 @@ export function fitNumericTransform(
     }
     case 'log1p':
       return { kind: 'log1p' };
+    case 'identity':
+      return { kind: 'identity' };
     case 'bucketize': {
       const sorted = sortedCopy(values);
       const edges: number[] = [];

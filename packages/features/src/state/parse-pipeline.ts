@@ -33,6 +33,7 @@ const IMPUTE_STRATEGIES: readonly ImputeStrategy[] = [
   'median',
   'most_frequent',
   'constant',
+  'none',
 ];
 const OUT_OF_RANGE_RULES: readonly OutOfRangeRule[] = ['clip', 'extrapolate'];
 
@@ -149,6 +150,7 @@ function parseNumericTransform(value: unknown, path: string): NumericTransformSt
     'robust',
     'log1p',
     'bucketize',
+    'identity',
   ]);
   switch (kind) {
     case 'standardize':
@@ -166,6 +168,7 @@ function parseNumericTransform(value: unknown, path: string): NumericTransformSt
         iqr: nonNegative(transform, 'iqr', path),
       };
     case 'log1p':
+    case 'identity':
       return { kind };
     case 'bucketize': {
       const edges = numberList(transform, 'edges', path);
@@ -218,7 +221,8 @@ function parseCategorical(column: JsonObject, path: string): CategoricalColumnSt
 
 function parseEncoding(value: unknown, path: string): CategoricalEncodingState {
   const encoding = objectAt(value, path);
-  const kind = oneOf(encoding, 'kind', path, ['onehot', 'ordinal']);
+  const kind = oneOf(encoding, 'kind', path, ['onehot', 'ordinal', 'codes']);
+  if (kind === 'codes') return { kind };
   if (kind === 'ordinal') {
     return { kind, unknownValue: finiteNumber(encoding, 'unknownValue', path) };
   }

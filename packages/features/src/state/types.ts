@@ -49,12 +49,15 @@ export type NumericTransformState =
   | { kind: 'robust'; median: number; iqr: number }
   | { kind: 'log1p' }
   /** buckets - 1 ascending edges: bucket b holds edges[b-1] <= x < edges[b]. */
-  | { kind: 'bucketize'; edges: number[] };
+  | { kind: 'bucketize'; edges: number[] }
+  /** The value unscaled. */
+  | { kind: 'identity' };
 
 export interface NumericColumnState extends ColumnStateBase {
   type: 'numeric';
   /** Training min / max of the values present; null when every value was missing. */
   observed: { min: number; max: number } | null;
+  /** strategy 'none': a missing value encodes as NaN and `value` (0) is unused. */
   impute: { strategy: ImputeStrategy; value: number };
   outOfRange: OutOfRangeRule;
   transform: NumericTransformState;
@@ -62,7 +65,9 @@ export interface NumericColumnState extends ColumnStateBase {
 
 export type CategoricalEncodingState =
   | { kind: 'onehot'; unknown: UnknownCategoryRule; other: boolean }
-  | { kind: 'ordinal'; unknownValue: number };
+  | { kind: 'ordinal'; unknownValue: number }
+  /** Code = index in `levels`; rare, unseen and missing values encode as NaN. */
+  | { kind: 'codes' };
 
 export interface CategoricalColumnState extends ColumnStateBase {
   type: 'categorical';
