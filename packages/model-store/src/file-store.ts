@@ -1,37 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from './digest.ts';
 import { StoreError, writeFailure } from './errors.ts';
 import { processAlive, syncDirectory, writeFileAtomic, writeFileSynced } from './fs-atomic.ts';
 import { checkLabelName, encodeLabels, readLabelsFile } from './labels.ts';
 import { withDirectoryLock } from './lock.ts';
-import { MANIFEST_FORMAT, type Manifest, type ManifestDraft, REQUIRED_FILES } from './manifest.ts';
-import { FILE_NAME, parseManifest } from './manifest-parse.ts';
+import type { ManifestDraft } from './manifest.ts';
+import { checkSelector, labelNotFound, resolveSelector, versionNotFound } from './resolve.ts';
+import type { ModelStore, StoredVersion, VersionSelector } from './store.ts';
+import { readVerifiedVersion } from './verify.ts';
+import {
+  checkArtifactFiles,
+  checkModelName,
+  completeManifest,
+  encodeManifest,
+  MODEL_NAME,
+  VERSION_NAME,
+} from './version-files.ts';
 
-/** A model name is one folder name: letters, digits, '_', '.', '-', not starting with a dot. */
-export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export type { StoredVersion, VersionSelector } from './store.ts';
+export { MODEL_NAME } from './version-files.ts';
 
-/** Version folders are canonical decimal integers ("3", never "03"). */
-const VERSION_DIR = /^(0|[1-9][0-9]*)$/;
 const TEMP_DIR = /^\.tmp-(\d+)-/;
 /** Enough for any realistic number of trainers racing for the next version. */
 const MAX_CLAIM_ATTEMPTS = 1000;
-
-/** One verified version: its manifest and the bytes of every file the manifest lists. */
-export interface StoredVersion {
-  name: string;
-  version: number;
-  path: string;
-  manifest: Manifest;
-  files: Record<string, Uint8Array>;
-}
-
-/** Which version to use: an explicit number, a label, or (neither) the default. */
-export interface VersionSelector {
-  version?: number;
-  label?: string;
-}
 
 /**
  * Model versions on a filesystem:
@@ -45,11 +38,15 @@ export interface VersionSelector {
  *   await store.setLabel('credit', 'production', version);
  *   const stored = await store.readVersion('credit', await store.resolve('credit'));
  */
-export class FileModelStore {
+export class FileModelStore implements ModelStore {
   readonly root: string;
 
   constructor(root: string) {
     this.root = root;
+  }
+
+  get location(): string {
+    return this.root;
   }
 
   /** Model folders under the root, sorted; [] when the root does not exist. */
@@ -108,39 +105,10 @@ export class FileModelStore {
    */
   async resolve(name: string, selector: VersionSelector = {}): Promise<number> {
     const versions = await this.listVersions(name);
-    const { version, label } = selector;
-    if (version !== undefined && label !== undefined) {
-      throw new StoreError(
-        'TANDEM_SELECTOR_INVALID',
-        `model ${name}: give a version or a label, not both (version ${version}, label ${label})`,
-        { model: name, version, label },
-      );
-    }
-    if (version !== undefined) {
-      if (!versions.includes(version)) throw versionNotFound(name, version);
-      return version;
-    }
+    checkSelector(name, selector);
+    if (selector.version !== undefined) return resolveSelector(name, selector, versions, {});
     const labels = await readLabelsFile(this.labelsPath(name), name);
-    if (label !== undefined) {
-      checkLabelName(label, name);
-      const target = labels[label];
-      if (target === undefined) throw labelNotFound(name, label);
-      if (!versions.includes(target)) throw versionNotFound(name, target, label);
-      return target;
-    }
-    const production = labels['production'];
-    if (production !== undefined) {
-      // A production label pointing nowhere is an error, not a reason to serve something else.
-      if (!versions.includes(production)) throw versionNotFound(name, production, 'production');
-      return production;
-    }
-    const highest = versions.at(-1);
-    if (highest === undefined) {
-      throw new StoreError('TANDEM_VERSION_NOT_FOUND', `model ${name} has no versions`, {
-        model: name,
-      });
-    }
-    return highest;
+    return resolveSelector(name, selector, versions, labels);
   }
 
   versionPath(name: string, version: number): string {
@@ -155,50 +123,31 @@ export class FileModelStore {
   async readVersion(name: string, version: number): Promise<StoredVersion> {
     await this.requireVersion(name, version);
     const path = this.versionPath(name, version);
-    const where = `${name}/${version}`;
-    const corrupt = (file: string, why: string) =>
-      new StoreError('TANDEM_VERSION_CORRUPT', `${where}: ${file} ${why}`, {
-        model: name,
-        version,
-        file,
-      });
-    const readListed = async (file: string): Promise<Uint8Array> => {
+    const { manifest, files } = await readVerifiedVersion(name, version, async (file) => {
       try {
         return await readFile(join(path, file));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw corrupt(file, 'is missing');
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-    };
-    let manifest: Manifest;
-    try {
-      manifest = parseManifest(await readListed('manifest.json'), where);
-    } catch (error) {
-      if (error instanceof StoreError) {
-        Object.assign(error, { model: name, version });
-      }
-      throw error;
-    }
-    if (manifest.name !== name || manifest.version !== version) {
-      throw corrupt(
-        'manifest.json',
-        `names ${manifest.name}/${manifest.version}, not the folder it is in`,
-      );
-    }
-    for (const required of REQUIRED_FILES) {
-      if (!(required in manifest.files))
-        throw corrupt('manifest.json', `does not list ${required}`);
-    }
-    const files: Record<string, Uint8Array> = {};
-    for (const [file, expected] of Object.entries(manifest.files)) {
-      const bytes = await readListed(file);
-      const actual = sha256Hex(bytes);
-      if (actual !== expected) {
-        throw corrupt(file, `has sha256 ${actual}, manifest.json records ${expected}`);
-      }
-      files[file] = bytes;
-    }
+    });
     return { name, version, path, manifest, files };
+  }
+
+  /** Every file's name, size and mtime: versions are immutable, so this changes only on an edit. */
+  async versionFingerprint(name: string, version: number): Promise<string> {
+    const path = this.versionPath(name, version);
+    const names = (await readdir(path)).sort();
+    const parts: string[] = [];
+    for (const file of names) {
+      try {
+        const info = await stat(join(path, file));
+        parts.push(`${file}:${info.size}:${info.mtimeMs}`);
+      } catch {
+        parts.push(`${file}:gone`);
+      }
+    }
+    return parts.join('|');
   }
 
   /**
@@ -242,10 +191,7 @@ export class FileModelStore {
       for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
         const version = ((await this.versionsIn(name))?.at(-1) ?? 0) + 1;
         const manifest = completeManifest(name, version, makeManifest(version), digests);
-        await writeFileSynced(
-          join(temp, 'manifest.json'),
-          new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
-        );
+        await writeFileSynced(join(temp, 'manifest.json'), encodeManifest(manifest));
         await syncDirectory(temp);
         const path = join(modelDir, String(version));
         try {
@@ -286,7 +232,7 @@ export class FileModelStore {
       throw error;
     }
     return entries
-      .filter((entry) => entry.isDirectory() && VERSION_DIR.test(entry.name))
+      .filter((entry) => entry.isDirectory() && VERSION_NAME.test(entry.name))
       .map((entry) => Number(entry.name))
       .filter(Number.isSafeInteger)
       .sort((a, b) => a - b);
@@ -314,52 +260,6 @@ export class FileModelStore {
   }
 }
 
-function checkModelName(name: string): void {
-  if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
-    throw new StoreError(
-      'TANDEM_MODEL_NAME_INVALID',
-      `model name ${JSON.stringify(name)} must match ${MODEL_NAME}`,
-      { model: String(name) },
-    );
-  }
-}
-
-function checkArtifactFiles(name: string, files: Readonly<Record<string, Uint8Array>>): void {
-  const invalid = (why: string, file: string) =>
-    new StoreError('TANDEM_ARTIFACT_INVALID', `model ${name}: ${why}`, { model: name, file });
-  for (const [file, bytes] of Object.entries(files)) {
-    if (!FILE_NAME.test(file) || file === 'manifest.json') {
-      throw invalid(`cannot write a file named ${JSON.stringify(file)}`, file);
-    }
-    if (!(bytes instanceof Uint8Array)) throw invalid(`${file} must be a Uint8Array`, file);
-  }
-  for (const required of REQUIRED_FILES) {
-    if (!(required in files)) throw invalid(`a version needs ${required}`, required);
-  }
-}
-
-function completeManifest(
-  name: string,
-  version: number,
-  draft: ManifestDraft,
-  files: Record<string, string>,
-): Manifest {
-  const { format, name: draftName, version: draftVersion, ...rest } = draft;
-  if (
-    (format !== undefined && format !== MANIFEST_FORMAT) ||
-    (draftName !== undefined && draftName !== name) ||
-    (draftVersion !== undefined && draftVersion !== version)
-  ) {
-    throw new StoreError(
-      'TANDEM_ARTIFACT_INVALID',
-      `model ${name}: manifest names format ${format} ${draftName}/${draftVersion}, ` +
-        `expected format ${MANIFEST_FORMAT} ${name}/${version}`,
-      { model: name, version, file: 'manifest.json' },
-    );
-  }
-  return { format: MANIFEST_FORMAT, name, version, ...rest, files };
-}
-
 /** Removes temporary build folders whose writer has died; a live writer's folder is left alone. */
 async function removeDeadTemps(modelDir: string): Promise<void> {
   const entries = await readdir(modelDir).catch(() => [] as string[]);
@@ -369,23 +269,4 @@ async function removeDeadTemps(modelDir: string): Promise<void> {
       await rm(join(modelDir, entry), { recursive: true, force: true });
     }
   }
-}
-
-function versionNotFound(name: string, version: number, label?: string): StoreError {
-  const message =
-    label === undefined
-      ? `model ${name} has no version ${version}`
-      : `label ${label} of model ${name} points to version ${version}, which does not exist`;
-  return new StoreError('TANDEM_VERSION_NOT_FOUND', message, {
-    model: name,
-    version,
-    ...(label === undefined ? {} : { label }),
-  });
-}
-
-function labelNotFound(name: string, label: string): StoreError {
-  return new StoreError('TANDEM_LABEL_NOT_FOUND', `model ${name} has no label ${label}`, {
-    model: name,
-    label,
-  });
 }

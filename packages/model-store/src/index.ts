@@ -1,11 +1,6 @@
 export { sha256Hex } from './digest.ts';
 export { isStoreError, StoreError, type StoreErrorCode, type StoreErrorContext } from './errors.ts';
-export {
-  FileModelStore,
-  MODEL_NAME,
-  type StoredVersion,
-  type VersionSelector,
-} from './file-store.ts';
+export { FileModelStore, MODEL_NAME } from './file-store.ts';
 export { writeFileAtomic } from './fs-atomic.ts';
 export { LABEL_NAME } from './labels.ts';
 export {
@@ -21,3 +16,4 @@ export {
   type Task,
 } from './manifest.ts';
 export { parseManifest } from './manifest-parse.ts';
+export type { ModelStore, StoredVersion, VersionSelector } from './store.ts';

@@ -23,8 +23,13 @@ export async function readLabelsFile(path: string, model: string): Promise<Recor
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  return parseLabels(text, path, model);
+}
+
+/** Parses labels.json text; `where` names the file in messages (a path or an s3:// URI). */
+export function parseLabels(text: string, where: string, model: string): Record<string, number> {
   const corrupt = (why: string) =>
-    new StoreError('TANDEM_LABELS_CORRUPT', `${path}: ${why}`, { model, file: 'labels.json' });
+    new StoreError('TANDEM_LABELS_CORRUPT', `${where}: ${why}`, { model, file: 'labels.json' });
   let value: unknown;
   try {
     value = JSON.parse(text);
