@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { tf } from '@tandem/runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ServerConfig } from './config.ts';
+import { DataPlane } from './dataplane.ts';
 import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
 import { openapiPlugin } from './openapi.ts';
@@ -54,7 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     log: app.log,
     metrics,
   });
-  await app.register(contextPlugin, { config, registry, metrics });
+  const dataplane = new DataPlane(registry, metrics);
+  await app.register(contextPlugin, { config, registry, metrics, dataplane });
   await app.register(errorPlugin);
   await app.register(openapiPlugin);
   await app.register(opsRoutes);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKENDS, type BackendName, type EngineChoice } from '@tandem/runtime';
 
 /** Every setting of the server, from flags and environment, validated once and frozen. */
 export interface ServerConfig {
@@ -16,9 +17,9 @@ export interface ServerConfig {
   /** Processes serving the port (node:cluster); 1 serves from this process. */
   readonly workers: number;
   /** tfjs backend to prefer; undefined lets the runtime choose. */
-  readonly backend: 'tensorflow' | 'wasm' | 'cpu' | undefined;
+  readonly backend: BackendName | undefined;
   /** Predictor engine: 'auto' (the runtime's dense path when it matches tfjs), 'tfjs', 'dense'. */
-  readonly engine: 'auto' | 'tfjs' | 'dense' | undefined;
+  readonly engine: EngineChoice | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Adds the constant-answer route the serving benchmark compares against. */
   readonly benchRoutes: boolean;
@@ -63,8 +64,7 @@ interface Setting<K extends keyof ServerConfig> {
   bool?: true;
 }
 
-const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-const ENGINES = ['auto', 'tfjs', 'dense'] as const;
+const ENGINES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });

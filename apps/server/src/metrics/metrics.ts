@@ -1,7 +1,5 @@
+import type { IssueKind } from '@tandem/features';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-
-/** What a prediction reported about one column: handled by a recorded rule, not rejected. */
-export type IssueKind = 'out_of_range' | 'unseen_category' | 'missing';
 
 /**
  * The server's Prometheus metrics, in a registry of their own so several apps (tests, workers)

@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ServerConfig } from '../config.ts';
+import type { DataPlane } from '../dataplane.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 
-/** What every route needs: the frozen config, the model registry and the metrics. */
+/** What every route needs: the frozen config, the model registry, the metrics, the data plane. */
 export interface Tandem {
   readonly config: ServerConfig;
   readonly registry: ModelRegistry;
   readonly metrics: ServerMetrics;
+  /** select → lease → predict → answer, for every predict route. */
+  readonly dataplane: DataPlane;
 }
 
 declare module 'fastify' {

@@ -1,9 +1,9 @@
 import type { RawRow } from '@tandem/features';
+import { predictionColumns } from '@tandem/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type * as CsvCodec from '../codecs/csv.ts';
 import { parseNdjson } from '../codecs/tabular.ts';
 import { ServerError } from '../errors.ts';
-import { type Outcome, predictRows } from '../predict.ts';
 import type { ModelState } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
 import {
@@ -23,10 +23,6 @@ interface SelectorParams {
 
 const CSV = 'text/csv';
 
-/** Columns appended to a CSV answer: the same names as batch scoring and the JSON fields. */
-function predictionColumns(classes: readonly string[] | undefined): string[] {
-  return classes === undefined ? ['value'] : ['label', ...classes.map((c) => `probability_${c}`)];
-}
 /** The CSV codec (csv-parse, csv-stringify) loads with the first CSV request, not at start. */
 let csvCodec: Promise<typeof CsvCodec> | undefined;
 const loadCsv = () => (csvCodec ??= import('../codecs/csv.ts'));
@@ -87,7 +83,7 @@ function modelSummary(model: ModelState) {
  * as CSV with prediction columns appended) or NDJSON (answered line for line).
  */
 export async function nativeRoutes(app: FastifyInstance): Promise<void> {
-  const { registry, metrics, config } = app.tandem;
+  const { registry, dataplane, config } = app.tandem;
   const routeConfig = { errorShape: 'native' as const };
 
   // Bulk bodies arrive as text and are parsed by the route, so row limits give clear errors.
@@ -154,83 +150,89 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
     request: FastifyRequest<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>,
     reply: FastifyReply,
   ): FastifyReply {
-    const served = registry.select(request.params.name, selectorOf(request.params));
-    request.servedModel = served.name;
-    request.servedVersion = String(served.version);
     const body = request.body;
+    const target = { name: request.params.name, selector: selectorOf(request.params) };
     if (typeof body !== 'string') {
-      const rows = body.instances;
-      if (rows.length > config.maxRows) {
-        throw new ServerError(
-          'TANDEM_REQUEST_TOO_MANY_ROWS',
-          `${rows.length} rows in one request; the limit is ${config.maxRows}`,
-        );
-      }
-      const outcome = predictRows(served, rows, metrics);
-      return reply.send({
-        model: { name: outcome.name, version: outcome.version },
-        predictions: outcome.predictions,
-        warnings: outcome.warnings,
+      return dataplane.predict(request, {
+        ...target,
+        decode: () => {
+          if (body.instances.length > config.maxRows) {
+            throw new ServerError(
+              'TANDEM_REQUEST_TOO_MANY_ROWS',
+              `${body.instances.length} rows in one request; the limit is ${config.maxRows}`,
+            );
+          }
+          return body.instances;
+        },
+        encode: (outcome) =>
+          reply.send({
+            model: { name: outcome.name, version: outcome.version },
+            predictions: outcome.predictions,
+            warnings: outcome.warnings,
+          }),
       });
     }
-    reply.header('x-tandem-model', served.name).header('x-tandem-version', served.version);
-    const rows = parseNdjson(body, config.maxRows);
-    const outcome = predictRows(served, rows, metrics);
-    const warningsByRow = new Map<number, { column: string; kind: string }[]>();
-    for (const w of outcome.warnings) {
-      const list = warningsByRow.get(w.row) ?? [];
-      list.push({ column: w.column, kind: w.kind });
-      warningsByRow.set(w.row, list);
-    }
-    const lines = outcome.predictions.map((p, row) => {
-      const warnings = warningsByRow.get(row);
-      return JSON.stringify(warnings === undefined ? p : { ...p, warnings });
+    return dataplane.predict(request, {
+      ...target,
+      decode: () => parseNdjson(body, config.maxRows),
+      encode: (outcome, served) => {
+        const warningsByRow = new Map<number, { column: string; kind: string }[]>();
+        for (const w of outcome.warnings) {
+          const list = warningsByRow.get(w.row) ?? [];
+          list.push({ column: w.column, kind: w.kind });
+          warningsByRow.set(w.row, list);
+        }
+        const lines = outcome.predictions.map((p, row) => {
+          const warnings = warningsByRow.get(row);
+          return JSON.stringify(warnings === undefined ? p : { ...p, warnings });
+        });
+        return reply
+          .header('x-tandem-model', served.name)
+          .header('x-tandem-version', served.version)
+          .type('application/x-ndjson')
+          .send(`${lines.join('\n')}\n`);
+      },
     });
-    return reply.type('application/x-ndjson').send(`${lines.join('\n')}\n`);
   }
 
   async function predictCsv(
     request: FastifyRequest<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
-    // Selected and leased before the codec loads: the request keeps the version it arrived for
-    // even if a reload retires it meanwhile.
-    const served = registry.select(request.params.name, selectorOf(request.params));
-    request.servedModel = served.name;
-    request.servedVersion = String(served.version);
-    served.acquire();
-    let codec: typeof CsvCodec;
+    const codec = await loadCsv();
     let table: CsvCodec.CsvTable;
-    let outcome: Outcome;
-    try {
-      codec = await loadCsv();
-      table = codec.parseCsv(String(request.body), config.maxRows);
-      const clash = table.columns.find((c) =>
-        predictionColumns(served.predictor.classes).includes(c),
-      );
-      if (clash !== undefined) {
-        throw new ServerError(
-          'TANDEM_REQUEST_INVALID',
-          `CSV column "${clash}" has the name of a prediction column; rename it`,
-        );
-      }
-      outcome = predictRows(served, table.rows, metrics);
-    } finally {
-      served.release();
-    }
-    const { classes, outputs } = outcome;
-    const extraColumns = predictionColumns(classes);
-    const csv = codec.writeCsv(table, extraColumns, (row) => {
-      const p = outcome.predictions[row];
-      if (p === undefined || !('label' in p) || classes === undefined) return [outputs[row] ?? ''];
-      const width = classes.length;
-      return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
+    return dataplane.predict(request, {
+      name: request.params.name,
+      selector: selectorOf(request.params),
+      decode: (served) => {
+        table = codec.parseCsv(String(request.body), config.maxRows);
+        const taken = predictionColumns(served.predictor.classes);
+        const clash = table.columns.find((c) => taken.includes(c));
+        if (clash !== undefined) {
+          throw new ServerError(
+            'TANDEM_REQUEST_INVALID',
+            `CSV column "${clash}" has the name of a prediction column; rename it`,
+          );
+        }
+        return table.rows;
+      },
+      encode: (outcome, served) => {
+        const { classes, outputs } = outcome;
+        const csv = codec.writeCsv(table, predictionColumns(classes), (row) => {
+          const p = outcome.predictions[row];
+          if (p === undefined || !('label' in p) || classes === undefined) {
+            return [outputs[row] ?? ''];
+          }
+          const width = classes.length;
+          return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
+        });
+        return reply
+          .header('x-tandem-model', served.name)
+          .header('x-tandem-version', served.version)
+          .header('x-tandem-warnings', outcome.warnings.length)
+          .type('text/csv; charset=utf-8')
+          .send(csv);
+      },
     });
-    return reply
-      .header('x-tandem-model', served.name)
-      .header('x-tandem-version', served.version)
-      .header('x-tandem-warnings', outcome.warnings.length)
-      .type('text/csv; charset=utf-8')
-      .send(csv);
   }
 }

@@ -1,10 +1,10 @@
 import type { RawRow } from '@tandem/features';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkRowCount, columnsToRows } from '../codecs/tabular.ts';
 import { examplesToRows, type TfExamplesBody } from '../codecs/tf-examples.ts';
+import type { Outcome } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
-import { type Outcome, predictRows } from '../predict.ts';
-import type { ModelState } from '../registry/registry.ts';
+import type { ModelState, VersionSelector } from '../registry/registry.ts';
 import {
   protocolErrors,
   tfsPredictBody,
@@ -100,7 +100,7 @@ export async function tfservingRoutes(
   app: FastifyInstance,
   options: TfServingOptions,
 ): Promise<void> {
-  const { registry, metrics, config } = app.tandem;
+  const { registry, dataplane, config } = app.tandem;
   const routeConfig = { errorShape: 'protocol' as const };
   const schema = {
     tags: ['tensorflow-serving'],
@@ -108,50 +108,58 @@ export async function tfservingRoutes(
     response: { 200: tfsPredictResponse, ...protocolErrors },
   };
 
+  /** Decodes the verb's body, predicts with the version the path names, encodes the answer. */
   function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
     verb: Verb,
     name: string,
-    selector: { version?: number; label?: string },
+    selector: VersionSelector,
     body: TfsBody,
-  ) {
-    const served = registry.select(name, selector);
-    // Checked before predicting: a refused request must not count as predicted rows.
-    const classifier = served.predictor.classes !== undefined;
-    if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
-      throw new ServerError(
-        'TANDEM_REQUEST_INVALID',
-        `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
-      );
-    }
-    if (verb !== 'predict') {
-      const outcome = predictRows(served, examplesToRows(body, config.maxRows), metrics);
-      const results = verb === 'classify' ? classifyResults(outcome) : rowVectors(outcome);
-      return { served, body: { results } };
-    }
-    let rows: RawRow[];
+  ): FastifyReply {
     let columnar = false;
-    if (body.instances !== undefined) {
-      rows = body.instances.map((instance, i) => {
-        if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
+    return dataplane.predict(request, {
+      name,
+      selector,
+      decode: (served) => {
+        // Checked before predicting: a refused request must not count as predicted rows.
+        const classifier = served.predictor.classes !== undefined;
+        if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
           throw new ServerError(
             'TANDEM_REQUEST_INVALID',
-            `instances[${i}] must be an object naming its columns`,
+            `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
           );
         }
-        return instance as RawRow;
-      });
-      checkRowCount(rows.length, config.maxRows);
-    } else if (body.inputs !== undefined) {
-      rows = columnsToRows(body.inputs, config.maxRows);
-      columnar = true;
-    } else {
-      throw new ServerError('TANDEM_REQUEST_INVALID', 'the body needs "instances" or "inputs"');
-    }
-    const outcome = predictRows(served, rows, metrics);
-    return {
-      served,
-      body: columnar ? { outputs: rowVectors(outcome) } : { predictions: rowVectors(outcome) },
-    };
+        if (verb !== 'predict') return examplesToRows(body, config.maxRows);
+        if (body.instances !== undefined) return instancesToRows(body.instances);
+        if (body.inputs !== undefined) {
+          columnar = true;
+          return columnsToRows(body.inputs, config.maxRows);
+        }
+        throw new ServerError('TANDEM_REQUEST_INVALID', 'the body needs "instances" or "inputs"');
+      },
+      encode: (outcome) => {
+        if (verb === 'classify') return reply.send({ results: classifyResults(outcome) });
+        if (verb === 'regress') return reply.send({ results: rowVectors(outcome) });
+        return reply.send(
+          columnar ? { outputs: rowVectors(outcome) } : { predictions: rowVectors(outcome) },
+        );
+      },
+    });
+  }
+
+  function instancesToRows(instances: readonly unknown[]): RawRow[] {
+    const rows = instances.map((instance, i) => {
+      if (typeof instance !== 'object' || instance === null || Array.isArray(instance)) {
+        throw new ServerError(
+          'TANDEM_REQUEST_INVALID',
+          `instances[${i}] must be an object naming its columns`,
+        );
+      }
+      return instance as RawRow;
+    });
+    checkRowCount(rows.length, config.maxRows);
+    return rows;
   }
 
   app.post<{ Params: { target: string }; Body: TfsBody }>(
@@ -166,10 +174,7 @@ export async function tfservingRoutes(
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
-      const { served, body } = answer(checkVerb(verb), id, {}, request.body);
-      request.servedModel = served.name;
-      request.servedVersion = String(served.version);
-      return reply.send(body);
+      return answer(request, reply, checkVerb(verb), id, {}, request.body);
     },
   );
 
@@ -182,15 +187,14 @@ export async function tfservingRoutes(
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
       const version = parseVersion(request.params.name, id);
-      const { served, body } = answer(
+      return answer(
+        request,
+        reply,
         checkVerb(verb),
         request.params.name,
         { version },
         request.body,
       );
-      request.servedModel = served.name;
-      request.servedVersion = String(served.version);
-      return reply.send(body);
     },
   );
 
@@ -202,15 +206,14 @@ export async function tfservingRoutes(
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
-      const { served, body } = answer(
+      return answer(
+        request,
+        reply,
         checkVerb(verb),
         request.params.name,
         { label: id },
         request.body,
       );
-      request.servedModel = served.name;
-      request.servedVersion = String(served.version);
-      return reply.send(body);
     },
   );
 

@@ -12,8 +12,8 @@ import {
   INFERENCE_HEADER,
   wantsBinary,
 } from '../codecs/v2-binary.ts';
+import { labelsOf } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
-import { labelsOf, predictRows } from '../predict.ts';
 import {
   protocolErrors,
   v2InferBody,
@@ -38,7 +38,7 @@ const SERVER_VERSION = '0.1.0';
  * specification/protocol/inference_rest.md. Tabular models take one tensor per column.
  */
 export async function v2Routes(app: FastifyInstance): Promise<void> {
-  const { registry, metrics, config } = app.tandem;
+  const { registry, dataplane, config } = app.tandem;
   const routeConfig = { errorShape: 'protocol' as const };
   const tags = ['open-inference-protocol'];
   acceptBinaryTensors(app);
@@ -138,31 +138,37 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         },
       },
       (request, reply): FastifyReply => {
-        const served = registry.select(request.params.name, selector(request.params));
-        request.servedModel = served.name;
-        request.servedVersion = String(served.version);
         const body = request.body;
-        const rows = tensorsToRows(body.inputs, config.maxRows);
-        const outcome = predictRows(served, rows, metrics);
-        const outputs = outputTensors(
-          outcome.classes,
-          outcome.outputs,
-          outcome.rows,
-          outcome.classes === undefined ? undefined : labelsOf(outcome),
-          body.outputs,
-        );
-        const response = {
-          model_name: outcome.name,
-          model_version: String(outcome.version),
-          ...(body.id === undefined ? {} : { id: body.id }),
-          outputs,
-        };
-        if (!outputs.some((output) => wantsBinary(body, output.name))) return reply.send(response);
-        const binary = encodeBinaryResponse(response, (output) => wantsBinary(body, output.name));
-        return reply
-          .header('inference-header-content-length', binary.headerLength)
-          .type('application/octet-stream')
-          .send(binary.body);
+        return dataplane.predict(request, {
+          name: request.params.name,
+          selector: selector(request.params),
+          decode: () => tensorsToRows(body.inputs, config.maxRows),
+          encode: (outcome) => {
+            const outputs = outputTensors(
+              outcome.classes,
+              outcome.outputs,
+              outcome.rows,
+              outcome.classes === undefined ? undefined : labelsOf(outcome),
+              body.outputs,
+            );
+            const response = {
+              model_name: outcome.name,
+              model_version: String(outcome.version),
+              ...(body.id === undefined ? {} : { id: body.id }),
+              outputs,
+            };
+            if (!outputs.some((output) => wantsBinary(body, output.name))) {
+              return reply.send(response);
+            }
+            const binary = encodeBinaryResponse(response, (output) =>
+              wantsBinary(body, output.name),
+            );
+            return reply
+              .header('inference-header-content-length', binary.headerLength)
+              .type('application/octet-stream')
+              .send(binary.body);
+          },
+        });
       },
     );
   }

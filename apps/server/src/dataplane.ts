@@ -1,0 +1,94 @@
+import { FeatureInputError, type RawRow, type RowIssue } from '@tandem/features';
+import { toPredictions } from '@tandem/runtime';
+import type { FastifyRequest } from 'fastify';
+import type { ServerMetrics } from './metrics/metrics.ts';
+import type { ModelRegistry, VersionSelector } from './registry/registry.ts';
+import type { ServedVersion } from './registry/served-version.ts';
+
+/** A classifier's answer for one row, or a regressor's. */
+export type RowPrediction =
+  | { label: string; probabilities: Record<string, number> }
+  | { value: number };
+
+/** What every protocol encodes from: the same numbers whatever the route. */
+export interface Outcome {
+  readonly name: string;
+  readonly version: number;
+  readonly rows: number;
+  /** Classes in output order for classifiers; undefined for regressors. */
+  readonly classes: readonly string[] | undefined;
+  /** rows × (classes | 1), row-major float32, straight from the predictor. */
+  readonly outputs: Float32Array;
+  readonly predictions: readonly RowPrediction[];
+  readonly warnings: readonly RowIssue[];
+}
+
+/** What a route asks the data plane: which model, which version, and how to get its rows. */
+export interface PredictRequest<T> {
+  name: string;
+  selector: VersionSelector;
+  /** The request's rows; it may read the served version (its classes, its schema). */
+  decode: (served: ServedVersion) => readonly RawRow[];
+  /** The protocol's answer from the outcome, built while the version is still leased. */
+  encode: (outcome: Outcome, served: ServedVersion) => T;
+}
+
+/**
+ * The data plane shared by every route: select the version → lease it → predict with the
+ * runtime's Predictor (the same code as training and batch scoring) → answer. Routes only
+ * decode their protocol's body and encode its answer.
+ */
+export class DataPlane {
+  private readonly registry: ModelRegistry;
+  private readonly metrics: ServerMetrics;
+
+  constructor(registry: ModelRegistry, metrics: ServerMetrics) {
+    this.registry = registry;
+    this.metrics = metrics;
+  }
+
+  predict<T>(request: FastifyRequest, job: PredictRequest<T>): T {
+    const served = this.registry.select(job.name, job.selector);
+    request.servedModel = served.name;
+    request.servedVersion = String(served.version);
+    // Leased for the whole request: a reload that retires the version meanwhile defers disposal.
+    served.acquire();
+    try {
+      const rows = job.decode(served);
+      return job.encode(predictRows(served, rows, this.metrics), served);
+    } finally {
+      served.release();
+    }
+  }
+}
+
+/** One leased version's predictions; invalid rows are refused as a whole with their details. */
+function predictRows(
+  served: ServedVersion,
+  rows: readonly RawRow[],
+  metrics: ServerMetrics,
+): Outcome {
+  const { predictor } = served;
+  const batch = predictor.predictBatch(rows, { errors: 'collect' });
+  if (batch.errors.length > 0) {
+    metrics.rowsRejected(served.name, batch.rejected.length);
+    throw new FeatureInputError(batch.errors, { rows: batch.rejected.length });
+  }
+  metrics.rowsPredicted(served.name, served.version, rows.length);
+  for (const issue of batch.issues) metrics.inputIssue(served.name, issue.column, issue.kind);
+  return {
+    name: served.name,
+    version: served.version,
+    rows: rows.length,
+    classes: predictor.classes,
+    outputs: batch.outputs,
+    // No row was rejected (that threw above), so no prediction is null.
+    predictions: toPredictions(predictor, batch) as RowPrediction[],
+    warnings: batch.issues,
+  };
+}
+
+/** The predicted label of each row, in row order (classifiers only). */
+export function labelsOf(outcome: Outcome): string[] {
+  return outcome.predictions.map((p) => ('label' in p ? p.label : ''));
+}
