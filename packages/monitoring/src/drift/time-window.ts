@@ -1,0 +1,80 @@
+import { applyRow, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
+
+/**
+ * The rows of the last `durationMs`, in constant memory: time is cut into `slices` equal slices,
+ * each with its own counts; a slice older than the window is subtracted from the totals and
+ * reused. The window therefore ends at slice granularity (duration / slices).
+ */
+export class TimeWindow {
+  readonly durationMs: number;
+  private readonly layout: CountLayout;
+  private readonly sliceMs: number;
+  private readonly slices: WindowCounts[];
+  /** Which absolute slice number (⌊t / sliceMs⌋) each ring entry holds, -1 when empty. */
+  private readonly sliceIds: Float64Array;
+  private readonly totals: WindowCounts;
+  private readonly now: () => number;
+  private expiredAt = Number.NaN;
+
+  constructor(
+    layout: CountLayout,
+    durationMs: number,
+    slices: number,
+    now: () => number = Date.now,
+  ) {
+    this.layout = layout;
+    this.durationMs = durationMs;
+    this.sliceMs = durationMs / slices;
+    this.slices = Array.from({ length: slices }, () => emptyCounts(layout));
+    this.sliceIds = new Float64Array(slices).fill(-1);
+    this.totals = emptyCounts(layout);
+    this.now = now;
+  }
+
+  add(slots: Int32Array, excess: Float64Array): void {
+    const id = Math.floor(this.now() / this.sliceMs);
+    this.expire(id);
+    const at = id % this.slices.length;
+    this.sliceIds[at] = id;
+    const c = this.layout.columns.length;
+    const e = this.layout.numericColumns;
+    applyRow(this.slices[at] as WindowCounts, slots, 0, c, excess, 0, e, 1);
+    applyRow(this.totals, slots, 0, c, excess, 0, e, 1);
+  }
+
+  /** The counts of the rows seen in the last durationMs (a live view). */
+  counts(): WindowCounts {
+    this.expire(Math.floor(this.now() / this.sliceMs));
+    return this.totals;
+  }
+
+  /** Removes every slice that the window ending in slice `current` no longer covers. */
+  private expire(current: number): void {
+    if (current === this.expiredAt) return;
+    this.expiredAt = current;
+    const n = this.slices.length;
+    for (let i = 0; i < n; i++) {
+      const id = this.sliceIds[i] as number;
+      if (id >= 0 && id <= current - n) {
+        const slice = this.slices[i] as WindowCounts;
+        subtract(this.totals, slice);
+        slice.rows = 0;
+        slice.counts.fill(0);
+        slice.below.fill(0);
+        slice.above.fill(0);
+        this.sliceIds[i] = -1;
+      }
+    }
+  }
+}
+
+function subtract(totals: WindowCounts, slice: WindowCounts): void {
+  totals.rows -= slice.rows;
+  for (let i = 0; i < totals.counts.length; i++) {
+    totals.counts[i] = (totals.counts[i] as number) - (slice.counts[i] as number);
+  }
+  for (let i = 0; i < totals.below.length; i++) {
+    totals.below[i] = (totals.below[i] as number) - (slice.below[i] as number);
+    totals.above[i] = (totals.above[i] as number) - (slice.above[i] as number);
+  }
+}

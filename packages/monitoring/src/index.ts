@@ -1,0 +1,35 @@
+export type {
+  DriftMetricName,
+  DriftSettings,
+  DriftThresholds,
+} from './drift/defaults.ts';
+export {
+  DEFAULT_DRIFT_SETTINGS,
+  DEFAULT_ROW_WINDOW,
+  DEFAULT_TIME_SLICES,
+  DEFAULT_TIME_WINDOW_MS,
+} from './drift/defaults.ts';
+export { jensenShannon, PSI_EPSILON, psi, wassersteinOverStd } from './drift/divergence.ts';
+export type { WindowCounts } from './drift/layout.ts';
+export { CountLayout } from './drift/layout.ts';
+export type { DriftMonitorOptions, DriftSnapshot } from './drift/monitor.ts';
+export { compareRows, DriftMonitor } from './drift/monitor.ts';
+export type { ColumnDrift, MetricFigure, MovedCell, Verdict, WindowDrift } from './drift/report.ts';
+export { driftReport } from './drift/report.ts';
+export { RowWindow } from './drift/row-window.ts';
+export { TimeWindow } from './drift/time-window.ts';
+export type { MonitoringErrorCode } from './errors.ts';
+export { MONITORING_ERRORS, MonitoringError } from './errors.ts';
+export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
+export type { ProfileOptions, ProfileOutputs } from './profile/build.ts';
+export { argmaxLabel, buildReferenceProfile, DEFAULT_PROFILE_BINS } from './profile/build.ts';
+export { encodeProfile, parseProfile } from './profile/parse.ts';
+export type {
+  CategoricalProfile,
+  ColumnProfile,
+  NumericProfile,
+  OutputProfile,
+  ReferenceProfile,
+} from './profile/types.ts';
+export { PROFILE_FORMAT } from './profile/types.ts';
+export { readCell } from './values.ts';

@@ -1,0 +1,80 @@
+import type { ColumnType } from '@tandem/features';
+
+/**
+ * Reads raw cells the way @tandem/features accepts them (numbers, numeric strings, ISO dates,
+ * boolean words), into what a profile counts: a number, a level, or missing. The predictor has
+ * already refused rows it cannot read, so a value that does not parse here is counted as
+ * missing rather than thrown.
+ */
+
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+/** An ISO-8601 date with an optional time and offset; without an offset it is UTC. */
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
+
+function isBlank(text: string): boolean {
+  return text.length === 0 || text.trim().length === 0;
+}
+
+/** A finite number, or NaN for missing and unreadable values. */
+export function readNumberCell(raw: unknown): number {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  if (typeof raw === 'string' && DECIMAL.test(raw)) {
+    const value = Number(raw);
+    return Number.isFinite(value) ? value : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+/** Epoch milliseconds, or NaN. */
+export function readDatetimeCell(raw: unknown): number {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  if (typeof raw !== 'string') return Number.NaN;
+  const text = raw.trim();
+  if (!ISO_DATE.test(text)) return readNumberCell(text);
+  if (text.length === 10) return Date.parse(`${text}T00:00:00Z`);
+  let iso = `${text.slice(0, 10)}T${text.slice(11)}`;
+  const zone = /(Z|z|[+-]\d{2}(:?\d{2})?)$/.exec(text.slice(16));
+  if (zone === null) iso += 'Z';
+  else if (/^[+-]\d{2}$/.test(zone[0])) iso += ':00';
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : Number.NaN;
+}
+
+/** 'true' / 'false', or undefined for missing and unreadable values. */
+export function readBooleanCell(raw: unknown): string | undefined {
+  if (raw === true || raw === 1) return 'true';
+  if (raw === false || raw === 0) return 'false';
+  if (typeof raw !== 'string') return undefined;
+  const word = raw.toLowerCase();
+  if (word === 'true' || word === 'yes' || word === '1') return 'true';
+  if (word === 'false' || word === 'no' || word === '0') return 'false';
+  return undefined;
+}
+
+/** The level a categorical cell names (numbers and booleans as their string form), or undefined. */
+export function readLevelCell(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return isBlank(raw) ? undefined : raw;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
+  if (typeof raw === 'boolean') return String(raw);
+  return undefined;
+}
+
+/** Whether a column of this type is profiled as numbers (bins) or as levels (frequencies). */
+export function profiledAs(type: ColumnType): 'numeric' | 'categorical' {
+  return type === 'numeric' || type === 'datetime' ? 'numeric' : 'categorical';
+}
+
+/** Reads a cell of a column of the given type: a number (NaN = missing) or a level. */
+export function readCell(type: ColumnType, raw: unknown): number | string | undefined {
+  switch (type) {
+    case 'numeric':
+      return readNumberCell(raw);
+    case 'datetime':
+      return readDatetimeCell(raw);
+    case 'boolean':
+      return readBooleanCell(raw);
+    default:
+      return readLevelCell(raw);
+  }
+}
