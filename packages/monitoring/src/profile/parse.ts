@@ -32,7 +32,7 @@ export function parseProfile(
   if (!isCount(p.rows) || !isCount(p.bins))
     throw invalid(where, 'needs whole-number rows and bins');
   if (!Array.isArray(p.columns)) throw invalid(where, 'needs a columns list');
-  p.columns.forEach((c, i) => checkColumn(c, `${where} columns[${i}]`));
+  for (const [i, c] of p.columns.entries()) checkColumn(c, `${where} columns[${i}]`);
   const output = p.output;
   if (typeof output !== 'object' || output === null || !Array.isArray(output.columns)) {
     throw invalid(where, 'needs an output with a columns list');
@@ -40,7 +40,9 @@ export function parseProfile(
   if (!['binary', 'multiclass', 'regression'].includes(output.task)) {
     throw invalid(where, `output.task ${JSON.stringify(output.task)} is not a task`);
   }
-  output.columns.forEach((c, i) => checkColumn(c, `${where} output.columns[${i}]`));
+  for (const [i, c] of output.columns.entries()) {
+    checkColumn(c, `${where} output.columns[${i}]`);
+  }
   return p as ReferenceProfile;
 }
 
