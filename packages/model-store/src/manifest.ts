@@ -7,8 +7,25 @@ export type Task = 'binary' | 'multiclass' | 'regression';
 
 export const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
 
-/** Files every version must hold besides manifest.json. */
-export const REQUIRED_FILES: readonly string[] = ['model.json', 'weights.bin', 'features.json'];
+/** Files every version must hold besides manifest.json (and one model, MODEL_FILE_SETS). */
+export const REQUIRED_FILES: readonly string[] = ['features.json'];
+
+/**
+ * The model a version holds: a tfjs layers model, or a tree ensemble (trees.bin). The first set
+ * whose first file is present must be complete; with neither, the tfjs files are named missing.
+ */
+export const MODEL_FILE_SETS: ReadonlyArray<readonly string[]> = [
+  ['trees.bin'],
+  ['model.json', 'weights.bin'],
+];
+
+/** The first required file `has` lacks, or undefined when the version is complete. */
+export function missingRequiredFile(has: (file: string) => boolean): string | undefined {
+  const missing = REQUIRED_FILES.find((file) => !has(file));
+  if (missing !== undefined) return missing;
+  const set = MODEL_FILE_SETS.find((files) => has(files[0]!)) ?? MODEL_FILE_SETS[1]!;
+  return set.find((file) => !has(file));
+}
 
 /**
  * Evaluation figures. Which keys are present depends on the task: binary → accuracy, auc, logLoss,

@@ -1,6 +1,6 @@
 import { sha256Hex } from './digest.ts';
 import { StoreError } from './errors.ts';
-import { type Manifest, REQUIRED_FILES } from './manifest.ts';
+import { type Manifest, missingRequiredFile } from './manifest.ts';
 import { parseManifest } from './manifest-parse.ts';
 
 /** Reads one file of a version; undefined when it does not exist. */
@@ -60,8 +60,7 @@ export function parseVersionManifest(name: string, version: number, bytes: Uint8
   if (manifest.name !== name || manifest.version !== version) {
     throw corrupt(`names ${manifest.name}/${manifest.version}, not the folder it is in`);
   }
-  for (const required of REQUIRED_FILES) {
-    if (!(required in manifest.files)) throw corrupt(`does not list ${required}`);
-  }
+  const unlisted = missingRequiredFile((file) => file in manifest.files);
+  if (unlisted !== undefined) throw corrupt(`does not list ${unlisted}`);
   return manifest;
 }

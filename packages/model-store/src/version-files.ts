@@ -1,5 +1,10 @@
 import { StoreError } from './errors.ts';
-import { MANIFEST_FORMAT, type Manifest, type ManifestDraft, REQUIRED_FILES } from './manifest.ts';
+import {
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestDraft,
+  missingRequiredFile,
+} from './manifest.ts';
 import { FILE_NAME } from './manifest-parse.ts';
 
 /** A model name is one folder name: letters, digits, '_', '.', '-', not starting with a dot. */
@@ -31,9 +36,8 @@ export function checkArtifactFiles(
     }
     if (!(bytes instanceof Uint8Array)) throw invalid(`${file} must be a Uint8Array`, file);
   }
-  for (const required of REQUIRED_FILES) {
-    if (!(required in files)) throw invalid(`a version needs ${required}`, required);
-  }
+  const missing = missingRequiredFile((file) => file in files);
+  if (missing !== undefined) throw invalid(`a version needs ${missing}`, missing);
 }
 
 /** The manifest the store writes: the writer's draft plus format, name, version and digests. */

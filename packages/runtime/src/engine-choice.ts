@@ -5,9 +5,13 @@ import { RuntimeError } from './errors.ts';
 import type { tf } from './tf.ts';
 import { TfjsEngine } from './tfjs-engine.ts';
 
+/** What a caller may ask for (`--engine`, TANDEM_ENGINE); tree models always run on 'trees'. */
 export type EngineChoice = 'auto' | 'tfjs' | 'dense';
 
-const CHOICES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
+/** Every engine choice, in the order documented. */
+export const ENGINES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
+
+const CHOICES = ENGINES;
 
 /**
  * The load-time guard: on the probe rows the dense engine must agree with tfjs within

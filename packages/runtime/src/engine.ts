@@ -1,5 +1,10 @@
-/** What computes model outputs from feature rows: tfjs, or the plain-JavaScript dense evaluator. */
-export type EngineKind = 'tfjs' | 'dense';
+/**
+ * What computes model outputs from feature rows: tfjs, the plain-JavaScript dense evaluator, or
+ * the tree-ensemble evaluator.
+ */
+export type EngineKind = 'tfjs' | 'dense' | 'trees';
+
+export const ENGINE_KINDS: readonly EngineKind[] = ['tfjs', 'dense', 'trees'];
 
 export interface ModelEngine {
   readonly kind: EngineKind;

@@ -3,7 +3,8 @@ export type RuntimeErrorCode =
   | 'TANDEM_MODEL_LOAD_FAILED'
   | 'TANDEM_BACKEND_INVALID'
   | 'TANDEM_FEATURES_FILE_INVALID'
-  | 'TANDEM_MODEL_FILES_INVALID';
+  | 'TANDEM_MODEL_FILES_INVALID'
+  | 'TANDEM_ENGINE_UNSUPPORTED';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

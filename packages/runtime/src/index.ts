@@ -7,8 +7,8 @@ export {
   initBackend,
 } from './backend.ts';
 export { ACTIVATIONS, type ActivationName } from './dense/activations.ts';
-export type { EngineKind } from './engine.ts';
-export { DENSE_GUARD_TOLERANCE, type EngineChoice } from './engine-choice.ts';
+export { ENGINE_KINDS, type EngineKind } from './engine.ts';
+export { DENSE_GUARD_TOLERANCE, ENGINES, type EngineChoice } from './engine-choice.ts';
 export { RuntimeError, type RuntimeErrorCode } from './errors.ts';
 export {
   decodeFeaturesFile,
@@ -16,6 +16,7 @@ export {
   FEATURES_FORMAT,
   type FeaturesFile,
 } from './features-file.ts';
+export { predictedClass, type RuntimeInfo, runtimeInfo } from './info.ts';
 export {
   type PredictorOptions,
   type PredictorParts,
@@ -31,10 +32,28 @@ export {
   type ValuePrediction,
 } from './predictions.ts';
 export {
+  type MarginBatch,
   type PredictionBatch,
   type PredictOptions,
   Predictor,
   type PredictorMeta,
   type PredictorReplica,
+  predictorFromTrees,
+  type TreePredictorParts,
 } from './predictor.ts';
 export { tf } from './tf.ts';
+export {
+  BITSET_WORDS,
+  CATEGORICAL,
+  MISSING_LEFT,
+  TREE_LINKS,
+  type TreeEnsemble,
+  type TreeLink,
+} from './trees/ensemble.ts';
+export { TreeEngine } from './trees/tree-engine.ts';
+export {
+  checkEnsemble,
+  decodeTreeFile,
+  encodeTreeFile,
+  TREE_FILE_FORMAT,
+} from './trees/tree-file.ts';

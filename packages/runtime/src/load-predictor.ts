@@ -9,6 +9,8 @@ import { decodeFeaturesFile } from './features-file.ts';
 import { loadModel } from './model-files.ts';
 import { Predictor, type PredictorMeta } from './predictor.ts';
 import type { tf } from './tf.ts';
+import { TreeEngine } from './trees/tree-engine.ts';
+import { decodeTreeFile } from './trees/tree-file.ts';
 
 export interface PredictorOptions {
   /**
@@ -30,7 +32,8 @@ export interface PredictorParts {
 }
 
 /**
- * Loads a verified stored version (see FileModelStore.readVersion): features.json, the model,
+ * Loads a verified stored version (see FileModelStore.readVersion): features.json, the model
+ * (trees.bin on the tree engine, without a tfjs backend; else model.json + weights.bin),
  * then a warm-up prediction on manifest.sample. Any failure is TANDEM_MODEL_LOAD_FAILED naming
  * the version and the reason; nothing is left allocated. dispose() releases the model.
  *
@@ -43,23 +46,34 @@ export async function predictorFromStoredVersion(
 ): Promise<Predictor> {
   const { manifest } = stored;
   const where = `${stored.name}/${stored.version}`;
+  const meta = {
+    name: stored.name,
+    version: stored.version,
+    task: manifest.task,
+    target: manifest.target,
+    sample: manifest.sample,
+  };
   let model: tf.LayersModel | undefined;
   try {
-    await initBackend(options.log ? { log: options.log } : {});
     const featuresBytes = stored.files['features.json'];
     if (!featuresBytes) throw new Error('features.json is missing');
     const features = decodeFeaturesFile(featuresBytes);
     checkClasses(manifest, features.labels);
+    const treeBytes = stored.files['trees.bin'];
+    // A tree model needs no tfjs backend: its engine is plain JavaScript.
+    if (treeBytes !== undefined) {
+      return new Predictor({
+        meta,
+        manifest,
+        ...features,
+        engine: new TreeEngine(decodeTreeFile(treeBytes)),
+      });
+    }
+    await initBackend(options.log ? { log: options.log } : {});
     const loaded = await loadModel(stored.files);
     model = loaded;
     return new Predictor({
-      meta: {
-        name: stored.name,
-        version: stored.version,
-        task: manifest.task,
-        target: manifest.target,
-        sample: manifest.sample,
-      },
+      meta,
       manifest,
       ...features,
       engine: chooseEngine(loaded, options).engine,

@@ -15,6 +15,9 @@ import type { DenseStack } from './dense/dense-stack.ts';
 import type { EngineKind, ModelEngine } from './engine.ts';
 import { RuntimeError, reasonOf } from './errors.ts';
 import { decodeFeaturesFile, encodeFeaturesFile } from './features-file.ts';
+import type { TreeEnsemble } from './trees/ensemble.ts';
+import { TreeEngine } from './trees/tree-engine.ts';
+import { decodeTreeFile, encodeTreeFile } from './trees/tree-file.ts';
 
 /** Outputs of one predictBatch call. */
 export interface PredictionBatch {
@@ -65,16 +68,71 @@ export interface PredictorComponents {
 }
 
 /**
- * A dense-engine predictor as structured-cloneable data (plain objects, strings, numbers, typed
- * arrays): what worker.postMessage can send. Predictor.fromReplica rebuilds it without tfjs.
+ * A dense-engine or tree-engine predictor as structured-cloneable data (plain objects, strings,
+ * numbers, typed arrays): what worker.postMessage can send. Predictor.fromReplica rebuilds it
+ * without tfjs. It carries either `stack` (dense) or `trees` (tree ensemble).
  */
-export interface PredictorReplica {
+export type PredictorReplica = PredictorReplicaBase &
+  (
+    | {
+        /** The dense engine's layers; float32 weights, so the rebuilt engine is bit-identical. */
+        stack: DenseStack;
+        trees?: undefined;
+      }
+    | {
+        /** The bytes of trees.bin (encodeTreeFile): the rebuilt tree engine is bit-identical. */
+        trees: Uint8Array;
+        stack?: undefined;
+      }
+  );
+
+export interface PredictorReplicaBase {
   meta: PredictorMeta & { version: number };
   manifest?: Manifest;
   /** The bytes of features.json (encodeFeaturesFile): pipeline, label encoder, target scaler. */
   features: Uint8Array;
-  /** The dense engine's layers; its weights are float32, so the rebuilt engine is bit-identical. */
-  stack: DenseStack;
+}
+
+/** Raw margins of one predictMargins call (tree models). */
+export interface MarginBatch {
+  rows: number;
+  /** Margins per row: 1 (regression, binary: the log-odds of classes[1]) or one per class. */
+  width: number;
+  /** rows × width, float64: baseline + leaf values, before the link. Rejected rows hold NaN. */
+  margins: Float64Array;
+  issues: RowIssue[];
+  errors: InputErrorDetail[];
+  rejected: number[];
+}
+
+/** The in-memory parts of a tree model (the trainer's evaluation, tests). */
+export interface TreePredictorParts {
+  meta: PredictorMeta;
+  manifest?: Manifest;
+  pipeline: FittedPipeline;
+  labels?: LabelEncoder | null;
+  targetScaler?: TargetScaler | null;
+  trees: TreeEnsemble;
+}
+
+/**
+ * A predictor over a tree ensemble, without tfjs. Throws TANDEM_MODEL_LOAD_FAILED when the parts
+ * do not fit together or the warm-up (on meta.sample, when given) fails.
+ *
+ * @example
+ *   const predictor = predictorFromTrees({ meta, pipeline, labels, trees: decodeTreeFile(bytes) });
+ */
+export function predictorFromTrees(parts: TreePredictorParts): Predictor {
+  const { trees, ...rest } = parts;
+  try {
+    return new Predictor({ ...rest, engine: new TreeEngine(trees) });
+  } catch (error) {
+    throw new RuntimeError(
+      'TANDEM_MODEL_LOAD_FAILED',
+      `model ${parts.meta.name}/${parts.meta.version ?? 0} cannot be served: ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Feature buffers up to this many floats (16 MiB) are kept for the next call. */
@@ -184,7 +242,10 @@ export class Predictor {
         meta,
         ...(replica.manifest ? { manifest: replica.manifest } : {}),
         ...features,
-        engine: new DenseEngine(replica.stack),
+        engine:
+          replica.trees !== undefined
+            ? new TreeEngine(decodeTreeFile(replica.trees))
+            : new DenseEngine(replica.stack),
       });
     } catch (error) {
       throw new RuntimeError(
@@ -201,9 +262,14 @@ export class Predictor {
    * runs without tfjs.
    */
   replica(): PredictorReplica | undefined {
-    if (!(this.compute instanceof DenseEngine)) return undefined;
+    const compute = this.compute;
+    if (!(compute instanceof DenseEngine) && !(compute instanceof TreeEngine)) return undefined;
     const { name, version, task } = this;
     const { target, sample } = this.meta;
+    const model =
+      compute instanceof TreeEngine
+        ? { trees: encodeTreeFile(compute.ensemble) }
+        : { stack: compute.stack };
     return structuredClone({
       meta: {
         name,
@@ -218,8 +284,47 @@ export class Predictor {
         labels: this.labels,
         targetScaler: this.targetScaler,
       }),
-      stack: this.compute.stack,
+      ...model,
     });
+  }
+
+  /** The tree ensemble on the tree engine (for explanations and export); else undefined. */
+  get trees(): TreeEnsemble | undefined {
+    return this.compute instanceof TreeEngine ? this.compute.ensemble : undefined;
+  }
+
+  /**
+   * Raw margins of a tree model: the same features and the same trees as predictBatch, before
+   * the link (sigmoid, softmax; regression margins are the values). Throws RuntimeError
+   * TANDEM_ENGINE_UNSUPPORTED on another engine.
+   */
+  predictMargins(rows: readonly RawRow[], options: PredictOptions = {}): MarginBatch {
+    const compute = this.compute;
+    if (!(compute instanceof TreeEngine)) {
+      throw new RuntimeError(
+        'TANDEM_ENGINE_UNSUPPORTED',
+        `model ${this.name}/${this.version} runs on the ${this.engine} engine; margins need a tree model`,
+      );
+    }
+    if (this.disposed) throw new Error(`predictor ${this.name}/${this.version} was disposed`);
+    const n = rows.length;
+    const features = this.featureBuffer(n * this.pipeline.width);
+    const transformed = this.pipeline.transformBatch(rows, {
+      out: features,
+      errors: options.errors ?? 'throw',
+    });
+    const k = compute.outputWidth;
+    const margins =
+      n > 0 ? compute.predictMargins(features, n).slice(0, n * k) : new Float64Array(0);
+    for (const row of transformed.rejected) margins.fill(Number.NaN, row * k, (row + 1) * k);
+    return {
+      rows: n,
+      width: k,
+      margins,
+      issues: transformed.issues,
+      errors: transformed.errors,
+      rejected: transformed.rejected,
+    };
   }
 
   /**

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, predictorFromParts } from '../src/index.ts';
+import { initBackend, predictorFromParts, predictorFromTrees } from '../src/index.ts';
 import { binaryModel, labels, tinyPipeline } from './fixtures/tiny.ts';
+import { binaryTrees, treePipeline } from './fixtures/trees.ts';
 
 const RUNTIME_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROWS = [{ x: 10, c: 'a' }, { x: null, c: 'zz' }, { x: 'abc', c: 'b' }, { x: 2.5 }];
@@ -82,6 +83,28 @@ describe('@tandem/runtime/predictor', () => {
   it('rebuilds a replica and predicts without loading tfjs', async () => {
     const report = await predictInChild('@tandem/runtime/predictor', replica);
     expect(report).toEqual({ engine: 'dense', ...expected, tfjsEngine: false, tfjsFiles: 0 });
+  });
+
+  it('rebuilds a tree replica and predicts without loading tfjs', async () => {
+    const predictor = predictorFromTrees({
+      meta: { name: 't', task: 'binary' },
+      pipeline: treePipeline(),
+      labels,
+      trees: binaryTrees(),
+    });
+    const rows = [{ x: 10, c: 'a' }, { x: null, c: 'zz' }, { x: 'abc', c: 'b' }, { x: 2.5 }];
+    const batch = predictor.predictBatch(rows, { errors: 'collect' });
+    const report = await predictInChild(
+      '@tandem/runtime/predictor',
+      serialize(predictor.replica()),
+    );
+    expect(report).toEqual({
+      engine: 'trees',
+      outputs: Array.from(new Uint32Array(batch.outputs.buffer)),
+      rejected: [2],
+      tfjsEngine: false,
+      tfjsFiles: 0,
+    });
   });
 
   // The control: the same child sees tfjs when the module it imports loads it.

@@ -157,11 +157,12 @@ describe('Predictor replica', () => {
     model.dispose();
     const before = original.predictBatch(ROWS, { errors: 'collect' });
     const replica = replicaOf(original);
-    for (const step of replica.stack.steps) step.weights?.fill(0);
+    const stack = replica.stack!;
+    for (const step of stack.steps) step.weights?.fill(0);
     // As postMessage(replica, transferList) does: the weights' buffers move and are detached here.
-    const buffers = replica.stack.steps.flatMap((s) => (s.weights ? [s.weights.buffer] : []));
+    const buffers = stack.steps.flatMap((s) => (s.weights ? [s.weights.buffer] : []));
     structuredClone(replica, { transfer: buffers as ArrayBuffer[] });
-    expect(replica.stack.steps[0]?.weights?.length).toBe(0);
+    expect(stack.steps[0]?.weights?.length).toBe(0);
     expectSameBatch(original.predictBatch(ROWS, { errors: 'collect' }), before);
     expectSamePredictor(Predictor.fromReplica(replicaOf(original)), original);
   });

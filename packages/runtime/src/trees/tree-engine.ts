@@ -1,0 +1,140 @@
+import type { ModelEngine } from '../engine.ts';
+import { CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from './ensemble.ts';
+
+/** Rows evaluated together, tree by tree: one tree's nodes stay in cache over the block. */
+const BLOCK_ROWS = 256;
+
+/**
+ * Evaluates a tree ensemble on feature rows (the tree-encoded pipeline's output). Per node: a
+ * NaN goes where the node's MISSING_LEFT flag says; a categorical split sends code c left when
+ * bit c of its bitset is set (a code outside the bitset goes right); a numeric split sends
+ * x <= threshold left, comparing float32 with float32, exactly as the learner binned them.
+ * Margins are summed in float64 in tree order, from the baseline: the same row gives the same
+ * bits whatever batch it is in.
+ */
+export class TreeEngine implements ModelEngine {
+  readonly kind = 'trees' as const;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  readonly ensemble: TreeEnsemble;
+  readonly #root: Int32Array;
+  readonly #treeOutput: Uint32Array;
+  /** Absolute index of each node's right child (the left one is the next node). */
+  readonly #right: Int32Array;
+  readonly #feature: Int32Array;
+  readonly #threshold: Float32Array;
+  readonly #flags: Uint8Array;
+  readonly #value: Float64Array;
+  readonly #bitsetOffset: Int32Array;
+  readonly #bitsets: Uint32Array;
+  #margins = new Float64Array(0);
+  #outputs = new Float32Array(0);
+
+  /** The ensemble must have passed checkEnsemble (decodeTreeFile does it). */
+  constructor(ensemble: TreeEnsemble) {
+    this.ensemble = ensemble;
+    this.inputWidth = ensemble.inputWidth;
+    this.outputWidth = ensemble.outputs;
+    const trees = ensemble.treeOutput.length;
+    this.#root = new Int32Array(trees);
+    this.#right = new Int32Array(ensemble.right.length);
+    for (let t = 0; t < trees; t++) {
+      const start = ensemble.treeStart[t]!;
+      this.#root[t] = start;
+      for (let i = start; i < ensemble.treeStart[t + 1]!; i++) {
+        this.#right[i] = ensemble.right[i]! < 0 ? -1 : start + ensemble.right[i]!;
+      }
+    }
+    this.#treeOutput = ensemble.treeOutput;
+    this.#feature = ensemble.feature;
+    this.#threshold = ensemble.threshold;
+    this.#flags = ensemble.flags;
+    this.#value = ensemble.value;
+    this.#bitsetOffset = ensemble.bitsetOffset;
+    this.#bitsets = ensemble.bitsets;
+  }
+
+  /** Model outputs: the value (identity), p(classes[1]) (logistic) or class probabilities. */
+  predict(features: Float32Array, rows: number): Float32Array {
+    const margins = this.predictMargins(features, rows);
+    const k = this.outputWidth;
+    if (this.#outputs.length < rows * k) this.#outputs = new Float32Array(rows * k);
+    const out = this.#outputs.subarray(0, rows * k);
+    switch (this.ensemble.link) {
+      case 'identity':
+        for (let i = 0; i < rows; i++) out[i] = margins[i]!;
+        break;
+      case 'logistic':
+        for (let i = 0; i < rows; i++) out[i] = 1 / (1 + Math.exp(-margins[i]!));
+        break;
+      case 'softmax':
+        for (let i = 0; i < rows; i++) softmaxInto(margins, i * k, k, out);
+        break;
+    }
+    return out;
+  }
+
+  /**
+   * Raw margins (rows × outputs, float64): baseline plus the leaf values, before the link. The
+   * result is a buffer the engine reuses: read it before the next call.
+   */
+  predictMargins(features: Float32Array, rows: number): Float64Array {
+    const k = this.outputWidth;
+    if (this.#margins.length < rows * k) this.#margins = new Float64Array(rows * k);
+    const margins = this.#margins.subarray(0, rows * k);
+    const baseline = this.ensemble.baseline;
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
+    }
+    const width = this.inputWidth;
+    const trees = this.#root.length;
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const end = Math.min(rows, start + BLOCK_ROWS);
+      for (let t = 0; t < trees; t++) {
+        const root = this.#root[t]!;
+        const output = this.#treeOutput[t]!;
+        for (let i = start; i < end; i++) {
+          const at = i * k + output;
+          margins[at] = margins[at]! + this.#leafValue(root, features, i * width);
+        }
+      }
+    }
+    return margins;
+  }
+
+  #leafValue(root: number, x: Float32Array, base: number): number {
+    const feature = this.#feature;
+    const flags = this.#flags;
+    let node = root;
+    let f = feature[node]!;
+    while (f >= 0) {
+      const v = x[base + f]!;
+      const flag = flags[node]!;
+      let left: boolean;
+      if (Number.isNaN(v)) {
+        left = (flag & MISSING_LEFT) !== 0;
+      } else if ((flag & CATEGORICAL) !== 0) {
+        left = v >= 0 && v < 256 && this.#hasCode(node, v | 0);
+      } else {
+        left = v <= this.#threshold[node]!;
+      }
+      node = left ? node + 1 : this.#right[node]!;
+      f = feature[node]!;
+    }
+    return this.#value[node]!;
+  }
+
+  #hasCode(node: number, code: number): boolean {
+    const word = this.#bitsets[this.#bitsetOffset[node]! + (code >>> 5)]!;
+    return ((word >>> (code & 31)) & 1) === 1;
+  }
+}
+
+/** Softmax of margins[at, at + k) into out[at, …), from float64, max subtracted first. */
+function softmaxInto(margins: Float64Array, at: number, k: number, out: Float32Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < k; c++) if (margins[at + c]! > max) max = margins[at + c]!;
+  let sum = 0;
+  for (let c = 0; c < k; c++) sum += Math.exp(margins[at + c]! - max);
+  for (let c = 0; c < k; c++) out[at + c] = Math.exp(margins[at + c]! - max) / sum;
+}
