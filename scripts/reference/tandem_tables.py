@@ -123,19 +123,18 @@ class TreeColumns:
         columns = []
         for name in self.names:
             kind = self.kinds[name]
-            values = frame[name]
+            # Whitespace-only cells are missing, as in Tandem.
+            values = frame[name].str.strip().replace("", np.nan)
             if kind == "numeric":
-                columns.append(np.array([math.nan if is_missing(v) else float(v) for v in values]))
+                columns.append(pd.to_numeric(values).to_numpy(dtype=float))
             elif kind == "boolean":
-                columns.append(
-                    np.array([math.nan if is_missing(v) else BOOLEAN_WORDS[v.lower()] for v in values])
-                )
+                columns.append(values.str.lower().map(BOOLEAN_WORDS).to_numpy(dtype=float))
             elif kind == "datetime":
                 parts = np.array([date_parts(v) for v in values], dtype=float).reshape(-1, 4)
                 columns += [parts[:, i] for i in range(4)]
             else:
                 code = {level: float(i) for i, level in enumerate(self.levels[name])}
-                columns.append(np.array([code.get(v, math.nan) for v in values]))
+                columns.append(frame[name].map(code).to_numpy(dtype=float))
         return np.column_stack(columns)
 
 
