@@ -20,6 +20,19 @@ export { RowWindow } from './drift/row-window.ts';
 export { TimeWindow } from './drift/time-window.ts';
 export type { MonitoringErrorCode } from './errors.ts';
 export { MONITORING_ERRORS, MonitoringError } from './errors.ts';
+export type {
+  FeedbackEvent,
+  LogEvent,
+  LoggedOutput,
+  LogSink,
+  PredictionEvent,
+} from './log/events.ts';
+export type { PostgresSinkOptions } from './log/postgres-sink.ts';
+export { PostgresSink } from './log/postgres-sink.ts';
+export type { LogCounts, PredictionLogOptions } from './log/prediction-log.ts';
+export { PredictionLog } from './log/prediction-log.ts';
+export type { SegmentSinkOptions } from './log/segment-sink.ts';
+export { SEGMENT_PATTERN, SegmentSink } from './log/segment-sink.ts';
 export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
 export type { ProfileOptions, ProfileOutputs } from './profile/build.ts';
 export { argmaxLabel, buildReferenceProfile, DEFAULT_PROFILE_BINS } from './profile/build.ts';

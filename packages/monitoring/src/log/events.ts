@@ -1,0 +1,44 @@
+import type { RawRow } from '@tandem/features';
+
+/** What the model answered for one row, as the native API writes it. */
+export type LoggedOutput =
+  | { label: string; probabilities: Record<string, number> }
+  | { value: number };
+
+/** One predicted row: a bulk request of N rows is N events sharing `id`, told apart by `row`. */
+export interface PredictionEvent {
+  type: 'prediction';
+  /** The answer's id (the caller's x-request-id or V2 id when given). */
+  id: string;
+  row: number;
+  /** ISO-8601 time of the answer. */
+  time: string;
+  model: string;
+  version: number;
+  /** The label that chose the version (production, a route's /labels/:label), or null. */
+  label: string | null;
+  /** The protocol route that answered ('native', 'v2', 'tfserving', …). */
+  route: string;
+  input: RawRow;
+  output: LoggedOutput;
+}
+
+/** Ground truth for one predicted row, received later. */
+export interface FeedbackEvent {
+  type: 'feedback';
+  id: string;
+  row: number;
+  time: string;
+  model: string;
+  version: number;
+  truth: string | number;
+}
+
+export type LogEvent = PredictionEvent | FeedbackEvent;
+
+/** Where the log's events go: a folder of NDJSON segments, a PostgreSQL table, a test double. */
+export interface LogSink {
+  /** Writes a batch; a rejection counts the batch as failed (never retried: the log is sampled). */
+  write(events: readonly LogEvent[]): Promise<void>;
+  close(): Promise<void>;
+}

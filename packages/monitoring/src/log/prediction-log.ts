@@ -1,0 +1,132 @@
+import { MonitoringError } from '../errors.ts';
+import type { LogEvent, LogSink } from './events.ts';
+
+export interface PredictionLogOptions {
+  sink: LogSink;
+  /** Share of requests logged, 0 to 1 (default 1). Sampling is per request, never per row. */
+  sampleRate?: number;
+  /** Events waiting to be written; beyond it new events are dropped (default 10,000). */
+  capacity?: number;
+  /** Events per sink write (default 512). */
+  batchSize?: number;
+  random?: () => number;
+  /** Receives sink failures (a logger); the log itself never throws into serving. */
+  onError?: (error: unknown) => void;
+}
+
+export interface LogCounts {
+  /** Events offered after sampling. Once drained: sent = written + dropped + failed. */
+  sent: number;
+  written: number;
+  dropped: number;
+  failed: number;
+  /** Events waiting or being written now. */
+  pending: number;
+}
+
+/**
+ * A sampled, bounded, asynchronous log of predictions and feedback. `offer` never waits and never
+ * throws: events queue up to `capacity` and a single writer drains them in batches; when the sink
+ * is slower than the traffic, new events are dropped and counted instead of growing memory or
+ * delaying answers.
+ */
+export class PredictionLog {
+  private readonly sink: LogSink;
+  private readonly sampleRate: number;
+  private readonly capacity: number;
+  private readonly batchSize: number;
+  private readonly random: () => number;
+  private readonly onError: (error: unknown) => void;
+  private queue: LogEvent[] = [];
+  private writing: Promise<void> | undefined;
+  private inFlight = 0;
+  private closed = false;
+  private readonly totals = { sent: 0, written: 0, dropped: 0, failed: 0 };
+
+  constructor(options: PredictionLogOptions) {
+    const sampleRate = options.sampleRate ?? 1;
+    const capacity = options.capacity ?? 10_000;
+    const batchSize = options.batchSize ?? 512;
+    if (!(sampleRate >= 0 && sampleRate <= 1)) {
+      throw new MonitoringError(
+        'TANDEM_LOG_SINK_INVALID',
+        `sample rate must be 0 to 1, got ${sampleRate}`,
+      );
+    }
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new MonitoringError(
+        'TANDEM_LOG_SINK_INVALID',
+        `capacity must be a positive integer, got ${capacity}`,
+      );
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new MonitoringError(
+        'TANDEM_LOG_SINK_INVALID',
+        `batch size must be a positive integer, got ${batchSize}`,
+      );
+    }
+    this.sink = options.sink;
+    this.sampleRate = sampleRate;
+    this.capacity = capacity;
+    this.batchSize = batchSize;
+    this.random = options.random ?? Math.random;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** Whether this request is logged: decide once, then offer each of its events. */
+  sample(): boolean {
+    return this.sampleRate >= 1 || (this.sampleRate > 0 && this.random() < this.sampleRate);
+  }
+
+  /** Queues one event, or drops it when the queue is full. Returns whether it was queued. */
+  offer(event: LogEvent): boolean {
+    this.totals.sent++;
+    if (this.closed || this.queue.length >= this.capacity) {
+      this.totals.dropped++;
+      return false;
+    }
+    this.queue.push(event);
+    if (this.writing === undefined) this.writing = this.drain();
+    return true;
+  }
+
+  counts(): LogCounts {
+    return { ...this.totals, pending: this.queue.length + this.inFlight };
+  }
+
+  /** Resolves once every queued event has been written or failed. */
+  async flush(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  /** Refuses new events (dropped), writes the queued ones, closes the sink. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    await this.sink.close();
+  }
+
+  private async drain(): Promise<void> {
+    // One macrotask later: a burst of offers from one request becomes one batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.queue.length > 0) {
+        const batch =
+          this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
+        this.queue = batch === this.queue ? [] : this.queue.slice(this.batchSize);
+        this.inFlight = batch.length;
+        try {
+          await this.sink.write(batch);
+          this.totals.written += batch.length;
+        } catch (error) {
+          this.totals.failed += batch.length;
+          this.onError(error);
+        } finally {
+          this.inFlight = 0;
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+}

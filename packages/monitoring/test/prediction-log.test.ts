@@ -1,0 +1,157 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LogEvent,
+  type LogSink,
+  PostgresSink,
+  PredictionLog,
+  SEGMENT_PATTERN,
+  SegmentSink,
+} from '../src/index.ts';
+import { startPostgres } from './postgres.ts';
+
+function event(id: string, row = 0): LogEvent {
+  return {
+    type: 'prediction',
+    id,
+    row,
+    time: new Date(1_700_000_000_000 + row).toISOString(),
+    model: 'credit',
+    version: 1,
+    label: 'production',
+    route: 'native',
+    input: { Income: 129, Home: 'rent' },
+    output: { label: 'good', probabilities: { bad: 0.25, good: 0.75 } },
+  };
+}
+
+/** A sink that holds every write until released: a database that stopped answering. */
+class StalledSink implements LogSink {
+  written: LogEvent[] = [];
+  private waiting: (() => void)[] = [];
+  stalled = true;
+  async write(events: readonly LogEvent[]): Promise<void> {
+    if (this.stalled) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.written.push(...events);
+  }
+  release(): void {
+    this.stalled = false;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+  async close(): Promise<void> {}
+}
+
+describe('PredictionLog', () => {
+  it('with a stalled sink, holds at most capacity + one batch, and written + dropped = sent', async () => {
+    const sink = new StalledSink();
+    const log = new PredictionLog({ sink, capacity: 1000, batchSize: 100 });
+    for (let i = 0; i < 50_000; i++) {
+      log.offer(event(`r${i}`));
+      if (i % 5000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(log.counts().pending).toBeLessThanOrEqual(1100);
+    }
+    const stalled = log.counts();
+    expect(stalled.sent).toBe(50_000);
+    expect(stalled.written).toBe(0);
+    expect(stalled.dropped).toBeGreaterThanOrEqual(50_000 - 1100);
+    sink.release();
+    await log.flush();
+    const after = log.counts();
+    expect(after.pending).toBe(0);
+    expect(after.failed).toBe(0);
+    expect(after.written + after.dropped).toBe(after.sent);
+    expect(sink.written.length).toBe(after.written);
+  });
+
+  it('counts a failing sink as failed, and keeps accepting', async () => {
+    let fail = true;
+    const sink: LogSink = {
+      write: async () => {
+        if (fail) throw new Error('disk full');
+      },
+      close: async () => {},
+    };
+    const errors: unknown[] = [];
+    const log = new PredictionLog({ sink, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 10; i++) log.offer(event(`a${i}`));
+    await log.flush();
+    fail = false;
+    for (let i = 0; i < 5; i++) log.offer(event(`b${i}`));
+    await log.flush();
+    expect(log.counts()).toEqual({ sent: 15, written: 5, dropped: 0, failed: 10, pending: 0 });
+    expect(errors.length).toBe(1);
+  });
+
+  it('samples per request', () => {
+    let i = 0;
+    // random() walks 0, 0.001, …, 0.999: exactly the 250 draws below 0.25 are kept.
+    const log = new PredictionLog({
+      sink: new StalledSink(),
+      sampleRate: 0.25,
+      random: () => i++ / 1000,
+    });
+    const kept = Array.from({ length: 1000 }, () => log.sample()).filter(Boolean).length;
+    expect(kept).toBe(250);
+    expect(new PredictionLog({ sink: new StalledSink(), sampleRate: 0 }).sample()).toBe(false);
+    expect(() => new PredictionLog({ sink: new StalledSink(), sampleRate: 2 })).toThrow(/0 to 1/);
+  });
+});
+
+describe('SegmentSink', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'tandem-log-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('rotates by size, seals segments under sortable names, loses no event', async () => {
+    const sink = new SegmentSink({ folder, segmentBytes: 2000 });
+    const log = new PredictionLog({ sink, batchSize: 5 });
+    for (let i = 0; i < 100; i++) log.offer(event('bulk', i));
+    await log.close();
+    const files = (await readdir(folder)).sort();
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.every((f) => SEGMENT_PATTERN.test(f))).toBe(true);
+    const lines: LogEvent[] = [];
+    for (const f of files) {
+      const text = await readFile(join(folder, f), 'utf8');
+      for (const line of text.split('\n')) if (line !== '') lines.push(JSON.parse(line));
+    }
+    expect(lines.map((e) => e.row)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(log.counts()).toMatchObject({ sent: 100, written: 100, dropped: 0, failed: 0 });
+  });
+});
+
+describe('PostgresSink', () => {
+  let pg: { url: string; stop: () => void };
+  beforeAll(() => {
+    pg = startPostgres();
+  });
+  afterAll(() => pg.stop());
+
+  it('writes every event of every batch to a real PostgreSQL, in order', async () => {
+    const table = `log_${process.pid}_${Date.now()}`;
+    const sink = new PostgresSink({ url: pg.url, table });
+    const log = new PredictionLog({ sink, batchSize: 64 });
+    for (let i = 0; i < 300; i++) log.offer(event(`q${Math.floor(i / 3)}`, i % 3));
+    await log.flush();
+    expect(log.counts()).toMatchObject({ sent: 300, written: 300, failed: 0 });
+    const back = await sink.read('credit');
+    expect(back.length).toBe(300);
+    expect(back[4]).toEqual(event('q1', 1));
+    await log.close();
+  });
+
+  it('counts batches as failed when the database cannot be reached, without throwing', async () => {
+    const sink = new PostgresSink({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    const log = new PredictionLog({ sink });
+    log.offer(event('x'));
+    await log.flush();
+    expect(log.counts()).toMatchObject({ sent: 1, written: 0, failed: 1 });
+    await log.close();
+  });
+});
