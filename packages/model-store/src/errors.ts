@@ -11,7 +11,9 @@ export type StoreErrorCode =
   | 'TANDEM_LABELS_CORRUPT'
   | 'TANDEM_FORMAT_UNSUPPORTED'
   | 'TANDEM_STORE_BUSY'
-  | 'TANDEM_STORE_WRITE_FAILED';
+  | 'TANDEM_STORE_WRITE_FAILED'
+  | 'TANDEM_STORE_URI_INVALID'
+  | 'TANDEM_STORE_UNAVAILABLE';
 
 /** What a StoreError is about, so callers can log or answer without parsing the message. */
 export interface StoreErrorContext {

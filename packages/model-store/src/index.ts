@@ -16,4 +16,7 @@ export {
   type Task,
 } from './manifest.ts';
 export { parseManifest } from './manifest-parse.ts';
+export { openModelStore } from './open-store.ts';
+export { isS3Uri, parseS3Uri, type S3Location } from './s3-location.ts';
+export { S3ModelStore, type S3ModelStoreOptions } from './s3-store.ts';
 export type { ModelStore, StoredVersion, VersionSelector } from './store.ts';
