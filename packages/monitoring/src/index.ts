@@ -21,6 +21,18 @@ export { TimeWindow } from './drift/time-window.ts';
 export type { MonitoringErrorCode } from './errors.ts';
 export { MONITORING_ERRORS, MonitoringError } from './errors.ts';
 export type {
+  ClassifierPerformance,
+  Performance,
+  RegressorPerformance,
+} from './feedback/performance.ts';
+export {
+  ClassifierAccumulator,
+  LOG_LOSS_EPSILON,
+  RegressorAccumulator,
+} from './feedback/performance.ts';
+export type { FeedbackMatch, RememberedPrediction } from './feedback/recent-predictions.ts';
+export { RecentPredictions } from './feedback/recent-predictions.ts';
+export type {
   FeedbackEvent,
   LogEvent,
   LoggedOutput,
