@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileModelStore } from '@tandem/model-store';
 import { predictorFromStoredVersion } from '@tandem/runtime';
-import { copyRecords, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
-import { train } from '../src/train/run.ts';
+import { copyRecords, type ScoreSummary, scoreFile } from '@tandem/scorer';
+import { train } from '@tandem/trainer';
 
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '500000' },

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { parse } from 'csv-parse/sync';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
 
 const { values: args } = parseArgs({

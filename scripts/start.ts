@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FileModelStore } from '@tandem/model-store';
 import { configFromCommandLine, run } from '@tandem/server';
+import { parseText } from '@tandem/tabular';
 import { train } from '@tandem/trainer';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -14,15 +15,15 @@ const DEMO_CONFIG = `${ROOT}data/models/credit.json`;
 
 /** The first row of data/credit.csv without its target, as a JSON client would send it. */
 function exampleRow(): Record<string, string | number> {
-  const [header, first] = readFileSync(`${ROOT}data/credit.csv`, 'utf8').split('\n');
-  const names = (header ?? '').trim().split(',');
-  const values = (first ?? '').trim().split(',');
+  // Read with the dialect every entry point shares; only the first record is needed.
+  const { columns, rows } = parseText(readFileSync(`${ROOT}data/credit.csv`, 'utf8'), 'csv');
+  const first = rows[0] ?? {};
   const row: Record<string, string | number> = {};
-  names.forEach((name, i) => {
-    const value = values[i] ?? '';
+  for (const name of columns) {
+    const value = String(first[name] ?? '');
     if (name !== 'Status')
       row[name] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-  });
+  }
   return row;
 }
 

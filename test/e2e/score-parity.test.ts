@@ -1,13 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scoreFile, train } from '@tandem/trainer';
+import { scoreFile } from '@tandem/scorer';
+import { loadConfig, startServer } from '@tandem/server';
+import { train } from '@tandem/trainer';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/server.ts';
 
 /**
  * Batch scoring and the server give the same predictions: a CSV of the credit test rows is
@@ -15,7 +15,7 @@ import { startServer } from '../src/server.ts';
  * as JSON instances and as a CSV body. Rows with missing values and with a category never seen in
  * training are included.
  */
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = join(import.meta.dirname, '..', '..');
 let work: string;
 let app: FastifyInstance;
 let url: string;

@@ -7,7 +7,7 @@ import type { RawRow } from '@tandem/features';
 import { type TrainResult, train } from '@tandem/trainer';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listening, type NativeAnswer, postJson, removeDir, type V2Answer } from './helpers.ts';
+import { listening, type NativeAnswer, postJson, removeDir, type V2Answer } from './support.ts';
 
 /**
  * End to end: the real trainer trains credit (fewer epochs than shipped: the numbers, not the
@@ -15,7 +15,7 @@ import { listening, type NativeAnswer, postJson, removeDir, type V2Answer } from
  * over HTTP. Native, TF Serving and V2 must give exactly the trainer's in-memory float32 outputs.
  */
 
-const CONFIG = fileURLToPath(new URL('../../../data/models/credit.json', import.meta.url));
+const CONFIG = fileURLToPath(new URL('../../data/models/credit.json', import.meta.url));
 
 let dir: string;
 let result: TrainResult;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, type WriteStream } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TrainerError } from '../errors.ts';
+import { ScorerError } from './errors.ts';
 
 /** Temp files not yet committed or removed: deleted synchronously if the process exits early. */
 const pending = new Set<string>();
@@ -124,10 +124,10 @@ export class AtomicFile {
   }
 }
 
-function outputError(path: string, error: unknown): TrainerError {
-  if (error instanceof TrainerError) return error;
+function outputError(path: string, error: unknown): ScorerError {
+  if (error instanceof ScorerError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new TrainerError('TANDEM_SCORE_OUTPUT_FAILED', `cannot write ${path}: ${reason}`, {
+  return new ScorerError('TANDEM_SCORE_OUTPUT_FAILED', `cannot write ${path}: ${reason}`, {
     cause: error,
   });
 }

@@ -1,10 +1,9 @@
-import { TrainerError } from '../errors.ts';
-import type { DataFormat } from '../io/format.ts';
+import type { DataFormat, RecordChunk, TextBlock } from '@tandem/tabular';
+import { parseBlock } from '@tandem/tabular';
 import type { RecordScorer } from './chunk-scorer.ts';
+import { ScorerError } from './errors.ts';
 import { OutputEncoder, type OutputEncoderOptions, RejectsEncoder } from './output-encoder.ts';
-import { parseBlock } from './parse-block.ts';
 import { checkNoClash } from './prediction-columns.ts';
-import type { RecordChunk, TextBlock } from './records.ts';
 
 /** How blocks become output: plain data, so that scoring workers receive it as is. */
 export interface BlockScorerConfig {
@@ -82,7 +81,7 @@ export class BlockScorer {
       if (reason !== undefined) {
         output.rejected++;
         if (this.config.strict) {
-          throw new TrainerError('TANDEM_SCORE_ROW_INVALID', `line ${chunk.lines[i]}: ${reason}`);
+          throw new ScorerError('TANDEM_SCORE_ROW_INVALID', `line ${chunk.lines[i]}: ${reason}`);
         }
         if (this.rejects) {
           rejectedText += this.rejects.line(chunk, i, reason);

@@ -1,6 +1,6 @@
 import type { InputErrorDetail, RawRow } from '@tandem/features';
 import type { Predictor } from '@tandem/runtime';
-import type { RecordChunk } from './records.ts';
+import type { RecordChunk } from '@tandem/tabular';
 import { RowObjectPool } from './row-objects.ts';
 
 /** Model outputs for one chunk, in the chunk's record order. */

@@ -1,15 +1,12 @@
 /**
  * `npm run score`: batch scoring of a CSV or NDJSON file. See --help, and docs/batch-scoring.md.
  */
+import { artifactsRoot, EXIT, parseCommandLine, runCli, UsageError } from '@tandem/cli';
 import type { EngineChoice } from '@tandem/runtime';
-import { TrainerError } from '../errors.ts';
-import { artifactsRoot } from '../io/paths.ts';
-import { parseFormat } from '../score/format.ts';
-import { parseModelRef } from '../score/model-ref.ts';
-import { formatCount, ProgressReporter } from '../score/progress.ts';
-import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../score/score-file.ts';
-import { parseCommandLine } from './args.ts';
-import { EXIT, runCli } from './run.ts';
+import { parseFormat } from './format-option.ts';
+import { parseModelRef } from './model-ref.ts';
+import { formatCount, ProgressReporter } from './progress.ts';
+import { type ScoreFileOptions, type ScoreSummary, scoreFile } from './score-file.ts';
 
 const HELP = `Usage: npm run score -- --model <name>[@<version>|@<label>] --input <file> --output <file> [options]
 
@@ -63,7 +60,7 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
   const required = (name: 'model' | 'input' | 'output'): string => {
     const value = values[name];
     if (value === undefined || value === '') {
-      throw new TrainerError('TANDEM_CLI_USAGE', `--${name} is required (see --help)`);
+      throw new UsageError(`--${name} is required (see --help)`);
     }
     return value;
   };
@@ -89,10 +86,7 @@ const ENGINES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
 
 function engineOption(value: string): EngineChoice {
   if (!(ENGINES as readonly string[]).includes(value)) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--engine must be auto, tfjs or dense, got "${value}"`,
-    );
+    throw new UsageError(`--engine must be auto, tfjs or dense, got "${value}"`);
   }
   return value as EngineChoice;
 }
@@ -100,10 +94,7 @@ function engineOption(value: string): EngineChoice {
 function batchSizeOption(value: string): number {
   const size = Number(value);
   if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--batch-size must be an integer from 1 to 1000000, got "${value}"`,
-    );
+    throw new UsageError(`--batch-size must be an integer from 1 to 1000000, got "${value}"`);
   }
   return size;
 }
@@ -111,10 +102,7 @@ function batchSizeOption(value: string): number {
 function threadsOption(value: string): number {
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--threads must be an integer from 1 to 256, got "${value}"`,
-    );
+    throw new UsageError(`--threads must be an integer from 1 to 256, got "${value}"`);
   }
   return threads;
 }

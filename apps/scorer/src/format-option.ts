@@ -1,12 +1,12 @@
-import { TrainerError } from '../errors.ts';
-import { type DataFormat, formatFromExtension } from '../io/format.ts';
+import { UsageError } from '@tandem/cli';
+import { type DataFormat, formatFromExtension } from '@tandem/tabular';
 
 /** Parses a `--format` value; `json` and `jsonl` are accepted as names of NDJSON. */
 export function parseFormat(value: string, flag: string): DataFormat {
   const name = value.trim().toLowerCase();
   if (name === 'csv') return 'csv';
   if (name === 'ndjson' || name === 'jsonl' || name === 'json') return 'ndjson';
-  throw new TrainerError('TANDEM_CLI_USAGE', `${flag} must be csv or ndjson, got "${value}"`);
+  throw new UsageError(`${flag} must be csv or ndjson, got "${value}"`);
 }
 
 /**
@@ -22,8 +22,7 @@ export function formatOf(
   const byExtension = formatFromExtension(path);
   if (byExtension !== undefined) return byExtension;
   if (fallback !== undefined) return fallback;
-  throw new TrainerError(
-    'TANDEM_CLI_USAGE',
+  throw new UsageError(
     `cannot tell the format of ${path} from its extension: use .csv, .ndjson or .jsonl, or pass --format`,
   );
 }

@@ -1,4 +1,4 @@
-import { TrainerError } from '../errors.ts';
+import { UsageError } from '@tandem/cli';
 
 /** Which stored version to use: `name`, `name@<version>` or `name@<label>`. */
 export interface ModelRef {
@@ -16,8 +16,7 @@ export function parseModelRef(text: string): ModelRef {
   const match = /^([^@\s]+)(?:@([^@\s]+))?$/.exec(text.trim());
   const name = match?.[1];
   if (match === null || name === undefined) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
+    throw new UsageError(
       `--model must be <name>, <name>@<version> or <name>@<label>, got "${text}"`,
     );
   }

@@ -1,9 +1,8 @@
-import type { DataFormat } from '../io/format.ts';
+import type { DataFormat, RecordChunk } from '@tandem/tabular';
+import { csvField, csvValue, jsonNumber } from '@tandem/tabular';
 import type { ChunkResult } from './chunk-scorer.ts';
 import { ERROR_COLUMN } from './prediction-columns.ts';
-import type { RecordChunk } from './records.ts';
 import { RowObjectPool } from './row-objects.ts';
-import { csvField, csvValue, jsonNumber } from './text-encoding.ts';
 
 export interface OutputEncoderOptions {
   input: DataFormat;

@@ -1,11 +1,10 @@
-import { TrainerError } from '../errors.ts';
-import type { DataFormat } from '../io/format.ts';
+import type { DataFormat, RecordReader, TextBlock } from '@tandem/tabular';
+import { parseBlock } from '@tandem/tabular';
 import type { AtomicFile } from './atomic-file.ts';
 import { type BlockOutput, BlockScorer, type BlockScorerConfig } from './block-scorer.ts';
 import type { RecordScorer } from './chunk-scorer.ts';
-import { parseBlock } from './parse-block.ts';
+import { ScorerError } from './errors.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
-import type { RecordReader, TextBlock } from './records.ts';
 import type { ScoringWorkers } from './scoring-workers.ts';
 
 /** Where a run stands, reported after each block is written. */
@@ -172,7 +171,7 @@ function inputColumnsOf(reader: RecordReader, first: TextBlock | undefined): rea
   return [];
 }
 
-function interrupted(signal: AbortSignal): TrainerError {
+function interrupted(signal: AbortSignal): ScorerError {
   const reason = typeof signal.reason === 'string' ? signal.reason : 'abort';
-  return new TrainerError('TANDEM_SCORE_INTERRUPTED', `interrupted (${reason}): no output written`);
+  return new ScorerError('TANDEM_SCORE_INTERRUPTED', `interrupted (${reason}): no output written`);
 }

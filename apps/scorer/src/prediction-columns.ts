@@ -1,4 +1,4 @@
-import { TrainerError } from '../errors.ts';
+import { ScorerError } from './errors.ts';
 
 /** Name of the column holding why a row was not scored (when no rejects file is given). */
 export const ERROR_COLUMN = 'error';
@@ -15,7 +15,7 @@ export function checkNoClash(
   const addedSet = new Set(added);
   for (const column of inputColumns) {
     if (addedSet.has(column)) {
-      throw new TrainerError(
+      throw new ScorerError(
         'TANDEM_SCORE_COLUMN_CLASH',
         `${where}: input column "${column}" has the name of an output column (${added.join(', ')}); rename it`,
       );

@@ -1,18 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
+import { artifactsRoot, UsageError } from '@tandem/cli';
 import { type EngineChoice, type Predictor, predictionColumns } from '@tandem/runtime';
-import { TrainerError } from '../errors.ts';
-import type { DataFormat } from '../io/format.ts';
-import { artifactsRoot } from '../io/paths.ts';
+import type { DataFormat, RecordReader } from '@tandem/tabular';
+import { openRecordReader, TabularError } from '@tandem/tabular';
 import { AtomicFile } from './atomic-file.ts';
 import { PredictorScorer } from './chunk-scorer.ts';
-import { formatOf } from './format.ts';
+import { ScorerError } from './errors.ts';
+import { formatOf } from './format-option.ts';
 import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
-import { openRecordReader } from './record-reader.ts';
-import type { RecordReader } from './records.ts';
 import { ScoringWorkers } from './scoring-workers.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
@@ -85,7 +84,7 @@ export interface ScoreSummary extends PipelineCounts {
 /**
  * Scores a CSV or NDJSON file with a stored model, streaming: writes the input columns plus the
  * prediction columns, in input order, atomically. Uses the runtime's Predictor, the code the
- * server runs. Throws coded errors (TrainerError, StoreError, RuntimeError) on failure, leaving
+ * server runs. Throws coded errors (ScorerError, StoreError, RuntimeError) on failure, leaving
  * no output file.
  *
  * @example
@@ -96,6 +95,27 @@ export interface ScoreSummary extends PipelineCounts {
  *   console.log(summary.rows, summary.rejected, summary.rowsPerSecond);
  */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary> {
+  try {
+    return await score(options);
+  } catch (error) {
+    throw asScorerError(error);
+  }
+}
+
+/**
+ * The tabular readers' errors under batch scoring's codes, message kept: an unreadable input is
+ * TANDEM_SCORE_INPUT_NOT_FOUND, any other table error TANDEM_SCORE_INPUT_INVALID.
+ */
+function asScorerError(error: unknown): unknown {
+  if (!(error instanceof TabularError)) return error;
+  const code =
+    error.code === 'TANDEM_TABLE_UNREADABLE'
+      ? 'TANDEM_SCORE_INPUT_NOT_FOUND'
+      : 'TANDEM_SCORE_INPUT_INVALID';
+  return new ScorerError(code, error.message, { cause: error });
+}
+
+async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
   await checkPaths(options);
   const threads = threadCount(options.threads);
   const reader = await openReader(options);
@@ -109,10 +129,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreSummary
     if (parallel > 1 && options.engine !== 'tfjs') starting = startWorkers(parallel - 1, options);
     if (predictor === undefined) {
       if (options.model === undefined) {
-        throw new TrainerError(
-          'TANDEM_CLI_USAGE',
-          'scoreFile needs a model (or a loaded predictor)',
-        );
+        throw new UsageError('scoreFile needs a model (or a loaded predictor)');
       }
       const ref = typeof options.model === 'string' ? parseModelRef(options.model) : options.model;
       predictor = await loadPredictor(artifactsRoot(options.artifacts), ref, options.engine);
@@ -156,10 +173,7 @@ async function startWorkers(
 function threadCount(threads: number | undefined): number | undefined {
   if (threads === undefined) return undefined;
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--threads must be a positive integer, got ${threads}`,
-    );
+    throw new UsageError(`--threads must be a positive integer, got ${threads}`);
   }
   return threads;
 }
@@ -238,10 +252,7 @@ async function writeThrough(
 async function openReader(options: CopyFileOptions): Promise<RecordReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--batch-size must be a positive integer, got ${batchSize}`,
-    );
+    throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
   }
   const format = formatOf(options.input, options.format);
   return openRecordReader(options.input, format, { blockSize: batchSize });
@@ -252,18 +263,18 @@ async function checkPaths(options: CopyFileOptions): Promise<void> {
   const input = resolvePath(options.input);
   const output = resolvePath(options.output);
   if (input === output) {
-    throw new TrainerError('TANDEM_CLI_USAGE', '--output must differ from --input');
+    throw new UsageError('--output must differ from --input');
   }
   if (options.rejects !== undefined) {
     const rejects = resolvePath(options.rejects);
     if (rejects === input || rejects === output) {
-      throw new TrainerError('TANDEM_CLI_USAGE', '--rejects must differ from --input and --output');
+      throw new UsageError('--rejects must differ from --input and --output');
     }
   }
   // Found now rather than at the final rename, after the whole file was scored.
   for (const file of [options.output, options.rejects]) {
     if (file !== undefined && (await isDirectory(file))) {
-      throw new TrainerError(
+      throw new ScorerError(
         'TANDEM_SCORE_OUTPUT_FAILED',
         `cannot write ${file}: it is a directory`,
       );

@@ -1,8 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { PredictorReplica } from '@tandem/runtime/predictor';
-import { TRAINER_ERRORS, TrainerError, type TrainerErrorCode } from '../errors.ts';
+import {
+  TABULAR_ERRORS,
+  TabularError,
+  type TabularErrorCode,
+  type TextBlock,
+} from '@tandem/tabular';
 import type { BlockOutput, BlockScorerConfig } from './block-scorer.ts';
-import type { TextBlock } from './records.ts';
+import { SCORER_ERRORS, ScorerError, type ScorerErrorCode } from './errors.ts';
 import { scoringWorkerUrl } from './worker-bundle.ts';
 import type { CarriedError, FromWorker, ToWorker } from './worker-protocol.ts';
 
@@ -162,10 +167,13 @@ export class ScoringWorkers {
   }
 }
 
-/** The worker's error as the main thread throws it: a TrainerError keeps its class and code. */
+/** The worker's error as the main thread throws it: a ScorerError or TabularError keeps its class and code. */
 function revive(error: CarriedError): Error {
-  if (error.code !== undefined && Object.hasOwn(TRAINER_ERRORS, error.code)) {
-    return new TrainerError(error.code as TrainerErrorCode, error.message);
+  if (error.code !== undefined && Object.hasOwn(SCORER_ERRORS, error.code)) {
+    return new ScorerError(error.code as ScorerErrorCode, error.message);
+  }
+  if (error.code !== undefined && Object.hasOwn(TABULAR_ERRORS, error.code)) {
+    return new TabularError(error.code as TabularErrorCode, error.message);
   }
   const revived = new Error(error.message) as Error & { code?: string };
   if (error.code !== undefined) revived.code = error.code;

@@ -1,6 +1,6 @@
 import type { PredictorReplica } from '@tandem/runtime/predictor';
+import type { TextBlock } from '@tandem/tabular';
 import type { BlockOutput, BlockScorerConfig } from './block-scorer.ts';
-import type { TextBlock } from './records.ts';
 
 /**
  * Main thread to worker: the model (once; workers start before it is loaded), the block

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, DATA, startCli, trainQuickCredit } from './support.ts';
+import { type CliResult, DATA, startCli, writeCreditModel } from './support.ts';
 
 let work: string;
 let artifacts: string;
@@ -12,7 +12,7 @@ let bigInput: string;
 let creditLines: string[];
 
 function start(args: readonly string[]): { child: ChildProcess; done: Promise<CliResult> } {
-  return startCli('score', args, { env: { TANDEM_ARTIFACTS: artifacts } });
+  return startCli(args, { env: { TANDEM_ARTIFACTS: artifacts } });
 }
 
 /** stderr without the runtime's backend notice, which depends on the machine. */
@@ -38,7 +38,7 @@ async function untilTempOutputGrows(dir: string): Promise<void> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-score-cli-'));
   artifacts = join(work, 'artifacts');
-  await trainQuickCredit(artifacts);
+  await writeCreditModel(artifacts);
   creditLines = (await readFile(join(DATA, 'credit.csv'), 'utf8')).trim().split('\n');
   // Large enough that scoring takes a few seconds: time to interrupt it mid-run.
   bigInput = join(work, 'big.csv');

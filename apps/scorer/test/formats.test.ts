@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyRecords } from '../src/score/score-file.ts';
+import { copyRecords } from '../src/score-file.ts';
 import { readCsvRecords } from './support.ts';
 
 /**

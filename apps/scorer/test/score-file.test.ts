@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
+import { CARS, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainerError } from '../src/errors.ts';
-import { scoreFile } from '../src/score/score-file.ts';
-import { train } from '../src/train/run.ts';
-import { DATA, readCsvRecords, trainQuickCredit } from './support.ts';
+import { ScorerError } from '../src/errors.ts';
+import { scoreFile } from '../src/score-file.ts';
+import { DATA, readCsvRecords, writeCreditModel } from './support.ts';
 
 let work: string;
 let artifacts: string;
@@ -20,7 +20,7 @@ let sourceRows: string[][];
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-score-'));
   artifacts = join(work, 'artifacts');
-  await trainQuickCredit(artifacts);
+  await writeCreditModel(artifacts);
   const store = new FileModelStore(artifacts);
   predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
   const text = await readFile(join(DATA, 'credit.csv'), 'utf8');
@@ -247,7 +247,7 @@ describe('scoreFile', () => {
       rejects: join(dir, 'rejects.csv'),
       strict: true,
     });
-    await expect(run).rejects.toThrow(TrainerError);
+    await expect(run).rejects.toThrow(ScorerError);
     await expect(run).rejects.toMatchObject({ code: 'TANDEM_SCORE_ROW_INVALID' });
     await expect(run).rejects.toThrow(/^line 5: column "Amount"/);
     expect(await files(dir)).toEqual(['in.csv']);
@@ -356,19 +356,7 @@ describe('scoreFile', () => {
 describe('scoreFile with a regressor', () => {
   it('appends one value column, on the target scale, equal to the predictor output', async () => {
     const dir = await mkdtemp(join(work, 'regression-'));
-    const cars = await train({
-      config: {
-        name: 'cars',
-        data: join(DATA, 'cars.csv'),
-        target: 'Miles_per_Gallon',
-        task: 'regression',
-        drop: ['Name'],
-        model: { type: 'linear' },
-        training: { epochs: 20 },
-      },
-      artifacts,
-    });
-    cars.predictor.dispose();
+    await writeFixtureVersion(artifacts, { ...CARS, seed: 5 });
     const lines = (await readFile(join(DATA, 'cars.csv'), 'utf8')).trim().split('\n');
     await writeFile(join(dir, 'cars.csv'), `${lines.slice(0, 41).join('\n')}\n`);
     const summary = await scoreFile({

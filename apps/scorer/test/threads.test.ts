@@ -5,13 +5,13 @@ import { FileModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainerError } from '../src/errors.ts';
-import { BlockScorer, type BlockScorerConfig } from '../src/score/block-scorer.ts';
-import { PredictorScorer } from '../src/score/chunk-scorer.ts';
-import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score/score-file.ts';
-import { ScoringWorkers } from '../src/score/scoring-workers.ts';
-import { scoringWorkerUrl } from '../src/score/worker-bundle.ts';
-import { DATA, trainQuickCredit } from './support.ts';
+import { BlockScorer, type BlockScorerConfig } from '../src/block-scorer.ts';
+import { PredictorScorer } from '../src/chunk-scorer.ts';
+import { ScorerError } from '../src/errors.ts';
+import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score-file.ts';
+import { ScoringWorkers } from '../src/scoring-workers.ts';
+import { scoringWorkerUrl } from '../src/worker-bundle.ts';
+import { DATA, writeCreditModel } from './support.ts';
 
 // Scoring on worker threads must change nothing but the speed: every output byte, rejected row,
 // count and error is held to the single-threaded run of the same file.
@@ -25,7 +25,7 @@ let rows: string[][];
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-threads-'));
   artifacts = join(work, 'artifacts');
-  await trainQuickCredit(artifacts);
+  await writeCreditModel(artifacts);
   const store = new FileModelStore(artifacts);
   predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
   const records = parse(await readFile(join(DATA, 'credit.csv'), 'utf8')) as string[][];
@@ -138,7 +138,7 @@ describe('scoring on worker threads', () => {
         threads,
         waitForWorkers: true,
       });
-      await expect(attempt).rejects.toBeInstanceOf(TrainerError);
+      await expect(attempt).rejects.toBeInstanceOf(ScorerError);
       await expect(attempt).rejects.toThrow(/^line 1502: expected 14 fields, got 2$/);
     }
     expect(await readdir(dir)).toEqual(['in.csv']);

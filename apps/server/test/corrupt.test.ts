@@ -1,9 +1,9 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CREDIT, PENGUINS, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore, sha256Hex } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT, PENGUINS, writeFixtureVersion } from './fixtures/models.ts';
 import { CREDIT_ROW, copyFixtures, loaded, PENGUIN_ROW, removeDir } from './helpers.ts';
 
 async function editJson(path: string, edit: (value: Record<string, unknown>) => void) {

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CARS, CREDIT, PENGUINS, writeFixtureVersion } from '@tandem/fixtures';
 import { initBackend } from '@tandem/runtime';
 import type { TestProject } from 'vitest/node';
-import { CARS, CREDIT, PENGUINS, writeFixtureVersion } from './fixtures/models.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

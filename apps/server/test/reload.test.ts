@@ -1,10 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CREDIT, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServedVersion } from '../src/registry/served-version.ts';
-import { CREDIT, writeFixtureVersion } from './fixtures/models.ts';
 import {
   CREDIT_ROW,
   copyFixtures,

@@ -1,13 +1,10 @@
 /**
- * Every error the trainer app raises on purpose, in one table: the train, label, gate, score and
- * quality commands and the functions behind them. A coded error is a user mistake or an expected
+ * Every error the trainer app raises on purpose, in one table: the train, label, gate and
+ * quality commands and the functions behind them (usage mistakes are @tandem/cli's UsageError). A coded error is a user mistake or an expected
  * failure: the CLIs print its message as one line and exit non-zero, never a stack trace.
  */
 
 export const TRAINER_ERRORS = {
-  // Every command.
-  TANDEM_CLI_USAGE: 'bad command-line usage',
-
   // Training: config, data, split, the run itself.
   TANDEM_CONFIG_NOT_FOUND: 'the config file does not exist or cannot be read',
   TANDEM_CONFIG_INVALID: 'the config is not valid JSON or breaks the config schema',
@@ -22,14 +19,6 @@ export const TRAINER_ERRORS = {
     "the candidate's manifest lacks what is needed to rebuild its test split",
   TANDEM_GATE_DATA_CHANGED: 'the data file differs from the one the candidate was trained on',
   TANDEM_GATE_INCOMPATIBLE: 'candidate and baseline cannot be compared (task or target differ)',
-
-  // Batch scoring.
-  TANDEM_SCORE_INPUT_NOT_FOUND: 'the input file does not exist or cannot be read',
-  TANDEM_SCORE_INPUT_INVALID: 'the input file cannot be parsed as a whole (header, quoting, size)',
-  TANDEM_SCORE_ROW_INVALID: 'a row cannot be scored and --strict is on',
-  TANDEM_SCORE_COLUMN_CLASH: 'an input column has the name of a prediction column',
-  TANDEM_SCORE_OUTPUT_FAILED: 'the output file cannot be written',
-  TANDEM_SCORE_INTERRUPTED: 'the run was stopped by a signal before it finished',
 } as const;
 
 export type TrainerErrorCode = keyof typeof TRAINER_ERRORS;
@@ -42,14 +31,4 @@ export class TrainerError extends Error {
     this.name = 'TrainerError';
     this.code = code;
   }
-}
-
-/**
- * True for errors any Tandem package raised on purpose (`code` starting with `TANDEM_`): these
- * carry a message written for the user.
- */
-export function isCodedError(error: unknown): error is Error & { code: string } {
-  if (!(error instanceof Error)) return false;
-  const code = (error as Error & { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('TANDEM_');
 }

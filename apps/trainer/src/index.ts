@@ -20,7 +20,7 @@ export { validateConfig } from './config/validate.ts';
 export { type Dataset, type DatasetConfig, loadDataset } from './data/load.ts';
 export type { DataProfile } from './data/profile.ts';
 export { type RawTable, readTable } from './data/read.ts';
-export { isCodedError, TRAINER_ERRORS, TrainerError, type TrainerErrorCode } from './errors.ts';
+export { TRAINER_ERRORS, TrainerError, type TrainerErrorCode } from './errors.ts';
 export { baselineOutputs } from './evaluate/baseline.ts';
 export {
   type ClassificationDetail,
@@ -44,13 +44,6 @@ export {
 } from './evaluate/metrics.ts';
 export { type GateOptions, type GateResult, runGate } from './gate/run-gate.ts';
 export { metricsTable, TASK_METRICS } from './report/table.ts';
-export {
-  copyRecords,
-  DEFAULT_BATCH_SIZE,
-  type ScoreFileOptions,
-  type ScoreSummary,
-  scoreFile,
-} from './score/score-file.ts';
 export { deriveSeed, mulberry32 } from './split/prng.ts';
 export { type DatasetSplit, splitDataset } from './split/split.ts';
 export type { EpochReport, TrainingHistory } from './train/loop.ts';

@@ -60,7 +60,7 @@ describe('readTable', () => {
     ]);
     const bad = path.join(dir, 'bad.jsonl');
     await writeFile(bad, '{"a": 1}\n{"a": \n');
-    await expect(readTable(bad)).rejects.toThrow(/bad\.jsonl: line 2: not valid JSON/);
+    await expect(readTable(bad)).rejects.toThrow(/bad\.jsonl: line 2: invalid JSON/);
     const array = path.join(dir, 'array.jsonl');
     await writeFile(array, '[1, 2]\n');
     await expect(readTable(array)).rejects.toThrow(/line 1: expected a JSON object/);
@@ -71,7 +71,7 @@ describe('readTable', () => {
     await writeFile(file, 'a,b,a\n1,2,3\n');
     await expect(readTable(file)).rejects.toMatchObject({
       code: 'TANDEM_DATA_INVALID',
-      message: expect.stringMatching(/twice\.csv: the header names column "a" twice$/),
+      message: expect.stringMatching(/twice\.csv: line 1: the CSV header names column "a" twice$/),
     });
   });
 

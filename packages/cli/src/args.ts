@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { TrainerError } from '../errors.ts';
+import { UsageError } from './errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -20,7 +20,7 @@ export function parseCommandLine<T extends Options>(
     // oddly here ("as in '-- \"-1\"").
     const line = (error as Error).message.split('\n')[0] ?? 'bad arguments';
     const sentence = line.split(/\.\s/)[0] ?? line;
-    throw new TrainerError('TANDEM_CLI_USAGE', `${sentence.replace(/\.$/, '')} (see --help)`);
+    throw new UsageError(`${sentence.replace(/\.$/, '')} (see --help)`);
   }
 }
 
@@ -28,10 +28,7 @@ export function parseCommandLine<T extends Options>(
 export function integerOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `${flag} expects a non-negative integer, got ${JSON.stringify(value)}`,
-    );
+    throw new UsageError(`${flag} expects a non-negative integer, got ${JSON.stringify(value)}`);
   }
   return Number(value);
 }

@@ -1,6 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { TrainerError, type TrainerErrorCode } from '../errors.ts';
-import { displayPath } from './paths.ts';
+import { stat } from 'node:fs/promises';
 
 /**
  * Why a file could not be read, in words that fit "<kind> file <reason>: <path>": "not found",
@@ -28,33 +26,4 @@ export async function fileProblem(file: string): Promise<string | undefined> {
 /** True for an error the operating system raised (it carries an errno code such as EACCES). */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).errno === 'number';
-}
-
-/**
- * Reads and parses a JSON file, failing with `codes.unreadable` ("config file not found: …") or
- * `codes.invalid` ("config file …: not valid JSON (…)"); `kind` names the file in both.
- * @example const raw = await readJsonFile(file, 'split file', { unreadable: 'TANDEM_SPLIT_INVALID', invalid: 'TANDEM_SPLIT_INVALID' });
- */
-export async function readJsonFile(
-  file: string,
-  kind: string,
-  codes: { unreadable: TrainerErrorCode; invalid: TrainerErrorCode },
-): Promise<unknown> {
-  const shown = displayPath(file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TrainerError(codes.unreadable, `${kind} ${unreadableReason(error)}: ${shown}`, {
-      cause: error,
-    });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new TrainerError(
-      codes.invalid,
-      `${kind} ${shown}: not valid JSON (${(error as Error).message})`,
-    );
-  }
 }

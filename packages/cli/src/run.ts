@@ -1,6 +1,6 @@
-import { isCodedError } from '../errors.ts';
+import { isCodedError } from './errors.ts';
 
-/** Exit codes of every trainer CLI. */
+/** Exit codes of every Tandem command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**

@@ -1,4 +1,5 @@
-import { TrainerError } from '../errors.ts';
+import { TabularError } from './errors.ts';
+import { checkHeaderNames } from './header.ts';
 import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
 import { addRecord, type CsvChunk, MAX_RECORD_CHARS } from './records.ts';
 
@@ -14,8 +15,9 @@ const CR = 0x0d;
  * reported as a problem on that record and parsing carries on at the next line; only a header
  * that cannot be read, or a record longer than MAX_RECORD_CHARS, stops the file.
  *
- * Conventions: `\n` or `\r\n` ends a record; empty lines are skipped; a leading UTF-8 BOM is
- * dropped; fields are not trimmed; every value is a string (`""` is a missing value downstream).
+ * Conventions (Tandem's one CSV dialect, see README.md): `\n` or `\r\n` ends a record; empty
+ * lines are skipped; a leading UTF-8 BOM is dropped; fields are not trimmed; every value is a
+ * string (`""` is a missing value downstream); header names follow checkHeaderNames.
  *
  * A parser seeded with a header and a line reads a block framed by another parser (see
  * PushedText.frame): records only, from that line on.
@@ -89,21 +91,12 @@ export class CsvRecordParser extends PushedText {
         ? this.text.slice(this.recordStart, this.recordEnd).split(',')
         : this.recordFields;
     if (this.recordProblem !== undefined || fields === undefined) {
-      throw new TrainerError(
-        'TANDEM_SCORE_INPUT_INVALID',
+      throw new TabularError(
+        'TANDEM_TABLE_INVALID',
         `line ${this.recordLine}: cannot read the CSV header: ${this.recordProblem ?? 'bad quoting'}`,
       );
     }
-    const seen = new Set<string>();
-    for (const name of fields) {
-      if (seen.has(name)) {
-        throw new TrainerError(
-          'TANDEM_SCORE_INPUT_INVALID',
-          `line ${this.recordLine}: the CSV header names column "${name}" twice`,
-        );
-      }
-      seen.add(name);
-    }
+    checkHeaderNames(fields, this.recordLine);
     this.columns = fields;
   }
 
@@ -242,8 +235,8 @@ export class CsvRecordParser extends PushedText {
 
   private needMore(start: number): Step {
     if (this.text.length - start > MAX_RECORD_CHARS) {
-      throw new TrainerError(
-        'TANDEM_SCORE_INPUT_INVALID',
+      throw new TabularError(
+        'TANDEM_TABLE_INVALID',
         `line ${this.line}: a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`,
       );
     }

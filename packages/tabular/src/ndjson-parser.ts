@@ -1,4 +1,4 @@
-import { TrainerError } from '../errors.ts';
+import { TabularError } from './errors.ts';
 import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
 import { addRecord, MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
 
@@ -54,8 +54,8 @@ export class NdjsonRecordParser extends PushedText {
       if (lf === -1) {
         if (!final) {
           if (text.length - start > MAX_RECORD_CHARS) {
-            throw new TrainerError(
-              'TANDEM_SCORE_INPUT_INVALID',
+            throw new TabularError(
+              'TANDEM_TABLE_INVALID',
               `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
             );
           }

@@ -1,8 +1,8 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { TrainerError } from '../errors.ts';
-import type { DataFormat } from '../io/format.ts';
 import { CsvRecordParser } from './csv-parser.ts';
+import { TabularError } from './errors.ts';
+import type { DataFormat } from './format.ts';
 import { NdjsonRecordParser } from './ndjson-parser.ts';
 import type { PushedText } from './pushed-text.ts';
 import {
@@ -17,7 +17,7 @@ import {
 
 /**
  * Opens a CSV (with a header row) or NDJSON file as a stream of text blocks of `blockSize`
- * records. A missing file, or a path that is not a regular file, is TANDEM_SCORE_INPUT_NOT_FOUND.
+ * records. A missing file, or a path that is not a regular file, is TANDEM_TABLE_UNREADABLE.
  */
 export async function openRecordReader(
   path: string,
@@ -40,28 +40,32 @@ export async function openRecordReader(
   };
 }
 
+/** Throws TANDEM_TABLE_UNREADABLE unless `path` is a regular file; returns its size. */
+export async function checkInputFile(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) {
+      throw new TabularError(
+        'TANDEM_TABLE_UNREADABLE',
+        `cannot read input ${path}: ${info.isDirectory() ? 'it is a directory' : 'not a regular file'}`,
+      );
+    }
+    return info.size;
+  } catch (error) {
+    if (error instanceof TabularError) throw error;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    throw new TabularError('TANDEM_TABLE_UNREADABLE', `cannot read input ${path}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
 async function openInput(
   path: string,
   readSize: number,
 ): Promise<{ stream: ReadStream; size: number }> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) {
-      throw new TrainerError(
-        'TANDEM_SCORE_INPUT_NOT_FOUND',
-        `cannot read input ${path}: ${info.isDirectory() ? 'it is a directory' : 'not a regular file'}`,
-      );
-    }
-    size = info.size;
-  } catch (error) {
-    if (error instanceof TrainerError) throw error;
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new TrainerError('TANDEM_SCORE_INPUT_NOT_FOUND', `cannot read input ${path}: ${reason}`, {
-      cause: error,
-    });
-  }
+  const size = await checkInputFile(path);
   // utf8 decoding in the stream keeps multi-byte characters whole across reads.
   const stream = createReadStream(path, { highWaterMark: readSize, encoding: 'utf8' });
   return { stream, size };

@@ -1,4 +1,4 @@
-import type { DataFormat } from '../io/format.ts';
+import type { DataFormat } from './format.ts';
 import type { FramedText } from './pushed-text.ts';
 
 /**

@@ -1,16 +1,16 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { TrainerError } from '../src/errors.ts';
-import { CsvRecordParser } from '../src/score/csv-parser.ts';
-import { NdjsonRecordParser } from '../src/score/ndjson-parser.ts';
-import { parseBlock } from '../src/score/parse-block.ts';
-import type { FramedText } from '../src/score/pushed-text.ts';
+import { CsvRecordParser } from '../src/csv-parser.ts';
+import { TabularError } from '../src/errors.ts';
+import { NdjsonRecordParser } from '../src/ndjson-parser.ts';
+import { parseBlock } from '../src/parse-block.ts';
+import type { FramedText } from '../src/pushed-text.ts';
 import {
   type CsvChunk,
   emptyCsvChunk,
   emptyNdjsonChunk,
   type NdjsonChunk,
-} from '../src/score/records.ts';
+} from '../src/records.ts';
 
 /** Feeds `pieces` one by one (as a stream would) and returns every record. */
 function parseCsv(
@@ -134,9 +134,9 @@ describe('CsvRecordParser', () => {
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(TrainerError);
-    expect((error as TrainerError).code).toBe('TANDEM_SCORE_INPUT_INVALID');
-    expect((error as TrainerError).message).toMatch(/^line 1: cannot read the CSV header/);
+    expect(error).toBeInstanceOf(TabularError);
+    expect((error as TabularError).code).toBe('TANDEM_TABLE_INVALID');
+    expect((error as TabularError).message).toMatch(/^line 1: cannot read the CSV header/);
   });
 
   it('refuses a record that grows past the size limit instead of buffering the file', () => {

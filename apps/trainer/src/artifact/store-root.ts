@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { displayPath, isSystemError } from '@tandem/cli';
 import { isStoreError } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
-import { isSystemError } from '../io/files.ts';
-import { displayPath } from '../io/paths.ts';
 
 /**
  * Fails before any training when the model-store root cannot hold versions: it exists but is not

@@ -3,11 +3,15 @@
  * passes, 1 when it is worse than the baseline by more than the tolerance (or cannot be checked),
  * 2 on bad usage.
  */
-import { TrainerError } from '../errors.ts';
+import {
+  artifactsRoot,
+  EXIT,
+  integerOption,
+  parseCommandLine,
+  runCli,
+  UsageError,
+} from '@tandem/cli';
 import { DEFAULT_BASELINE, DEFAULT_TOLERANCE, runGate } from '../gate/run-gate.ts';
-import { artifactsRoot } from '../io/paths.ts';
-import { integerOption, parseCommandLine } from './args.ts';
-import { EXIT, runCli } from './run.ts';
 
 const HELP = `Usage: npm run gate -- --model <name> --candidate <version> [options]
 
@@ -43,11 +47,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  if (values.model === undefined)
-    throw new TrainerError('TANDEM_CLI_USAGE', '--model is required (see --help)');
+  if (values.model === undefined) throw new UsageError('--model is required (see --help)');
   const candidate = integerOption(values.candidate, '--candidate');
-  if (candidate === undefined)
-    throw new TrainerError('TANDEM_CLI_USAGE', '--candidate is required (see --help)');
+  if (candidate === undefined) throw new UsageError('--candidate is required (see --help)');
   const result = await runGate({
     artifacts: artifactsRoot(values.artifacts),
     model: values.model,
@@ -68,10 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
 function toleranceOption(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--tolerance expects a number ≥ 0, got ${JSON.stringify(text)}`,
-    );
+    throw new UsageError(`--tolerance expects a number ≥ 0, got ${JSON.stringify(text)}`);
   }
   return value;
 }

@@ -1,8 +1,12 @@
+import {
+  artifactsRoot,
+  EXIT,
+  integerOption,
+  parseCommandLine,
+  runCli,
+  UsageError,
+} from '@tandem/cli';
 import { FileModelStore } from '@tandem/model-store';
-import { TrainerError } from '../errors.ts';
-import { artifactsRoot } from '../io/paths.ts';
-import { integerOption, parseCommandLine } from './args.ts';
-import { EXIT, runCli } from './run.ts';
 
 const HELP = `Usage: npm run label -- <model> <label> <version> [--artifacts <dir>]
        npm run label -- <model> <label> --remove [--artifacts <dir>]
@@ -34,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const store = new FileModelStore(artifactsRoot(values.artifacts));
   const [model, label, versionText, ...extra] = positionals;
   if (model === undefined || extra.length > 0) {
-    throw new TrainerError('TANDEM_CLI_USAGE', 'expected <model> <label> <version> (see --help)');
+    throw new UsageError('expected <model> <label> <version> (see --help)');
   }
   if (label === undefined) {
     const versions = await store.listVersions(model);
@@ -46,18 +50,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (values.remove) {
     if (versionText !== undefined) {
-      throw new TrainerError(
-        'TANDEM_CLI_USAGE',
-        '--remove takes <model> <label> only (see --help)',
-      );
+      throw new UsageError('--remove takes <model> <label> only (see --help)');
     }
     await store.removeLabel(model, label);
     process.stdout.write(`${model}: removed label ${label}\n`);
     return EXIT.ok;
   }
   const version = integerOption(versionText, '<version>');
-  if (version === undefined)
-    throw new TrainerError('TANDEM_CLI_USAGE', 'missing <version> (see --help)');
+  if (version === undefined) throw new UsageError('missing <version> (see --help)');
   await store.setLabel(model, label, version);
   process.stdout.write(`${model}: ${label} → version ${version}\n`);
   return EXIT.ok;

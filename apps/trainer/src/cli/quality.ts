@@ -1,13 +1,12 @@
 import { cpus, totalmem, type } from 'node:os';
 import path from 'node:path';
+import { EXIT, logToStderr, parseCommandLine, runCli, UsageError } from '@tandem/cli';
 import { writeFileAtomic } from '@tandem/model-store';
 import { tf } from '@tandem/runtime';
 import { gitProvenance } from '../artifact/provenance.ts';
 import { TrainerError } from '../errors.ts';
 import { qualityDocument } from '../quality/markdown.ts';
 import { runQuality } from '../quality/run.ts';
-import { parseCommandLine } from './args.ts';
-import { EXIT, logToStderr, runCli } from './run.ts';
 
 const HELP = `Usage: npm run quality -- [--seeds 1,2,3] [--out docs/quality.md] [--no-write]
 
@@ -28,10 +27,7 @@ function parseSeeds(text: string | undefined): number[] {
   return text.split(',').map((part) => {
     const seed = Number(part.trim());
     if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new TrainerError(
-        'TANDEM_CLI_USAGE',
-        `--seeds expects non-negative integers, got ${JSON.stringify(part)}`,
-      );
+      throw new UsageError(`--seeds expects non-negative integers, got ${JSON.stringify(part)}`);
     }
     return seed;
   });

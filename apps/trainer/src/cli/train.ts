@@ -1,8 +1,14 @@
-import { TrainerError } from '../errors.ts';
-import { artifactsRoot, displayPath } from '../io/paths.ts';
+import {
+  artifactsRoot,
+  displayPath,
+  EXIT,
+  integerOption,
+  logToStderr,
+  parseCommandLine,
+  runCli,
+  UsageError,
+} from '@tandem/cli';
 import { TASK_METRICS } from '../report/table.ts';
-import { integerOption, parseCommandLine } from './args.ts';
-import { EXIT, logToStderr, runCli } from './run.ts';
 
 const HELP = `Usage: npm run train -- --config <file> [options]
        tandem-train --config <file> [options]
@@ -39,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (values.config === undefined || values.config === '') {
-    throw new TrainerError('TANDEM_CLI_USAGE', 'missing --config <file> (see --help)');
+    throw new UsageError('missing --config <file> (see --help)');
   }
   const seed = integerOption(values.seed, '--seed');
   // Loaded after the arguments are checked: --help and usage errors need no tfjs.

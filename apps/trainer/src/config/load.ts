@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { displayPath } from '@tandem/cli';
 import { TrainerError } from '../errors.ts';
-import { readJsonFile } from '../io/files.ts';
-import { displayPath } from '../io/paths.ts';
+import { readJsonFile } from '../io/json-file.ts';
 import type { ResolvedConfig, TrainConfig } from './types.ts';
 import { validateConfig } from './validate.ts';
 

@@ -1,8 +1,8 @@
+import { displayPath } from '@tandem/cli';
 import type { RawRow } from '@tandem/features';
 import { didYouMean } from '../config/suggest.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
-import { displayPath } from '../io/paths.ts';
 import { isMissing } from './cells.ts';
 import { type DataProfile, profileRows } from './profile.ts';
 import { readTable } from './read.ts';

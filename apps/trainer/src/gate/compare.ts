@@ -1,3 +1,4 @@
+import { UsageError } from '@tandem/cli';
 import type { Metrics, Task } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
 
@@ -31,8 +32,7 @@ export function metricFor(task: Task, requested: string | undefined): GateMetric
     (metric) => task === 'binary' || (metric !== 'auc' && metric !== 'f1'),
   );
   if (!(allowed as readonly string[]).includes(requested)) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
+    throw new UsageError(
       `--metric ${requested} does not apply to a ${task} model; use one of ${allowed.join(', ')}`,
     );
   }

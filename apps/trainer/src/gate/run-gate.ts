@@ -1,3 +1,4 @@
+import { UsageError } from '@tandem/cli';
 import type { RawRow } from '@tandem/features';
 import { FileModelStore, type Manifest } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
@@ -63,10 +64,7 @@ export interface GateResult {
 export async function runGate(options: GateOptions): Promise<GateResult> {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new TrainerError(
-      'TANDEM_CLI_USAGE',
-      `--tolerance must be a number ≥ 0, got ${tolerance}`,
-    );
+    throw new UsageError(`--tolerance must be a number ≥ 0, got ${tolerance}`);
   }
   const store = new FileModelStore(options.artifacts);
   const { model } = options;

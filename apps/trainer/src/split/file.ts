@@ -1,6 +1,6 @@
+import { displayPath } from '@tandem/cli';
 import { TrainerError } from '../errors.ts';
-import { readJsonFile } from '../io/files.ts';
-import { displayPath } from '../io/paths.ts';
+import { readJsonFile } from '../io/json-file.ts';
 
 /**
  * Reads a fixed split `{"train": [...], "test": [...]}` and returns indices into the rows that

@@ -16,7 +16,7 @@ import { loadDataset } from '../data/load.ts';
 import { TrainerError } from '../errors.ts';
 import { baselineOutputs } from '../evaluate/baseline.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
-import { displayPath } from '../io/paths.ts';
+import { displayPath } from '@tandem/cli';
 import { buildModel } from '../model/build.ts';
 import { chooseModel, describeModel } from '../model/choose.ts';
 import { metricsTable } from '../report/table.ts';
