@@ -1,5 +1,10 @@
-import type { DataFormat, RecordReader, TextBlock } from '@tandem/tabular';
-import { parseBlock } from '@tandem/tabular';
+import {
+  checkHeaderHasColumns,
+  type DataFormat,
+  parseBlock,
+  type RecordReader,
+  type TextBlock,
+} from '@tandem/tabular';
 import type { AtomicFile } from './atomic-file.ts';
 import { type BlockOutput, BlockScorer, type BlockScorerConfig } from './block-scorer.ts';
 import type { RecordScorer } from './chunk-scorer.ts';
@@ -36,6 +41,8 @@ export interface PipelineOptions {
   /** Threads that score blocks next to this one (they hold the same model as `scorer`). */
   workers?: ScoringWorkers;
   predictionColumns: readonly string[];
+  /** Columns the model reads: a CSV header must hold every one (@tandem/tabular's rule). */
+  requiredColumns?: readonly string[];
   classes?: readonly string[];
   /** Bad records go here; without it they stay in the output with an `error` column. */
   rejects?: { file: AtomicFile; format: DataFormat };
@@ -143,6 +150,9 @@ function scorerConfig(
   const added = options.predictionColumns;
   const clashNames = options.rejects === undefined ? [...added, ERROR_COLUMN] : [...added];
   checkNoClash(inputColumns, clashNames, 'input');
+  if (options.reader.format === 'csv' && options.requiredColumns) {
+    checkHeaderHasColumns(inputColumns, options.requiredColumns);
+  }
   return {
     encoder: {
       input: options.reader.format,

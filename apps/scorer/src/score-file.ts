@@ -145,6 +145,7 @@ async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
       scorer: new PredictorScorer(predictor),
       ...(workers ? { workers } : {}),
       columns: predictionColumns(predictor.classes),
+      required: predictor.inputSchema.map((column) => column.name),
       ...(predictor.classes ? { classes: predictor.classes } : {}),
     });
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
@@ -196,6 +197,8 @@ interface Scoring {
   scorer?: PredictorScorer;
   workers?: ScoringWorkers;
   columns: string[];
+  /** Columns the model reads, which a CSV header must hold. */
+  required?: readonly string[];
   classes?: readonly string[];
 }
 
@@ -219,6 +222,7 @@ async function writeThrough(
       ...(scoring.scorer ? { scorer: scoring.scorer } : {}),
       ...(scoring.workers ? { workers: scoring.workers } : {}),
       predictionColumns: scoring.columns,
+      ...(scoring.required ? { requiredColumns: scoring.required } : {}),
       ...(scoring.classes ? { classes: scoring.classes } : {}),
       ...(rejectsFile && rejectsFormat
         ? { rejects: { file: rejectsFile, format: rejectsFormat } }
