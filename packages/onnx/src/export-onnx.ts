@@ -1,0 +1,163 @@
+import type { FittedPipeline } from '@tandem/features';
+import type { FeaturesFile, PredictorMeta } from '@tandem/runtime';
+import { addDenseStack, type DenseStack } from './dense-graph.ts';
+import { OnnxExportError } from './errors.ts';
+import { GraphBuilder } from './graph-builder.ts';
+import { addHead, type GraphOutput, headOf, headOutputs } from './head-graph.ts';
+import {
+  addPipeline,
+  type GraphInput,
+  graphInputOf,
+  unsupportedPipelineParts,
+} from './pipeline-graph.ts';
+import { ELEM, type ElemType, encodeModel, type ModelJson, type ValueInfoJson } from './proto.ts';
+
+/**
+ * Opsets of every exported graph. ai.onnx 20 for StringSplit (blank text is a missing value);
+ * ai.onnx.ml 3 for LabelEncoder (2) and TreeEnsembleRegressor (3). IR version 9 goes with
+ * opset 20. ONNX Runtime 1.17 and later run them (Triton 24.01 and later).
+ */
+export const OPSETS = { 'ai.onnx': 20, 'ai.onnx.ml': 3 } as const;
+export const IR_VERSION = 9;
+
+/** The model part of a stored version. */
+export type ExportModel = { kind: 'dense'; stack: DenseStack };
+
+export interface ExportSource {
+  name: string;
+  version: number;
+  task: PredictorMeta['task'];
+  features: FeaturesFile;
+  model: ExportModel;
+}
+
+export interface OnnxExport {
+  /** The ModelProto bytes (model.onnx). */
+  bytes: Uint8Array;
+  /** One per raw column, in pipeline order. */
+  inputs: GraphInput[];
+  outputs: GraphOutput[];
+}
+
+const OUTPUT_NAMES = ['label', 'probabilities', 'value'];
+
+/**
+ * One ONNX graph from raw named columns to Tandem's outputs: the fitted pipeline, the model and
+ * the head (probabilities and label, or the value). Refuses, with TANDEM_EXPORT_UNSUPPORTED
+ * naming every such part, what a graph cannot express exactly.
+ *
+ * @example
+ *   const { bytes } = exportOnnx({ name: 'credit', version: 3, task: 'binary', features,
+ *                                  model: { kind: 'dense', stack: predictor.replica()!.stack } });
+ */
+export function exportOnnx(source: ExportSource): OnnxExport {
+  const { features, model } = source;
+  const { pipeline } = features;
+  const columns = pipeline.toJSON().columns;
+  const refused = unsupportedPipelineParts(pipeline);
+  for (const column of columns) {
+    if (OUTPUT_NAMES.includes(column.name)) {
+      refused.push(`column ${JSON.stringify(column.name)}: has the name of an output`);
+    }
+  }
+  if (refused.length > 0) {
+    throw new OnnxExportError(
+      'TANDEM_EXPORT_UNSUPPORTED',
+      `model ${source.name}/${source.version} cannot be exported to ONNX: ${refused.join('; ')}`,
+      refused,
+    );
+  }
+  const { stack } = model;
+  if (stack.inputWidth !== pipeline.width) {
+    throw new Error(
+      `the model takes ${stack.inputWidth} inputs but the feature pipeline gives ${pipeline.width}`,
+    );
+  }
+  const head = headOf(source.task, stack.outputWidth, features.labels, features.targetScaler);
+  const inputs = columns.map(graphInputOf);
+  const outputs = headOutputs(head);
+
+  const g = new GraphBuilder([...inputs.map((i) => i.name), ...OUTPUT_NAMES]);
+  const x = addPipeline(g, pipeline);
+  addHead(g, head, addDenseStack(g, stack, x));
+
+  const bytes = encodeModel(
+    modelJson(g, inputs, outputs, {
+      name: `${source.name}_${source.version}`,
+      version: source.version,
+      doc: `Tandem model ${source.name}/${source.version} (${source.task}): the fitted feature pipeline and the model in one graph.`,
+      metadata: {
+        'tandem.model': source.name,
+        'tandem.version': String(source.version),
+        'tandem.task': source.task,
+        'tandem.feature_names': JSON.stringify(pipeline.outputNames),
+        ...('classes' in head ? { 'tandem.classes': JSON.stringify(head.classes) } : {}),
+      },
+    }),
+  );
+  return { bytes, inputs, outputs };
+}
+
+/**
+ * The fitted pipeline alone as a graph: raw columns in, `features` (float [rows, width], in
+ * pipeline.outputNames order) out. What the model part of exportOnnx reads; tests compare it
+ * with FittedPipeline.transformBatch value by value.
+ */
+export function exportFeatureGraph(pipeline: FittedPipeline): Uint8Array {
+  const refused = unsupportedPipelineParts(pipeline);
+  if (refused.length > 0) {
+    throw new OnnxExportError(
+      'TANDEM_EXPORT_UNSUPPORTED',
+      `the feature pipeline cannot be exported to ONNX: ${refused.join('; ')}`,
+      refused,
+    );
+  }
+  const inputs = pipeline.toJSON().columns.map(graphInputOf);
+  const g = new GraphBuilder([...inputs.map((i) => i.name), 'features']);
+  g.op('Identity', [addPipeline(g, pipeline)], {}, { output: 'features' });
+  const features = { name: 'features', elemType: ELEM.FLOAT, dims: [-1, pipeline.width] };
+  return encodeModel(
+    modelJson(g, inputs, [features], {
+      name: 'features',
+      version: 0,
+      doc: 'Tandem fitted feature pipeline',
+      metadata: { 'tandem.feature_names': JSON.stringify(pipeline.outputNames) },
+    }),
+  );
+}
+
+function modelJson(
+  g: GraphBuilder,
+  inputs: readonly GraphInput[],
+  outputs: readonly { name: string; elemType: ElemType; dims: number[] }[],
+  about: { name: string; version: number; doc: string; metadata: Record<string, string> },
+): ModelJson {
+  const valueInfo = (name: string, elemType: ElemType, dims: number[]): ValueInfoJson => ({
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'rows' } : { dimValue: d })) },
+      },
+    },
+  });
+  return {
+    irVersion: IR_VERSION,
+    opsetImport: [
+      { domain: '', version: OPSETS['ai.onnx'] },
+      { domain: 'ai.onnx.ml', version: OPSETS['ai.onnx.ml'] },
+    ],
+    producerName: 'tandem',
+    producerVersion: '1',
+    modelVersion: about.version,
+    docString: about.doc,
+    metadataProps: Object.entries(about.metadata).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: about.name,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: inputs.map((i) => valueInfo(i.name, i.elemType, [-1])),
+      output: outputs.map((o) => valueInfo(o.name, o.elemType, o.dims)),
+    },
+  };
+}
