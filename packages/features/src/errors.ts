@@ -1,5 +1,16 @@
 import type { InputErrorDetail } from './types.ts';
 
+/** Every code the features package raises, with its meaning. */
+export const FEATURES_ERRORS = {
+  TANDEM_INPUT_INVALID:
+    'a raw row cannot be transformed (wrong type, not finite, out of the allowed range, …)',
+  TANDEM_FEATURES_FIT_FAILED: 'a pipeline cannot be fitted on these training rows or this spec',
+  TANDEM_FEATURES_STATE_INVALID:
+    'a serialised pipeline, label encoder or target scaler is unreadable',
+} as const;
+
+export type FeaturesErrorCode = keyof typeof FEATURES_ERRORS;
+
 /** Most details a FeatureInputError carries; the message still counts all of them. */
 export const MAX_ERROR_DETAILS = 100;
 

@@ -1,8 +1,10 @@
 export { OTHER_LEVEL } from './encode/categorical.ts';
 export {
+  FEATURES_ERRORS,
   FeatureFitError,
   FeatureInputError,
   FeatureStateError,
+  type FeaturesErrorCode,
   MAX_ERROR_DETAILS,
 } from './errors.ts';
 export { DEFAULT_MISSING_LEVEL } from './fit/categorical.ts';

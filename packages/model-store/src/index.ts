@@ -1,5 +1,11 @@
 export { sha256Hex } from './digest.ts';
-export { isStoreError, StoreError, type StoreErrorCode, type StoreErrorContext } from './errors.ts';
+export {
+  isStoreError,
+  STORE_ERRORS,
+  StoreError,
+  type StoreErrorCode,
+  type StoreErrorContext,
+} from './errors.ts';
 export { FileModelStore, MODEL_NAME } from './file-store.ts';
 export { writeFileAtomic } from './fs-atomic.ts';
 export { type LabelAction, runLabelAction } from './label-command.ts';

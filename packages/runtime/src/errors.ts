@@ -1,10 +1,14 @@
-/** Failures of the runtime; the server maps these codes to HTTP statuses. */
-export type RuntimeErrorCode =
-  | 'TANDEM_MODEL_LOAD_FAILED'
-  | 'TANDEM_BACKEND_INVALID'
-  | 'TANDEM_FEATURES_FILE_INVALID'
-  | 'TANDEM_MODEL_FILES_INVALID'
-  | 'TANDEM_ENGINE_UNSUPPORTED';
+/** Failures of the runtime, with their meaning; the server maps these codes to HTTP statuses. */
+export const RUNTIME_ERRORS = {
+  TANDEM_MODEL_LOAD_FAILED:
+    'a stored version cannot be turned into a predictor (files, shapes, warm-up)',
+  TANDEM_BACKEND_INVALID: 'TANDEM_BACKEND names no TensorFlow.js backend Tandem knows',
+  TANDEM_FEATURES_FILE_INVALID: "a version's features.json cannot be read",
+  TANDEM_MODEL_FILES_INVALID: "a version's model files (model.json, weights, trees) cannot be read",
+  TANDEM_ENGINE_UNSUPPORTED: 'the engine asked for cannot run this model',
+} as const;
+
+export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -9,7 +9,7 @@ export {
 export { ACTIVATIONS, type ActivationName } from './dense/activations.ts';
 export { ENGINE_KINDS, type EngineKind } from './engine.ts';
 export { DENSE_GUARD_TOLERANCE, ENGINES, type EngineChoice } from './engine-choice.ts';
-export { RuntimeError, type RuntimeErrorCode } from './errors.ts';
+export { RUNTIME_ERRORS, RuntimeError, type RuntimeErrorCode } from './errors.ts';
 export {
   decodeFeaturesFile,
   encodeFeaturesFile,
