@@ -1,3 +1,5 @@
+export type { AlertRuleOptions } from './alerts/rules.ts';
+export { alertRules } from './alerts/rules.ts';
 export type {
   DriftMetricName,
   DriftSettings,

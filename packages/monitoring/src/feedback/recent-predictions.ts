@@ -62,6 +62,11 @@ export class RecentPredictions {
     }
   }
 
+  /** The remembered answer with this id, without claiming a row. */
+  peek(model: string, id: string): RememberedPrediction | undefined {
+    return this.entries.get(`${model}\u0000${id}`);
+  }
+
   /** Marks row `row` of prediction `id` as labelled, once. */
   claim(model: string, id: string, row: number): FeedbackMatch {
     const prediction = this.entries.get(`${model}\u0000${id}`);

@@ -1,0 +1,96 @@
+import type { RawRow } from '@tandem/features';
+import type { LoggedOutput, PredictionLog, RecentPredictions } from '@tandem/monitoring';
+import type { FastifyRequest } from 'fastify';
+import type { Outcome } from '../dataplane.ts';
+import type { ModelRegistry, VersionSelector } from '../registry/registry.ts';
+import type { ServedVersion } from '../registry/served-version.ts';
+import { isCallerId } from './request-id.ts';
+import type { VersionStates } from './version-state.ts';
+
+/**
+ * What happens after the data plane answered, for every route: the rows and outputs are counted
+ * in the answering version's drift windows, the outputs are remembered for feedback, and a
+ * sampled share of requests goes to the prediction log. Synchronous and bounded: the log only
+ * queues; nothing here waits or throws into the answer.
+ */
+export class PredictionObserver {
+  private readonly states: VersionStates;
+  private readonly recent: RecentPredictions;
+  private readonly log: PredictionLog | undefined;
+  private readonly registry: ModelRegistry;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(parts: {
+    states: VersionStates;
+    recent: RecentPredictions;
+    log: PredictionLog | undefined;
+    registry: ModelRegistry;
+    onError: (error: unknown) => void;
+  }) {
+    this.states = parts.states;
+    this.recent = parts.recent;
+    this.log = parts.log;
+    this.registry = parts.registry;
+    this.onError = parts.onError;
+  }
+
+  observe(
+    request: FastifyRequest,
+    selector: VersionSelector,
+    served: ServedVersion,
+    rows: readonly RawRow[],
+    outcome: Outcome,
+  ): void {
+    try {
+      // A V2 request's own id names the answer, as the protocol echoes it.
+      const bodyId = (request.body as { id?: unknown } | undefined)?.id;
+      if (isCallerId(bodyId)) request.predictionId = bodyId;
+      const id = request.predictionId;
+      const now = Date.now();
+      this.states.of(served).drift?.observe(rows, outcome.outputs);
+      this.recent.remember(id, served.name, served.version, now, outcome.outputs, outcome.rows);
+      if (this.log === undefined || !this.log.sample()) return;
+      const time = new Date(now).toISOString();
+      const label = this.labelOf(selector, served);
+      const route = routeOf(request);
+      for (let row = 0; row < rows.length; row++) {
+        this.log.offer({
+          type: 'prediction',
+          id,
+          row,
+          time,
+          model: served.name,
+          version: served.version,
+          label,
+          route,
+          input: rows[row] as RawRow,
+          output: outcome.predictions[row] as LoggedOutput,
+        });
+      }
+    } catch (error) {
+      // Monitoring must never cost an answer.
+      this.onError(error);
+    }
+  }
+
+  /** The label that chose the version: the route's, else production when it is the default. */
+  private labelOf(selector: VersionSelector, served: ServedVersion): string | null {
+    if (selector.label !== undefined) return selector.label;
+    if (selector.version !== undefined) return null;
+    const labels = this.registry.model(served.name).labels;
+    return Object.hasOwn(labels, 'production') && labels.production === served.version
+      ? 'production'
+      : null;
+  }
+}
+
+/** Which protocol answered, for the log. */
+export function routeOf(request: FastifyRequest): string {
+  const url = request.routeOptions.url ?? '';
+  if (url.startsWith('/v2')) return 'v2';
+  // TF Serving's verbs ride in the last path segment (/v1/models/credit:predict).
+  if (url.startsWith('/tfserving') || !url.endsWith('/predict')) return 'tfserving';
+  if (request.mediaType === 'text/csv') return 'native-csv';
+  if (request.mediaType === 'application/x-ndjson') return 'native-ndjson';
+  return 'native';
+}

@@ -1,0 +1,211 @@
+import type { PredictionLog, WindowDrift } from '@tandem/monitoring';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { VersionStates } from './version-state.ts';
+
+/**
+ * Monitoring's Prometheus series, in the server's registry. Drift gauges are computed at scrape
+ * time from the row window of every version that answered; feedback series are plain counters
+ * (sums and counts), so any window's accuracy, log loss, MAE or RMSE is a ratio of increase()s.
+ */
+export class MonitoringMetrics {
+  private readonly feedbackRows: Counter<'model' | 'version'>;
+  private readonly feedbackCorrect: Counter<'model' | 'version'>;
+  private readonly logLossSum: Counter<'model' | 'version'>;
+  private readonly confusion: Counter<'model' | 'version' | 'actual' | 'predicted'>;
+  private readonly absoluteErrorSum: Counter<'model' | 'version'>;
+  private readonly squaredErrorSum: Counter<'model' | 'version'>;
+  private readonly items: Counter<'model' | 'outcome'>;
+  private readonly delay: Histogram<'model'>;
+
+  constructor(registry: Registry, states: VersionStates, log: PredictionLog | undefined) {
+    const registers = [registry];
+    const windows = () =>
+      states
+        .all()
+        .filter((s) => s.drift !== undefined && !s.served.isDisposed)
+        .map((s) => ({ s, w: (s.drift as NonNullable<typeof s.drift>).snapshot().rowWindow }));
+    new Gauge({
+      name: 'tandem_feature_drift',
+      help: 'Drift of an input column in the last rows window against the version profile, by metric',
+      labelNames: ['model', 'version', 'feature', 'metric'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { s, w } of windows()) setFigures(this, s.name, s.version, w.columns);
+      },
+    });
+    new Gauge({
+      name: 'tandem_feature_drift_detected',
+      help: '1 when an input column drifts (0 when not; absent below the minimum rows)',
+      labelNames: ['model', 'version', 'feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { s, w } of windows()) {
+          for (const c of w.columns) {
+            if (c.verdict === 'insufficient_rows') continue;
+            this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'tandem_output_drift',
+      help: "Drift of the model's output (predicted label, class scores or value), by metric",
+      labelNames: ['model', 'version', 'feature', 'metric'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { s, w } of windows()) setFigures(this, s.name, s.version, w.output.columns);
+      },
+    });
+    new Gauge({
+      name: 'tandem_output_drift_detected',
+      help: '1 when an output (predicted label, a class score, the value) drifts; absent below the minimum rows',
+      labelNames: ['model', 'version', 'feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { s, w } of windows()) {
+          for (const c of w.output.columns) {
+            if (c.verdict === 'insufficient_rows') continue;
+            this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'tandem_dataset_drift_share',
+      help: 'Share of input columns drifting in the last rows window',
+      labelNames: ['model', 'version'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { s, w } of windows()) {
+          if (w.verdict !== 'insufficient_rows')
+            this.labels(s.name, String(s.version)).set(w.dataset.share);
+        }
+      },
+    });
+    new Gauge({
+      name: 'tandem_monitoring_window_rows',
+      help: 'Rows in the drift windows (window="rows": the last N rows; "time": the last T)',
+      labelNames: ['model', 'version', 'window'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of states.all()) {
+          if (s.drift === undefined || s.served.isDisposed) continue;
+          const snap = s.drift.snapshot();
+          this.labels(s.name, String(s.version), 'rows').set(snap.rowWindow.rows);
+          this.labels(s.name, String(s.version), 'time').set(snap.timeWindow.rows);
+        }
+      },
+    });
+    new Counter({
+      name: 'tandem_prediction_log_events_total',
+      help: 'Prediction log events by outcome: written, dropped (queue full), failed (sink error)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const counts = log?.counts() ?? { written: 0, dropped: 0, failed: 0 };
+        this.labels('written').inc(counts.written);
+        this.labels('dropped').inc(counts.dropped);
+        this.labels('failed').inc(counts.failed);
+      },
+    });
+    this.feedbackRows = counter(
+      registry,
+      'tandem_feedback_rows_total',
+      'Predicted rows that received ground truth',
+    );
+    this.feedbackCorrect = counter(
+      registry,
+      'tandem_feedback_correct_total',
+      'Labelled rows the classifier got right',
+    );
+    this.logLossSum = counter(
+      registry,
+      'tandem_feedback_log_loss_sum',
+      'Sum of per-row log loss over labelled rows',
+    );
+    this.absoluteErrorSum = counter(
+      registry,
+      'tandem_feedback_absolute_error_sum',
+      'Sum of |predicted − actual| (regressors)',
+    );
+    this.squaredErrorSum = counter(
+      registry,
+      'tandem_feedback_squared_error_sum',
+      'Sum of (predicted − actual)² (regressors)',
+    );
+    this.confusion = new Counter({
+      name: 'tandem_feedback_confusion_total',
+      help: 'Labelled rows by actual and predicted class',
+      labelNames: ['model', 'version', 'actual', 'predicted'],
+      registers,
+    });
+    this.items = new Counter({
+      name: 'tandem_feedback_items_total',
+      help: 'Feedback items by outcome: matched, duplicate, unknown (id not remembered), row_out_of_range',
+      labelNames: ['model', 'outcome'],
+      registers,
+    });
+    this.delay = new Histogram({
+      name: 'tandem_feedback_label_delay_seconds',
+      help: 'Time from the answer to its ground truth',
+      labelNames: ['model'],
+      buckets: [1, 10, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400],
+      registers,
+    });
+  }
+
+  classified(
+    model: string,
+    version: number,
+    actual: string,
+    predicted: string,
+    correct: boolean,
+    logLoss: number,
+  ): void {
+    const v = String(version);
+    this.feedbackRows.labels(model, v).inc();
+    if (correct) this.feedbackCorrect.labels(model, v).inc();
+    else this.feedbackCorrect.labels(model, v).inc(0);
+    this.logLossSum.labels(model, v).inc(logLoss);
+    this.confusion.labels(model, v, actual, predicted).inc();
+  }
+
+  regressed(model: string, version: number, error: number): void {
+    const v = String(version);
+    this.feedbackRows.labels(model, v).inc();
+    this.absoluteErrorSum.labels(model, v).inc(Math.abs(error));
+    this.squaredErrorSum.labels(model, v).inc(error * error);
+  }
+
+  item(model: string, outcome: string): void {
+    this.items.labels(model, outcome).inc();
+  }
+
+  labelDelay(model: string, seconds: number): void {
+    this.delay.labels(model).observe(Math.max(seconds, 0));
+  }
+}
+
+function counter(registry: Registry, name: string, help: string): Counter<'model' | 'version'> {
+  return new Counter({ name, help, labelNames: ['model', 'version'], registers: [registry] });
+}
+
+function setFigures(
+  gauge: Gauge<'model' | 'version' | 'feature' | 'metric'>,
+  model: string,
+  version: number,
+  columns: WindowDrift['columns'],
+): void {
+  for (const c of columns) {
+    for (const m of c.metrics) {
+      if (m.value !== null) gauge.labels(model, String(version), c.name, m.metric).set(m.value);
+    }
+  }
+}

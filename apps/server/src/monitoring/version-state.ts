@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256Hex } from '@tandem/model-store';
+import {
+  ClassifierAccumulator,
+  DriftMonitor,
+  parseProfile,
+  RegressorAccumulator,
+} from '@tandem/monitoring';
+import type { ServedVersion } from '../registry/served-version.ts';
+
+export const PROFILE_FILE = 'profile.json';
+
+/** What the server keeps per served version: its drift monitor and its live performance. */
+export interface VersionState {
+  readonly name: string;
+  readonly version: number;
+  readonly classes: readonly string[] | undefined;
+  /** undefined when the version has no usable profile.json (see `profileProblem`). */
+  readonly drift: DriftMonitor | undefined;
+  readonly profileProblem: string | undefined;
+  readonly performance: ClassifierAccumulator | RegressorAccumulator;
+  /** The served version it was built for: a reload that replaces it gets a new state. */
+  readonly served: ServedVersion;
+}
+
+export interface DriftWindows {
+  rowWindow: number;
+  timeWindowMs: number;
+  minRows: number;
+}
+
+/**
+ * One state per served version, built when the version first answers: profile.json is read once
+ * from the version folder and checked against the manifest's sha256, so drift is always measured
+ * against the profile of the version that answered, across reloads and label moves. States of
+ * versions that left the registry are dropped when a new one is built.
+ */
+export class VersionStates {
+  private readonly states = new Map<string, VersionState>();
+  private readonly windows: DriftWindows;
+  private readonly warn: (message: string) => void;
+
+  constructor(windows: DriftWindows, warn: (message: string) => void) {
+    this.windows = windows;
+    this.warn = warn;
+  }
+
+  of(served: ServedVersion): VersionState {
+    const key = `${served.name}\u0000${served.version}`;
+    const known = this.states.get(key);
+    if (known !== undefined && known.served === served) return known;
+    for (const [k, state] of this.states) if (state.served.isDisposed) this.states.delete(k);
+    const state = this.build(served);
+    this.states.set(key, state);
+    return state;
+  }
+
+  /** The state of a version that answered, if it did (feedback for a version still in memory). */
+  find(name: string, version: number): VersionState | undefined {
+    return this.states.get(`${name}\u0000${version}`);
+  }
+
+  all(): VersionState[] {
+    return [...this.states.values()];
+  }
+
+  private build(served: ServedVersion): VersionState {
+    const classes = served.predictor.classes;
+    const base = {
+      name: served.name,
+      version: served.version,
+      classes,
+      served,
+      performance:
+        classes === undefined ? new RegressorAccumulator() : new ClassifierAccumulator(classes),
+    };
+    const expected = served.manifest.files[PROFILE_FILE];
+    if (expected === undefined) {
+      return {
+        ...base,
+        drift: undefined,
+        profileProblem: `version ${served.version} has no ${PROFILE_FILE}`,
+      };
+    }
+    try {
+      const bytes = readFileSync(join(served.path, PROFILE_FILE));
+      if (sha256Hex(bytes) !== expected)
+        throw new Error(`${PROFILE_FILE} does not match its sha256 in the manifest`);
+      const drift = new DriftMonitor(parseProfile(bytes), {
+        rowWindow: this.windows.rowWindow,
+        timeWindowMs: this.windows.timeWindowMs,
+        settings: { minRows: this.windows.minRows },
+      });
+      return { ...base, drift, profileProblem: undefined };
+    } catch (error) {
+      const problem = `${served.name} version ${served.version}: ${(error as Error).message}`;
+      this.warn(`drift monitoring off for ${problem}`);
+      return { ...base, drift: undefined, profileProblem: problem };
+    }
+  }
+}
