@@ -13,3 +13,4 @@ export type { GraphOutput } from './head-graph.ts';
 export { type GraphInput, graphInputOf, unsupportedPipelineParts } from './pipeline-graph.ts';
 export { decodeModel } from './proto.ts';
 export { type InputTensor, rowTensors } from './row-tensors.ts';
+export { tritonConfig, tritonDataType } from './triton-config.ts';

@@ -1,0 +1,9 @@
+export { EXPORTER_ERRORS, ExporterError, type ExporterErrorCode } from './errors.ts';
+export { type ModelRef, parseModelRef } from './model-ref.ts';
+export {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportSummary,
+  runExport,
+} from './run-export.ts';
