@@ -1,5 +1,7 @@
 import type {
+  AutoModelConfig,
   EarlyStoppingConfig,
+  GbdtModelConfig,
   LinearModelConfig,
   MlpModelConfig,
   RandomSplitConfig,
@@ -40,4 +42,25 @@ export const DEFAULT_MLP: MlpModelConfig = {
   dropout: 0,
   l2: 1e-4,
   activation: 'relu',
+};
+
+/** scikit-learn HistGradientBoosting's defaults (early stopping: on when a validation part exists). */
+export const DEFAULT_GBDT: GbdtModelConfig = {
+  type: 'gbdt',
+  learningRate: 0.1,
+  maxIter: 100,
+  maxLeafNodes: 31,
+  maxDepth: null,
+  minSamplesLeaf: 20,
+  l2: 0,
+  maxBins: 255,
+  earlyStopping: true,
+  nIterNoChange: 10,
+  tol: 1e-7,
+};
+
+export const DEFAULT_AUTO: AutoModelConfig = {
+  type: 'auto',
+  candidates: ['gbdt', 'linear', 'mlp'],
+  budgetSeconds: 600,
 };

@@ -41,7 +41,38 @@ export interface MlpModelConfig {
   activation: Activation;
 }
 
-export type ModelConfig = LinearModelConfig | MlpModelConfig;
+/**
+ * Histogram gradient-boosted trees; every default is scikit-learn HistGradientBoosting's
+ * (apps/trainer/src/gbdt/README.md).
+ */
+export interface GbdtModelConfig {
+  type: 'gbdt';
+  learningRate: number;
+  maxIter: number;
+  maxLeafNodes: number;
+  /** null: no limit (leaf count and minSamplesLeaf bound the tree). */
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  l2: number;
+  /** Value bins per numeric feature, at most 255 (plus one for missing values). */
+  maxBins: number;
+  /** On: stop on the validation part (when it has rows) and keep the best iteration. */
+  earlyStopping: boolean;
+  nIterNoChange: number;
+  tol: number;
+}
+
+export type ModelConfig = LinearModelConfig | MlpModelConfig | GbdtModelConfig;
+
+export type CandidateType = 'gbdt' | 'linear' | 'mlp';
+
+/** Trains every candidate (in this order) within the budget, keeps the best validation loss. */
+export interface AutoModelConfig {
+  type: 'auto';
+  candidates: CandidateType[];
+  /** Wall-clock seconds for all candidates; one not yet started once it is spent is skipped. */
+  budgetSeconds: number;
+}
 
 export interface EarlyStoppingConfig {
   /** Epochs without a better validation loss before training stops. */
@@ -64,8 +95,8 @@ export interface TrainingConfig {
 }
 
 /**
- * A config with every default filled in. `model` is 'auto' until the data size is known; the
- * trainer replaces it with the concrete choice before the config is stored in the manifest.
+ * A config with every default filled in. `model` is 'auto' until the candidates are compared;
+ * the trainer replaces it with the chosen model before the config is stored in the manifest.
  */
 export interface ResolvedConfig {
   name: string;
@@ -76,7 +107,7 @@ export interface ResolvedConfig {
   features: Record<string, FeatureOverride>;
   drop: string[];
   split: SplitConfig;
-  model: ModelConfig | { type: 'auto' };
+  model: ModelConfig | AutoModelConfig;
   training: TrainingConfig;
 }
 
@@ -95,7 +126,8 @@ export interface TrainConfig {
   drop?: string[];
   split?: Partial<RandomSplitConfig> | ({ file: string } & Partial<Omit<FileSplitConfig, 'file'>>);
   model?:
-    | { type: 'auto' }
+    | ({ type: 'auto' } & Partial<Omit<AutoModelConfig, 'type'>>)
+    | ({ type: 'gbdt' } & Partial<Omit<GbdtModelConfig, 'type'>>)
     | ({ type: 'linear' } & Partial<Omit<LinearModelConfig, 'type'>>)
     | ({ type: 'mlp' } & Partial<Omit<MlpModelConfig, 'type'>>);
   training?: Partial<Omit<TrainingConfig, 'earlyStopping'>> & {

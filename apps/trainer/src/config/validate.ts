@@ -1,6 +1,8 @@
 import { MODEL_NAME, TASKS } from '@tandem/model-store';
 import {
+  DEFAULT_AUTO,
   DEFAULT_EARLY_STOPPING,
+  DEFAULT_GBDT,
   DEFAULT_LINEAR,
   DEFAULT_MLP,
   DEFAULT_SPLIT,
@@ -23,8 +25,11 @@ import {
 } from './fields.ts';
 import type {
   Activation,
+  AutoModelConfig,
+  CandidateType,
   EarlyStoppingConfig,
   FeatureOverride,
+  GbdtModelConfig,
   ModelConfig,
   OptimizerName,
   ResolvedConfig,
@@ -158,18 +163,16 @@ function readSplit(value: unknown, resolvePath: (path: string) => string): Split
   return { test, validation, seed, stratify };
 }
 
-function readModel(value: unknown): ModelConfig | { type: 'auto' } {
-  if (value === undefined) return { type: 'auto' };
+function readModel(value: unknown): ModelConfig | AutoModelConfig {
+  if (value === undefined) return { ...DEFAULT_AUTO, candidates: [...DEFAULT_AUTO.candidates] };
   const model = expectObject(value, 'model');
   const type = readChoice(
     requireKey(model, 'type', 'model'),
-    ['auto', 'linear', 'mlp'],
+    ['auto', 'gbdt', 'linear', 'mlp'],
     'model.type',
   );
-  if (type === 'auto') {
-    checkKeys(model, ['type'], 'model');
-    return { type: 'auto' };
-  }
+  if (type === 'auto') return readAuto(model);
+  if (type === 'gbdt') return readGbdt(model);
   if (type === 'linear') {
     checkKeys(model, ['type', 'l2'], 'model');
     return { type, l2: optional(model, 'l2', DEFAULT_LINEAR.l2, (v) => readL2(v)) };
@@ -185,6 +188,55 @@ function readModel(value: unknown): ModelConfig | { type: 'auto' } {
     activation: optional(model, 'activation', DEFAULT_MLP.activation, (v) =>
       readChoice(v, ACTIVATIONS, 'model.activation'),
     ),
+  };
+}
+
+const CANDIDATES: readonly CandidateType[] = ['gbdt', 'linear', 'mlp'];
+
+function readAuto(model: JsonObject): AutoModelConfig {
+  checkKeys(model, ['type', 'candidates', 'budgetSeconds'], 'model');
+  const candidates = optional(model, 'candidates', [...DEFAULT_AUTO.candidates], (v) => {
+    if (!Array.isArray(v) || v.length === 0) {
+      throw invalid('model.candidates', `a non-empty list of ${CANDIDATES.join(', ')}`, v);
+    }
+    const list = v.map((c, i) => readChoice(c, CANDIDATES, `model.candidates[${i}]`));
+    if (new Set(list).size !== list.length) {
+      throw invalid('model.candidates', 'each candidate once', v);
+    }
+    return list;
+  });
+  return {
+    type: 'auto',
+    candidates,
+    budgetSeconds: optional(model, 'budgetSeconds', DEFAULT_AUTO.budgetSeconds, (v) =>
+      readNumber(v, 'model.budgetSeconds', { above: 0 }),
+    ),
+  };
+}
+
+function readGbdt(model: JsonObject): GbdtModelConfig {
+  const d = DEFAULT_GBDT;
+  checkKeys(model, Object.keys(d), 'model');
+  const int = (key: string, min: number, max?: number) => (v: unknown) =>
+    readNumber(v, `model.${key}`, { integer: true, min, ...(max !== undefined ? { max } : {}) });
+  return {
+    type: 'gbdt',
+    learningRate: optional(model, 'learningRate', d.learningRate, (v) =>
+      readNumber(v, 'model.learningRate', { above: 0, max: 10 }),
+    ),
+    maxIter: optional(model, 'maxIter', d.maxIter, int('maxIter', 1, 100_000)),
+    maxLeafNodes: optional(model, 'maxLeafNodes', d.maxLeafNodes, int('maxLeafNodes', 2, 65_536)),
+    maxDepth: optional(model, 'maxDepth', d.maxDepth, (v) =>
+      v === null ? null : int('maxDepth', 1, 1000)(v),
+    ),
+    minSamplesLeaf: optional(model, 'minSamplesLeaf', d.minSamplesLeaf, int('minSamplesLeaf', 1)),
+    l2: optional(model, 'l2', d.l2, readL2),
+    maxBins: optional(model, 'maxBins', d.maxBins, int('maxBins', 2, 255)),
+    earlyStopping: optional(model, 'earlyStopping', d.earlyStopping, (v) =>
+      readBoolean(v, 'model.earlyStopping'),
+    ),
+    nIterNoChange: optional(model, 'nIterNoChange', d.nIterNoChange, int('nIterNoChange', 1)),
+    tol: optional(model, 'tol', d.tol, (v) => readNumber(v, 'model.tol', { min: 0 })),
   };
 }
 

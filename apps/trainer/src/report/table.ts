@@ -13,7 +13,7 @@ export function formatNumber(value: number | undefined, digits = 4): string {
 }
 
 /** Left-aligned first column, right-aligned others. */
-function alignColumns(rows: readonly (readonly string[])[]): string[] {
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {

@@ -14,6 +14,8 @@ export interface ProgressOptions {
   /** Seconds between plain lines (besides every tenth epoch). */
   intervalSeconds?: number;
   now?: () => number;
+  /** What a step is called in the line: 'epoch' (default) or 'iteration' (boosting). */
+  unit?: string;
 }
 
 const BAR_WIDTH = 20;
@@ -25,12 +27,12 @@ export function formatSeconds(seconds: number): string {
   return `${minutes}m${String(Math.round(seconds - minutes * 60)).padStart(2, '0')}s`;
 }
 
-function describe(report: EpochReport): string {
+function describe(report: EpochReport, unit: string): string {
   const perEpoch = report.elapsedMs / 1000 / report.epoch;
   // An upper bound: early stopping usually ends the run sooner.
   const eta = perEpoch * (report.epochs - report.epoch);
   return (
-    `epoch ${String(report.epoch).padStart(String(report.epochs).length)}/${report.epochs}` +
+    `${unit} ${String(report.epoch).padStart(String(report.epochs).length)}/${report.epochs}` +
     `  loss ${report.loss.toFixed(4)}  val loss ${report.valLoss.toFixed(4)}` +
     `  (best ${report.bestValLoss.toFixed(4)})  ETA ≤ ${formatSeconds(eta)}`
   );
@@ -45,12 +47,13 @@ export function createProgress(options: ProgressOptions): ProgressSink {
   const interval = (options.intervalSeconds ?? 5) * 1000;
   let lastLine = Number.NEGATIVE_INFINITY;
   let drawn = false;
+  const unit = options.unit ?? 'epoch';
   return {
     onEpoch(report) {
       if (options.tty) {
         const filled = Math.round((BAR_WIDTH * report.epoch) / report.epochs);
         const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-        const line = `${bar} ${describe(report)}`;
+        const line = `${bar} ${describe(report, unit)}`;
         // A pseudo-terminal may report 0 columns: treat that as unknown.
         const columns = options.tty.columns && options.tty.columns > 0 ? options.tty.columns : 120;
         options.tty.write(`\r\x1b[2K${line.slice(0, Math.max(20, columns - 1))}`);
@@ -59,7 +62,7 @@ export function createProgress(options: ProgressOptions): ProgressSink {
       }
       const time = now();
       if (report.epoch === 1 || report.epoch % 10 === 0 || time - lastLine >= interval) {
-        options.log(describe(report));
+        options.log(describe(report, unit));
         lastLine = time;
       }
     },

@@ -1,12 +1,7 @@
-import { fitPipeline, inferSchema, type RawRow } from '@tandem/features';
+import { displayPath } from '@tandem/cli';
+import { inferSchema, type RawRow } from '@tandem/features';
 import { FileModelStore, type ManifestDraft, type Metrics, type Task } from '@tandem/model-store';
-import {
-  encodeFeaturesFile,
-  initBackend,
-  type Predictor,
-  predictorFromParts,
-  serializeModel,
-} from '@tandem/runtime';
+import { encodeFeaturesFile, type Predictor, tf } from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
 import { gitProvenance } from '../artifact/provenance.ts';
 import { checkStoreRoot, storeWriteError } from '../artifact/store-root.ts';
@@ -16,15 +11,11 @@ import { loadDataset } from '../data/load.ts';
 import { TrainerError } from '../errors.ts';
 import { baselineOutputs } from '../evaluate/baseline.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
-import { displayPath } from '@tandem/cli';
-import { buildModel } from '../model/build.ts';
-import { chooseModel, describeModel } from '../model/choose.ts';
 import { metricsTable } from '../report/table.ts';
 import { type DatasetSplit, splitDataset } from '../split/split.ts';
-import { encodePart } from './features.ts';
-import { fitModel, type TrainingHistory } from './loop.ts';
-import { createProgress, formatSeconds } from './progress.ts';
-import { balancedClassWeights, fitTargets } from './targets.ts';
+import { type CandidateRecord, trainAuto, trainCandidate } from './auto.ts';
+import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
+import type { TrainingHistory } from './loop.ts';
 
 export interface TrainOptions {
   /** A config file path (its relative paths are taken from its folder) or a config object. */
@@ -35,7 +26,7 @@ export interface TrainOptions {
   seed?: number;
   /** Receives every log line (data, split, schema, metrics table). Default: nothing. */
   log?: (line: string) => void;
-  /** Reports epochs: a bar on stderr when it is a terminal, else periodic lines to `log`. */
+  /** Reports epochs / iterations: a bar on stderr when it is a terminal, else periodic lines to `log`. */
   progress?: boolean;
 }
 
@@ -44,6 +35,7 @@ export interface TrainResult {
   version: number;
   /** The version directory. */
   path: string;
+  /** The tfjs backend the model trained on; 'none' for trees. */
   backend: string;
   /** Seconds spent in the training loop (excludes loading, evaluation and writing). */
   trainSeconds: number;
@@ -64,6 +56,8 @@ export interface TrainResult {
   evaluation: Evaluation;
   history: TrainingHistory;
   split: DatasetSplit;
+  /** model type 'auto': every candidate's figures, the chosen one marked. */
+  candidates?: CandidateRecord[];
 }
 
 /**
@@ -101,60 +95,31 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     overrides: config.features,
   });
   log(report.text);
-  const pipeline = fitPipeline(spec, trainRows);
-  for (const note of pipeline.notes) log(`note: ${note}`);
-  const coding = fitTargets(task, target, trainRows, validationRows);
-  // After the data checks: a user mistake fails before any backend fallback is logged.
-  const backend = await initBackend({ log });
-  const trainPart = encodePart(pipeline, coding, target, trainRows);
-  const validationPart = encodePart(pipeline, coding, target, validationRows);
-
-  const final: FinalConfig = { ...config, model: chooseModel(config.model, trainRows.length) };
-  const { training } = final;
-  log(
-    `model ${describeModel(final.model)}: ${pipeline.width} inputs, ` +
-      `${coding.labels ? `${coding.classCount} classes` : '1 output'}; backend ${backend.name}`,
-  );
-  const model = buildModel(final.model, task, pipeline.width, coding.classCount, training.seed);
+  const inputs: CandidateInputs = {
+    task,
+    target,
+    spec,
+    trainRows,
+    validationRows,
+    training: config.training,
+    log,
+    progress: options.progress ?? false,
+  };
+  let candidate: TrainedCandidate;
+  let auto: { budgetSeconds: number; candidates: CandidateRecord[] } | undefined;
+  if (config.model.type === 'auto') {
+    const outcome = await trainAuto(config.model, inputs, testRows, name);
+    candidate = outcome.chosen;
+    auto = { budgetSeconds: config.model.budgetSeconds, candidates: outcome.records };
+  } else {
+    candidate = await trainCandidate(config.model, inputs);
+  }
+  const { pipeline, labels, targetScaler, history, trainSeconds } = candidate;
+  const final: FinalConfig = { ...config, model: candidate.model };
   let predictor: Predictor | undefined;
   try {
-    const progress = options.progress
-      ? createProgress(process.stderr.isTTY ? { tty: process.stderr, log } : { log })
-      : undefined;
-    const started = performance.now();
-    let history: TrainingHistory;
-    try {
-      history = await fitModel(model, trainPart, validationPart, {
-        task,
-        classCount: coding.classCount,
-        training,
-        l2: final.model.l2,
-        ...(training.classWeight === 'balanced' && coding.labels
-          ? { classWeights: balancedClassWeights(trainPart.y, coding.classCount) }
-          : {}),
-        ...(progress ? { onEpoch: (report) => progress.onEpoch(report) } : {}),
-      });
-    } finally {
-      progress?.finish();
-    }
-    const trainSeconds = (performance.now() - started) / 1000;
-    log(
-      `trained ${history.epochsRun} epochs in ${formatSeconds(trainSeconds)}` +
-        (history.stoppedEarly ? ' (early stop)' : '') +
-        `; kept epoch ${history.bestEpoch}, validation loss ${history.bestValLoss.toFixed(4)}`,
-    );
-
     const sample = sampleRow(trainRows[0] as RawRow, final);
-    const parts = {
-      pipeline,
-      labels: coding.labels,
-      targetScaler: coding.scaler,
-      model,
-    };
-    const scoring = predictorFromParts(
-      { manifest: { name, version: 0, task, target, sample }, ...parts },
-      { log },
-    );
+    const scoring = candidate.predictor({ name, version: 0, task, target, sample });
     let evaluation: Evaluation;
     try {
       evaluation = evaluate(task, scoring, testRows, target);
@@ -164,18 +129,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const nonTestTargets = [...trainRows, ...validationRows].map((row) => row[target]);
     const baseline = evaluate(
       task,
-      baselineOutputs(task, nonTestTargets, testRows.length, coding.labels?.classes),
+      baselineOutputs(task, nonTestTargets, testRows.length, labels?.classes),
       testRows.map((row) => row[target]),
     );
     for (const line of metricsTable(evaluation, baseline)) log(line);
 
     const files = {
-      ...(await serializeModel(model)),
-      'features.json': encodeFeaturesFile({
-        pipeline,
-        labels: coding.labels,
-        targetScaler: coding.scaler,
-      }),
+      ...(await candidate.files()),
+      'features.json': encodeFeaturesFile({ pipeline, labels, targetScaler }),
     };
     const store = new FileModelStore(options.artifacts);
     const git = await gitProvenance();
@@ -187,7 +148,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         dataset,
         split,
         pipeline,
-        labels: coding.labels,
+        labels,
         metrics: evaluation.metrics,
         baseline: baseline.metrics,
         extra: {
@@ -198,8 +159,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           stoppedEarly: history.stoppedEarly,
           testRejected: evaluation.rejected,
           ...(evaluation.detail ? { perClass: evaluation.detail } : {}),
+          ...candidate.extra,
+          ...(auto ? { auto } : {}),
         },
-        runtime: { tfjs: backend.tfjsVersion, backend: backend.name },
+        runtime: { tfjs: tf.version.tfjs, backend: candidate.backend },
         git,
         sample,
         createdAt,
@@ -212,15 +175,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     log(`wrote ${name} version ${written.version} to ${displayPath(written.path)}`);
 
-    predictor = predictorFromParts(
-      { manifest: { name, version: written.version, task, target, sample }, ...parts },
-      { log },
-    );
+    predictor = candidate.predictor({ name, version: written.version, task, target, sample });
     return {
       name,
       version: written.version,
       path: written.path,
-      backend: backend.name,
+      backend: candidate.backend,
       trainSeconds: round(trainSeconds, 3),
       metrics: evaluation.metrics,
       baseline: baseline.metrics,
@@ -232,10 +192,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       evaluation,
       history,
       split,
+      ...(auto ? { candidates: auto.candidates } : {}),
     };
   } finally {
-    // The dense engine copies the weights: the tfjs model is then no longer needed.
-    if (!predictor || predictor.engine === 'dense') model.dispose();
+    // The dense and tree engines copy or hold what they need: a tfjs model is then not needed.
+    if (!predictor || predictor.engine !== 'tfjs') candidate.dispose();
   }
 }
 

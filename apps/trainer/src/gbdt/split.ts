@@ -1,0 +1,227 @@
+import { BINS, type BinMapper, MISSING_BIN } from './binning.ts';
+import type { Histogram } from './histogram.ts';
+
+/** Smallest hessian sum a child may have (scikit-learn's min_hessian_to_split). */
+export const MIN_HESSIAN = 1e-3;
+/** Rows a category needs in a node to be ordered and placed by a categorical split. */
+export const MIN_CATEGORY_SUPPORT = 10;
+
+export interface SplitRules {
+  minSamplesLeaf: number;
+  l2: number;
+}
+
+export interface NodeTotals {
+  g: number;
+  h: number;
+  count: number;
+}
+
+/** The best split of a node; `gain` is -Infinity when none is allowed. */
+export interface Split {
+  gain: number;
+  feature: number;
+  /** Numeric: value bins 0 … bin go left. */
+  bin: number;
+  /** Categorical: left[b] = 1 for the bins (codes, and MISSING_BIN) that go left. */
+  leftBins: Uint8Array | null;
+  missingLeft: boolean;
+  left: NodeTotals;
+  right: NodeTotals;
+}
+
+export function noSplit(): Split {
+  return {
+    gain: Number.NEGATIVE_INFINITY,
+    feature: -1,
+    bin: -1,
+    leftBins: null,
+    missingLeft: false,
+    left: { g: 0, h: 0, count: 0 },
+    right: { g: 0, h: 0, count: 0 },
+  };
+}
+
+/** G² / (H + l2): the negative loss of a leaf at its optimal value, up to a factor 2. */
+function score(g: number, h: number, l2: number): number {
+  return (g * g) / (h + l2);
+}
+
+/**
+ * The best split of a node over every feature (the first feature, then the first bin, wins a
+ * tie), as scikit-learn's splitter: a numeric feature is scanned with missing values going right
+ * (including the split "every value left, missing right") and, when training had missing values
+ * in it, with missing values going left; a categorical feature orders its categories by
+ * G / (H + 10) and scans prefixes from both ends. Gain = G_L²/(H_L+l2) + G_R²/(H_R+l2) −
+ * G²/(H+l2); a split needs gain > 0, minSamplesLeaf rows and MIN_HESSIAN on each side.
+ *
+ * A feature without missing values in training sends them (at serving time) to the child with
+ * more training rows, the right one on a tie.
+ */
+export function findBestSplit(
+  histogram: Histogram,
+  totals: NodeTotals,
+  mapper: BinMapper,
+  rules: SplitRules,
+): Split {
+  const best = noSplit();
+  const parent = score(totals.g, totals.h, rules.l2);
+  for (let f = 0; f < mapper.width; f++) {
+    if (mapper.categorical[f] === 1)
+      categoricalSplit(histogram, totals, mapper, rules, f, parent, best);
+    else numericSplit(histogram, totals, mapper, rules, f, parent, best);
+  }
+  if (best.feature >= 0 && mapper.hasMissing[best.feature] === 0) {
+    best.missingLeft = best.left.count > best.right.count;
+    if (best.leftBins !== null) best.leftBins[MISSING_BIN] = best.missingLeft ? 1 : 0;
+  }
+  return best;
+}
+
+function numericSplit(
+  hist: Histogram,
+  totals: NodeTotals,
+  mapper: BinMapper,
+  rules: SplitRules,
+  f: number,
+  parent: number,
+  best: Split,
+): void {
+  const { minSamplesLeaf, l2 } = rules;
+  const slot = f * BINS;
+  const valueBins = mapper.binCount[f]!;
+  const hasMissing = mapper.hasMissing[f] === 1;
+  const hg = hist.g;
+  const hh = hist.h;
+  const hc = hist.count;
+  // Missing values right: left = bins 0 … b.
+  let gl = 0;
+  let hl = 0;
+  let cl = 0;
+  const end = hasMissing ? valueBins : valueBins - 1;
+  for (let b = 0; b < end; b++) {
+    gl += hg[slot + b]!;
+    hl += hh[slot + b]!;
+    cl += hc[slot + b]!;
+    const cr = totals.count - cl;
+    const hr = totals.h - hl;
+    if (cl < minSamplesLeaf || hl < MIN_HESSIAN) continue;
+    if (cr < minSamplesLeaf || hr < MIN_HESSIAN) break;
+    const gr = totals.g - gl;
+    const gain = score(gl, hl, l2) + score(gr, hr, l2) - parent;
+    if (gain > best.gain && gain > 0) {
+      record(best, gain, f, b, null, false, gl, hl, cl, totals);
+    }
+  }
+  if (!hasMissing) return;
+  // Missing values left: right = bins b + 1 … valueBins - 1.
+  let gr = 0;
+  let hr = 0;
+  let cr = 0;
+  for (let b = valueBins - 2; b >= 0; b--) {
+    gr += hg[slot + b + 1]!;
+    hr += hh[slot + b + 1]!;
+    cr += hc[slot + b + 1]!;
+    const cLeft = totals.count - cr;
+    const hLeft = totals.h - hr;
+    if (cr < minSamplesLeaf || hr < MIN_HESSIAN) continue;
+    if (cLeft < minSamplesLeaf || hLeft < MIN_HESSIAN) break;
+    const gLeft = totals.g - gr;
+    const gain = score(gLeft, hLeft, l2) + score(gr, hr, l2) - parent;
+    if (gain > best.gain && gain > 0) {
+      record(best, gain, f, b, null, true, gLeft, hLeft, cLeft, totals);
+    }
+  }
+}
+
+function categoricalSplit(
+  hist: Histogram,
+  totals: NodeTotals,
+  mapper: BinMapper,
+  rules: SplitRules,
+  f: number,
+  parent: number,
+  best: Split,
+): void {
+  const { minSamplesLeaf, l2 } = rules;
+  const slot = f * BINS;
+  const hg = hist.g;
+  const hh = hist.h;
+  const hc = hist.count;
+  const candidates: number[] = [];
+  const consider = (b: number) => {
+    if (hc[slot + b]! >= MIN_CATEGORY_SUPPORT) candidates.push(b);
+  };
+  for (let b = 0; b < mapper.binCount[f]!; b++) consider(b);
+  if (mapper.hasMissing[f] === 1) consider(MISSING_BIN);
+  const used = candidates.length;
+  if (used < 2) return;
+  const ratio = (b: number) => hg[slot + b]! / (hh[slot + b]! + MIN_CATEGORY_SUPPORT);
+  // Stable: equal ratios keep bin order, so the split is deterministic.
+  candidates.sort((a, b) => ratio(a) - ratio(b) || a - b);
+  const middle = (used + 1) >> 1;
+  let bestHere = -1;
+  let bestDirection = 1;
+  let bestGain = best.gain;
+  let bestLeft: NodeTotals = { g: 0, h: 0, count: 0 };
+  for (const direction of [1, -1]) {
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let i = 0; i < middle; i++) {
+      const b = candidates[direction === 1 ? i : used - 1 - i]!;
+      gl += hg[slot + b]!;
+      hl += hh[slot + b]!;
+      cl += hc[slot + b]!;
+      if (cl < minSamplesLeaf || hl < MIN_HESSIAN) continue;
+      const cr = totals.count - cl;
+      const hr = totals.h - hl;
+      if (cr < minSamplesLeaf || hr < MIN_HESSIAN) break;
+      const gain = score(gl, hl, l2) + score(totals.g - gl, hr, l2) - parent;
+      if (gain > bestGain && gain > 0) {
+        bestGain = gain;
+        bestHere = i;
+        bestDirection = direction;
+        bestLeft = { g: gl, h: hl, count: cl };
+      }
+    }
+  }
+  if (bestHere < 0) return;
+  const leftBins = new Uint8Array(BINS);
+  for (let i = 0; i <= bestHere; i++) {
+    leftBins[candidates[bestDirection === 1 ? i : used - 1 - i]!] = 1;
+  }
+  record(
+    best,
+    bestGain,
+    f,
+    -1,
+    leftBins,
+    leftBins[MISSING_BIN] === 1,
+    bestLeft.g,
+    bestLeft.h,
+    bestLeft.count,
+    totals,
+  );
+}
+
+function record(
+  best: Split,
+  gain: number,
+  feature: number,
+  bin: number,
+  leftBins: Uint8Array | null,
+  missingLeft: boolean,
+  gl: number,
+  hl: number,
+  cl: number,
+  totals: NodeTotals,
+): void {
+  best.gain = gain;
+  best.feature = feature;
+  best.bin = bin;
+  best.leftBins = leftBins;
+  best.missingLeft = missingLeft;
+  best.left = { g: gl, h: hl, count: cl };
+  best.right = { g: totals.g - gl, h: totals.h - hl, count: totals.count - cl };
+}

@@ -1,0 +1,119 @@
+import { fitPipeline, LabelEncoder, type RawRow, treeInputsOf, treeSpec } from '@tandem/features';
+import { encodeTreeFile, predictorFromTrees } from '@tandem/runtime';
+import type { GbdtModelConfig } from '../config/types.ts';
+import { toNumber } from '../data/cells.ts';
+import { deriveSeed } from '../split/prng.ts';
+import type { CandidateInputs, TrainedCandidate } from '../train/candidate.ts';
+import { createProgress, formatSeconds } from '../train/progress.ts';
+import { type BoostPart, boost } from './boost.ts';
+import { featureImportance } from './importance.ts';
+import type { GbdtLoss } from './losses.ts';
+
+/**
+ * Gradient-boosted trees: the tree encoding of the inferred schema (treeSpec: unscaled values,
+ * category codes, missing as NaN), class indices or the raw regression target, boost(), and a
+ * tree-engine predictor. Regression trees predict the target on its own scale: no target scaler.
+ */
+export async function trainGbdt(
+  model: GbdtModelConfig,
+  inputs: CandidateInputs,
+): Promise<TrainedCandidate> {
+  const { task, target, trainRows, validationRows, training, log } = inputs;
+  const pipeline = fitPipeline(treeSpec(inputs.spec), trainRows);
+  for (const note of pipeline.notes) log(`note: ${note}`);
+  const treeInputs = treeInputsOf(pipeline.toJSON());
+  if (treeInputs === null) throw new Error('the tree encoding did not give a tree pipeline');
+  const labels =
+    task === 'regression'
+      ? null
+      : LabelEncoder.fit(
+          [...trainRows, ...validationRows].map((row) => row[target]),
+          { column: target },
+        );
+  const part = (rows: readonly RawRow[]): BoostPart => ({
+    x: pipeline.transformBatch(rows, { errors: 'throw' }).values,
+    rows: rows.length,
+    y: Float64Array.from(rows, (row, index) =>
+      labels
+        ? labels.encode(row[target], { row: index, column: target })
+        : (toNumber(row[target]) ?? Number.NaN),
+    ),
+  });
+  const loss: GbdtLoss =
+    task === 'regression' ? 'squared_error' : task === 'binary' ? 'log_loss' : 'softmax';
+  const outputs = task === 'multiclass' ? labels!.classes.length : 1;
+  log(
+    `model gbdt: ${pipeline.width} inputs (${treeInputs.filter((i) => i.kind === 'categorical').length} categorical), ` +
+      `${loss}, ≤ ${model.maxIter} iterations × ${model.maxLeafNodes} leaves` +
+      (task === 'multiclass' ? ` × ${outputs} classes` : ''),
+  );
+  const progress = inputs.progress
+    ? createProgress({
+        ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
+        log,
+        unit: 'iteration',
+      })
+    : undefined;
+  const started = performance.now();
+  let result: ReturnType<typeof boost>;
+  try {
+    result = boost(
+      loss,
+      outputs,
+      treeInputs,
+      part(trainRows),
+      validationRows.length > 0 ? part(validationRows) : null,
+      { ...model, seed: deriveSeed(training.seed, 'gbdt-bins') },
+      progress
+        ? (report) =>
+            progress.onEpoch({
+              epoch: report.iteration,
+              epochs: report.maxIter,
+              loss: report.trainLoss,
+              valLoss: report.validationLoss,
+              bestValLoss: report.bestValidationLoss,
+              elapsedMs: report.elapsedMs,
+            })
+        : undefined,
+    );
+  } finally {
+    progress?.finish();
+  }
+  const trainSeconds = (performance.now() - started) / 1000;
+  const bestValLoss =
+    result.bestIteration > 0
+      ? (result.validationLoss[result.bestIteration - 1] ?? Number.NaN)
+      : Number.NaN;
+  log(
+    `trained ${result.iterations} iterations in ${formatSeconds(trainSeconds)}` +
+      (result.stoppedEarly ? ' (early stop)' : '') +
+      `; kept ${result.bestIteration}` +
+      (Number.isFinite(bestValLoss) ? `, validation loss ${bestValLoss.toFixed(4)}` : ''),
+  );
+  const { ensemble } = result;
+  const importance = featureImportance(ensemble, treeInputs);
+  return {
+    model,
+    pipeline,
+    labels,
+    targetScaler: null,
+    trainSeconds,
+    history: {
+      epochsRun: result.iterations,
+      bestEpoch: result.bestIteration,
+      bestValLoss,
+      stoppedEarly: result.stoppedEarly,
+      loss: result.trainLoss,
+      valLoss: result.validationLoss,
+    },
+    backend: 'none',
+    extra: {
+      trees: ensemble.treeOutput.length,
+      nodes: ensemble.feature.length,
+      featureImportance: importance,
+    },
+    files: async () => ({ 'trees.bin': encodeTreeFile(ensemble) }),
+    predictor: (meta) => predictorFromTrees({ meta, pipeline, labels, trees: ensemble }),
+    dispose: () => {},
+  };
+}

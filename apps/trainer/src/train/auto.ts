@@ -1,0 +1,153 @@
+import type { RawRow } from '@tandem/features';
+import type { Metrics, Task } from '@tandem/model-store';
+import { DEFAULT_GBDT, DEFAULT_LINEAR, DEFAULT_MLP } from '../config/defaults.ts';
+import type { AutoModelConfig, CandidateType, ModelConfig } from '../config/types.ts';
+import { evaluate } from '../evaluate/evaluate.ts';
+import { trainGbdt } from '../gbdt/train-gbdt.ts';
+import { describeModel } from '../model/choose.ts';
+import { alignColumns, formatNumber, TASK_METRICS } from '../report/table.ts';
+import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
+import { trainNetwork } from './network.ts';
+import { formatSeconds } from './progress.ts';
+
+/** One line of the comparison that `auto` records in the manifest (metrics.extra.auto). */
+export type CandidateRecord = TrainedRecord | { model: CandidateType; skipped: string };
+
+export interface TrainedRecord {
+  model: CandidateType;
+  config: ModelConfig;
+  trainSeconds: number;
+  /** Log loss (classification) or RMSE (regression) on the validation part: what is compared. */
+  validationLoss: number;
+  validation: Metrics;
+  test: Metrics;
+  chosen: boolean;
+}
+
+/** Trains one model of a concrete config. */
+export function trainCandidate(
+  model: ModelConfig,
+  inputs: CandidateInputs,
+): Promise<TrainedCandidate> {
+  return model.type === 'gbdt' ? trainGbdt(model, inputs) : trainNetwork(model, inputs);
+}
+
+export function defaultModel(type: CandidateType): ModelConfig {
+  switch (type) {
+    case 'gbdt':
+      return { ...DEFAULT_GBDT };
+    case 'linear':
+      return { ...DEFAULT_LINEAR };
+    case 'mlp':
+      return { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden] };
+  }
+}
+
+/** The figure auto compares: log loss for classifiers, RMSE for regressors (lower is better). */
+export function comparedLoss(task: Task, metrics: Metrics): number {
+  return (task === 'regression' ? metrics.rmse : metrics.logLoss) ?? Number.NaN;
+}
+
+/**
+ * `model: { type: "auto" }`: trains each candidate in order (gbdt, linear, mlp by default) with
+ * its defaults while the time budget lasts (a candidate not started when it is spent is
+ * skipped, so the MLP, last and slowest, goes first), evaluates each through its Predictor on the
+ * validation and test parts, and keeps the lowest validation loss (the earlier candidate on a
+ * tie; the first one trained when the validation part is empty). The others are disposed.
+ */
+export async function trainAuto(
+  auto: AutoModelConfig,
+  inputs: CandidateInputs,
+  testRows: readonly RawRow[],
+  name: string,
+): Promise<{ chosen: TrainedCandidate; records: CandidateRecord[] }> {
+  const { task, target, log } = inputs;
+  const started = performance.now();
+  const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
+  const records: CandidateRecord[] = [];
+  try {
+    for (const type of auto.candidates) {
+      const spent = (performance.now() - started) / 1000;
+      if (spent >= auto.budgetSeconds) {
+        const reason = `time budget of ${auto.budgetSeconds}s spent (${formatSeconds(spent)})`;
+        log(`auto: ${type} skipped: ${reason}`);
+        records.push({ model: type, skipped: reason });
+        continue;
+      }
+      log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
+      const candidate = await trainCandidate(defaultModel(type), inputs);
+      const predictor = candidate.predictor({ name, version: 0, task, target });
+      let validation: Metrics;
+      let test: Metrics;
+      try {
+        validation =
+          inputs.validationRows.length > 0
+            ? evaluate(task, predictor, [...inputs.validationRows], target).metrics
+            : {};
+        test = evaluate(task, predictor, [...testRows], target).metrics;
+      } finally {
+        predictor.dispose();
+      }
+      const record: TrainedRecord = {
+        model: type,
+        config: candidate.model,
+        trainSeconds: round(candidate.trainSeconds, 3),
+        validationLoss: comparedLoss(task, validation),
+        validation: withoutMatrix(validation),
+        test: withoutMatrix(test),
+        chosen: false,
+      };
+      trained.push({ candidate, record });
+      records.push(record);
+    }
+    let best = trained[0]!;
+    for (const entry of trained) {
+      if (entry.record.validationLoss < best.record.validationLoss) best = entry;
+    }
+    best.record.chosen = true;
+    for (const line of comparisonTable(task, records)) log(line);
+    log(
+      `auto: chose ${best.record.model} (lowest validation ${task === 'regression' ? 'RMSE' : 'log loss'})`,
+    );
+    for (const entry of trained) if (entry !== best) entry.candidate.dispose();
+    return { chosen: best.candidate, records };
+  } catch (error) {
+    for (const entry of trained) entry.candidate.dispose();
+    throw error;
+  }
+}
+
+/** The printed comparison: one row per candidate, validation loss then test metrics. */
+export function comparisonTable(task: Task, records: readonly CandidateRecord[]): string[] {
+  const keys = TASK_METRICS[task].filter((key) => key !== 'precision' && key !== 'recall');
+  const header = [
+    'candidate',
+    'train s',
+    task === 'regression' ? 'val RMSE' : 'val log loss',
+    ...keys.map((k) => `test ${k}`),
+  ];
+  const rows: string[][] = [header];
+  for (const record of records) {
+    if ('skipped' in record) {
+      rows.push([record.model, '-', 'skipped', ...keys.map(() => '')]);
+      continue;
+    }
+    rows.push([
+      `${record.model}${record.chosen ? ' *' : ''}`,
+      record.trainSeconds.toFixed(1),
+      formatNumber(record.validationLoss),
+      ...keys.map((key) => formatNumber(record.test[key] as number | undefined)),
+    ]);
+  }
+  return ['auto: candidates (* = chosen)', ...alignColumns(rows)];
+}
+
+function withoutMatrix(metrics: Metrics): Metrics {
+  const { confusionMatrix: _matrix, ...rest } = metrics;
+  return rest;
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
