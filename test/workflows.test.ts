@@ -122,7 +122,7 @@ describe('GitHub workflows', () => {
     });
   }
 
-  it('ci.yml runs npm ci, lint, type-check and test on Node 20 and 22, on push and pull request', () => {
+  it('ci.yml runs npm ci, lint, type-check and test on Node 20, 22 and 24 (the LTS lines and this machine's), on push and pull request', () => {
     const ci = workflows.find((entry) => entry.file === 'ci.yml')?.workflow;
     expect(ci).toBeDefined();
     const triggers = Object.keys(ci?.on as Record<string, unknown>);
@@ -133,7 +133,7 @@ describe('GitHub workflows', () => {
       (candidate) => candidate.strategy?.matrix?.['node-version'] !== undefined,
     );
     expect(job).toBeDefined();
-    expect(job?.strategy?.matrix?.['node-version']).toEqual(expect.arrayContaining([20, 22]));
+    expect(job?.strategy?.matrix?.['node-version']).toEqual(expect.arrayContaining([20, 22, 24]));
     const setupNode = job?.steps?.find((step) => step.uses?.startsWith('actions/setup-node'));
     expect(setupNode?.with?.['node-version']).toMatch(/^\$\{\{\s*matrix\.node-version\s*\}\}$/);
 
