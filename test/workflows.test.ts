@@ -122,7 +122,7 @@ describe('GitHub workflows', () => {
     });
   }
 
-  it('ci.yml runs npm ci, lint, type-check and test on Node 20, 22 and 24 (the LTS lines and this machine's), on push and pull request', () => {
+  it('ci.yml runs npm ci, lint, type-check and test on Node 20, 22 and 24, on push and pull request', () => {
     const ci = workflows.find((entry) => entry.file === 'ci.yml')?.workflow;
     expect(ci).toBeDefined();
     const triggers = Object.keys(ci?.on as Record<string, unknown>);
