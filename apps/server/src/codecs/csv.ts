@@ -1,11 +1,13 @@
-import { parse } from 'csv-parse/sync';
+import { checkHeaderHasColumns, TabularError } from '@tandem/tabular';
 import { stringify } from 'csv-stringify/sync';
 import { ServerError } from '../errors.ts';
-import { checkRowCount } from './tabular.ts';
+import { checkRowCount, readBody } from './tabular.ts';
 
 /**
- * CSV with a header row, the bulk format users have. Values stay strings ("" = missing); the
- * model's pipeline parses and validates them. Loaded on the first CSV request, not at start.
+ * CSV with a header row, the bulk format users have, read by @tandem/tabular with the dialect
+ * training and batch scoring share (header names exactly as written: a duplicate or padded name
+ * is a 400 naming it). Values stay strings ("" = missing); the model's pipeline parses and
+ * validates them. Loaded on the first CSV request, not at start.
  */
 
 export interface CsvTable {
@@ -14,25 +16,22 @@ export interface CsvTable {
 }
 
 export function parseCsv(text: string, maxRows: number): CsvTable {
-  let columns: string[] = [];
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      columns: (header: string[]) => {
-        columns = header.map((h) => h.trim());
-        return columns;
-      },
-    }) as Record<string, string>[];
-  } catch (error) {
-    throw new ServerError(
-      'TANDEM_REQUEST_INVALID',
-      `CSV: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+  const { columns, rows } = readBody(text, 'csv', maxRows);
   checkRowCount(rows.length, maxRows);
-  return { columns, rows };
+  return { columns, rows: rows as Record<string, string>[] };
+}
+
+/**
+ * A CSV body must hold every column the model reads (@tandem/tabular's rule, the same in batch
+ * scoring): a 400 naming the first absent column and the closest header name.
+ */
+export function checkCsvColumns(table: CsvTable, required: readonly string[]): void {
+  try {
+    checkHeaderHasColumns(table.columns, required);
+  } catch (error) {
+    if (!(error instanceof TabularError)) throw error;
+    throw new ServerError('TANDEM_REQUEST_INVALID', `CSV: ${error.message}`);
+  }
 }
 
 /** The request's CSV with the prediction columns appended, in the same row order. */

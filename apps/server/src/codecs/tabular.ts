@@ -1,4 +1,5 @@
 import type { RawRow } from '@tandem/features';
+import { type DataFormat, type ParsedTable, parseText, TabularError } from '@tandem/tabular';
 import { ServerError } from '../errors.ts';
 
 /**
@@ -20,26 +21,30 @@ export function checkRowCount(rows: number, maxRows: number): void {
   }
 }
 
+/** NDJSON bodies with @tandem/tabular's reader, the one batch scoring and training use. */
 export function parseNdjson(text: string, maxRows: number): RawRow[] {
-  const rows: RawRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw invalid(`NDJSON line ${i + 1}: ${error instanceof Error ? error.message : 'not JSON'}`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw invalid(`NDJSON line ${i + 1}: expected an object naming its columns`);
-    }
-    rows.push(value as RawRow);
-    if (rows.length > maxRows) checkRowCount(rows.length, maxRows);
-  }
+  const { rows } = readBody(text, 'ndjson', maxRows);
   checkRowCount(rows.length, maxRows);
   return rows;
+}
+
+/**
+ * A CSV or NDJSON body read whole with @tandem/tabular; its errors (a line that cannot be read, a
+ * bad header) answer TANDEM_REQUEST_INVALID with the reader's message, which names the line.
+ */
+export function readBody(text: string, format: DataFormat, maxRows: number): ParsedTable {
+  try {
+    return parseText(text, format, { maxRecords: maxRows });
+  } catch (error) {
+    if (!(error instanceof TabularError)) throw error;
+    if (error.message.startsWith('more than ')) {
+      throw new ServerError(
+        'TANDEM_REQUEST_TOO_MANY_ROWS',
+        `more than ${maxRows} rows in one request; the limit is ${maxRows}`,
+      );
+    }
+    throw invalid(`${format === 'csv' ? 'CSV' : 'NDJSON'}: ${error.message}`);
+  }
 }
 
 /** TensorFlow Serving's columnar form `{"inputs": {"col": [v, …], …}}` as rows. */
