@@ -4,6 +4,8 @@
  */
 export const MONITORING_ERRORS = {
   TANDEM_PROFILE_INVALID: 'a reference profile file is malformed or of another format',
+  TANDEM_PROFILE_MISSING:
+    'the model version has no profile.json (trained before profiles were written)',
   TANDEM_PROFILE_ROWS_INVALID: 'a reference profile cannot be built from these rows',
   TANDEM_FEEDBACK_INVALID:
     'a feedback item names no prediction, or its ground truth has the wrong type',

@@ -41,33 +41,23 @@ describe('jensenShannon', () => {
 });
 
 describe('wassersteinOverStd', () => {
-  const edges = [0, 1, 2];
-
-  it('is 0 for equal shares', () => {
-    expect(wassersteinOverStd(edges, [0, 5, 5, 0], [0, 1, 1, 0], { below: 0, above: 0 }, 1)).toBe(
-      0,
-    );
+  it('is 0 for equal shares at equal means', () => {
+    // Current sums = counts × the reference means.
+    expect(
+      wassersteinOverStd([0, 5, 5, 0], [0, 0.5, 1.5, 0], [0, 1, 1, 0], [0, 0.5, 1.5, 0], 1),
+    ).toBe(0);
   });
 
-  it('equals the area between the piecewise-linear CDFs', () => {
-    // All reference mass in [0,1), all current mass in [1,2]: uniform densities one unit apart.
-    const w = wassersteinOverStd(edges, [0, 4, 0, 0], [0, 0, 4, 0], { below: 0, above: 0 }, 2);
-    expect(Math.abs(w - 1 / 2)).toBeLessThan(1e-12);
-    // A CDF difference that changes sign inside a bin: r = [0.5, 0.5], c = [0, 1] → area 0.5·½ + ¼.
-    const crossing = wassersteinOverStd(
-      edges,
-      [0, 1, 1, 0],
-      [0, 0, 2, 0],
-      { below: 0, above: 0 },
-      1,
-    );
-    expect(Math.abs(crossing - 0.5)).toBeLessThan(1e-12);
+  it('equals the hand-computed area between the step CDFs', () => {
+    // Reference: ½ at 0.5, ½ at 1.5. Current: ¼ at 0.6, ¾ at 1.2 (sums = count × mean).
+    const w = wassersteinOverStd([0, 2, 2, 0], [0, 0.5, 1.5, 0], [0, 1, 3, 0], [0, 0.6, 3.6, 0], 2);
+    // F_ref − F_cur: [0.5, 0.6): ½; [0.6, 1.2): ½ − ¼; [1.2, 1.5): ½ − 1 → 0.05 + 0.15 + 0.15.
+    expect(Math.abs(w - 0.35 / 2)).toBeLessThan(1e-12);
   });
 
-  it('counts the exact distance of values outside the training range', () => {
-    // Reference uniform on [0, 2]; current: half in [1, 2], half at 5 (3 above max each).
-    const w = wassersteinOverStd(edges, [0, 1, 1, 0], [0, 0, 1, 1], { below: 0, above: 3 }, 1);
-    // In range: bin 1 difference a=0→b=-0.5 gives 0.25; bin 2 from -0.5 to -0.5: 0.5; above: 3/2.
-    expect(Math.abs(w - (0.25 + 0.5 + 1.5))).toBeLessThan(1e-12);
+  it('places values outside the training range at their own mean', () => {
+    // Reference: all at 1. Current: half at 1, half overflowing at 10 → W = ½ · 9.
+    const w = wassersteinOverStd([0, 4, 0, 0], [0, 1, 0, 0], [0, 2, 0, 2], [0, 2, 0, 20], 3);
+    expect(Math.abs(w - 4.5 / 3)).toBeLessThan(1e-12);
   });
 });

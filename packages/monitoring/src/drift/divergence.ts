@@ -52,44 +52,40 @@ export function jensenShannon(reference: ArrayLike<number>, current: ArrayLike<n
 }
 
 /**
- * Wasserstein-1 distance over binned numbers, in units of the training standard deviation
- * (Evidently's normed Wasserstein). Inside the training range each bin's mass is spread
- * uniformly, so the area between the two piecewise-linear CDFs is exact bin by bin; outside it
- * the reference has no mass and the current window's exact excess (Σ (min − v) below, Σ (v − max)
- * above) is known, so values far out of range weigh as far as they are.
- *
- * `counts` are the cells of profile bins: [underflow, bins…, overflow].
+ * Wasserstein-1 distance in units of the training standard deviation (Evidently's normed
+ * Wasserstein), over binned numbers: each cell's mass sits at the mean of the values counted in
+ * it (the profile records the training means; a window sums its values per cell). Both sides are
+ * then discrete distributions on at most one point per cell, and W1 = ∫ |F_ref − F_cur| is exact
+ * for them. Values outside the training range land in the underflow / overflow cells at their
+ * own mean, so they weigh as far out as they are; the training rows against their own profile
+ * give 0.
  */
 export function wassersteinOverStd(
-  edges: readonly number[],
-  reference: ArrayLike<number>,
-  current: ArrayLike<number>,
-  excess: { below: number; above: number },
+  referenceCounts: ArrayLike<number>,
+  referenceMeans: ArrayLike<number>,
+  currentCounts: ArrayLike<number>,
+  currentSums: ArrayLike<number>,
   std: number,
 ): number {
-  const rt = total(reference);
-  const ct = total(current);
+  const rt = total(referenceCounts);
+  const ct = total(currentCounts);
   if (rt === 0 || ct === 0) return Number.NaN;
-  const cells = reference.length;
-  let area = excess.below / ct + excess.above / ct;
-  let fr = (reference[0] as number) / rt;
-  let fc = (current[0] as number) / ct;
-  const bins = cells - 2;
-  for (let j = 1; j <= bins; j++) {
-    const width = edges.length > 1 ? (edges[j] as number) - (edges[j - 1] as number) : 0;
-    const r = (reference[j] as number) / rt;
-    const c = (current[j] as number) / ct;
-    area += width * meanAbsLinear(fc - fr, c - r);
-    fr += r;
-    fc += c;
+  // Signed point masses: + reference, − current, at their locations.
+  const points: { at: number; mass: number }[] = [];
+  for (let i = 0; i < referenceCounts.length; i++) {
+    const r = referenceCounts[i] as number;
+    const c = currentCounts[i] as number;
+    if (r > 0) points.push({ at: referenceMeans[i] as number, mass: r / rt });
+    if (c > 0) points.push({ at: (currentSums[i] as number) / c, mass: -c / ct });
+  }
+  points.sort((a, b) => a.at - b.at);
+  let area = 0;
+  let difference = 0;
+  for (let k = 0; k < points.length - 1; k++) {
+    difference += (points[k] as { mass: number }).mass;
+    area +=
+      Math.abs(difference) *
+      ((points[k + 1] as { at: number }).at - (points[k] as { at: number }).at);
   }
   return area / (std > 0 ? std : 1);
-}
-
-/** ∫₀¹ |a + b·t| dt. */
-function meanAbsLinear(a: number, b: number): number {
-  const end = a + b;
-  if (a * end >= 0) return Math.abs(a + b / 2);
-  const root = -a / b;
-  return (Math.abs(a) * root + Math.abs(end) * (1 - root)) / 2;
 }

@@ -17,14 +17,11 @@ export interface TrackedColumn {
   base: number;
   /** Cells after the missing slot. */
   cells: number;
-  /** Index among numeric columns (their out-of-range excess), -1 for categorical ones. */
-  numeric: number;
 }
 
 export class CountLayout {
   readonly columns: readonly TrackedColumn[];
   readonly slots: number;
-  readonly numericColumns: number;
   readonly inputColumns: number;
   private readonly levelIndex: (Map<string, number> | undefined)[];
   private readonly task: ReferenceProfile['output']['task'];
@@ -33,7 +30,6 @@ export class CountLayout {
   constructor(profile: ReferenceProfile) {
     const columns: TrackedColumn[] = [];
     let slots = 0;
-    let numeric = 0;
     const add = (c: ColumnProfile, side: TrackedColumn['side']) => {
       const cells = c.kind === 'numeric' ? countsFor(c) : c.levels.length + 1;
       columns.push({
@@ -41,7 +37,6 @@ export class CountLayout {
         side,
         base: slots,
         cells,
-        numeric: c.kind === 'numeric' ? numeric++ : -1,
       });
       slots += 1 + cells;
     };
@@ -49,7 +44,6 @@ export class CountLayout {
     for (const c of profile.output.columns) add(c, 'output');
     this.columns = columns;
     this.slots = slots;
-    this.numericColumns = numeric;
     this.inputColumns = profile.columns.length;
     this.levelIndex = columns.map((t) =>
       t.profile.kind === 'categorical'
@@ -62,11 +56,11 @@ export class CountLayout {
       .map((c) => c.name.slice('score:'.length));
   }
 
-  /** Writes one slot per input column into slots[0, inputColumns) and their excess. */
-  encodeInputs(row: RawRow, slots: Int32Array, excess: Float64Array): void {
+  /** Writes one slot per input column into slots[0, inputColumns), numbers into values. */
+  encodeInputs(row: RawRow, slots: Int32Array, values: Float64Array): void {
     for (let j = 0; j < this.inputColumns; j++) {
       const t = this.columns[j] as TrackedColumn;
-      this.place(j, t, readCell(t.profile.type, row[t.profile.name]), slots, excess);
+      this.place(j, t, readCell(t.profile.type, row[t.profile.name]), slots, values);
     }
   }
 
@@ -78,12 +72,12 @@ export class CountLayout {
     outputs: ArrayLike<number>,
     row: number,
     slots: Int32Array,
-    excess: Float64Array,
+    values: Float64Array,
   ): void {
     const first = this.inputColumns;
     if (this.task === 'regression') {
       const t = this.columns[first] as TrackedColumn;
-      this.place(first, t, outputs[row] as number, slots, excess);
+      this.place(first, t, outputs[row] as number, slots, values);
       return;
     }
     const width = this.classes.length;
@@ -99,10 +93,10 @@ export class CountLayout {
     for (let j = first; j < this.columns.length; j++) {
       const t = this.columns[j] as TrackedColumn;
       if (t.profile.kind === 'categorical') {
-        this.place(j, t, best < 0 ? undefined : this.classes[best], slots, excess);
+        this.place(j, t, best < 0 ? undefined : this.classes[best], slots, values);
       } else {
         const k = this.classes.indexOf(t.profile.name.slice('score:'.length));
-        this.place(j, t, k < 0 ? Number.NaN : (outputs[row * width + k] as number), slots, excess);
+        this.place(j, t, k < 0 ? Number.NaN : (outputs[row * width + k] as number), slots, values);
       }
     }
   }
@@ -112,23 +106,21 @@ export class CountLayout {
     t: TrackedColumn,
     cell: number | string | undefined,
     slots: Int32Array,
-    excess: Float64Array,
+    values: Float64Array,
   ): void {
     const p = t.profile;
     if (p.kind === 'numeric') {
       const value = cell as number;
       if (Number.isNaN(value) || p.edges.length === 0) {
         slots[j] = t.base;
-        excess[t.numeric] = 0;
+        values[j] = 0;
         return;
       }
-      const bin = binOf(p.edges, value);
-      slots[j] = t.base + 1 + bin;
-      const min = p.edges[0] as number;
-      const max = p.edges[p.edges.length - 1] as number;
-      excess[t.numeric] = value < min ? value - min : value > max ? value - max : 0;
+      slots[j] = t.base + 1 + binOf(p.edges, value);
+      values[j] = value;
       return;
     }
+    values[j] = 0;
     if (cell === undefined) {
       slots[j] = t.base;
       return;
@@ -142,44 +134,34 @@ function countsFor(c: ColumnProfile & { kind: 'numeric' }): number {
   return c.edges.length === 0 ? 1 : cellCount(c.edges);
 }
 
-/** What a window holds: rows seen, per-slot counts and, per numeric column, out-of-range excess. */
+/**
+ * What a window holds: rows seen, per-slot counts and per-slot sums of the numbers counted there
+ * (so each numeric cell's mean is known: the Wasserstein distance places a cell's mass there).
+ */
 export interface WindowCounts {
   rows: number;
   counts: Float64Array;
-  /** Σ (min − v) over values below the training min, per numeric column. */
-  below: Float64Array;
-  /** Σ (v − max) over values above the training max. */
-  above: Float64Array;
+  sums: Float64Array;
 }
 
 export function emptyCounts(layout: CountLayout): WindowCounts {
-  return {
-    rows: 0,
-    counts: new Float64Array(layout.slots),
-    below: new Float64Array(layout.numericColumns),
-    above: new Float64Array(layout.numericColumns),
-  };
+  return { rows: 0, counts: new Float64Array(layout.slots), sums: new Float64Array(layout.slots) };
 }
 
-/** Adds (sign 1) or removes (sign −1) one encoded row. */
+/** Adds (sign 1) or removes (sign −1) one encoded row: its slots and values from an offset. */
 export function applyRow(
   target: WindowCounts,
   slots: ArrayLike<number>,
-  slotOffset: number,
+  values: ArrayLike<number>,
+  offset: number,
   columns: number,
-  excess: ArrayLike<number>,
-  excessOffset: number,
-  numericColumns: number,
   sign: 1 | -1,
 ): void {
   target.rows += sign;
+  const { counts, sums } = target;
   for (let j = 0; j < columns; j++) {
-    const s = slots[slotOffset + j] as number;
-    target.counts[s] = (target.counts[s] as number) + sign;
-  }
-  for (let e = 0; e < numericColumns; e++) {
-    const x = excess[excessOffset + e] as number;
-    if (x < 0) target.below[e] = (target.below[e] as number) - sign * x;
-    else if (x > 0) target.above[e] = (target.above[e] as number) + sign * x;
+    const s = slots[offset + j] as number;
+    counts[s] = (counts[s] as number) + sign;
+    sums[s] = (sums[s] as number) + sign * (values[offset + j] as number);
   }
 }

@@ -43,7 +43,7 @@ export class DriftMonitor {
   private readonly rows: RowWindow;
   private readonly time: TimeWindow;
   private readonly slots: Int32Array;
-  private readonly excess: Float64Array;
+  private readonly values: Float64Array;
   private seen = 0;
 
   constructor(profile: ReferenceProfile, options: DriftMonitorOptions = {}) {
@@ -62,16 +62,16 @@ export class DriftMonitor {
       options.now,
     );
     this.slots = new Int32Array(this.layout.columns.length);
-    this.excess = new Float64Array(this.layout.numericColumns);
+    this.values = new Float64Array(this.layout.columns.length);
   }
 
   /** Counts rows and the model's outputs for them (rows × classes, or rows × 1). */
   observe(rows: readonly RawRow[], outputs: ArrayLike<number>): void {
     for (let r = 0; r < rows.length; r++) {
-      this.layout.encodeInputs(rows[r] as RawRow, this.slots, this.excess);
-      this.layout.encodeOutputs(outputs, r, this.slots, this.excess);
-      this.rows.add(this.slots, this.excess);
-      this.time.add(this.slots, this.excess);
+      this.layout.encodeInputs(rows[r] as RawRow, this.slots, this.values);
+      this.layout.encodeOutputs(outputs, r, this.slots, this.values);
+      this.rows.add(this.slots, this.values);
+      this.time.add(this.slots, this.values);
     }
     this.seen += rows.length;
   }

@@ -111,12 +111,8 @@ function columnDrift(
   judged('psi', psi(reference, current));
   judged('jensen_shannon', jensenShannon(reference, current));
   if (p.kind === 'numeric') {
-    const e = t.numeric;
-    const excess = {
-      below: Math.max(window.below[e] as number, 0),
-      above: Math.max(window.above[e] as number, 0),
-    };
-    judged('wasserstein_std', wassersteinOverStd(p.edges, reference, current, excess, p.std));
+    const sums = window.sums.subarray(t.base + 1, t.base + 1 + t.cells);
+    judged('wasserstein_std', wassersteinOverStd(reference, p.means, current, sums, p.std));
   }
   const referenceMissing = p.rows === 0 ? 0 : p.missing / p.rows;
   const currentMissing = window.rows === 0 ? null : missing / window.rows;

@@ -2,14 +2,14 @@ import { applyRow, type CountLayout, emptyCounts, type WindowCounts } from './la
 
 /**
  * The last N rows, in memory proportional to N × columns whatever the traffic: a ring of encoded
- * rows (one slot index per column, one excess per numeric column); adding a row past N removes
+ * rows (one slot index and one number per column); adding a row past N removes
  * the oldest one's counts.
  */
 export class RowWindow {
   readonly capacity: number;
   private readonly layout: CountLayout;
   private readonly slots: Int32Array;
-  private readonly excess: Float64Array;
+  private readonly values: Float64Array;
   private readonly totals: WindowCounts;
   private next = 0;
   private filled = 0;
@@ -18,22 +18,21 @@ export class RowWindow {
     this.layout = layout;
     this.capacity = capacity;
     this.slots = new Int32Array(capacity * layout.columns.length);
-    this.excess = new Float64Array(capacity * layout.numericColumns);
+    this.values = new Float64Array(capacity * layout.columns.length);
     this.totals = emptyCounts(layout);
   }
 
-  add(slots: Int32Array, excess: Float64Array): void {
+  add(slots: Int32Array, values: Float64Array): void {
     const c = this.layout.columns.length;
-    const e = this.layout.numericColumns;
     const at = this.next;
     if (this.filled === this.capacity) {
-      applyRow(this.totals, this.slots, at * c, c, this.excess, at * e, e, -1);
+      applyRow(this.totals, this.slots, this.values, at * c, c, -1);
     } else {
       this.filled++;
     }
     this.slots.set(slots, at * c);
-    this.excess.set(excess, at * e);
-    applyRow(this.totals, slots, 0, c, excess, 0, e, 1);
+    this.values.set(values, at * c);
+    applyRow(this.totals, slots, values, 0, c, 1);
     this.next = (at + 1) % this.capacity;
   }
 

@@ -31,15 +31,14 @@ export class TimeWindow {
     this.now = now;
   }
 
-  add(slots: Int32Array, excess: Float64Array): void {
+  add(slots: Int32Array, values: Float64Array): void {
     const id = Math.floor(this.now() / this.sliceMs);
     this.expire(id);
     const at = id % this.slices.length;
     this.sliceIds[at] = id;
     const c = this.layout.columns.length;
-    const e = this.layout.numericColumns;
-    applyRow(this.slices[at] as WindowCounts, slots, 0, c, excess, 0, e, 1);
-    applyRow(this.totals, slots, 0, c, excess, 0, e, 1);
+    applyRow(this.slices[at] as WindowCounts, slots, values, 0, c, 1);
+    applyRow(this.totals, slots, values, 0, c, 1);
   }
 
   /** The counts of the rows seen in the last durationMs (a live view). */
@@ -60,8 +59,7 @@ export class TimeWindow {
         subtract(this.totals, slice);
         slice.rows = 0;
         slice.counts.fill(0);
-        slice.below.fill(0);
-        slice.above.fill(0);
+        slice.sums.fill(0);
         this.sliceIds[i] = -1;
       }
     }
@@ -73,8 +71,7 @@ function subtract(totals: WindowCounts, slice: WindowCounts): void {
   for (let i = 0; i < totals.counts.length; i++) {
     totals.counts[i] = (totals.counts[i] as number) - (slice.counts[i] as number);
   }
-  for (let i = 0; i < totals.below.length; i++) {
-    totals.below[i] = (totals.below[i] as number) - (slice.below[i] as number);
-    totals.above[i] = (totals.above[i] as number) - (slice.above[i] as number);
+  for (let i = 0; i < totals.sums.length; i++) {
+    totals.sums[i] = (totals.sums[i] as number) - (slice.sums[i] as number);
   }
 }

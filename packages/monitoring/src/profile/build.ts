@@ -134,11 +134,13 @@ function numericProfile(
   const edges = quantileEdges(present, bins);
   const counts = new Array<number>(Math.max(edges.length - 1, 1) + 2).fill(0);
   // Sorted values fill the bins in one pass, with the same rule as binOf (edge → upper bin).
+  const sums = counts.map(() => 0);
   let bin = 1;
   const last = edges.length - 1;
   for (const v of present) {
     while (bin < last && v >= (edges[bin] as number)) bin++;
     counts[bin] = (counts[bin] as number) + 1;
+    sums[bin] = (sums[bin] as number) + v;
   }
   return {
     name,
@@ -150,6 +152,7 @@ function numericProfile(
     std: n === 0 ? 0 : Math.sqrt(squares / n),
     edges,
     counts,
+    means: counts.map((n, i) => (n === 0 ? 0 : (sums[i] as number) / n)),
   };
 }
 

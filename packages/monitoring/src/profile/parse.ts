@@ -72,6 +72,13 @@ function checkColumn(value: unknown, where: string): asserts value is ColumnProf
     if (edges.length > 0 && c.counts.length !== cellCount(edges)) {
       throw invalid(where, `(${c.name}) has ${c.counts.length} counts for ${edges.length} edges`);
     }
+    if (
+      !Array.isArray(c.means) ||
+      c.means.length !== c.counts.length ||
+      !c.means.every((m) => Number.isFinite(m))
+    ) {
+      throw invalid(where, `(${c.name}) needs one finite mean per cell`);
+    }
     if (!Number.isFinite(c.mean) || !Number.isFinite(c.std) || (c.std as number) < 0) {
       throw invalid(where, `(${c.name}) needs a finite mean and std`);
     }

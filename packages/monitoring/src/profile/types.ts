@@ -21,6 +21,8 @@ export interface NumericProfile {
   std: number;
   edges: number[];
   counts: number[];
+  /** Mean of the training values in each cell (0 for an empty cell): where its mass sits. */
+  means: number[];
 }
 
 /**
