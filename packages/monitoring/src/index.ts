@@ -45,6 +45,8 @@ export type { PostgresSinkOptions } from './log/postgres-sink.ts';
 export { PostgresSink } from './log/postgres-sink.ts';
 export type { LogCounts, PredictionLogOptions } from './log/prediction-log.ts';
 export { PredictionLog } from './log/prediction-log.ts';
+export type { LoggedTrainingRows, SegmentLineage } from './log/read-log.ts';
+export { parseWindow, readLoggedTrainingRows } from './log/read-log.ts';
 export type { SegmentSinkOptions } from './log/segment-sink.ts';
 export { SEGMENT_PATTERN, SegmentSink } from './log/segment-sink.ts';
 export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
