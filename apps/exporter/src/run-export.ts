@@ -1,4 +1,5 @@
 import { FileModelStore } from '@tandem/model-store';
+import type { GraphInput, GraphOutput } from '@tandem/onnx';
 import { exportStoredVersion } from './export-version.ts';
 import type { ModelRef } from './model-ref.ts';
 import { writeOnnxFile, writeTritonModel } from './write-output.ts';
@@ -21,8 +22,9 @@ export interface ExportSummary {
   version: number;
   format: ExportFormat;
   files: string[];
-  inputs: { name: string; datatype: string }[];
-  outputs: { name: string; datatype: string; dims: number[] }[];
+  /** One per raw column: its name, column type, ONNX element type and V2 datatype. */
+  inputs: GraphInput[];
+  outputs: GraphOutput[];
 }
 
 /** Exports one stored version; the CLI and the tests call this. */
@@ -37,7 +39,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     version: exported.version,
     format: options.format,
     files,
-    inputs: exported.onnx.inputs.map(({ name, datatype }) => ({ name, datatype })),
-    outputs: exported.onnx.outputs.map(({ name, datatype, dims }) => ({ name, datatype, dims })),
+    inputs: exported.onnx.inputs,
+    outputs: exported.onnx.outputs,
   };
 }
