@@ -1,5 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 
+/** Time to open a connection, and most time a request's socket may stay silent. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const IDLE_TIMEOUT_MS = 30_000;
+
 /**
  * An S3 client configured the way the AWS CLI and SDKs are: region from AWS_REGION (or
  * AWS_DEFAULT_REGION, else us-east-1), credentials from the default chain (environment, shared
@@ -22,6 +26,8 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client 
       : undefined;
   return new S3Client({
     region,
+    // Without these a stalled connection would hang a poll (and every poll after it) forever.
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: IDLE_TIMEOUT_MS },
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     ...(credentials === undefined ? {} : { credentials }),
   });

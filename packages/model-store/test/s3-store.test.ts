@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
@@ -18,6 +21,7 @@ import {
 import { startS3TestServer } from '../testing/s3-server.ts';
 import { artifactFiles, draft } from './fixtures/artifact.ts';
 
+const run = promisify(execFile);
 const s3 = await startS3TestServer();
 afterAll(async () => {
   if (s3.available) await s3.server.stop();
@@ -151,6 +155,30 @@ describe.skipIf(!s3.available)('S3ModelStore against an S3 server', () => {
       expect(model.tag).toBe((stored.manifest.config as { tag: string }).tag);
     }
   });
+
+  it('gives two concurrent writer processes distinct versions', async () => {
+    const script = fileURLToPath(new URL('./fixtures/write-versions-s3.ts', import.meta.url));
+    const child = (tag: string) =>
+      run(
+        process.execPath,
+        ['--import', 'tsx', script, `s3://${bucket}/models`, '5', tag, cacheDir],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          env: {
+            ...process.env,
+            ...server.env,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+        },
+      );
+    const [a, b] = await Promise.all([child('a'), child('b')]);
+    const versions = [
+      ...(JSON.parse(a.stdout) as number[]),
+      ...(JSON.parse(b.stdout) as number[]),
+    ].sort((x, y) => x - y);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await open().listVersions('race')).toEqual(versions);
+  }, 120_000);
 
   it('two concurrent label writers lose no update (compare-and-swap on labels.json)', async () => {
     const setup = open();
