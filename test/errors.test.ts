@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CLI_ERRORS } from '@tandem/cli';
+import { EXPORTER_ERRORS } from '@tandem/exporter';
 import { FEATURES_ERRORS } from '@tandem/features';
 import { STORE_ERRORS } from '@tandem/model-store';
 import { MONITORING_ERRORS } from '@tandem/monitoring';
+import { ONNX_ERRORS } from '@tandem/onnx';
 import { RUNTIME_ERRORS } from '@tandem/runtime';
 import { SCORER_ERRORS } from '@tandem/scorer';
 import { ConfigError, ERROR_TABLE } from '@tandem/server';
@@ -22,9 +24,11 @@ const TABLES: Record<string, Readonly<Record<string, unknown>>> = {
   '@tandem/features': FEATURES_ERRORS,
   '@tandem/model-store': STORE_ERRORS,
   '@tandem/runtime': RUNTIME_ERRORS,
+  '@tandem/onnx': ONNX_ERRORS,
   '@tandem/monitoring': MONITORING_ERRORS,
   'apps/trainer': TRAINER_ERRORS,
   'apps/scorer': SCORER_ERRORS,
+  'apps/exporter': EXPORTER_ERRORS,
   'apps/server': ERROR_TABLE,
   'apps/server config': { [new ConfigError(['x']).code]: 'invalid server option' },
 };
