@@ -3,11 +3,12 @@ import { tf } from '@tandem/runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ServerConfig } from './config.ts';
 import { DataPlane } from './dataplane.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
 import { openapiPlugin } from './openapi.ts';
 import { contextPlugin } from './plugins/context.ts';
-import { errorPlugin } from './plugins/errors.ts';
+import { clientErrorAnswer, errorPlugin, frameworkError } from './plugins/errors.ts';
 import { ModelRegistry } from './registry/registry.ts';
 import { benchRoutes } from './routes/bench.ts';
 import { nativeRoutes } from './routes/native.ts';
@@ -36,10 +37,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     // Per-request log lines cost more than a 1-row prediction; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: !verbose }),
-    return503OnClosing: true,
+    // Requests that still arrive while closing are answered (with Connection: close), not 503:
+    // the drain delay has taken the server out of rotation already (see run.ts).
+    return503OnClosing: false,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientErrorAnswer,
+    // Slow or silent clients cannot hold sockets: whole request, headers, keep-alive and idle
+    // sockets each have a deadline (docs in README.md, "Timeouts and limits").
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    forceCloseConnections: 'idle',
+    // Node checks request and header deadlines on this interval (30 s by default).
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     // HEAD twins of every GET route would double schema compilation at start, for no client.
     exposeHeadRoutes: false,
   });
+  app.server.maxConnections = config.maxConnections;
   // Only JSON, CSV and NDJSON are spoken; any other body is a 415, not a string the routes see.
   app.removeContentTypeParser('text/plain');
   const metrics = new ServerMetrics({
@@ -52,11 +66,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     artifacts: config.artifacts,
     reloadIntervalMs: config.reloadIntervalMs,
     engine: config.engine,
+    loadTimeoutMs: config.loadTimeoutMs,
+    keepLatest: config.keepLatest,
+    requireModels: config.requireModels,
     log: app.log,
     metrics,
   });
   const dataplane = new DataPlane(registry, metrics);
-  await app.register(contextPlugin, { config, registry, metrics, dataplane });
+  await app.register(contextPlugin, {
+    config,
+    registry,
+    metrics,
+    dataplane,
+    lifecycle: new Lifecycle(),
+  });
   await app.register(errorPlugin);
   await app.register(openapiPlugin);
   await app.register(opsRoutes);

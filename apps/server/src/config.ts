@@ -25,6 +25,35 @@ export interface ServerConfig {
   readonly benchRoutes: boolean;
   /** How long shutdown waits for in-flight requests before giving up. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * After SIGTERM, how long the listener keeps accepting (with /readyz already 503 and every
+   * answer carrying `Connection: close`) so load balancers stop routing before it closes.
+   */
+  readonly drainDelayMs: number;
+  /** Most time to receive one whole request, headers and body; 0 disables. */
+  readonly requestTimeoutMs: number;
+  /** Most time to receive a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** A socket with no activity at all for this long is closed; 0 disables. */
+  readonly idleTimeoutMs: number;
+  /** Most open connections; more are refused at accept. */
+  readonly maxConnections: number;
+  /** Most cells (rows × columns) one request may carry. */
+  readonly maxCells: number;
+  /** Prediction requests being received or answered at once, server-wide; over it, 503. */
+  readonly maxInFlight: number;
+  /** Prediction requests one client (address) may have in flight; over it, 429. */
+  readonly maxInFlightPerClient: number;
+  /** Cells (rows × columns) being decoded or predicted at once, server-wide; over it, 503. */
+  readonly maxInFlightCells: number;
+  /** Models that must be servable for /readyz to say ready; empty: at least one model. */
+  readonly requireModels: readonly string[];
+  /** Most time to read and verify one version (a hung file read is a failed version). */
+  readonly loadTimeoutMs: number;
+  /** Versions loaded per model: every labelled one plus the latest N; 0 loads every version. */
+  readonly keepLatest: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
@@ -40,6 +69,19 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   logLevel: 'info',
   benchRoutes: false,
   shutdownTimeoutMs: 10_000,
+  drainDelayMs: 5_000,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 2_048,
+  maxCells: 2_000_000,
+  maxInFlight: 64,
+  maxInFlightPerClient: 16,
+  maxInFlightCells: 8_000_000,
+  requireModels: Object.freeze([]) as readonly string[],
+  loadTimeoutMs: 60_000,
+  keepLatest: 5,
 });
 
 /** A setting that cannot be used; lists every problem at once. */
@@ -104,6 +146,15 @@ function boolean(text: string): Parsed<boolean> {
   return problem(`expected true or false, got "${text}"`);
 }
 
+/** "credit,penguins": model names, comma separated; "" is none. */
+function nameList(text: string): Parsed<readonly string[]> {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return ok(Object.freeze(names));
+}
+
 function nonEmpty(text: string): Parsed<string> {
   return text.trim() === '' ? problem('expected a non-empty value') : ok(text);
 }
@@ -129,6 +180,51 @@ const SETTINGS: { [K in keyof ServerConfig]: Setting<K> } = {
     env: 'TANDEM_SHUTDOWN_TIMEOUT_MS',
     parse: integer(0, 600_000),
   },
+  drainDelayMs: { flag: 'drain-delay', env: 'TANDEM_DRAIN_DELAY_MS', parse: integer(0, 600_000) },
+  requestTimeoutMs: {
+    flag: 'request-timeout',
+    env: 'TANDEM_REQUEST_TIMEOUT_MS',
+    parse: integer(0, 3_600_000),
+  },
+  headersTimeoutMs: {
+    flag: 'headers-timeout',
+    env: 'TANDEM_HEADERS_TIMEOUT_MS',
+    parse: integer(1, 600_000),
+  },
+  keepAliveTimeoutMs: {
+    flag: 'keep-alive-timeout',
+    env: 'TANDEM_KEEP_ALIVE_TIMEOUT_MS',
+    parse: integer(1, 600_000),
+  },
+  idleTimeoutMs: {
+    flag: 'idle-timeout',
+    env: 'TANDEM_IDLE_TIMEOUT_MS',
+    parse: integer(0, 3_600_000),
+  },
+  maxConnections: {
+    flag: 'max-connections',
+    env: 'TANDEM_MAX_CONNECTIONS',
+    parse: integer(1, 1_000_000),
+  },
+  maxCells: { flag: 'max-cells', env: 'TANDEM_MAX_CELLS', parse: integer(1, 1_000_000_000) },
+  maxInFlight: { flag: 'max-in-flight', env: 'TANDEM_MAX_IN_FLIGHT', parse: integer(1, 100_000) },
+  maxInFlightPerClient: {
+    flag: 'max-in-flight-per-client',
+    env: 'TANDEM_MAX_IN_FLIGHT_PER_CLIENT',
+    parse: integer(1, 100_000),
+  },
+  maxInFlightCells: {
+    flag: 'max-in-flight-cells',
+    env: 'TANDEM_MAX_IN_FLIGHT_CELLS',
+    parse: integer(1, 10_000_000_000),
+  },
+  requireModels: { flag: 'require-models', env: 'TANDEM_REQUIRE_MODELS', parse: nameList },
+  loadTimeoutMs: {
+    flag: 'load-timeout',
+    env: 'TANDEM_LOAD_TIMEOUT_MS',
+    parse: integer(1, 3_600_000),
+  },
+  keepLatest: { flag: 'keep-latest', env: 'TANDEM_KEEP_LATEST', parse: integer(0, 1_000_000) },
 };
 
 /** The command-line help, generated from the same table that parses. */
@@ -136,7 +232,7 @@ export function usage(): string {
   const lines = Object.entries(SETTINGS).map(([key, s]) => {
     const def = DEFAULT_CONFIG[key as keyof ServerConfig];
     const flag = s.bool === true ? `--${s.flag}` : `--${s.flag} <value>`;
-    return `  ${flag.padEnd(28)} env ${s.env.padEnd(28)} default ${String(def ?? 'auto')}`;
+    return `  ${flag.padEnd(28)} env ${s.env.padEnd(28)} default ${Array.isArray(def) ? def.join(',') || 'none' : String(def ?? 'auto')}`;
   });
   return ['usage: npm run serve -- [options]', ...lines].join('\n');
 }
@@ -173,6 +269,10 @@ export function loadConfig(
     const parsed = s.parse(text);
     if (parsed.ok) out[key] = parsed.value;
     else problems.push(`--${s.flag} / ${s.env}: ${parsed.problem}`);
+  }
+  const request = out.requestTimeoutMs as number;
+  if (request > 0 && (out.headersTimeoutMs as number) > request) {
+    problems.push('--headers-timeout must not exceed --request-timeout');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   out.artifacts = resolve(String(out.artifacts));

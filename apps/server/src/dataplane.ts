@@ -1,6 +1,14 @@
 import { FeatureInputError, type RawRow, type RowIssue } from '@tandem/features';
 import { toPredictions } from '@tandem/runtime';
 import type { FastifyRequest } from 'fastify';
+import { ServerError } from './errors.ts';
+import {
+  checkFloat32Range,
+  type InputGuards,
+  inputGuards,
+  nonFiniteRows,
+  ownColumns,
+} from './input-guards.ts';
 import type { ServerMetrics } from './metrics/metrics.ts';
 import type { ModelRegistry, VersionSelector } from './registry/registry.ts';
 import type { ServedVersion } from './registry/served-version.ts';
@@ -62,17 +70,43 @@ export class DataPlane {
   }
 }
 
-/** One leased version's predictions; invalid rows are refused as a whole with their details. */
+const guardsByVersion = new WeakMap<ServedVersion, InputGuards>();
+
+function guardsOf(served: ServedVersion): InputGuards {
+  let guards = guardsByVersion.get(served);
+  if (guards === undefined) {
+    guards = inputGuards(served.manifest.inputs);
+    guardsByVersion.set(served, guards);
+  }
+  return guards;
+}
+
+/**
+ * One leased version's predictions; invalid rows are refused as a whole with their details, and
+ * an answer that is not a number (NaN, ±Infinity) is an error, never a 200 without numbers.
+ */
 function predictRows(
   served: ServedVersion,
-  rows: readonly RawRow[],
+  sent: readonly RawRow[],
   metrics: ServerMetrics,
 ): Outcome {
   const { predictor } = served;
+  const guards = guardsOf(served);
+  const rows = ownColumns(sent, guards);
+  checkFloat32Range(rows, guards);
   const batch = predictor.predictBatch(rows, { errors: 'collect' });
   if (batch.errors.length > 0) {
     metrics.rowsRejected(served.name, batch.rejected.length);
     throw new FeatureInputError(batch.errors, { rows: batch.rejected.length });
+  }
+  const notFinite = nonFiniteRows(batch.outputs, batch.width);
+  if (notFinite.length > 0) {
+    metrics.rowsRejected(served.name, notFinite.length);
+    throw new ServerError(
+      'TANDEM_PREDICTION_NOT_FINITE',
+      `the model's output for row ${notFinite[0]} is not a finite number${notFinite.length > 1 ? ` (nor for ${notFinite.length - 1} more rows)` : ''}; check that row's values`,
+      notFinite.map((row) => ({ row })),
+    );
   }
   metrics.rowsPredicted(served.name, served.version, rows.length);
   for (const issue of batch.issues) metrics.inputIssue(served.name, issue.column, issue.kind);

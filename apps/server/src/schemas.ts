@@ -177,7 +177,7 @@ export const modelListResponse = {
               type: 'object',
               properties: {
                 version: { type: 'integer' },
-                status: { type: 'string', enum: ['available', 'failed', 'pending'] },
+                status: { type: 'string', enum: ['available', 'failed', 'pending', 'unloaded'] },
                 reason: { type: 'string' },
                 createdAt: { type: 'string' },
               },

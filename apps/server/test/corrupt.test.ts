@@ -61,13 +61,22 @@ describe('corrupt versions', () => {
     );
     expect(byVersion[1].status).toBe('available');
     expect(byVersion[2].status).toBe('available');
-    expect(byVersion[3]).toMatchObject({ status: 'failed' });
-    expect(byVersion[3].reason).toMatch(/weights\.bin/);
-    expect(byVersion[4].reason).toMatch(/features\.json.*sha256/);
-    expect(byVersion[5].reason).toMatch(/features\.json/);
+    // Clients see the failure's code; the reason (paths, file contents) stays server-side.
+    expect(byVersion[3]).toEqual({
+      version: 3,
+      status: 'failed',
+      reason: 'TANDEM_VERSION_CORRUPT',
+    });
+    expect(byVersion[4].reason).toMatch(/^TANDEM_[A-Z_]+$/);
+    expect(byVersion[5].reason).toMatch(/^TANDEM_[A-Z_]+$/);
+    const failed = app.tandem.registry.model('credit').failed;
+    expect(failed.get(3)?.reason).toMatch(/weights\.bin/);
+    expect(failed.get(4)?.reason).toMatch(/features\.json.*sha256/);
+    expect(failed.get(5)?.reason).toMatch(/features\.json/);
     const penguins = models.find((m: { name: string }) => m.name === 'penguins');
     expect(penguins.versions[1]).toMatchObject({ version: 2, status: 'failed' });
-    expect(penguins.versions[1].reason).toMatch(/format/);
+    expect(penguins.versions[1].reason).toMatch(/^TANDEM_[A-Z_]+$/);
+    expect(app.tandem.registry.model('penguins').failed.get(2)?.reason).toMatch(/format/);
     expect(penguins.defaultVersion).toBe(1);
 
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
@@ -106,34 +115,49 @@ describe('corrupt versions', () => {
     expect(metrics).toContain('tandem_model_load_failures_total{model="penguins",version="2"} 1');
   });
 
-  it('re-verifies a served version whose files change, and stops serving it', async () => {
+  it('keeps serving a verified version from memory when its files change, and reports it', async () => {
     const { registry } = app.tandem;
+    const before = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      payload: { instances: [CREDIT_ROW] },
+    });
     await truncate(join(dir, 'credit', '2', 'weights.bin'), 10);
     const summary = await registry.reload();
     expect(summary.failed).toEqual(['credit/2']);
-    expect(summary.removed).toEqual(['credit/2']);
-    expect(registry.model('credit').defaultVersion).toBe(1);
+    expect(summary.removed).toEqual([]);
+    expect(registry.model('credit').defaultVersion).toBe(2);
     const res = await app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',
       payload: { instances: [CREDIT_ROW] },
     });
-    expect(res.json().model).toEqual({ name: 'credit', version: 1 });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(before.json());
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
     // Unchanged failures are not retried (and not counted again) on every poll.
     await registry.reload();
     const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('tandem_model_load_failures_total{model="credit",version="2"} 1');
     expect(metrics).toContain('tandem_model_load_failures_total{model="credit",version="3"} 1');
+    expect(metrics).toContain('tandem_model_versions_stale{model="credit"} 1');
   });
 
   it('makes a model unavailable, not silently different, when production points to a refused version', async () => {
     const { registry } = app.tandem;
     await new FileModelStore(dir).setLabel('credit', 'production', 3);
     await registry.reload();
+    // The other models still answer: the server stays ready and names the unavailable model.
     const ready = await app.inject({ url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
+    expect(ready.statusCode).toBe(200);
     expect(ready.json().notReady).toEqual([
       { model: 'credit', reason: expect.stringMatching(/production points to version 3/) },
     ]);
+    // Unless the operator requires it.
+    const strict = await loaded(dir, ['--require-models', 'credit,penguins']);
+    const strictReady = await strict.inject({ url: '/readyz' });
+    await strict.close();
+    expect(strictReady.statusCode).toBe(503);
     const res = await app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',

@@ -15,6 +15,8 @@ export class ServerMetrics {
   private readonly issues: Counter<'model' | 'column' | 'kind'>;
   private readonly rejectedRows: Counter<'model'>;
   private readonly served: Gauge<'model'>;
+  private readonly stale: Gauge<'model'>;
+  private readonly lastReload: Gauge;
   private readonly children = new Map<string, { inc(n?: number): void }>();
   private readonly timers = new Map<string, { observe(v: number): void }>();
   private readonly cluster: (() => Promise<string>) | undefined;
@@ -82,6 +84,19 @@ export class ServerMetrics {
       // Every cluster worker serves the same versions: the cluster serves as many, not N times.
       aggregator: 'max',
     });
+    this.stale = new Gauge({
+      name: 'tandem_model_versions_stale',
+      help: 'Versions serving from memory whose files changed or vanished on disk, by model',
+      labelNames: ['model'],
+      registers,
+      aggregator: 'max',
+    });
+    this.lastReload = new Gauge({
+      name: 'tandem_reload_last_success_timestamp_seconds',
+      help: 'When a pass over the model store last completed (Unix time); stale means a stuck reload',
+      registers,
+      aggregator: 'min',
+    });
     new Gauge({
       name: 'tandem_tfjs_tensors',
       help: 'Tensors alive in the tfjs engine (should stay flat)',
@@ -146,6 +161,14 @@ export class ServerMetrics {
 
   loadFailed(model: string, version: number): void {
     this.loadFailures.labels(model, String(version)).inc();
+  }
+
+  versionsStale(model: string, count: number): void {
+    this.stale.labels(model).set(count);
+  }
+
+  reloadSucceeded(): void {
+    this.lastReload.set(Date.now() / 1000);
   }
 
   versionsServed(model: string, count: number): void {

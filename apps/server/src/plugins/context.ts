@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ServerConfig } from '../config.ts';
 import type { DataPlane } from '../dataplane.ts';
+import type { Lifecycle } from '../lifecycle.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 
@@ -12,6 +13,8 @@ export interface Tandem {
   readonly metrics: ServerMetrics;
   /** select → lease → predict → answer, for every predict route. */
   readonly dataplane: DataPlane;
+  /** Draining after SIGTERM: not ready, answers ask clients to close their connection. */
+  readonly lifecycle: Lifecycle;
 }
 
 declare module 'fastify' {
@@ -38,6 +41,14 @@ export const contextPlugin = fp(
     app.decorate('tandem', tandem);
     app.decorateRequest('servedModel', '');
     app.decorateRequest('servedVersion', '');
+    app.addHook('onSend', (request, reply, _payload, done) => {
+      // While draining, every answer closes its connection so no keep-alive socket is left idle
+      // (and reset) when the listener closes.
+      if (tandem.lifecycle.draining && request.raw.httpVersionMajor === 1) {
+        reply.header('connection', 'close');
+      }
+      done();
+    });
     app.addHook('onResponse', (request, reply, done) => {
       tandem.metrics.request(
         request.routeOptions.url ?? 'unmatched',

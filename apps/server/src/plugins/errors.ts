@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ServerError, toServerError } from '../errors.ts';
@@ -11,14 +13,61 @@ function shapeForUrl(url: string): 'native' | 'protocol' {
   return last.includes(':') || last.includes('%3A') || last.includes('%3a') ? 'protocol' : 'native';
 }
 
-function answer(request: FastifyRequest, reply: FastifyReply, error: ServerError): FastifyReply {
-  const shape = request.routeOptions.config?.errorShape ?? shapeForUrl(request.url);
-  if (error.statusCode === 503) reply.header('retry-after', '1');
+/** One coded error as the route's answer: Tandem's envelope, or the protocol's `{error}`. */
+export function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: ServerError,
+): FastifyReply {
+  const shape = request.routeOptions?.config?.errorShape ?? shapeForUrl(request.url);
+  if (error.statusCode === 503 || error.statusCode === 429) reply.header('retry-after', '1');
   reply.code(error.statusCode);
+  // The protocols' envelope is {error: string}: there the code travels in a header.
+  reply.header('x-tandem-error-code', error.code);
   if (shape === 'protocol') return reply.send({ error: error.message });
   return reply.send({
     error: { code: error.code, message: error.message, details: error.details },
   });
+}
+
+/**
+ * fastify's own answers for URLs it cannot route (a bad percent-encoding, a path segment over
+ * maxParamLength), in Tandem's envelope instead of fastify's.
+ */
+export function frameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const code = (error as { code?: unknown }).code;
+  const served =
+    code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ServerError('TANDEM_URL_TOO_LONG')
+      : code === 'FST_ERR_BAD_URL'
+        ? new ServerError('TANDEM_REQUEST_INVALID', 'the URL is not valid percent-encoding')
+        : toServerError(error);
+  answer(request, reply, served);
+}
+
+const CLIENT_ERRORS: Readonly<Record<string, ServerError>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: new ServerError('TANDEM_REQUEST_TIMEOUT'),
+  HPE_HEADER_OVERFLOW: new ServerError('TANDEM_HEADERS_TOO_LARGE'),
+};
+
+/**
+ * Errors Node's HTTP parser raises before any route sees the request (timeouts, oversized
+ * headers, malformed HTTP): answered on the raw socket in Tandem's envelope, then closed.
+ */
+export function clientErrorAnswer(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const served =
+    CLIENT_ERRORS[error.code ?? ''] ??
+    new ServerError('TANDEM_REQUEST_INVALID', 'malformed HTTP request');
+  const body = JSON.stringify({
+    error: { code: served.code, message: served.message, details: [] },
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${served.statusCode} ${STATUS_CODES[served.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /**

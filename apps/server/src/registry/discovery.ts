@@ -2,7 +2,7 @@ import { FileModelStore } from '@tandem/model-store';
 import { type EngineChoice, predictorFromStoredVersion, tf } from '@tandem/runtime';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerMetrics } from '../metrics/metrics.ts';
-import { fingerprintDirectory } from './fingerprint.ts';
+import { inspectVersionFolder } from './fingerprint.ts';
 import { type ModelState, modelState } from './model-state.ts';
 import { type FailedVersion, ServedVersion } from './served-version.ts';
 
@@ -20,7 +20,18 @@ export interface DiscoveryOptions {
   engine?: EngineChoice | undefined;
   log: FastifyBaseLogger;
   metrics: ServerMetrics;
+  /** Most time one version may take to read, verify and warm up. */
+  loadTimeoutMs: number;
+  /** Versions loaded per model: the labelled ones plus the latest N; 0 loads every version. */
+  keepLatest: number;
 }
+
+/** Why a version on disk is not served; clients see the code, logs see the reason. */
+export const LOAD_FAILURE_CODES = [
+  'TANDEM_MODEL_LOAD_FAILED',
+  'TANDEM_MODEL_LOAD_TIMEOUT',
+  'TANDEM_VERSION_FILES_IRREGULAR',
+] as const;
 
 /**
  * Finds the versions on disk and loads the new or changed ones. It only reads: which version
@@ -91,16 +102,21 @@ export class VersionDiscovery {
     }
     const served = new Map<number, ServedVersion>();
     const failed = new Map<number, FailedVersion>();
-    for (const version of versions) {
+    const kept = versionsToLoad(versions, labels, this.options.keepLatest);
+    for (const version of kept) {
       if (stopped()) break;
       const path = this.store.versionPath(name, version);
-      let fingerprint: string;
-      try {
-        fingerprint = await fingerprintDirectory(path);
-      } catch {
-        continue; // removed between listing and reading: the next pass settles it
-      }
       const old = prev?.served.get(version);
+      let files: Awaited<ReturnType<typeof inspectVersionFolder>>;
+      try {
+        files = await inspectVersionFolder(path);
+      } catch {
+        // Removed between listing and reading: the next pass settles it; meanwhile what was
+        // verified keeps serving.
+        if (old !== undefined) served.set(version, old);
+        continue;
+      }
+      const { fingerprint } = files;
       if (old !== undefined && old.fingerprint === fingerprint) {
         served.set(version, old);
         continue;
@@ -108,23 +124,100 @@ export class VersionDiscovery {
       const oldFailure = prev?.failed.get(version);
       if (oldFailure !== undefined && oldFailure.fingerprint === fingerprint) {
         failed.set(version, oldFailure);
+        if (old !== undefined) served.set(version, old);
         continue;
       }
-      const result = await this.load(name, version, path, fingerprint);
+      const result =
+        files.irregular.length > 0
+          ? this.refuse(name, version, path, fingerprint, {
+              code: 'TANDEM_VERSION_FILES_IRREGULAR',
+              reason: `not regular files (symlinks, FIFOs and folders are refused): ${files.irregular.join(', ')}`,
+            })
+          : await this.loadBounded(name, version, path, fingerprint);
       if (result instanceof ServedVersion) {
         served.set(version, result);
         summary.added.push(`${name}/${version}`);
-      } else {
-        failed.set(version, result);
-        summary.failed.push(`${name}/${version}`);
+        continue;
+      }
+      failed.set(version, result);
+      summary.failed.push(`${name}/${version}`);
+      if (old !== undefined) {
+        // A verified version whose files changed keeps serving what it loaded: the files on disk
+        // are what is wrong, and the version it answers with is still the one that verified.
+        served.set(version, old);
+        log.error(
+          { model: name, version, code: result.code },
+          `${name} version ${version} changed on disk and failed verification; serving it from memory`,
+        );
       }
     }
+    // A labelled version whose folder vanished keeps serving from memory until its label moves:
+    // a deleted folder must not take a pinned version (and the model) down.
+    const listed = new Set(versions);
+    const pinned = new Set(Object.values(labels));
+    const stale: number[] = [];
+    for (const [version, old] of prev?.served ?? []) {
+      if (listed.has(version) || !pinned.has(version)) continue;
+      served.set(version, old);
+      stale.push(version);
+    }
+    for (const version of failed.keys()) if (served.has(version)) stale.push(version);
+    if (stale.length > 0) {
+      log.error(
+        { model: name, versions: stale },
+        `${name}: versions ${stale.join(', ')} serve from memory; their files changed or vanished`,
+      );
+    }
+    this.options.metrics.versionsStale(name, stale.length);
+    const all = [...new Set([...versions, ...served.keys()])].sort((x, y) => x - y);
     for (const [label, version] of Object.entries(labels)) {
       if (prev !== undefined && prev.labels[label] !== version) {
         summary.labelMoves.push(`${name}:${label}→${version}`);
       }
     }
-    return modelState(name, versions, served, failed, labels);
+    return modelState(name, all, served, failed, labels, new Set(kept));
+  }
+
+  /** Loads one version, or refuses it when loading takes longer than the load timeout. */
+  private async loadBounded(
+    name: string,
+    version: number,
+    path: string,
+    fingerprint: string,
+  ): Promise<ServedVersion | FailedVersion> {
+    const ms = this.options.loadTimeoutMs;
+    const loading = this.load(name, version, path, fingerprint);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+      timer.unref();
+    });
+    const result = await Promise.race([loading, timeout]);
+    clearTimeout(timer);
+    if (result !== 'timeout') return result;
+    // The read may still finish (a hung network filesystem); what it loads then is dropped.
+    void loading.then((late) => {
+      if (late instanceof ServedVersion) late.retire();
+    });
+    return this.refuse(name, version, path, fingerprint, {
+      code: 'TANDEM_MODEL_LOAD_TIMEOUT',
+      reason: `not read and verified within ${ms} ms`,
+    });
+  }
+
+  private refuse(
+    name: string,
+    version: number,
+    path: string,
+    fingerprint: string,
+    why: { code: string; reason: string },
+  ): FailedVersion {
+    this.options.metrics.loadFailed(name, version);
+    this.options.log.error(
+      { model: name, version, path, code: why.code, reason: why.reason },
+      `refused ${name} version ${version}: ${why.reason}`,
+    );
+    return { name, version, ...why, fingerprint, failedAt: new Date().toISOString() };
   }
 
   private async load(
@@ -133,7 +226,7 @@ export class VersionDiscovery {
     path: string,
     fingerprint: string,
   ): Promise<ServedVersion | FailedVersion> {
-    const { log, metrics } = this.options;
+    const { log } = this.options;
     const started = performance.now();
     try {
       const stored = await this.store.readVersion(name, version);
@@ -169,19 +262,22 @@ export class VersionDiscovery {
           ? (error as { code: string }).code
           : 'TANDEM_MODEL_LOAD_FAILED';
       const reason = error instanceof Error ? error.message : String(error);
-      metrics.loadFailed(name, version);
-      log.error(
-        { model: name, version, path, code, reason },
-        `refused ${name} version ${version}: ${reason}`,
-      );
-      return {
-        name,
-        version,
-        code,
-        reason,
-        fingerprint,
-        failedAt: new Date().toISOString(),
-      };
+      return this.refuse(name, version, path, fingerprint, { code, reason });
     }
   }
+}
+
+/**
+ * The versions a model loads: every labelled one plus the latest `keepLatest` (all when 0), as
+ * TF Serving's version policy; the others stay on disk, listed but not in memory.
+ */
+export function versionsToLoad(
+  versions: readonly number[],
+  labels: Readonly<Record<string, number>>,
+  keepLatest: number,
+): number[] {
+  if (keepLatest === 0) return [...versions];
+  const latest = new Set(versions.slice(-keepLatest));
+  const pinned = new Set(Object.values(labels));
+  return versions.filter((v) => latest.has(v) || pinned.has(v));
 }

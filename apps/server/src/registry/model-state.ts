@@ -3,8 +3,10 @@ import type { FailedVersion, ServedVersion } from './served-version.ts';
 /** Everything the registry knows about one model at one moment. Never mutated once published. */
 export interface ModelState {
   readonly name: string;
-  /** Every version folder on disk, ascending. */
+  /** Every version folder on disk (and labelled ones serving from memory), ascending. */
   readonly versions: readonly number[];
+  /** The versions the retention policy loads (the others are listed but not in memory). */
+  readonly kept: ReadonlySet<number>;
   readonly served: ReadonlyMap<number, ServedVersion>;
   readonly failed: ReadonlyMap<number, FailedVersion>;
   readonly labels: Readonly<Record<string, number>>;
@@ -25,16 +27,20 @@ export function modelState(
   served: Map<number, ServedVersion>,
   failed: Map<number, FailedVersion>,
   labels: Record<string, number>,
+  kept: ReadonlySet<number> = new Set(versions),
 ): ModelState {
-  const production = labels['production'];
+  // Own properties only: a label named like an Object.prototype member is not a label.
+  const production = Object.hasOwn(labels, 'production') ? labels.production : undefined;
   if (production !== undefined) {
     if (served.has(production)) {
-      return { name, versions, served, failed, labels, defaultVersion: production };
+      return { name, versions, kept, served, failed, labels, defaultVersion: production };
     }
-    const why = failed.get(production)?.reason ?? 'no such version';
+    // The failure's code, not its reason: reasons quote paths and file contents (logs only).
+    const why = failed.get(production)?.code ?? 'no such version';
     return {
       name,
       versions,
+      kept,
       served,
       failed,
       labels,
@@ -44,11 +50,12 @@ export function modelState(
   }
   const highest = [...served.keys()].sort((a, b) => a - b).at(-1);
   if (highest !== undefined) {
-    return { name, versions, served, failed, labels, defaultVersion: highest };
+    return { name, versions, kept, served, failed, labels, defaultVersion: highest };
   }
   return {
     name,
     versions,
+    kept,
     served,
     failed,
     labels,

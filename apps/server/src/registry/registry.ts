@@ -18,6 +18,12 @@ export interface RegistryOptions {
   engine?: EngineChoice | undefined;
   log: FastifyBaseLogger;
   metrics: ServerMetrics;
+  /** Most time one version may take to load. */
+  loadTimeoutMs: number;
+  /** Versions loaded per model: the labelled ones plus the latest N; 0 loads every version. */
+  keepLatest: number;
+  /** Models that must be servable for readiness; empty: at least one model. */
+  requireModels: readonly string[];
 }
 
 /**
@@ -60,7 +66,15 @@ export class ModelRegistry {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    // A pass stuck on a hung read must not hold shutdown: wait for it at most a second.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running?.catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
     const old = this.snapshot;
     this.snapshot = new Map();
     for (const model of old.values()) for (const v of model.served.values()) v.retire();
@@ -71,24 +85,36 @@ export class ModelRegistry {
     return this.loaded;
   }
 
-  /** Ready: loaded, at least one model, and every model's default version served. */
+  /**
+   * Ready when loaded and, with `requireModels`, every listed model has a default version to
+   * serve; without it, at least one model has. One broken model (a stray folder, a refused
+   * version) is then one unavailable model, not an unready server.
+   */
   get isReady(): boolean {
-    if (!this.loaded || this.snapshot.size === 0) return false;
-    for (const model of this.snapshot.values()) {
-      if (model.defaultVersion === undefined) return false;
+    if (!this.loaded) return false;
+    const required = this.options.requireModels;
+    if (required.length > 0) {
+      return required.every((name) => this.snapshot.get(name)?.defaultVersion !== undefined);
     }
-    return true;
+    for (const model of this.snapshot.values()) {
+      if (model.defaultVersion !== undefined) return true;
+    }
+    return false;
   }
 
-  /** Models not ready, with the reason; empty when ready. */
+  /** Models that cannot answer by default, with the reason (codes only, never paths). */
   notReady(): { model: string; reason: string }[] {
     if (!this.loaded) return [{ model: '*', reason: 'models are still loading' }];
-    if (this.snapshot.size === 0) {
-      return [{ model: '*', reason: `no model found in ${this.options.artifacts}` }];
+    const missing = this.options.requireModels
+      .filter((name) => !this.snapshot.has(name))
+      .map((name) => ({ model: name, reason: 'required, and not in the store' }));
+    if (this.snapshot.size === 0 && missing.length === 0) {
+      return [{ model: '*', reason: 'no model in the store' }];
     }
-    return [...this.snapshot.values()]
+    const unavailable = [...this.snapshot.values()]
       .filter((m) => m.defaultVersion === undefined)
       .map((m) => ({ model: m.name, reason: m.unavailable ?? 'no version served' }));
+    return [...missing, ...unavailable];
   }
 
   models(): ModelState[] {
@@ -112,7 +138,9 @@ export class ModelRegistry {
     if (selector.version !== undefined) {
       version = selector.version;
     } else if (selector.label !== undefined) {
-      const target = model.labels[selector.label];
+      const target = Object.hasOwn(model.labels, selector.label)
+        ? model.labels[selector.label]
+        : undefined;
       if (target === undefined) {
         throw new ServerError(
           'TANDEM_LABEL_NOT_FOUND',
@@ -135,7 +163,13 @@ export class ModelRegistry {
     if (failed !== undefined) {
       throw new ServerError(
         'TANDEM_VERSION_UNAVAILABLE',
-        `version ${version} of model ${name} is not served: ${failed.reason}`,
+        `version ${version} of model ${name} is not served: ${failed.code}`,
+      );
+    }
+    if (model.versions.includes(version)) {
+      throw new ServerError(
+        'TANDEM_VERSION_UNAVAILABLE',
+        `version ${version} of model ${name} is not loaded (the server keeps its labelled versions and the latest ${this.options.keepLatest})`,
       );
     }
     throw new ServerError('TANDEM_VERSION_NOT_FOUND', `model ${name} has no version ${version}`);
@@ -158,6 +192,7 @@ export class ModelRegistry {
     const previous = this.snapshot;
     const next = await this.discovery.scan(previous, summary, () => this.closed);
     if (next === undefined) return summary;
+    this.options.metrics.reloadSucceeded();
     if (this.closed) {
       // close() ran meanwhile: release what this pass loaded and publish nothing.
       for (const m of next.values())

@@ -71,9 +71,10 @@ function modelSummary(model: ModelState) {
       if (served !== undefined) {
         return { version, status: 'available', createdAt: served.manifest.createdAt };
       }
+      // Clients get the failure's code; its reason (paths, file contents) stays in the logs.
       const failed = model.failed.get(version);
-      if (failed !== undefined) return { version, status: 'failed', reason: failed.reason };
-      return { version, status: 'pending' };
+      if (failed !== undefined) return { version, status: 'failed', reason: failed.code };
+      return { version, status: model.kept.has(version) ? 'pending' : 'unloaded' };
     }),
   };
 }
@@ -214,6 +215,11 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
             `CSV column "${clash}" has the name of a prediction column; rename it`,
           );
         }
+        // After the clash check: the clash is the more specific mistake, as in batch scoring.
+        codec.checkCsvColumns(
+          table,
+          served.predictor.inputSchema.map((column) => column.name),
+        );
         return table.rows;
       },
       encode: (outcome, served) => {

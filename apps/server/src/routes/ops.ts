@@ -24,7 +24,7 @@ const readySchema = {
 
 /** Liveness, readiness and Prometheus metrics for operators and orchestrators. */
 export async function opsRoutes(app: FastifyInstance): Promise<void> {
-  const { registry, metrics } = app.tandem;
+  const { registry, metrics, lifecycle } = app.tandem;
   const config = { errorShape: 'native' as const };
   const tags = ['operations'];
 
@@ -47,7 +47,8 @@ export async function opsRoutes(app: FastifyInstance): Promise<void> {
       config,
       schema: {
         tags,
-        summary: 'Ready once every model has its default version served (503 until then)',
+        summary:
+          'Ready once at least one model (or every --require-models model) can answer; 503 before, and at once on SIGTERM',
         response: { 200: readySchema, 503: readySchema },
       },
     },
@@ -56,8 +57,15 @@ export async function opsRoutes(app: FastifyInstance): Promise<void> {
         .models()
         .filter((m) => m.defaultVersion !== undefined)
         .map((m) => ({ name: m.name, version: m.defaultVersion }));
-      if (registry.isReady) return reply.send({ status: 'ready', models });
-      return reply.code(503).send({ status: 'not_ready', models, notReady: registry.notReady() });
+      const notReady = registry.notReady();
+      if (lifecycle.draining) {
+        notReady.unshift({ model: '*', reason: 'shutting down' });
+        return reply.code(503).send({ status: 'not_ready', models, notReady });
+      }
+      if (registry.isReady) {
+        return reply.send({ status: 'ready', models, ...(notReady.length ? { notReady } : {}) });
+      }
+      return reply.code(503).send({ status: 'not_ready', models, notReady });
     },
   );
 

@@ -81,10 +81,15 @@ function statusOf(model: ModelState, only: number | undefined) {
       const available = model.served.has(version);
       return {
         version: String(version),
-        state: available ? 'AVAILABLE' : failed !== undefined ? 'END' : 'LOADING',
+        state: available
+          ? 'AVAILABLE'
+          : failed !== undefined || !model.kept.has(version)
+            ? 'END'
+            : 'LOADING',
         status: {
           error_code: available || failed === undefined ? 'OK' : 'UNKNOWN',
-          error_message: failed?.reason ?? '',
+          // The code only: the reason quotes paths and file contents, which stay in the logs.
+          error_message: available ? '' : (failed?.code ?? ''),
         },
       };
     }),
@@ -248,7 +253,8 @@ export async function tfservingRoutes(
     { config: routeConfig, schema: statusSchema },
     (request) => {
       const model = registry.model(request.params.name);
-      const version = model.labels[request.params.label];
+      const { label } = request.params;
+      const version = Object.hasOwn(model.labels, label) ? model.labels[label] : undefined;
       if (version === undefined) {
         throw new ServerError(
           'TANDEM_LABEL_NOT_FOUND',

@@ -38,7 +38,7 @@ const SERVER_VERSION = '0.1.0';
  * specification/protocol/inference_rest.md. Tabular models take one tensor per column.
  */
 export async function v2Routes(app: FastifyInstance): Promise<void> {
-  const { registry, dataplane, config } = app.tandem;
+  const { registry, dataplane, config, lifecycle } = app.tandem;
   const routeConfig = { errorShape: 'protocol' as const };
   const tags = ['open-inference-protocol'];
   acceptBinaryTensors(app);
@@ -63,13 +63,13 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
   );
 
   // The spec's $ready_server_response spells its field "live"; clients of KServe and Triton
-  // read "ready". Both carry readiness; the status is 200 when ready, 503 otherwise.
+  // read "ready" and the status. A process that answers is live, so "live" stays true.
   app.get(
     '/v2/health/ready',
     { config: routeConfig, schema: { tags, summary: 'Server ready' } },
     (_request, reply) => {
-      const ready = registry.isReady;
-      return reply.code(ready ? 200 : 503).send({ live: ready, ready });
+      const ready = registry.isReady && !lifecycle.draining;
+      return reply.code(ready ? 200 : 503).send({ live: true, ready });
     },
   );
 
