@@ -4,7 +4,8 @@
         [--drop Name] [--rows rows.json] [--repeat 2]
 
 Reads the file with Tandem's column rules (tandem_tables.py), keeps the rows listed in --rows
-(a JSON array of 0-based data-row numbers; default: all), then fits HistGradientBoostingClassifier
+(a JSON array of 0-based data-row numbers of the file, as in data/splits/; default: all) that
+hold a target, then fits HistGradientBoostingClassifier
 or Regressor with early stopping off and every other parameter at its default, --repeat times.
 Prints one JSON line: the best fit time in seconds (fit alone: reading and encoding excluded, as
 on Tandem's side), the rows, the iterations and the OpenMP threads scikit-learn used.
@@ -34,9 +35,9 @@ def main() -> None:
     args = parser.parse_args()
 
     frame = read_csv(args.data)
-    frame = frame[frame[args.target].notna()].reset_index(drop=True)
     if args.rows is not None:
         frame = frame.iloc[json.loads(args.rows.read_text())]
+    frame = frame[frame[args.target].notna()]
     columns = fit_tree_columns(frame, [args.target, *args.drop])
     x = columns.matrix(frame)
     params = {"early_stopping": False, "categorical_features": columns.categorical_mask()}
