@@ -12,7 +12,7 @@ export { fitPipeline } from './fit/fit-pipeline.ts';
 export { inferSchema } from './infer.ts';
 export type { LabelEncoderState, LabelSource } from './label-encoder.ts';
 export { LABEL_ENCODER_FORMAT, LabelEncoder } from './label-encoder.ts';
-export type { TransformBatchOptions } from './pipeline.ts';
+export type { ColumnSpan, TransformBatchOptions } from './pipeline.ts';
 export { FittedPipeline } from './pipeline.ts';
 export type {
   BooleanColumnState,

@@ -8,6 +8,13 @@ import { parsePipelineState } from './state/parse-pipeline.ts';
 import type { PipelineState } from './state/types.ts';
 import type { BatchResult, InputColumnSchema, RawRow, RowIssue, TransformReport } from './types.ts';
 
+/** The outputs one raw column produces: outputNames[start, start + width). */
+export interface ColumnSpan {
+  column: string;
+  start: number;
+  width: number;
+}
+
 export interface TransformBatchOptions {
   /** Where to write rows × width values; allocated when absent. */
   out?: Float32Array;
@@ -33,6 +40,7 @@ export class FittedPipeline {
   /** What fitting decided that a reader should know, e.g. an all-missing column. */
   readonly notes: readonly string[];
   readonly #state: PipelineState;
+  readonly #spans: readonly ColumnSpan[];
   readonly #encodeRow: RowEncoder;
   readonly #rejectUnknownColumns: boolean;
   readonly #declared: ReadonlySet<string>;
@@ -42,11 +50,20 @@ export class FittedPipeline {
     this.#state = state;
     const encoders: EncodedColumn[] = [];
     const outputNames: string[] = [];
+    const spans: ColumnSpan[] = [];
     for (const column of state.columns) {
       const compiled = compileColumn(column, outputNames.length);
       encoders.push({ name: column.name, encode: compiled.encode, fastPath: compiled.fastPath });
+      spans.push(
+        Object.freeze({
+          column: column.name,
+          start: outputNames.length,
+          width: compiled.outputNames.length,
+        }),
+      );
       outputNames.push(...compiled.outputNames);
     }
+    this.#spans = Object.freeze(spans);
     this.#encodeRow = compileRowEncoder(encoders);
     this.width = outputNames.length;
     this.outputNames = Object.freeze(outputNames);
@@ -65,6 +82,14 @@ export class FittedPipeline {
    */
   static fromJSON(state: unknown): FittedPipeline {
     return new FittedPipeline(parsePipelineState(state));
+  }
+
+  /**
+   * Which outputs each raw column produces, in column order: contiguous, covering every output
+   * once (one-hot levels, missing indicator, datetime parts of one column sit side by side).
+   */
+  columnSpans(): readonly ColumnSpan[] {
+    return this.#spans;
   }
 
   /** The JSON state: plain data carrying `format`; the same fit always serialises identically. */
