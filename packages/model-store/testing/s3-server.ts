@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** An S3 server for tests: moto_server on a free loopback port, or one CI names. */
 export interface S3TestServer {
@@ -12,6 +12,8 @@ export interface S3TestServer {
   createBucket(): Promise<string>;
   /** A plain SDK client for the test's own reads and writes (corrupting an object, …). */
   client(): S3Client;
+  /** Writes an object behind the store's back (a corruption, a hand-made upload). */
+  putObject(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,9 @@ function serverAt(endpoint: string, stop: () => Promise<void>): S3TestServer {
     endpoint,
     env,
     client,
+    async putObject(bucket, key, body) {
+      await client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
     async createBucket() {
       const bucket = `tandem-test-${randomBytes(6).toString('hex')}`;
       await client().send(new CreateBucketCommand({ Bucket: bucket }));
