@@ -140,7 +140,7 @@ describe('config defaults', () => {
       features: {},
       drop: [],
       split: { test: 0.2, validation: 0.1, seed: 42, stratify: true },
-      model: { type: 'auto' },
+      model: { type: 'auto', candidates: ['gbdt', 'linear', 'mlp'], budgetSeconds: 600 },
       training: {
         epochs: 200,
         batchSize: 32,

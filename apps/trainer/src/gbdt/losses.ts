@@ -13,7 +13,8 @@ const PROBABILITY_FLOOR = 1e-15;
 
 /**
  * Starting margins: the training mean (squared error), the log-odds of class 1 (log loss), the
- * log class priors (softmax; a class absent from training gets the log of a tiny floor).
+ * log class priors less their mean (softmax; a class absent from training gets the log of a
+ * tiny floor).
  */
 export function baselineMargins(loss: GbdtLoss, y: Float64Array, outputs: number): Float64Array {
   const n = y.length;
@@ -29,7 +30,12 @@ export function baselineMargins(loss: GbdtLoss, y: Float64Array, outputs: number
     const p = clip(counts[1]! / n);
     return Float64Array.of(Math.log(p / (1 - p)));
   }
-  return Float64Array.from(counts, (c) => Math.log(clip(c / n)));
+  // Centred, as scikit-learn's multinomial link: softmax ignores the shift, the margins match.
+  const logs = Float64Array.from(counts, (c) => Math.log(clip(c / n)));
+  let mean = 0;
+  for (const value of logs) mean += value;
+  mean /= logs.length;
+  return logs.map((value) => value - mean);
 }
 
 /**

@@ -42,17 +42,21 @@ export function noSplit(): Split {
   };
 }
 
+/** Keeps G / H finite on an all-zero hessian, as scikit-learn's compute_node_value does. */
+const VALUE_EPSILON = 1e-15;
+
 /** G² / (H + l2): the negative loss of a leaf at its optimal value, up to a factor 2. */
 function score(g: number, h: number, l2: number): number {
-  return (g * g) / (h + l2);
+  return (g * g) / (h + l2 + VALUE_EPSILON);
 }
 
 /**
  * The best split of a node over every feature (the first feature, then the first bin, wins a
  * tie), as scikit-learn's splitter: a numeric feature is scanned with missing values going right
  * (including the split "every value left, missing right") and, when training had missing values
- * in it, with missing values going left; a categorical feature orders its categories by
- * G / (H + 10) and scans prefixes from both ends. Gain = G_L²/(H_L+l2) + G_R²/(H_R+l2) −
+ * in it, with missing values going left; a categorical feature keeps the categories (missing
+ * values count as one) with a support of at least 10 rows' worth of hessian, orders them by
+ * G / (H + 10) and scans prefixes from both ends (low-support categories always go right). Gain = G_L²/(H_L+l2) + G_R²/(H_R+l2) −
  * G²/(H+l2); a split needs gain > 0, minSamplesLeaf rows and MIN_HESSIAN on each side.
  *
  * A feature without missing values in training sends them (at serving time) to the child with
@@ -149,8 +153,10 @@ function categoricalSplit(
   const hh = hist.h;
   const hc = hist.count;
   const candidates: number[] = [];
+  // Support in hessian units scaled to rows (= rows for squared error), as scikit-learn.
+  const supportFactor = totals.count / totals.h;
   const consider = (b: number) => {
-    if (hc[slot + b]! >= MIN_CATEGORY_SUPPORT) candidates.push(b);
+    if (hh[slot + b]! * supportFactor >= MIN_CATEGORY_SUPPORT) candidates.push(b);
   };
   for (let b = 0; b < mapper.binCount[f]!; b++) consider(b);
   if (mapper.hasMissing[f] === 1) consider(MISSING_BIN);
@@ -159,12 +165,14 @@ function categoricalSplit(
   const ratio = (b: number) => hg[slot + b]! / (hh[slot + b]! + MIN_CATEGORY_SUPPORT);
   // Stable: equal ratios keep bin order, so the split is deterministic.
   candidates.sort((a, b) => ratio(a) - ratio(b) || a - b);
-  const middle = (used + 1) >> 1;
   let bestHere = -1;
   let bestDirection = 1;
   let bestGain = best.gain;
   let bestLeft: NodeTotals = { g: 0, h: 0, count: 0 };
   for (const direction of [1, -1]) {
+    // Prefixes of at most half the categories from the left, fewer from the right: the rest
+    // (and the low-support categories) form the right child.
+    const middle = ((used + 1) >> 1) - (direction === 1 ? 0 : 1);
     let gl = 0;
     let hl = 0;
     let cl = 0;
