@@ -2,7 +2,7 @@
  * `npm run score`: batch scoring of a CSV or NDJSON file. See --help, and docs/batch-scoring.md.
  */
 import { artifactsRoot, EXIT, parseCommandLine, runCli, UsageError } from '@tandem/cli';
-import type { EngineChoice } from '@tandem/runtime';
+import { ENGINES, type EngineChoice } from '@tandem/runtime';
 import { parseFormat } from './format-option.ts';
 import { parseModelRef } from './model-ref.ts';
 import { formatCount, ProgressReporter } from './progress.ts';
@@ -82,11 +82,9 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
   return options;
 }
 
-const ENGINES: readonly EngineChoice[] = ['auto', 'tfjs', 'dense'];
-
 function engineOption(value: string): EngineChoice {
   if (!(ENGINES as readonly string[]).includes(value)) {
-    throw new UsageError(`--engine must be auto, tfjs or dense, got "${value}"`);
+    throw new UsageError(`--engine must be ${ENGINES.join(', ')}, got "${value}"`);
   }
   return value as EngineChoice;
 }

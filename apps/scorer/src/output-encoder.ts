@@ -1,3 +1,4 @@
+import { predictedClass } from '@tandem/runtime/predictor';
 import type { DataFormat, RecordChunk } from '@tandem/tabular';
 import { csvField, csvValue, jsonNumber } from '@tandem/tabular';
 import type { ChunkResult } from './chunk-scorer.ts';
@@ -94,18 +95,8 @@ export class OutputEncoder {
     let text = '';
     let column = 0;
     if (this.classText.length > 0) {
-      // The label rule of the runtime's toPredictions (what the server answers): the most
-      // probable class, the first one on a tie. Computed here to keep one object per row off
-      // the hot path; the parity test holds the two to the same labels.
-      let best = 0;
-      let bestValue = outputs[base] as number;
-      for (let j = 1; j < width; j++) {
-        const value = outputs[base + j] as number;
-        if (value > bestValue) {
-          best = j;
-          bestValue = value;
-        }
-      }
+      // The runtime's label rule (what the server answers), on the flat outputs: no object per row.
+      const best = predictedClass(outputs, base, width);
       text += (toCsv ? ',' : (this.memberKeys[column] as string)) + this.classText[best];
       column++;
     }

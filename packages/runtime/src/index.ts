@@ -16,7 +16,7 @@ export {
   FEATURES_FORMAT,
   type FeaturesFile,
 } from './features-file.ts';
-export { predictedClass, type RuntimeInfo, runtimeInfo } from './info.ts';
+export { type RuntimeInfo, runtimeInfo } from './info.ts';
 export {
   type PredictorOptions,
   type PredictorParts,
@@ -27,6 +27,7 @@ export { loadModel, type ModelFiles, serializeModel } from './model-files.ts';
 export {
   type ClassPrediction,
   type Prediction,
+  predictedClass,
   predictionColumns,
   toPredictions,
   type ValuePrediction,

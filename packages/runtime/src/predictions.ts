@@ -34,12 +34,10 @@ export function toPredictions(
       continue;
     }
     const probabilities: Record<string, number> = {};
-    let best = 0;
     for (let k = 0; k < classes.length; k++) {
-      const p = batch.outputs[offset + k] as number;
-      probabilities[classes[k] as string] = p;
-      if (p > (batch.outputs[offset + best] as number)) best = k;
+      probabilities[classes[k] as string] = batch.outputs[offset + k] as number;
     }
+    const best = predictedClass(batch.outputs, offset, classes.length);
     out[row] = { label: classes[best] as string, probabilities };
   }
   return out;
@@ -53,4 +51,28 @@ export function toPredictions(
 export function predictionColumns(classes: readonly string[] | undefined): string[] {
   if (classes === undefined) return ['value'];
   return ['label', ...classes.map((name) => `probability_${name}`)];
+}
+
+/**
+ * The most probable class of one row of probabilities, out[offset, offset + width): the index of
+ * the largest value. Tie rule: the first (lowest) index wins, as numpy's argmax and
+ * toPredictions; a NaN never wins, so a row of NaN gives 0.
+ *
+ * @example predictedClass(batch.outputs, row * batch.width, batch.width)
+ */
+export function predictedClass(
+  probabilities: ArrayLike<number>,
+  offset = 0,
+  width: number = probabilities.length - offset,
+): number {
+  let best = 0;
+  let bestValue = probabilities[offset] as number;
+  for (let k = 1; k < width; k++) {
+    const p = probabilities[offset + k] as number;
+    if (p > bestValue || (Number.isNaN(bestValue) && !Number.isNaN(p))) {
+      best = k;
+      bestValue = p;
+    }
+  }
+  return best;
 }

@@ -1,5 +1,8 @@
 // No value import here may load TensorFlow.js: worker threads import this module alone
 // ('@tandem/runtime/predictor'), and test/predictor-module.test.ts checks that tfjs stays out.
+// The one argmax rule, for callers that must stay free of tfjs (scoring workers).
+export { predictedClass } from './predictions.ts';
+
 import type {
   FittedPipeline,
   InputColumnSchema,
