@@ -7,6 +7,7 @@ import { cpus, totalmem, type } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { writeFileAtomic } from '@tandem/model-store';
+import { type Agreement, readSklearnFixture, sklearnAgreement } from '@tandem/trainer';
 import { qualityDocument } from './markdown.ts';
 import { DATASETS } from './references.ts';
 import { MODELS, type ModelFamily, nativeHgbMetrics, runQuality } from './run.ts';
@@ -95,6 +96,18 @@ async function main(argv: string[]): Promise<number> {
     const found = await nativeHgbMetrics(root, d.dataset);
     if (found) nativeHgb.set(d.dataset, found);
   }
+  const agreements: Agreement[] = [];
+  if (models.includes('gbdt')) {
+    const fixtures = path.join(root, 'apps/trainer/test/fixtures/sklearn');
+    for (const d of datasets) {
+      agreements.push(
+        await sklearnAgreement(
+          await readSklearnFixture(fixtures, d.dataset),
+          path.join(root, 'data'),
+        ),
+      );
+    }
+  }
   const defaults =
     values.seeds === '1,2,3,4,5' &&
     models.length === MODELS.length &&
@@ -109,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
     seeds,
     models,
     nativeHgb,
+    agreements,
   });
   process.stdout.write(document);
   if (!values['no-write']) {

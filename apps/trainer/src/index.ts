@@ -43,6 +43,12 @@ export {
   rocAuc,
 } from './evaluate/metrics.ts';
 export { type GateOptions, type GateResult, runGate } from './gate/run-gate.ts';
+export {
+  type Agreement,
+  readSklearnFixture,
+  type SklearnFixture,
+  sklearnAgreement,
+} from './quality/agreement.ts';
 export { metricsTable, TASK_METRICS } from './report/table.ts';
 export { deriveSeed, mulberry32 } from './split/prng.ts';
 export { type DatasetSplit, splitDataset } from './split/split.ts';
