@@ -50,8 +50,13 @@ export { parseWindow, readLoggedTrainingRows } from './log/read-log.ts';
 export type { SegmentSinkOptions } from './log/segment-sink.ts';
 export { SEGMENT_PATTERN, SegmentSink } from './log/segment-sink.ts';
 export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
-export type { ProfileOptions, ProfileOutputs } from './profile/build.ts';
-export { argmaxLabel, buildReferenceProfile, DEFAULT_PROFILE_BINS } from './profile/build.ts';
+export type { ProfileOptions, ProfileOutputs, ProfilingPredictor } from './profile/build.ts';
+export {
+  argmaxLabel,
+  buildReferenceProfile,
+  DEFAULT_PROFILE_BINS,
+  profileFromPredictor,
+} from './profile/build.ts';
 export { encodeProfile, parseProfile } from './profile/parse.ts';
 export type {
   CategoricalProfile,

@@ -6,6 +6,7 @@ import {
   DriftMonitor,
   encodeProfile,
   parseProfile,
+  profileFromPredictor,
 } from '../src/index.ts';
 import { creditSplit, fakeOutputs, fakeScores } from './data.ts';
 
@@ -40,6 +41,23 @@ describe('reference profile', () => {
     const home = profile.columns.find((c) => c.name === 'Home');
     expect(home?.kind).toBe('categorical');
     expect(profile.output.columns.map((c) => c.name)).toEqual(['label', 'score:bad', 'score:good']);
+  });
+
+  it('profileFromPredictor profiles the predictor answers; refused rows are missing outputs', () => {
+    const stub = {
+      task: 'binary' as const,
+      classes: ['bad', 'good'],
+      inputSchema: inputs,
+      predictBatch: (rows: readonly RawRow[]) => {
+        const outputs = fakeScores(rows);
+        outputs.fill(Number.NaN, 0, 2); // row 0 refused
+        return { outputs };
+      },
+    };
+    const fromPredictor = profileFromPredictor(stub, train);
+    const label = fromPredictor.output.columns[0];
+    expect(label?.missing).toBe(1);
+    expect(fromPredictor.columns).toEqual(profile.columns);
   });
 
   it('refuses another format, naming it', () => {

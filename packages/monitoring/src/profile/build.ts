@@ -181,3 +181,34 @@ function categoricalProfile(
     counts: [...levels.map((l) => frequency.get(l) as number), 0],
   };
 }
+
+/** What profiling needs of a predictor (@tandem/runtime's Predictor has it). */
+export interface ProfilingPredictor {
+  readonly task: ProfileOutputs['task'];
+  readonly classes?: readonly string[] | undefined;
+  readonly inputSchema: readonly Pick<InputColumnSchema, 'name' | 'type'>[];
+  predictBatch(
+    rows: readonly RawRow[],
+    options: { errors: 'collect' },
+  ): { outputs: ArrayLike<number> };
+}
+
+/**
+ * The profile of a trained model: its training rows, and its own answers for them as the
+ * output distribution (rows it refuses count as missing outputs).
+ *
+ * @example files['profile.json'] = encodeProfile(profileFromPredictor(predictor, trainRows));
+ */
+export function profileFromPredictor(
+  predictor: ProfilingPredictor,
+  rows: readonly RawRow[],
+  options: ProfileOptions = {},
+): ReferenceProfile {
+  const { outputs } = predictor.predictBatch(rows, { errors: 'collect' });
+  return buildReferenceProfile(
+    rows,
+    predictor.inputSchema,
+    { task: predictor.task, classes: predictor.classes, values: outputs },
+    options,
+  );
+}
