@@ -113,8 +113,10 @@ function checkMarkdown(file: string, text: string): Problem[] {
       }
     }
     // Paths written as code: `apps/scorer/src/cli.ts`, `src/file-store.ts`.
-    for (const m of prose.matchAll(/`([^`\s]+)`/g)) {
-      const token = (m[1] as string).replace(/[.,:;)]+$/, '');
+    // Each word of a code span counts, so `npx tsx apps/scorer/src/cli.ts …` is checked too.
+    const words = [...prose.matchAll(/`([^`]+)`/g)].flatMap((m) => (m[1] as string).split(/\s+/));
+    for (const word of words) {
+      const token = word.replace(/[.,:;)]+$/, '');
       if (!/^\.?[\w@-]+(\/[\w.@-]+)+\/?$/.test(token)) continue;
       const first = token.split('/', 1)[0] as string;
       const readme = file.endsWith('/README.md');
@@ -138,12 +140,14 @@ describe('documentation links', () => {
       '[in a code block](not-checked.md)',
       '```',
       '[site](https://example.com/x.md) `text/csv` `@tandem/runtime/predictor`',
+      '`npx tsx apps/trainer/src/cli/score.ts --model x` `data/splits/*.json`',
     ].join('\n');
     expect(checkMarkdown('README.md', text).map((p) => `${p.line} ${p.target}: ${p.why}`)).toEqual([
       '2 docs/no-such-page.md: no such file or folder',
       '2 docs/errors.md#no-such-heading: no heading #no-such-heading',
       '3 ../outside.md: points outside the repository',
       '3 apps/server/src/no-such-file.ts: no such file or folder',
+      '8 apps/trainer/src/cli/score.ts: no such file or folder',
     ]);
   });
 
