@@ -7,6 +7,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
 import { openapiPlugin } from './openapi.ts';
+import { Admission, admissionPlugin } from './plugins/admission.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { clientErrorAnswer, errorPlugin, frameworkError } from './plugins/errors.ts';
 import { ModelRegistry } from './registry/registry.ts';
@@ -72,15 +73,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     log: app.log,
     metrics,
   });
-  const dataplane = new DataPlane(registry, metrics);
+  const dataplane = new DataPlane(registry, metrics, config.maxCells);
+  const admission = new Admission(config);
   await app.register(contextPlugin, {
     config,
     registry,
     metrics,
     dataplane,
     lifecycle: new Lifecycle(),
+    admission,
   });
   await app.register(errorPlugin);
+  await app.register(admissionPlugin, { admission });
   await app.register(openapiPlugin);
   await app.register(opsRoutes);
   await app.register(nativeRoutes);

@@ -49,10 +49,12 @@ export interface PredictRequest<T> {
 export class DataPlane {
   private readonly registry: ModelRegistry;
   private readonly metrics: ServerMetrics;
+  private readonly maxCells: number;
 
-  constructor(registry: ModelRegistry, metrics: ServerMetrics) {
+  constructor(registry: ModelRegistry, metrics: ServerMetrics, maxCells: number) {
     this.registry = registry;
     this.metrics = metrics;
+    this.maxCells = maxCells;
   }
 
   predict<T>(request: FastifyRequest, job: PredictRequest<T>): T {
@@ -63,10 +65,23 @@ export class DataPlane {
     served.acquire();
     try {
       const rows = job.decode(served);
+      checkCells(rows, this.maxCells);
       return job.encode(predictRows(served, rows, this.metrics), served);
     } finally {
       served.release();
     }
+  }
+}
+
+/** The per-request cell limit: rows × the first row's columns (rows are alike in practice). */
+function checkCells(rows: readonly RawRow[], maxCells: number): void {
+  const first = rows[0];
+  const cells = first === undefined ? 0 : rows.length * Object.keys(first).length;
+  if (cells > maxCells) {
+    throw new ServerError(
+      'TANDEM_REQUEST_TOO_MANY_CELLS',
+      `${rows.length} rows × ${Object.keys(first ?? {}).length} columns = ${cells} cells in one request; the limit is ${maxCells}`,
+    );
   }
 }
 

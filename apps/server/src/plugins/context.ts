@@ -5,6 +5,7 @@ import type { DataPlane } from '../dataplane.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
+import type { Admission } from './admission.ts';
 
 /** What every route needs: the frozen config, the model registry, the metrics, the data plane. */
 export interface Tandem {
@@ -15,6 +16,8 @@ export interface Tandem {
   readonly dataplane: DataPlane;
   /** Draining after SIGTERM: not ready, answers ask clients to close their connection. */
   readonly lifecycle: Lifecycle;
+  /** Budgets of requests and cells in flight. */
+  readonly admission: Admission;
 }
 
 declare module 'fastify' {

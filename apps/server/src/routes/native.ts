@@ -23,7 +23,7 @@ interface SelectorParams {
 
 const CSV = 'text/csv';
 
-/** The CSV codec (csv-parse, csv-stringify) loads with the first CSV request, not at start. */
+/** The CSV codec loads with the first CSV request, not at start. */
 let csvCodec: Promise<typeof CsvCodec> | undefined;
 const loadCsv = () => (csvCodec ??= import('../codecs/csv.ts'));
 const NDJSON = 'application/x-ndjson';
@@ -84,7 +84,7 @@ function modelSummary(model: ModelState) {
  * as CSV with prediction columns appended) or NDJSON (answered line for line).
  */
 export async function nativeRoutes(app: FastifyInstance): Promise<void> {
-  const { registry, dataplane, config } = app.tandem;
+  const { registry, dataplane, config, admission } = app.tandem;
   const routeConfig = { errorShape: 'native' as const };
 
   // Bulk bodies arrive as text and are parsed by the route, so row limits give clear errors.
@@ -123,7 +123,11 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
       },
     );
 
-    app.post<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>(
+    app.post<{
+      Params: SelectorParams;
+      Body: { instances: RawRow[] } | string;
+      Querystring: { echo?: string };
+    }>(
       `/v1/models/:name${suffix}/predict`,
       {
         config: routeConfig,
@@ -132,6 +136,16 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
           summary: 'Predict rows: JSON instances, CSV (header row) or NDJSON',
           description: `1 to ${config.maxRows} rows per request.`,
           params: paramsSchema(suffix),
+          querystring: {
+            type: 'object',
+            properties: {
+              echo: {
+                type: 'string',
+                enum: ['true', 'false'],
+                description: 'CSV answers: false leaves the input columns out (default true)',
+              },
+            },
+          },
           body: {
             content: {
               'application/json': { schema: instancesBody },
@@ -197,48 +211,69 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
   }
 
   async function predictCsv(
-    request: FastifyRequest<{ Params: SelectorParams; Body: { instances: RawRow[] } | string }>,
+    request: FastifyRequest<{
+      Params: SelectorParams;
+      Body: { instances: RawRow[] } | string;
+      Querystring: { echo?: string };
+    }>,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const codec = await loadCsv();
-    let table: CsvCodec.CsvTable;
-    return dataplane.predict(request, {
-      name: request.params.name,
-      selector: selectorOf(request.params),
-      decode: (served) => {
-        table = codec.parseCsv(String(request.body), config.maxRows);
-        const taken = predictionColumns(served.predictor.classes);
-        const clash = table.columns.find((c) => taken.includes(c));
-        if (clash !== undefined) {
-          throw new ServerError(
-            'TANDEM_REQUEST_INVALID',
-            `CSV column "${clash}" has the name of a prediction column; rename it`,
+    const echo = request.query.echo !== 'false';
+    let releaseCells = () => {};
+    try {
+      // Parsed before the version is selected and leased: parsing yields to the event loop.
+      const table = await codec.parseCsvYielding(String(request.body), {
+        maxRows: config.maxRows,
+        maxCells: config.maxCells,
+        reserve: (cells) => {
+          releaseCells = admission.holdCells(cells);
+        },
+      });
+      const answer = dataplane.predict(request, {
+        name: request.params.name,
+        selector: selectorOf(request.params),
+        decode: (served) => {
+          const taken = predictionColumns(served.predictor.classes);
+          const clash = table.columns.find((c) => taken.includes(c));
+          if (clash !== undefined) {
+            throw new ServerError(
+              'TANDEM_REQUEST_INVALID',
+              `CSV column "${clash}" has the name of a prediction column; rename it`,
+            );
+          }
+          // After the clash check: the clash is the more specific mistake, as in batch scoring.
+          codec.checkCsvColumns(
+            table,
+            served.predictor.inputSchema.map((column) => column.name),
           );
-        }
-        // After the clash check: the clash is the more specific mistake, as in batch scoring.
-        codec.checkCsvColumns(
-          table,
-          served.predictor.inputSchema.map((column) => column.name),
-        );
-        return table.rows;
-      },
-      encode: (outcome, served) => {
-        const { classes, outputs } = outcome;
-        const csv = codec.writeCsv(table, predictionColumns(classes), (row) => {
+          return table.rows;
+        },
+        encode: (outcome, served) => ({ outcome, served }),
+      });
+      const { outcome, served } = answer;
+      const { classes, outputs } = outcome;
+      const csv = await codec.writeCsvYielding(
+        table,
+        predictionColumns(classes),
+        (row) => {
           const p = outcome.predictions[row];
           if (p === undefined || !('label' in p) || classes === undefined) {
             return [outputs[row] ?? ''];
           }
           const width = classes.length;
           return [p.label, ...Array.from(outputs.subarray(row * width, (row + 1) * width))];
-        });
-        return reply
-          .header('x-tandem-model', served.name)
-          .header('x-tandem-version', served.version)
-          .header('x-tandem-warnings', outcome.warnings.length)
-          .type('text/csv; charset=utf-8')
-          .send(csv);
-      },
-    });
+        },
+        echo,
+      );
+      return reply
+        .header('x-tandem-model', served.name)
+        .header('x-tandem-version', served.version)
+        .header('x-tandem-warnings', outcome.warnings.length)
+        .type('text/csv; charset=utf-8')
+        .send(csv);
+    } finally {
+      releaseCells();
+    }
   }
 }
