@@ -11,6 +11,19 @@ export { ENGINE_KINDS, type EngineKind } from './engine.ts';
 export { DENSE_GUARD_TOLERANCE, ENGINES, type EngineChoice } from './engine-choice.ts';
 export { RUNTIME_ERRORS, RuntimeError, type RuntimeErrorCode } from './errors.ts';
 export {
+  type ClassSelection,
+  EXPLANATION_METHODS,
+  Explainer,
+  type ExplainOptions,
+  type Explanation,
+  type ExplanationBatch,
+  type ExplanationMethod,
+  type ExplanationSpace,
+  topContributions,
+} from './explain/explainer.ts';
+export { referenceRow } from './explain/reference-row.ts';
+export { TreeShap } from './explain/tree-shap.ts';
+export {
   decodeFeaturesFile,
   encodeFeaturesFile,
   FEATURES_FORMAT,

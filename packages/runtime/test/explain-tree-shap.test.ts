@@ -1,7 +1,14 @@
+import { LabelEncoder } from '@tandem/features';
 import { describe, expect, it } from 'vitest';
 import { TreeShap } from '../src/explain/tree-shap.ts';
-import { TreeEngine } from '../src/index.ts';
-import { ensembleOf, mulberry32, type NodeSpec, randomTree } from './fixtures/trees.ts';
+import { Explainer, predictorFromTrees, TreeEngine } from '../src/index.ts';
+import {
+  ensembleOf,
+  mulberry32,
+  type NodeSpec,
+  randomTree,
+  treePipeline,
+} from './fixtures/trees.ts';
 
 /** Gives every node a cover: random on leaves, the sum of the children inside. */
 function withCovers(node: NodeSpec, next: () => number): NodeSpec {
@@ -120,5 +127,40 @@ describe('path-dependent TreeSHAP', () => {
       const total = phi.subarray(k * 3, k * 3 + 3).reduce((a, b) => a + b, 0);
       expect(Math.abs(shap.expectedValue[k]! + total - margins[k]!)).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('tree explanations per raw column', () => {
+  it('explain the log-odds of a tree predictor; the column no tree uses gets exactly 0', () => {
+    const next = mulberry32(5);
+    const roots = [0, 1, 2].map(() => withCovers(randomTree(next, 1, 0, 3), next));
+    const trees = ensembleOf(
+      roots.map((root) => ({ output: 0, root })),
+      { inputWidth: 2, outputs: 1, link: 'logistic', baseline: [-0.4] },
+    );
+    const predictor = predictorFromTrees({
+      meta: { name: 't', version: 1, task: 'binary' },
+      pipeline: treePipeline(),
+      labels: LabelEncoder.fit(['no', 'yes']),
+      trees,
+    });
+    const explainer = Explainer.of(predictor);
+    expect(explainer.method).toBe('tree_shap');
+    expect(Explainer.of(predictor)).toBe(explainer);
+    const rows = [
+      { x: 1, c: 'a' },
+      { x: -2, c: 'b' },
+      { x: null, c: null },
+      { x: 0.3, c: 'zz' },
+    ];
+    const batch = explainer.explainBatch(rows);
+    const margins = predictor.predictMargins(rows).margins;
+    const outputs = predictor.predictBatch(rows).outputs;
+    batch.explanations.forEach(([explanation], r) => {
+      expect(explanation!.output).toBe(margins[r]);
+      expect(explanation!.probability).toBeCloseTo(outputs[2 * r + 1]!, 6);
+      expect(explanation!.contributions.c).toBe(0);
+      expect(Math.abs(explanation!.approximationError)).toBeLessThan(1e-12);
+    });
   });
 });

@@ -1,0 +1,124 @@
+import type { ActivationName } from '../dense/activations.ts';
+import type { DenseStack, DenseStep } from '../dense/dense-stack.ts';
+
+/** How a dense stack's last activation turns margins into outputs. */
+export type DenseLink = 'identity' | 'logistic' | 'softmax';
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+/** The engine's element-wise activations, in float64 (explanations never round to float32). */
+const ELEMENTWISE: Record<Exclude<ActivationName, 'softmax'>, (x: number) => number> = {
+  linear: (x) => x,
+  relu: (x) => (x < 0 ? 0 : x),
+  relu6: (x) => (x > 0 ? (x < 6 ? x : 6) : 0),
+  elu: (x) => (x > 0 ? x : Math.expm1(x)),
+  selu: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+  tanh: Math.tanh,
+  sigmoid,
+  hardSigmoid: (x) => Math.min(1, Math.max(0, 0.2 * x + 0.5)),
+  softplus,
+  softsign: (x) => x / (1 + Math.abs(x)),
+  swish: (x) => x * sigmoid(x),
+  mish: (x) => x * Math.tanh(softplus(x)),
+};
+
+/**
+ * A dense stack evaluated in float64 up to its margins: the last sigmoid or softmax (the link) is
+ * left out, so a binary model gives its log-odds and a multiclass model its logits. The first step
+ * must be affine: explanations move its pre-activation incrementally (see DenseShapley).
+ */
+export class DenseForward {
+  readonly inputWidth: number;
+  readonly outputs: number;
+  readonly link: DenseLink;
+  /** Units of the first affine step. */
+  readonly hidden: number;
+  readonly first: DenseStep & { weights: Float32Array };
+  readonly #steps: Array<{ step: DenseStep; activation: ActivationName }>;
+  readonly #buffers: [Float64Array, Float64Array];
+
+  constructor(stack: DenseStack) {
+    const first = stack.steps[0];
+    if (!first?.weights) throw new Error('the first layer of the model is not dense');
+    this.first = first as DenseStep & { weights: Float32Array };
+    this.inputWidth = stack.inputWidth;
+    this.outputs = stack.outputWidth;
+    this.hidden = first.units;
+    const last = stack.steps[stack.steps.length - 1]!;
+    this.link =
+      last.activation === 'sigmoid'
+        ? 'logistic'
+        : last.activation === 'softmax'
+          ? 'softmax'
+          : 'identity';
+    this.#steps = stack.steps.map((step, i) => ({
+      step,
+      activation:
+        i === stack.steps.length - 1 && this.link !== 'identity' ? 'linear' : step.activation,
+    }));
+    const widest = Math.max(stack.inputWidth, ...stack.steps.map((s) => s.units));
+    this.#buffers = [new Float64Array(widest), new Float64Array(widest)];
+  }
+
+  /** Whether the model is one affine map followed by its link: linear or logistic regression. */
+  get isLinear(): boolean {
+    return this.#steps.every((s, i) => s.activation === 'linear' && (i === 0 || !s.step.weights));
+  }
+
+  /** The first step's pre-activation for an encoded row: bias + Wᵀx. */
+  firstPreActivation(x: ArrayLike<number>, base: number, out: Float64Array): void {
+    const { weights, bias, inputs, units } = this.first;
+    for (let j = 0; j < units; j++) out[j] = bias ? bias[j]! : 0;
+    for (let k = 0; k < inputs; k++) {
+      const v = x[base + k]!;
+      if (v === 0) continue;
+      const row = k * units;
+      for (let j = 0; j < units; j++) out[j] = out[j]! + weights[row + j]! * v;
+    }
+  }
+
+  /** Margins from the first step's pre-activation `h` (not modified) into out[at, at + outputs). */
+  marginsFrom(h: Float64Array, out: Float64Array, at: number): void {
+    const steps = this.#steps;
+    let current = this.#buffers[0];
+    let other = this.#buffers[1];
+    let width = this.hidden;
+    activate(steps[0]!.activation, h, current, width);
+    for (let s = 1; s < steps.length; s++) {
+      const { step, activation } = steps[s]!;
+      if (step.weights) {
+        const { weights, bias, units } = step;
+        for (let j = 0; j < units; j++) other[j] = bias ? bias[j]! : 0;
+        for (let k = 0; k < width; k++) {
+          const v = current[k]!;
+          if (v === 0) continue;
+          const row = k * units;
+          for (let j = 0; j < units; j++) other[j] = other[j]! + weights[row + j]! * v;
+        }
+        width = units;
+        activate(activation, other, other, width);
+        [current, other] = [other, current];
+      } else {
+        activate(activation, current, current, width);
+      }
+    }
+    for (let j = 0; j < this.outputs; j++) out[at + j] = current[j]!;
+  }
+}
+
+function activate(name: ActivationName, from: Float64Array, to: Float64Array, width: number): void {
+  if (name === 'softmax') {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < width; j++) max = Math.max(max, from[j]!);
+    let sum = 0;
+    for (let j = 0; j < width; j++) sum += Math.exp(from[j]! - max);
+    for (let j = 0; j < width; j++) to[j] = Math.exp(from[j]! - max) / sum;
+    return;
+  }
+  const f = ELEMENTWISE[name];
+  for (let j = 0; j < width; j++) to[j] = f(from[j]!);
+}

@@ -1,0 +1,221 @@
+import type { ColumnSpan } from '@tandem/features';
+import type { DenseForward } from './dense-forward.ts';
+
+/** Raw columns up to which every coalition is enumerated (2^14 margins per row). */
+export const EXACT_SHAPLEY_MAX_COLUMNS = 14;
+/** Permutations (in antithetic pairs) per row when there are more raw columns. */
+export const SAMPLED_PERMUTATIONS = 128;
+
+export type DenseMethod = 'linear_exact' | 'exact_shapley' | 'sampled_shapley';
+
+/**
+ * Shapley values of a dense model's margins with the raw columns as players (each player moves
+ * all of its encoded outputs: one-hot levels, missing indicator, datetime parts together), against
+ * one reference row r (referenceRow: the encoded training means). A coalition S is worth
+ * v(S) = f(x_S, r_rest): the baseline Shapley game, whose values add up to f(x) − f(r) exactly.
+ *
+ * - linear_exact (one affine map): φ_c = Σ over the column's outputs k of w_k (x_k − r_k).
+ * - exact_shapley (M ≤ 14 raw columns): every one of the 2^M coalitions is evaluated, walking them
+ *   in Gray-code order so that each step adds or removes one column's share of the first layer
+ *   (O(hidden) instead of O(inputs × hidden)); then φ_c = Σ_S |S|!(M−|S|−1)!/M! (v(S∪c) − v(S)).
+ * - sampled_shapley (M > 14): the mean marginal contribution over SAMPLED_PERMUTATIONS
+ *   permutations in antithetic pairs, from a seed fixed per model, so the same row always gets the
+ *   same values; additivity still holds exactly (each permutation telescopes to f(x) − f(r)).
+ */
+export class DenseShapley {
+  readonly model: DenseForward;
+  readonly spans: readonly ColumnSpan[];
+  readonly reference: Float64Array;
+  readonly method: DenseMethod;
+  /** Margins at the reference row. */
+  readonly baseValue: Float64Array;
+  readonly #h0: Float64Array;
+  readonly #h: Float64Array;
+  readonly #delta: Float64Array;
+  readonly #values: Float64Array;
+  readonly #weights: Float64Array;
+  readonly #scratch: Float64Array;
+
+  constructor(model: DenseForward, spans: readonly ColumnSpan[], reference: Float64Array) {
+    this.model = model;
+    this.spans = spans;
+    this.reference = reference;
+    const m = spans.length;
+    const k = model.outputs;
+    this.method = model.isLinear
+      ? 'linear_exact'
+      : m <= EXACT_SHAPLEY_MAX_COLUMNS
+        ? 'exact_shapley'
+        : 'sampled_shapley';
+    this.#h0 = new Float64Array(model.hidden);
+    model.firstPreActivation(reference, 0, this.#h0);
+    this.baseValue = new Float64Array(k);
+    model.marginsFrom(this.#h0, this.baseValue, 0);
+    this.#h = new Float64Array(model.hidden);
+    this.#delta = new Float64Array(m * model.hidden);
+    this.#values = new Float64Array(this.method === 'exact_shapley' ? (1 << m) * k : 2 * k);
+    this.#scratch = new Float64Array(k);
+    this.#weights = new Float64Array(Math.max(1, m));
+  }
+
+  /**
+   * Margins of row x[base, base + inputWidth) into margins[0, outputs), and its Shapley values
+   * into phi[c × M + player] (overwritten).
+   */
+  explainInto(x: Float32Array, base: number, phi: Float64Array, margins: Float64Array): void {
+    const model = this.model;
+    const h = this.#h;
+    model.firstPreActivation(x, base, h);
+    model.marginsFrom(h, margins, 0);
+    phi.fill(0);
+    if (this.method === 'linear_exact') this.#linear(x, base, phi);
+    else {
+      this.#deltas(x, base);
+      if (this.method === 'exact_shapley') this.#exact(phi);
+      else this.#sampled(phi);
+    }
+  }
+
+  #linear(x: Float32Array, base: number, phi: Float64Array): void {
+    const { weights, units } = this.model.first;
+    const m = this.spans.length;
+    this.spans.forEach((span, p) => {
+      for (let k = span.start; k < span.start + span.width; k++) {
+        const dx = x[base + k]! - this.reference[k]!;
+        if (dx === 0) continue;
+        for (let c = 0; c < units; c++)
+          phi[c * m + p] = phi[c * m + p]! + weights[k * units + c]! * dx;
+      }
+    });
+  }
+
+  /** Each player's share of the first layer's pre-activation: Σ_k W[k, :] (x_k − r_k). */
+  #deltas(x: Float32Array, base: number): void {
+    const { weights, units } = this.model.first;
+    const delta = this.#delta.fill(0);
+    this.spans.forEach((span, p) => {
+      for (let k = span.start; k < span.start + span.width; k++) {
+        const dx = x[base + k]! - this.reference[k]!;
+        if (dx === 0) continue;
+        for (let j = 0; j < units; j++) {
+          delta[p * units + j] = delta[p * units + j]! + weights[k * units + j]! * dx;
+        }
+      }
+    });
+  }
+
+  /**
+   * Players whose share of the first layer is exactly zero (the model ignores the column, or the
+   * row holds the reference value) are null players: their value is 0 and leaving them out of
+   * the game changes no other player's value. Enumerating only the others makes their 0 exact.
+   */
+  #activePlayers(): number[] {
+    const hidden = this.model.hidden;
+    const delta = this.#delta;
+    const active: number[] = [];
+    for (let p = 0; p < this.spans.length; p++) {
+      for (let j = p * hidden; j < (p + 1) * hidden; j++) {
+        if (delta[j] !== 0) {
+          active.push(p);
+          break;
+        }
+      }
+    }
+    return active;
+  }
+
+  #exact(phi: Float64Array): void {
+    const model = this.model;
+    const m = this.spans.length;
+    const k = model.outputs;
+    const hidden = model.hidden;
+    const h = this.#h;
+    const delta = this.#delta;
+    const values = this.#values;
+    const players = this.#activePlayers();
+    const n = players.length;
+    h.set(this.#h0);
+    values.set(this.baseValue, 0);
+    let mask = 0;
+    const count = 1 << n;
+    for (let t = 1; t < count; t++) {
+      const bit = 31 - Math.clz32(t & -t);
+      const sign = (mask >> bit) & 1 ? -1 : 1;
+      mask ^= 1 << bit;
+      const at = players[bit]! * hidden;
+      for (let j = 0; j < hidden; j++) h[j] = h[j]! + sign * delta[at + j]!;
+      model.marginsFrom(h, values, mask * k);
+    }
+    // Shapley weight of a coalition of size s not holding the player: s! (n − s − 1)! / n!.
+    const weights = this.#weights;
+    for (let s = 0; s < n; s++) weights[s] = 1 / (n * binomial(n - 1, s));
+    for (let s = 0; s < count; s++) {
+      const w = weights[popcount(s)]!;
+      for (let bit = 0; bit < n; bit++) {
+        if ((s >> bit) & 1) continue;
+        const p = players[bit]!;
+        const joined = (s | (1 << bit)) * k;
+        for (let c = 0; c < k; c++) {
+          phi[c * m + p] = phi[c * m + p]! + w * (values[joined + c]! - values[s * k + c]!);
+        }
+      }
+    }
+  }
+
+  #sampled(phi: Float64Array): void {
+    const model = this.model;
+    const m = this.spans.length;
+    const k = model.outputs;
+    const hidden = model.hidden;
+    const h = this.#h;
+    const delta = this.#delta;
+    const previous = this.#scratch;
+    const current = this.#values;
+    const order = this.#activePlayers();
+    const n = order.length;
+    const next = seeded(0x7a3d_2f11);
+    for (let pair = 0; pair < SAMPLED_PERMUTATIONS / 2; pair++) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const direction of [1, -1]) {
+        h.set(this.#h0);
+        previous.set(this.baseValue);
+        for (let step = 0; step < n; step++) {
+          const p = order[direction === 1 ? step : n - 1 - step]!;
+          for (let j = 0; j < hidden; j++) h[j] = h[j]! + delta[p * hidden + j]!;
+          model.marginsFrom(h, current, 0);
+          for (let c = 0; c < k; c++) {
+            phi[c * m + p] = phi[c * m + p]! + current[c]! - previous[c]!;
+            previous[c] = current[c]!;
+          }
+        }
+      }
+    }
+    for (let i = 0; i < phi.length; i++) phi[i] = phi[i]! / SAMPLED_PERMUTATIONS;
+  }
+}
+
+function binomial(n: number, r: number): number {
+  let result = 1;
+  for (let i = 1; i <= r; i++) result = (result * (n - r + i)) / i;
+  return result;
+}
+
+function popcount(v: number): number {
+  let count = 0;
+  for (let x = v; x; x &= x - 1) count++;
+  return count;
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,349 @@
+import type { InputErrorDetail, RawRow, RowIssue, TargetScaler } from '@tandem/features';
+import { RuntimeError } from '../errors.ts';
+import { decodeFeaturesFile } from '../features-file.ts';
+import type { Predictor } from '../predictor.ts';
+import { TreeEngine } from '../trees/tree-engine.ts';
+import { DenseForward, type DenseLink } from './dense-forward.ts';
+import { type DenseMethod, DenseShapley } from './dense-shapley.ts';
+import { referenceRow } from './reference-row.ts';
+import { TreeShap } from './tree-shap.ts';
+
+export type ExplanationMethod = 'tree_shap' | DenseMethod;
+export const EXPLANATION_METHODS: readonly ExplanationMethod[] = [
+  'tree_shap',
+  'linear_exact',
+  'exact_shapley',
+  'sampled_shapley',
+];
+
+/** margin: log-odds (binary) or per-class logits (multiclass); value: the regression output. */
+export type ExplanationSpace = 'margin' | 'value';
+
+/** One row's attribution for one output: baseValue + Σ contributions + approximationError = output. */
+export interface Explanation {
+  /** The class whose margin is explained (classifiers). */
+  class?: string;
+  baseValue: number;
+  output: number;
+  /** The class probability beside its margin (classifiers). */
+  probability?: number;
+  /** One value per raw input column, in the pipeline's column order. */
+  contributions: Record<string, number>;
+  /** output − baseValue − Σ contributions: float64 rounding for every method Tandem ships. */
+  approximationError: number;
+}
+
+/**
+ * Which classes to explain: 'default' is the predicted class for multiclass models and the
+ * positive class (classes[1], whose log-odds the model computes) for binary ones.
+ */
+export type ClassSelection = 'default' | 'all' | readonly string[];
+
+export interface ExplainOptions {
+  classes?: ClassSelection;
+  /** As on predictBatch: 'throw' (default) raises the pipeline's FeatureInputError. */
+  errors?: 'throw' | 'collect';
+}
+
+export interface ExplanationBatch {
+  rows: number;
+  method: ExplanationMethod;
+  space: ExplanationSpace;
+  /** Per row, one explanation per selected class (one for regression); empty for a rejected row. */
+  explanations: Explanation[][];
+  issues: RowIssue[];
+  errors: InputErrorDetail[];
+  rejected: number[];
+}
+
+/** What a method computes for one encoded row: margins and per-raw-column Shapley values. */
+interface Attribution {
+  readonly outputs: number;
+  readonly link: DenseLink;
+  readonly baseValue: Float64Array;
+  /** margins[0, outputs) and phi[output × columns + column]. */
+  explainInto(x: Float32Array, base: number, phi: Float64Array, margins: Float64Array): void;
+}
+
+const explainers = new WeakMap<Predictor, Explainer>();
+
+/**
+ * Explanations per raw input column for a Predictor: exact TreeSHAP on tree models, exact
+ * contributions on linear models, Shapley values over the raw columns on MLPs (see
+ * docs/explanations.md). The rows go through the predictor's own pipeline, so a row predict
+ * refuses is refused here with the same FeatureInputError.
+ *
+ * @example
+ *   const batch = Explainer.of(predictor).explainBatch([row], { classes: 'all' });
+ *   batch.explanations[0];  // [{ class: 'bad', baseValue, output, probability, contributions, … }]
+ */
+export class Explainer {
+  readonly predictor: Predictor;
+  readonly method: ExplanationMethod;
+  readonly space: ExplanationSpace;
+  /** The raw input columns, in order: the keys of every `contributions`. */
+  readonly columns: readonly string[];
+  readonly #attribution: Attribution;
+  readonly #scaler: TargetScaler | null;
+  readonly #phi: Float64Array;
+  readonly #margins: Float64Array;
+  #features = new Float32Array(0);
+
+  /** The explainer of a predictor, built once and kept while the predictor lives. */
+  static of(predictor: Predictor): Explainer {
+    let explainer = explainers.get(predictor);
+    if (!explainer) {
+      explainer = new Explainer(predictor);
+      explainers.set(predictor, explainer);
+    }
+    return explainer;
+  }
+
+  /** Throws RuntimeError TANDEM_EXPLAIN_UNSUPPORTED when the model runs on tfjs only. */
+  constructor(predictor: Predictor) {
+    this.predictor = predictor;
+    const replica = predictor.replica();
+    const where = `model ${predictor.name}/${predictor.version}`;
+    if (!replica) {
+      throw new RuntimeError(
+        'TANDEM_EXPLAIN_UNSUPPORTED',
+        `${where} runs on the ${predictor.engine} engine; explanations need the dense or tree engine`,
+      );
+    }
+    this.#scaler = decodeFeaturesFile(replica.features).targetScaler;
+    const spans = predictor.pipeline.columnSpans();
+    this.columns = spans.map((span) => span.column);
+    this.space = predictor.task === 'regression' ? 'value' : 'margin';
+    const trees = predictor.trees;
+    if (trees) {
+      this.method = 'tree_shap';
+      this.#attribution = treeAttribution(new TreeShap(trees), spans);
+    } else if (replica.stack) {
+      let forward: DenseForward;
+      try {
+        forward = new DenseForward(replica.stack);
+      } catch (error) {
+        throw new RuntimeError(
+          'TANDEM_EXPLAIN_UNSUPPORTED',
+          `${where} cannot be explained: ${(error as Error).message}`,
+        );
+      }
+      const shapley = new DenseShapley(forward, spans, referenceRow(predictor.pipeline));
+      this.method = shapley.method;
+      this.#attribution = {
+        outputs: forward.outputs,
+        link: forward.link,
+        baseValue: shapley.baseValue,
+        explainInto: (x, base, phi, margins) => shapley.explainInto(x, base, phi, margins),
+      };
+    } else {
+      throw new RuntimeError('TANDEM_EXPLAIN_UNSUPPORTED', `${where} has no explanation method`);
+    }
+    this.#phi = new Float64Array(this.#attribution.outputs * spans.length);
+    this.#margins = new Float64Array(this.#attribution.outputs);
+  }
+
+  /**
+   * Explains raw rows. Throws RuntimeError TANDEM_EXPLAIN_CLASS_UNKNOWN when `classes` names a
+   * class the model does not have.
+   */
+  explainBatch(rows: readonly RawRow[], options: ExplainOptions = {}): ExplanationBatch {
+    const selection = this.#classIndices(options.classes ?? 'default');
+    const pipeline = this.predictor.pipeline;
+    const n = rows.length;
+    if (this.#features.length < n * pipeline.width) {
+      this.#features = new Float32Array(n * pipeline.width);
+    }
+    const features = this.#features.subarray(0, n * pipeline.width);
+    const transformed = pipeline.transformBatch(rows, {
+      out: features,
+      errors: options.errors ?? 'throw',
+    });
+    const rejected = new Set(transformed.rejected);
+    const explanations: Explanation[][] = [];
+    for (let i = 0; i < n; i++) {
+      explanations.push(
+        rejected.has(i) ? [] : this.#explainRow(features, i * pipeline.width, selection),
+      );
+    }
+    return {
+      rows: n,
+      method: this.method,
+      space: this.space,
+      explanations,
+      issues: transformed.issues,
+      errors: transformed.errors,
+      rejected: transformed.rejected,
+    };
+  }
+
+  #classIndices(selection: ClassSelection): number[] | 'predicted' {
+    const classes = this.predictor.classes;
+    if (!classes) return [0];
+    if (selection === 'all') return classes.map((_, i) => i);
+    if (selection === 'default') return classes.length === 2 ? [1] : 'predicted';
+    return selection.map((name) => {
+      const index = classes.indexOf(name);
+      if (index < 0) {
+        throw new RuntimeError(
+          'TANDEM_EXPLAIN_CLASS_UNKNOWN',
+          `classes: ${JSON.stringify(name)} is not a class of model ${this.predictor.name} (${classes.map((c) => JSON.stringify(c)).join(', ')})`,
+        );
+      }
+      return index;
+    });
+  }
+
+  #explainRow(
+    features: Float32Array,
+    base: number,
+    selection: number[] | 'predicted',
+  ): Explanation[] {
+    const attribution = this.#attribution;
+    const phi = this.#phi;
+    const margins = this.#margins;
+    attribution.explainInto(features, base, phi, margins);
+    const classes = this.predictor.classes;
+    const m = this.columns.length;
+    if (!classes) {
+      const scale = this.#scaler?.std ?? 1;
+      const shift = this.#scaler?.mean ?? 0;
+      return [
+        this.#explanation(
+          undefined,
+          attribution.baseValue[0]! * scale + shift,
+          margins[0]! * scale + shift,
+          undefined,
+          (p) => phi[p]! * scale,
+        ),
+      ];
+    }
+    const probabilities = probabilitiesOf(attribution.link, margins, attribution.outputs);
+    const chosen = selection === 'predicted' ? [argmax(probabilities)] : selection;
+    return chosen.map((c) => {
+      const probability = probabilities[c]!;
+      if (attribution.outputs === 1) {
+        // One logistic unit: its margin is the log-odds of classes[1]; classes[0]'s is its negation.
+        const sign = c === 1 ? 1 : -1;
+        return this.#explanation(
+          classes[c],
+          sign * attribution.baseValue[0]!,
+          sign * margins[0]!,
+          probability,
+          (p) => sign * phi[p]!,
+        );
+      }
+      if (classes.length === 2) {
+        // Two softmax units: the log-odds of c is z_c − z_other.
+        const o = 1 - c;
+        return this.#explanation(
+          classes[c],
+          attribution.baseValue[c]! - attribution.baseValue[o]!,
+          margins[c]! - margins[o]!,
+          probability,
+          (p) => phi[c * m + p]! - phi[o * m + p]!,
+        );
+      }
+      return this.#explanation(
+        classes[c],
+        attribution.baseValue[c]!,
+        margins[c]!,
+        probability,
+        (p) => phi[c * m + p]!,
+      );
+    });
+  }
+
+  #explanation(
+    name: string | undefined,
+    baseValue: number,
+    output: number,
+    probability: number | undefined,
+    contribution: (column: number) => number,
+  ): Explanation {
+    const contributions: Record<string, number> = {};
+    let sum = 0;
+    for (let p = 0; p < this.columns.length; p++) {
+      const value = contribution(p);
+      contributions[this.columns[p]!] = value;
+      sum += value;
+    }
+    return {
+      ...(name !== undefined ? { class: name } : {}),
+      baseValue,
+      output,
+      ...(probability !== undefined ? { probability } : {}),
+      contributions,
+      approximationError: output - baseValue - sum,
+    };
+  }
+}
+
+/** TreeSHAP per encoded feature, summed over each raw column's features. */
+function treeAttribution(
+  shap: TreeShap,
+  spans: ReturnType<Predictor['pipeline']['columnSpans']>,
+): Attribution {
+  const ensemble = shap.ensemble;
+  const engine = new TreeEngine(ensemble);
+  const width = ensemble.inputWidth;
+  const outputs = ensemble.outputs;
+  const encoded = new Float64Array(outputs * width);
+  const m = spans.length;
+  return {
+    outputs,
+    link: ensemble.link,
+    baseValue: shap.expectedValue,
+    explainInto(x, base, phi, margins) {
+      encoded.fill(0);
+      shap.explainInto(x, base, encoded);
+      for (let c = 0; c < outputs; c++) {
+        for (let p = 0; p < m; p++) {
+          const span = spans[p]!;
+          let total = 0;
+          for (let f = span.start; f < span.start + span.width; f++)
+            total += encoded[c * width + f]!;
+          phi[c * m + p] = total;
+        }
+      }
+      // The engine's own margins (same order of summation as predictions).
+      margins.set(engine.predictMargins(x.subarray(base, base + width), 1));
+    },
+  };
+}
+
+function probabilitiesOf(link: DenseLink, margins: Float64Array, outputs: number): number[] {
+  if (link === 'logistic' && outputs === 1) {
+    const p = 1 / (1 + Math.exp(-margins[0]!));
+    return [1 - p, p];
+  }
+  if (link === 'softmax') {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < outputs; c++) max = Math.max(max, margins[c]!);
+    let sum = 0;
+    for (let c = 0; c < outputs; c++) sum += Math.exp(margins[c]! - max);
+    return Array.from({ length: outputs }, (_, c) => Math.exp(margins[c]! - max) / sum);
+  }
+  return Array.from(margins.subarray(0, outputs));
+}
+
+function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/**
+ * The `top` raw columns by |contribution| (ties: column order), for answers that list only the
+ * strongest: approximationError stays the one over every column.
+ */
+export function topContributions(
+  explanation: Explanation,
+  top: number,
+): Array<{ column: string; value: number }> {
+  return Object.entries(explanation.contributions)
+    .map(([column, value], order) => ({ column, value, order }))
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.order - b.order)
+    .slice(0, top)
+    .map(({ column, value }) => ({ column, value }));
+}
