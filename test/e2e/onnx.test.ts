@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, listening, tempDir } from './support.ts';
 
 /**
- * End to end: the real trainer trains every shipped config (few epochs: the numbers, not the
- * accuracy, are under test), the exporter writes each version as ONNX and as a Triton model
+ * End to end: the real trainer trains every shipped config, and each again as gradient-boosted
+ * trees (few epochs or iterations: the numbers, not the accuracy, are under test), the exporter writes each version as ONNX and as a Triton model
  * repository entry, and ONNX Runtime (WebAssembly) runs the graph on the test rows, on the same
  * rows with values missing, out of the training range and categories never seen. Every output
  * must be within 1e-5 of the trainer's Predictor; labels must be the Predictor's.
@@ -18,20 +18,25 @@ import { DATA, listening, tempDir } from './support.ts';
 
 ort.env.wasm.numThreads = 1;
 
-const MODELS = ['credit', 'titanic', 'penguins', 'cars'];
+const SHIPPED = ['credit', 'titanic', 'penguins', 'cars'];
+/** Each shipped config as it is (linear or MLP), and with gradient-boosted trees. */
+const MODELS = [...SHIPPED, ...SHIPPED.map((name) => `${name}-gbdt`)];
 const TOLERANCE = 1e-5;
 
 let store: { dir: string; remove: () => Promise<void> };
 const trained = new Map<string, TrainResult>();
 
 async function trainSmall(name: string): Promise<TrainResult> {
-  const configPath = path.join(DATA, 'models', `${name}.json`);
+  const gbdt = name.endsWith('-gbdt');
+  const configPath = path.join(DATA, 'models', `${name.replace(/-gbdt$/, '')}.json`);
   const raw = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   const split = raw.split as Record<string, unknown>;
   const here = path.dirname(configPath);
   return train({
     config: {
       ...raw,
+      name,
+      ...(gbdt ? { model: { type: 'gbdt', maxIter: 30 } } : {}),
       data: path.resolve(here, String(raw.data)),
       split: { ...split, file: path.resolve(here, String(split.file)) },
       training: { ...(raw.training as Record<string, unknown>), epochs: 5 },
@@ -82,6 +87,7 @@ describe('exported ONNX graphs agree with the Predictor', () => {
   for (const name of MODELS) {
     it(`${name}: every test row, missing, out of range and unseen`, async () => {
       const result = trained.get(name)!;
+      expect(result.predictor.engine).toBe(name.endsWith('-gbdt') ? 'trees' : 'dense');
       const file = path.join(store.dir, `${name}.onnx`);
       const summary = await runExport({
         model: { name, version: result.version },

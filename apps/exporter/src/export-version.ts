@@ -1,6 +1,6 @@
 import type { FileModelStore } from '@tandem/model-store';
-import { exportOnnx, type OnnxExport, OnnxExportError } from '@tandem/onnx';
-import { decodeFeaturesFile, predictorFromStoredVersion } from '@tandem/runtime';
+import { type ExportModel, exportOnnx, type OnnxExport, OnnxExportError } from '@tandem/onnx';
+import { decodeFeaturesFile, decodeTreeFile, predictorFromStoredVersion } from '@tandem/runtime';
 import type { ModelRef } from './model-ref.ts';
 
 export interface ExportedVersion {
@@ -11,8 +11,9 @@ export interface ExportedVersion {
 
 /**
  * Reads a stored version (verified), loads it as the server does, and exports the predictor it
- * serves: the fitted features and the dense stack its dense engine evaluates. A model the dense
- * engine cannot run is refused with the engine's reason.
+ * serves: the fitted features and the dense stack its dense engine evaluates, or the trees of
+ * its tree engine. A neural model the dense engine cannot run is refused with the engine's
+ * reason.
  */
 export async function exportStoredVersion(
   store: FileModelStore,
@@ -36,7 +37,11 @@ export async function exportStoredVersion(
     predictor.dispose();
   }
   const where = `model ${ref.name}/${version}`;
-  if (replica?.stack === undefined) {
+  let model: ExportModel | undefined;
+  if (replica?.trees !== undefined)
+    model = { kind: 'trees', ensemble: decodeTreeFile(replica.trees) };
+  else if (replica?.stack !== undefined) model = { kind: 'dense', stack: replica.stack };
+  if (replica === undefined || model === undefined) {
     const why = notes.length > 0 ? notes.join('; ') : `it runs on the ${predictor.engine} engine`;
     throw new OnnxExportError(
       'TANDEM_EXPORT_UNSUPPORTED',
@@ -49,7 +54,7 @@ export async function exportStoredVersion(
     version,
     task: stored.manifest.task,
     features: decodeFeaturesFile(replica.features),
-    model: { kind: 'dense', stack: replica.stack },
+    model,
   });
   return { name: ref.name, version, onnx };
 }

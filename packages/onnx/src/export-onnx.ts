@@ -1,5 +1,5 @@
 import type { FittedPipeline } from '@tandem/features';
-import type { FeaturesFile, PredictorMeta } from '@tandem/runtime';
+import type { FeaturesFile, PredictorMeta, TreeEnsemble } from '@tandem/runtime';
 import { addDenseStack, type DenseStack } from './dense-graph.ts';
 import { OnnxExportError } from './errors.ts';
 import { GraphBuilder } from './graph-builder.ts';
@@ -11,6 +11,7 @@ import {
   unsupportedPipelineParts,
 } from './pipeline-graph.ts';
 import { ELEM, type ElemType, encodeModel, type ModelJson, type ValueInfoJson } from './proto.ts';
+import { addTreeEnsemble } from './tree-graph.ts';
 
 /**
  * Opsets of every exported graph. ai.onnx 20 for StringSplit (blank text is a missing value);
@@ -21,7 +22,9 @@ export const OPSETS = { 'ai.onnx': 20, 'ai.onnx.ml': 3 } as const;
 export const IR_VERSION = 9;
 
 /** The model part of a stored version. */
-export type ExportModel = { kind: 'dense'; stack: DenseStack };
+export type ExportModel =
+  | { kind: 'dense'; stack: DenseStack }
+  | { kind: 'trees'; ensemble: TreeEnsemble };
 
 export interface ExportSource {
   name: string;
@@ -67,19 +70,24 @@ export function exportOnnx(source: ExportSource): OnnxExport {
       refused,
     );
   }
-  const { stack } = model;
-  if (stack.inputWidth !== pipeline.width) {
+  const width = model.kind === 'dense' ? model.stack.inputWidth : model.ensemble.inputWidth;
+  const modelOutputs = model.kind === 'dense' ? model.stack.outputWidth : model.ensemble.outputs;
+  if (width !== pipeline.width) {
     throw new Error(
-      `the model takes ${stack.inputWidth} inputs but the feature pipeline gives ${pipeline.width}`,
+      `the model takes ${width} inputs but the feature pipeline gives ${pipeline.width}`,
     );
   }
-  const head = headOf(source.task, stack.outputWidth, features.labels, features.targetScaler);
+  const head = headOf(source.task, modelOutputs, features.labels, features.targetScaler);
   const inputs = columns.map(graphInputOf);
   const outputs = headOutputs(head);
 
   const g = new GraphBuilder([...inputs.map((i) => i.name), ...OUTPUT_NAMES]);
   const x = addPipeline(g, pipeline);
-  addHead(g, head, addDenseStack(g, stack, x));
+  const scores =
+    model.kind === 'dense'
+      ? addDenseStack(g, model.stack, x)
+      : addTreeEnsemble(g, model.ensemble, x);
+  addHead(g, head, scores);
 
   const bytes = encodeModel(
     modelJson(g, inputs, outputs, {
