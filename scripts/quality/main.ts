@@ -3,6 +3,7 @@
  * scikit-learn's reference figures; writes docs/quality.md.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { cpus, totalmem, type } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -11,14 +12,18 @@ import { type Agreement, readSklearnFixture, sklearnAgreement } from '@tandem/tr
 import { qualityDocument } from './markdown.ts';
 import { DATASETS } from './references.ts';
 import { MODELS, type ModelFamily, nativeHgbMetrics, runQuality } from './run.ts';
-import { summarize } from './summary.ts';
+import { type QualityRun, summarize } from './summary.ts';
 
 const HELP = `Usage: npm run quality -- [--seeds 1,2,3,4,5] [--models linear,mlp,gbdt,auto]
                            [--datasets credit,titanic,penguins,cars] [--out docs/quality.md] [--no-write]
+                           [--save-runs runs.json] [--load-runs a.json,b.json]
 
 Trains every shipped dataset (data/models/) on its fixed split with each model family and seed
 into a temporary model store, compares the test metrics with scikit-learn's figures in
 ../shared/datasets/README.md, prints a markdown report and writes it to docs/quality.md.
+
+--save-runs writes the runs as JSON (to split the work over processes, one dataset each);
+--load-runs trains nothing and writes the report from saved runs.
 
 Exit status: 0 when gbdt and auto (those of them run) are within one standard error of
 scikit-learn's HGB on every dataset run, 1 otherwise, 2 for a usage mistake.`;
@@ -71,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       datasets: { type: 'string', default: DATASETS.map((d) => d.dataset).join(',') },
       out: { type: 'string', default: 'docs/quality.md' },
       'no-write': { type: 'boolean', default: false },
+      'save-runs': { type: 'string' },
+      'load-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -90,7 +97,20 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
-  const runs = await runQuality({ root, datasets, models, seeds, log });
+  const runs: QualityRun[] = [];
+  if (values['load-runs'] !== undefined) {
+    for (const file of values['load-runs'].split(',')) {
+      runs.push(...(JSON.parse(await readFile(file.trim(), 'utf8')) as QualityRun[]));
+    }
+  } else {
+    runs.push(...(await runQuality({ root, datasets, models, seeds, log })));
+  }
+  if (values['save-runs'] !== undefined) {
+    await writeFileAtomic(
+      path.resolve(root, values['save-runs']),
+      new TextEncoder().encode(`${JSON.stringify(runs)}\n`),
+    );
+  }
   const nativeHgb = new Map();
   for (const d of datasets) {
     const found = await nativeHgbMetrics(root, d.dataset);
@@ -112,7 +132,12 @@ async function main(argv: string[]): Promise<number> {
     values.seeds === '1,2,3,4,5' &&
     models.length === MODELS.length &&
     datasets.length === DATASETS.length;
-  const command = defaults ? 'npm run quality' : `npm run quality -- ${argv.join(' ')}`;
+  const command =
+    values['load-runs'] !== undefined
+      ? `npm run quality -- --datasets <one> --save-runs <file>\` per dataset, then \`npm run quality -- ${argv.join(' ')}`
+      : defaults
+        ? 'npm run quality'
+        : `npm run quality -- ${argv.join(' ')}`;
   const document = qualityDocument(datasets, runs, {
     command,
     date: new Date(),
