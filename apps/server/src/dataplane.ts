@@ -74,7 +74,7 @@ export class DataPlane {
 }
 
 /** The per-request cell limit: rows × the first row's columns (rows are alike in practice). */
-function checkCells(rows: readonly RawRow[], maxCells: number): void {
+export function checkCells(rows: readonly RawRow[], maxCells: number): void {
   const first = rows[0];
   const cells = first === undefined ? 0 : rows.length * Object.keys(first).length;
   if (cells > maxCells) {
@@ -87,7 +87,7 @@ function checkCells(rows: readonly RawRow[], maxCells: number): void {
 
 const guardsByVersion = new WeakMap<ServedVersion, InputGuards>();
 
-function guardsOf(served: ServedVersion): InputGuards {
+export function guardsOf(served: ServedVersion): InputGuards {
   let guards = guardsByVersion.get(served);
   if (guards === undefined) {
     guards = inputGuards(served.manifest.inputs);

@@ -11,6 +11,8 @@ export const ERROR_TABLE = {
   TANDEM_REQUEST_TIMEOUT: { status: 408, message: 'the request was not received in time' },
   TANDEM_URL_TOO_LONG: { status: 414, message: 'a path segment is too long' },
   TANDEM_HEADERS_TOO_LARGE: { status: 431, message: 'request headers over the size limit' },
+  TANDEM_EXPLAIN_UNSUPPORTED: { status: 422, message: 'the model has no explanation method' },
+  TANDEM_EXPLAIN_CLASS_UNKNOWN: { status: 400, message: 'no such class to explain' },
   TANDEM_PREDICTION_NOT_FINITE: {
     status: 422,
     message: 'the model produced a value that is not a finite number',
@@ -55,6 +57,8 @@ const LIBRARY_CODES: Readonly<Record<string, ErrorCode>> = {
   TANDEM_SELECTOR_INVALID: 'TANDEM_REQUEST_INVALID',
   TANDEM_LABEL_INVALID: 'TANDEM_LABEL_NOT_FOUND',
   TANDEM_MODEL_NAME_INVALID: 'TANDEM_MODEL_NOT_FOUND',
+  TANDEM_EXPLAIN_UNSUPPORTED: 'TANDEM_EXPLAIN_UNSUPPORTED',
+  TANDEM_EXPLAIN_CLASS_UNKNOWN: 'TANDEM_EXPLAIN_CLASS_UNKNOWN',
 };
 
 /** fastify's own errors (content-type parsing, validation) mapped onto the table. */

@@ -11,6 +11,7 @@ import {
   tfsPredictResponse,
   tfsStatusResponse,
 } from '../schemas.ts';
+import { kserveExplain } from './explain.ts';
 import { parseVersion } from './selectors.ts';
 
 interface TfsBody extends TfExamplesBody {
@@ -179,6 +180,8 @@ export async function tfservingRoutes(
     },
     (request, reply) => {
       const { id, verb } = splitVerb(request.params.target);
+      // KServe V1's explain verb shares this path; explain.ts answers it.
+      if (verb === 'explain') return kserveExplain(app, request, reply, id, request.body);
       return answer(request, reply, checkVerb(verb), id, {}, request.body);
     },
   );

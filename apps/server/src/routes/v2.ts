@@ -53,7 +53,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         response: { 200: v2ServerMetadataResponse, ...protocolErrors },
       },
     },
-    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: ['binary_tensor_data'] }),
+    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: ['binary_tensor_data', 'explain'] }),
   );
 
   app.get(
