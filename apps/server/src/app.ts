@@ -12,6 +12,7 @@ import { contextPlugin } from './plugins/context.ts';
 import { clientErrorAnswer, errorPlugin, frameworkError } from './plugins/errors.ts';
 import { ModelRegistry } from './registry/registry.ts';
 import { benchRoutes } from './routes/bench.ts';
+import { explainRoutes } from './routes/explain.ts';
 import { nativeRoutes } from './routes/native.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tfservingRoutes } from './routes/tfserving.ts';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tfservingRoutes, { status: false });
   await app.register(tfservingRoutes, { prefix: '/tfserving', status: true });
   await app.register(v2Routes);
+  await app.register(explainRoutes);
   if (config.benchRoutes) await app.register(benchRoutes);
   return app;
 }
