@@ -156,13 +156,17 @@ export function boost(
       if (validationBins) addPredictions(root, validationBins, vRows, vMargins, k, c);
     }
     iterations = iteration;
-    const currentTrainLoss = meanLoss(loss, train.y, margins, k);
-    if (!Number.isFinite(currentTrainLoss)) {
-      throw new TrainerError(
-        'TANDEM_TRAINING_FAILED',
-        `gradient boosting diverged at iteration ${iteration}: training loss ${currentTrainLoss}`,
-      );
+    for (let i = flat.value.length - 1; i >= 0 && flat.treeStart.length > 0; i--) {
+      if (i < flat.treeStart[flat.treeStart.length - k]!) break;
+      if (!Number.isFinite(flat.value[i]!)) {
+        throw new TrainerError(
+          'TANDEM_TRAINING_FAILED',
+          `gradient boosting diverged at iteration ${iteration}: a leaf value is ${flat.value[i]}`,
+        );
+      }
     }
+    // The training loss is for the progress line only: a pass over every row, skipped without it.
+    const currentTrainLoss = onIteration ? meanLoss(loss, train.y, margins, k) : Number.NaN;
     trainLoss.push(currentTrainLoss);
     if (useValidation) {
       const current = meanLoss(loss, validation.y, vMargins, k);

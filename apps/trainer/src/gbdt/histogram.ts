@@ -1,21 +1,18 @@
 import { BINS } from './binning.ts';
 
-/** Sums of gradients, hessians and counts per (feature, bin): slot f * 256 + bin. */
+/**
+ * Sums of gradients, hessians and counts per (feature, bin), packed: the three values of slot
+ * s = f * 256 + bin sit at 3s, 3s + 1, 3s + 2, so an update touches one cache line.
+ */
 export interface Histogram {
-  g: Float64Array;
-  h: Float64Array;
-  count: Uint32Array;
+  sums: Float64Array;
 }
 
 export function newHistogram(width: number): Histogram {
-  return {
-    g: new Float64Array(width * BINS),
-    h: new Float64Array(width * BINS),
-    count: new Uint32Array(width * BINS),
-  };
+  return { sums: new Float64Array(width * BINS * 3) };
 }
 
-/** Reuses histograms: a tree needs a few at a time, each width × 256 × 20 bytes. */
+/** Reuses histograms: a tree needs a few at a time, each width × 256 × 24 bytes. */
 export class HistogramPool {
   readonly #free: Histogram[] = [];
   constructor(readonly width: number) {}
@@ -45,21 +42,17 @@ export function buildHistogram(
   orderedG: Float32Array,
   orderedH: Float32Array,
 ): void {
-  out.g.fill(0);
-  out.h.fill(0);
-  out.count.fill(0);
-  const hg = out.g;
-  const hh = out.h;
-  const hc = out.count;
+  const sums = out.sums;
+  sums.fill(0);
   if (indices === null) {
     for (let f = 0; f < width; f++) {
       const column = f * rows;
       const slot = f * BINS;
       for (let i = 0; i < rows; i++) {
-        const b = slot + bins[column + i]!;
-        hg[b] = hg[b]! + g[i]!;
-        hh[b] = hh[b]! + h[i]!;
-        hc[b] = hc[b]! + 1;
+        const b = (slot + bins[column + i]!) * 3;
+        sums[b] = sums[b]! + g[i]!;
+        sums[b + 1] = sums[b + 1]! + h[i]!;
+        sums[b + 2] = sums[b + 2]! + 1;
       }
     }
     return;
@@ -74,20 +67,18 @@ export function buildHistogram(
     const column = f * rows;
     const slot = f * BINS;
     for (let j = 0; j < n; j++) {
-      const b = slot + bins[column + indices[start + j]!]!;
-      hg[b] = hg[b]! + orderedG[j]!;
-      hh[b] = hh[b]! + orderedH[j]!;
-      hc[b] = hc[b]! + 1;
+      const b = (slot + bins[column + indices[start + j]!]!) * 3;
+      sums[b] = sums[b]! + orderedG[j]!;
+      sums[b + 1] = sums[b + 1]! + orderedH[j]!;
+      sums[b + 2] = sums[b + 2]! + 1;
     }
   }
 }
 
 /** out = parent - child: the larger child's histogram without reading its rows. */
 export function subtractHistogram(out: Histogram, parent: Histogram, child: Histogram): void {
-  const size = parent.g.length;
-  for (let s = 0; s < size; s++) {
-    out.g[s] = parent.g[s]! - child.g[s]!;
-    out.h[s] = parent.h[s]! - child.h[s]!;
-    out.count[s] = parent.count[s]! - child.count[s]!;
-  }
+  const a = parent.sums;
+  const b = child.sums;
+  const o = out.sums;
+  for (let s = 0; s < a.length; s++) o[s] = a[s]! - b[s]!;
 }

@@ -95,18 +95,17 @@ function numericSplit(
   const slot = f * BINS;
   const valueBins = mapper.binCount[f]!;
   const hasMissing = mapper.hasMissing[f] === 1;
-  const hg = hist.g;
-  const hh = hist.h;
-  const hc = hist.count;
+  const sums = hist.sums;
   // Missing values right: left = bins 0 … b.
   let gl = 0;
   let hl = 0;
   let cl = 0;
   const end = hasMissing ? valueBins : valueBins - 1;
   for (let b = 0; b < end; b++) {
-    gl += hg[slot + b]!;
-    hl += hh[slot + b]!;
-    cl += hc[slot + b]!;
+    const at = (slot + b) * 3;
+    gl += sums[at]!;
+    hl += sums[at + 1]!;
+    cl += sums[at + 2]!;
     const cr = totals.count - cl;
     const hr = totals.h - hl;
     if (cl < minSamplesLeaf || hl < MIN_HESSIAN) continue;
@@ -123,9 +122,10 @@ function numericSplit(
   let hr = 0;
   let cr = 0;
   for (let b = valueBins - 2; b >= 0; b--) {
-    gr += hg[slot + b + 1]!;
-    hr += hh[slot + b + 1]!;
-    cr += hc[slot + b + 1]!;
+    const at = (slot + b + 1) * 3;
+    gr += sums[at]!;
+    hr += sums[at + 1]!;
+    cr += sums[at + 2]!;
     const cLeft = totals.count - cr;
     const hLeft = totals.h - hr;
     if (cr < minSamplesLeaf || hr < MIN_HESSIAN) continue;
@@ -149,20 +149,21 @@ function categoricalSplit(
 ): void {
   const { minSamplesLeaf, l2 } = rules;
   const slot = f * BINS;
-  const hg = hist.g;
-  const hh = hist.h;
-  const hc = hist.count;
+  const sums = hist.sums;
+  const hg = (b: number) => sums[(slot + b) * 3]!;
+  const hh = (b: number) => sums[(slot + b) * 3 + 1]!;
+  const hc = (b: number) => sums[(slot + b) * 3 + 2]!;
   const candidates: number[] = [];
   // Support in hessian units scaled to rows (= rows for squared error), as scikit-learn.
   const supportFactor = totals.count / totals.h;
   const consider = (b: number) => {
-    if (hh[slot + b]! * supportFactor >= MIN_CATEGORY_SUPPORT) candidates.push(b);
+    if (hh(b) * supportFactor >= MIN_CATEGORY_SUPPORT) candidates.push(b);
   };
   for (let b = 0; b < mapper.binCount[f]!; b++) consider(b);
   if (mapper.hasMissing[f] === 1) consider(MISSING_BIN);
   const used = candidates.length;
   if (used < 2) return;
-  const ratio = (b: number) => hg[slot + b]! / (hh[slot + b]! + MIN_CATEGORY_SUPPORT);
+  const ratio = (b: number) => hg(b) / (hh(b) + MIN_CATEGORY_SUPPORT);
   // Stable: equal ratios keep bin order, so the split is deterministic.
   candidates.sort((a, b) => ratio(a) - ratio(b) || a - b);
   let bestHere = -1;
@@ -178,9 +179,9 @@ function categoricalSplit(
     let cl = 0;
     for (let i = 0; i < middle; i++) {
       const b = candidates[direction === 1 ? i : used - 1 - i]!;
-      gl += hg[slot + b]!;
-      hl += hh[slot + b]!;
-      cl += hc[slot + b]!;
+      gl += hg(b);
+      hl += hh(b);
+      cl += hc(b);
       if (cl < minSamplesLeaf || hl < MIN_HESSIAN) continue;
       const cr = totals.count - cl;
       const hr = totals.h - hl;
