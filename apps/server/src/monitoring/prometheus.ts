@@ -3,7 +3,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { VersionStates } from './version-state.ts';
 
 /**
- * Monitoring's Prometheus series, in the server's registry. Drift gauges are computed at scrape
+ * Monitoring's Prometheus series, in the server's registry. With --workers N each worker has its
+ * own windows: the cluster's scrape averages the drift figures, takes the maximum of the
+ * verdicts and sums the counters. Drift gauges are computed at scrape
  * time from the row window of every version that answered; feedback series are plain counters
  * (sums and counts), so any window's accuracy, log loss, MAE or RMSE is a ratio of increase()s.
  */
@@ -26,6 +28,7 @@ export class MonitoringMetrics {
         .map((s) => ({ s, w: (s.drift as NonNullable<typeof s.drift>).snapshot().rowWindow }));
     new Gauge({
       name: 'tandem_feature_drift',
+      aggregator: 'average',
       help: 'Drift of an input column in the last rows window against the version profile, by metric',
       labelNames: ['model', 'version', 'feature', 'metric'],
       registers,
@@ -36,6 +39,7 @@ export class MonitoringMetrics {
     });
     new Gauge({
       name: 'tandem_feature_drift_detected',
+      aggregator: 'max',
       help: '1 when an input column drifts (0 when not; absent below the minimum rows)',
       labelNames: ['model', 'version', 'feature'],
       registers,
@@ -51,6 +55,7 @@ export class MonitoringMetrics {
     });
     new Gauge({
       name: 'tandem_output_drift',
+      aggregator: 'average',
       help: "Drift of the model's output (predicted label, class scores or value), by metric",
       labelNames: ['model', 'version', 'feature', 'metric'],
       registers,
@@ -61,6 +66,7 @@ export class MonitoringMetrics {
     });
     new Gauge({
       name: 'tandem_output_drift_detected',
+      aggregator: 'max',
       help: '1 when an output (predicted label, a class score, the value) drifts; absent below the minimum rows',
       labelNames: ['model', 'version', 'feature'],
       registers,
@@ -76,6 +82,7 @@ export class MonitoringMetrics {
     });
     new Gauge({
       name: 'tandem_dataset_drift_share',
+      aggregator: 'average',
       help: 'Share of input columns drifting in the last rows window',
       labelNames: ['model', 'version'],
       registers,
