@@ -97,19 +97,20 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
+  const save = async (list: readonly QualityRun[]): Promise<void> => {
+    if (values['save-runs'] === undefined) return;
+    await writeFileAtomic(
+      path.resolve(root, values['save-runs']),
+      new TextEncoder().encode(`${JSON.stringify(list)}\n`),
+    );
+  };
   const runs: QualityRun[] = [];
   if (values['load-runs'] !== undefined) {
     for (const file of values['load-runs'].split(',')) {
       runs.push(...(JSON.parse(await readFile(file.trim(), 'utf8')) as QualityRun[]));
     }
   } else {
-    runs.push(...(await runQuality({ root, datasets, models, seeds, log })));
-  }
-  if (values['save-runs'] !== undefined) {
-    await writeFileAtomic(
-      path.resolve(root, values['save-runs']),
-      new TextEncoder().encode(`${JSON.stringify(runs)}\n`),
-    );
+    runs.push(...(await runQuality({ root, datasets, models, seeds, log, onRun: save })));
   }
   const nativeHgb = new Map();
   for (const d of datasets) {

@@ -16,6 +16,8 @@ export interface QualityOptions {
   models: readonly ModelFamily[];
   seeds: readonly number[];
   log?: (line: string) => void;
+  /** Called after every run with all runs so far (to save them as they come). */
+  onRun?: (runs: readonly QualityRun[]) => Promise<void>;
 }
 
 interface ShippedConfig extends Record<string, unknown> {
@@ -98,6 +100,7 @@ export async function runQuality(options: QualityOptions): Promise<QualityRun[]>
             runs.push({ dataset: reference.dataset, model, seed, error: message });
             log(`${where}: failed: ${message}`);
           }
+          await options.onRun?.(runs);
         }
       }
     }
