@@ -71,7 +71,9 @@ try {
       }
     }
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    console.log(`| ${label} | ${fmt(tandem)} | ${fmt(onnx)} | ${(onnx / tandem).toPrecision(2)}× |`);
+    console.log(
+      `| ${label} | ${fmt(tandem)} | ${fmt(onnx)} | ${(onnx / tandem).toPrecision(2)}× |`,
+    );
   }
   await session.release();
   predictor.dispose();
