@@ -63,7 +63,7 @@ export class BlockScorer {
     const chunk = block.parsed ?? parseBlock(block);
     const clashNames = this.config.clashNames;
     if (chunk.format === 'ndjson' && clashNames.length > 0) checkObjectKeys(chunk, clashNames);
-    const result = this.scorer?.score(chunk);
+    const result = this.scorer?.score(chunk, this.config.encoder.explain !== undefined);
     const reasons = result ? result.reasons : chunk.hasProblems ? chunk.problems : undefined;
     const output: BlockOutput = {
       text: '',

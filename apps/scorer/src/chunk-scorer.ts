@@ -1,5 +1,6 @@
 import type { InputErrorDetail, RawRow } from '@tandem/features';
 import type { Predictor } from '@tandem/runtime';
+import { Explainer, type Explanation } from '@tandem/runtime/explain';
 import type { RecordChunk } from '@tandem/tabular';
 import { RowObjectPool } from './row-objects.ts';
 
@@ -13,11 +14,14 @@ export interface ChunkResult {
   reasons: (string | undefined)[] | undefined;
   /** Values handled by a recorded rule (out of range, unseen category, imputed missing). */
   warnings: number;
+  /** With --explain: each record's explanation (the default class); undefined when not scored. */
+  explanations?: (Explanation | undefined)[];
 }
 
 /** Turns a chunk of records into model outputs; the pipeline calls it once per chunk. */
 export interface RecordScorer {
-  score(chunk: RecordChunk): ChunkResult;
+  /** `explain`: also explain each scored record (the runtime's Explainer). */
+  score(chunk: RecordChunk, explain?: boolean): ChunkResult;
 }
 
 /**
@@ -33,7 +37,7 @@ export class PredictorScorer implements RecordScorer {
     this.predictor = predictor;
   }
 
-  score(chunk: RecordChunk): ChunkResult {
+  score(chunk: RecordChunk, explain = false): ChunkResult {
     const count = chunk.count;
     const width = this.predictor.width;
     const rows: RawRow[] = [];
@@ -61,7 +65,23 @@ export class PredictorScorer implements RecordScorer {
         outputs.set(batch.outputs.subarray(k * width, (k + 1) * width), at * width);
       }
     }
-    return { width, outputs, reasons, warnings: batch.issues.length };
+    const result: ChunkResult = { width, outputs, reasons, warnings: batch.issues.length };
+    if (explain) result.explanations = this.explain(rows, positions, count);
+    return result;
+  }
+
+  /** The same rows through the Explainer (the server's code); rejected rows stay undefined. */
+  private explain(
+    rows: readonly RawRow[],
+    positions: number[] | undefined,
+    count: number,
+  ): (Explanation | undefined)[] {
+    const batch = Explainer.of(this.predictor).explainBatch(rows, { errors: 'collect' });
+    const explanations = new Array<Explanation | undefined>(count);
+    batch.explanations.forEach((list, k) => {
+      explanations[positions ? (positions[k] as number) : k] = list[0];
+    });
+    return explanations;
   }
 
   /** The row object for record i: a pooled object for CSV, the parsed object for NDJSON. */

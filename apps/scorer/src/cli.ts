@@ -30,6 +30,10 @@ Options:
       --engine <auto|tfjs|dense>
                              how the model computes (default: as the server, auto / $TANDEM_ENGINE);
                              tfjs scores on one thread, within ~1e-6 of the server's numbers
+      --explain              add explanation columns: base_value, contribution_<column> per raw
+                             column, approximation_error (classifiers: explained_class first)
+      --top <k>              with --explain: only the k strongest, as top<i>_column and
+                             top<i>_contribution (docs/explanations.md)
       --json                 print the summary as JSON on stdout
       --quiet                no progress output
   -h, --help                 show this help
@@ -48,6 +52,8 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   threads: { type: 'string' },
   engine: { type: 'string' },
+  explain: { type: 'boolean', default: false },
+  top: { type: 'string' },
   json: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -79,6 +85,10 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
   if (values.engine !== undefined) options.engine = engineOption(values.engine);
   if (values['batch-size'] !== undefined) options.batchSize = batchSizeOption(values['batch-size']);
   if (values.threads !== undefined) options.threads = threadsOption(values.threads);
+  if (values.top !== undefined && !values.explain) throw new UsageError('--top needs --explain');
+  if (values.explain) {
+    options.explain = values.top === undefined ? {} : { top: topOption(values.top) };
+  }
   return options;
 }
 
@@ -95,6 +105,14 @@ function batchSizeOption(value: string): number {
     throw new UsageError(`--batch-size must be an integer from 1 to 1000000, got "${value}"`);
   }
   return size;
+}
+
+function topOption(value: string): number {
+  const top = Number(value);
+  if (!/^[1-9][0-9]*$/.test(value) || top > 10_000) {
+    throw new UsageError(`--top must be an integer from 1 to 10000, got "${value}"`);
+  }
+  return top;
 }
 
 function threadsOption(value: string): number {

@@ -2,6 +2,7 @@ import { predictedClass } from '@tandem/runtime/predictor';
 import type { DataFormat, RecordChunk } from '@tandem/tabular';
 import { csvField, csvValue, jsonNumber } from '@tandem/tabular';
 import type { ChunkResult } from './chunk-scorer.ts';
+import { type ExplainLayout, explanationCells } from './explain-columns.ts';
 import { ERROR_COLUMN } from './prediction-columns.ts';
 import { RowObjectPool } from './row-objects.ts';
 
@@ -16,6 +17,8 @@ export interface OutputEncoderOptions {
   classes?: readonly string[];
   /** Adds the `error` column: the reason a row was not scored, empty when it was. */
   errorColumn: boolean;
+  /** --explain: the explanation columns close predictionColumns (explanationColumns()). */
+  explain?: ExplainLayout;
 }
 
 /**
@@ -103,6 +106,17 @@ export class OutputEncoder {
     for (let j = 0; j < width; j++, column++) {
       const value = outputs[base + j] as number;
       text += toCsv ? `,${value}` : (this.memberKeys[column] as string) + jsonNumber(value);
+    }
+    const explanation = result.explanations?.[i];
+    if (this.options.explain && explanation) {
+      for (const cell of explanationCells(explanation, this.options.explain)) {
+        const prefix = toCsv ? ',' : (this.memberKeys[column] as string);
+        if (cell === null) text += toCsv ? ',' : `${prefix}null`;
+        else if (typeof cell === 'string')
+          text += prefix + (toCsv ? csvField(cell) : JSON.stringify(cell));
+        else text += prefix + (toCsv ? `${cell}` : jsonNumber(cell));
+        column++;
+      }
     }
     return text;
   }

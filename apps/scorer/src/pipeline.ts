@@ -9,6 +9,7 @@ import type { AtomicFile } from './atomic-file.ts';
 import { type BlockOutput, BlockScorer, type BlockScorerConfig } from './block-scorer.ts';
 import type { RecordScorer } from './chunk-scorer.ts';
 import { ScorerError } from './errors.ts';
+import type { ExplainLayout } from './explain-columns.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
 import type { ScoringWorkers } from './scoring-workers.ts';
 
@@ -44,6 +45,8 @@ export interface PipelineOptions {
   /** Columns the model reads: a CSV header must hold every one (@tandem/tabular's rule). */
   requiredColumns?: readonly string[];
   classes?: readonly string[];
+  /** --explain: explanation columns, already listed at the end of predictionColumns. */
+  explain?: ExplainLayout;
   /** Bad records go here; without it they stay in the output with an `error` column. */
   rejects?: { file: AtomicFile; format: DataFormat };
   /** Stop at the first bad record. */
@@ -160,6 +163,7 @@ function scorerConfig(
       inputColumns,
       predictionColumns: added,
       ...(options.classes ? { classes: options.classes } : {}),
+      ...(options.explain ? { explain: options.explain } : {}),
       errorColumn: options.rejects === undefined,
     },
     ...(options.rejects ? { rejectsFormat: options.rejects.format } : {}),

@@ -2,12 +2,13 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { artifactsRoot, UsageError } from '@tandem/cli';
-import { type EngineChoice, type Predictor, predictionColumns } from '@tandem/runtime';
+import { type EngineChoice, Explainer, type Predictor, predictionColumns } from '@tandem/runtime';
 import type { DataFormat, RecordReader } from '@tandem/tabular';
 import { openRecordReader, TabularError } from '@tandem/tabular';
 import { AtomicFile } from './atomic-file.ts';
 import { PredictorScorer } from './chunk-scorer.ts';
 import { ScorerError } from './errors.ts';
+import { type ExplainLayout, explanationColumns } from './explain-columns.ts';
 import { formatOf } from './format-option.ts';
 import { loadPredictor } from './load-predictor.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
@@ -64,6 +65,11 @@ export interface ScoreFileOptions extends CopyFileOptions {
   waitForWorkers?: boolean;
   /** Receives a line when a scoring worker cannot start. Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Adds explanation columns (docs/explanations.md): per raw column, or the top K as
+   * column / contribution pairs, computed by the runtime's Explainer (the server's code).
+   */
+  explain?: { top?: number };
 }
 
 export interface ScoreSummary extends PipelineCounts {
@@ -141,10 +147,15 @@ async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
       workers.load(replica);
       if (options.waitForWorkers) await workers.ready();
     }
+    const explain = options.explain ? explainLayout(predictor, options.explain.top) : undefined;
     const summary = await writeThrough(options, reader, {
       scorer: new PredictorScorer(predictor),
       ...(workers ? { workers } : {}),
-      columns: predictionColumns(predictor.classes),
+      columns: [
+        ...predictionColumns(predictor.classes),
+        ...(explain ? explanationColumns(explain) : []),
+      ],
+      ...(explain ? { explain } : {}),
       required: predictor.inputSchema.map((column) => column.name),
       ...(predictor.classes ? { classes: predictor.classes } : {}),
     });
@@ -193,7 +204,21 @@ export async function copyRecords(options: CopyFileOptions): Promise<ScoreSummar
   }
 }
 
+/** The explanation columns of a model; refuses (coded) a model the Explainer cannot explain. */
+function explainLayout(predictor: Predictor, top: number | undefined): ExplainLayout {
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
+    throw new UsageError(`--top must be a positive integer, got ${top}`);
+  }
+  const { columns } = Explainer.of(predictor);
+  return {
+    columns,
+    ...(top !== undefined ? { top: Math.min(top, columns.length) } : {}),
+    classes: predictor.classes !== undefined,
+  };
+}
+
 interface Scoring {
+  explain?: ExplainLayout;
   scorer?: PredictorScorer;
   workers?: ScoringWorkers;
   columns: string[];
@@ -224,6 +249,7 @@ async function writeThrough(
       predictionColumns: scoring.columns,
       ...(scoring.required ? { requiredColumns: scoring.required } : {}),
       ...(scoring.classes ? { classes: scoring.classes } : {}),
+      ...(scoring.explain ? { explain: scoring.explain } : {}),
       ...(rejectsFile && rejectsFormat
         ? { rejects: { file: rejectsFile, format: rejectsFormat } }
         : {}),
