@@ -2,14 +2,7 @@
  * `npm run drift`: a data file against a version's training profile, as the server's live
  * monitor computes it. See --help.
  */
-import {
-  artifactsRoot,
-  EXIT,
-  integerOption,
-  parseCommandLine,
-  runCli,
-  UsageError,
-} from '@tandem/cli';
+import { artifactsRoot, EXIT, integerOption, parseCommandLine, UsageError } from '@tandem/cli';
 import { formatFromExtension } from '@tandem/tabular';
 import { driftOfFile } from './drift-file.ts';
 import { driftTable } from './drift-table.ts';
