@@ -8,6 +8,7 @@ import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
 import { openapiPlugin } from './openapi.ts';
 import { Admission, admissionPlugin } from './plugins/admission.ts';
+import { bodiesPlugin } from './plugins/bodies.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { clientErrorAnswer, errorPlugin, frameworkError } from './plugins/errors.ts';
 import { ModelRegistry } from './registry/registry.ts';
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(errorPlugin);
   await app.register(admissionPlugin, { admission });
+  await app.register(bodiesPlugin, { bodyLimit: config.bodyLimit });
   await app.register(openapiPlugin);
   await app.register(opsRoutes);
   await app.register(nativeRoutes);

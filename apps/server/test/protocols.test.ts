@@ -121,7 +121,7 @@ describe('TensorFlow Serving', () => {
       ['/v1/models/credit:predict', { instances: [{ ...CREDIT_ROW, Age: 'old' }] }, 400],
       ['/v1/models/credit:predict', { instances: [[1, 2, 3]] }, 400],
       ['/v1/models/credit:predict', { signature_name: 'serving_default' }, 400],
-      ['/v1/models/credit:explain', { instances: [CREDIT_ROW] }, 404],
+      ['/v1/models/credit:transform', { instances: [CREDIT_ROW] }, 404],
       ['/v1/models/credit:classify', { instances: [CREDIT_ROW] }, 400],
       ['/v1/models/credit:regress', { examples: [CREDIT_ROW] }, 400],
       ['/v1/models/cars:classify', { examples: [CAR_ROW] }, 400],
@@ -185,7 +185,7 @@ describe('Open Inference Protocol (V2)', () => {
     expect((await app.inject({ url: '/v2' })).json()).toEqual({
       name: 'tandem',
       version: '0.1.0',
-      extensions: ['binary_tensor_data'],
+      extensions: ['binary_tensor_data', 'explain'],
     });
     expect((await app.inject({ url: '/v2/health/live' })).json()).toEqual({ live: true });
     const ready = await app.inject({ url: '/v2/health/ready' });

@@ -49,6 +49,50 @@ const NUMERIC = new Set([
 ]);
 const INTEGER = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
 
+/** What each integer datatype can hold; 64-bit ones as far as a JSON number is exact. */
+const INTEGER_RANGE: Readonly<Record<string, readonly [number, number]>> = {
+  INT8: [-128, 127],
+  INT16: [-32_768, 32_767],
+  INT32: [-2_147_483_648, 2_147_483_647],
+  INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  UINT8: [0, 255],
+  UINT16: [0, 65_535],
+  UINT32: [0, 4_294_967_295],
+  UINT64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The datatypes a column of each type may travel as. */
+function datatypesFor(column: InputColumnSchema): readonly string[] {
+  if (column.type === 'numeric') return [...NUMERIC];
+  // Boolean columns also take their words ("yes" / "no"), as JSON rows may.
+  if (column.type === 'boolean') return ['BOOL', 'BYTES'];
+  return ['BYTES'];
+}
+
+/**
+ * Each input tensor's datatype must suit its column: numbers for numeric columns, BOOL (or
+ * BYTES words) for boolean ones, BYTES for categorical and datetime ones. Tensors naming no column are left to the
+ * model's pipeline, which refuses them as it refuses unknown JSON keys.
+ */
+export function checkDatatypes(
+  inputs: readonly V2Tensor[],
+  columns: readonly InputColumnSchema[],
+): void {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  for (const tensor of inputs) {
+    const column = byName.get(tensor.name);
+    if (column === undefined) continue;
+    const allowed = datatypesFor(column);
+    if (!allowed.includes(tensor.datatype)) {
+      throw invalid(
+        `input ${tensor.name}: datatype ${tensor.datatype} does not suit a ${column.type} column; send ${column.type === 'numeric' ? 'FP64, FP32 or an INT type' : allowed.join(' or ')} (GET /v2/models/{name} lists each input's datatype)`,
+      );
+    }
+  }
+}
+
 function invalid(message: string): ServerError {
   return new ServerError('TANDEM_REQUEST_INVALID', message);
 }
@@ -60,8 +104,12 @@ function checkElement(tensor: V2Tensor, value: unknown, index: number): void {
   let fits: boolean;
   if (datatype === 'BYTES') fits = typeof value === 'string';
   else if (datatype === 'BOOL') fits = typeof value === 'boolean';
-  else if (INTEGER.has(datatype)) fits = typeof value === 'number' && Number.isInteger(value);
-  else fits = typeof value === 'number';
+  else if (INTEGER.has(datatype)) {
+    const [min, max] = INTEGER_RANGE[datatype] as readonly [number, number];
+    fits = typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+  } else if (datatype === 'FP32') {
+    fits = typeof value === 'number' && Math.abs(value) <= FLOAT32_MAX;
+  } else fits = typeof value === 'number';
   if (!fits) {
     throw invalid(
       `input ${tensor.name}: element ${index} is ${JSON.stringify(value)}, not a ${datatype} value`,

@@ -50,6 +50,11 @@ export const contextPlugin = fp(
       if (tandem.lifecycle.draining && request.raw.httpVersionMajor === 1) {
         reply.header('connection', 'close');
       }
+      // Every answer from a model names the version that answered, on every protocol.
+      if (request.servedModel !== '') {
+        reply.header('x-tandem-model', request.servedModel);
+        reply.header('x-tandem-version', request.servedVersion);
+      }
       done();
     });
     app.addHook('onResponse', (request, reply, done) => {

@@ -32,6 +32,7 @@ export async function opsRoutes(app: FastifyInstance): Promise<void> {
     '/healthz',
     {
       config,
+      exposeHeadRoute: true,
       schema: {
         tags,
         summary: 'Live: the process answers',
@@ -45,6 +46,7 @@ export async function opsRoutes(app: FastifyInstance): Promise<void> {
     '/readyz',
     {
       config,
+      exposeHeadRoute: true,
       schema: {
         tags,
         summary:

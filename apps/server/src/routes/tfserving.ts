@@ -5,6 +5,7 @@ import { examplesToRows, type TfExamplesBody } from '../codecs/tf-examples.ts';
 import type { Outcome } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
 import type { ModelState, VersionSelector } from '../registry/registry.ts';
+import type { ServedVersion } from '../registry/served-version.ts';
 import {
   protocolErrors,
   tfsPredictBody,
@@ -49,6 +50,54 @@ function checkVerb(verb: string): Verb {
     );
   }
   return verb as Verb;
+}
+
+/** The one signature a Tandem model has, as TF Serving names a SavedModel's default one. */
+const SIGNATURE = 'serving_default';
+
+function checkSignature(name: string | undefined): void {
+  if (name === undefined || name === SIGNATURE) return;
+  throw new ServerError(
+    'TANDEM_REQUEST_INVALID',
+    `signature_name ${JSON.stringify(name)} does not exist; this model has "${SIGNATURE}"`,
+  );
+}
+
+/** TF dtypes of the inputs, as GET …/metadata describes a SavedModel's signature. */
+function signatureDef(served: ServedVersion) {
+  const inputs = Object.fromEntries(
+    served.manifest.inputs.map((c) => [
+      c.name,
+      {
+        dtype: c.type === 'numeric' ? 'DT_DOUBLE' : c.type === 'boolean' ? 'DT_BOOL' : 'DT_STRING',
+        tensor_shape: { dim: [{ size: '-1', name: '' }], unknown_rank: false },
+        name: c.name,
+      },
+    ]),
+  );
+  const classes = served.predictor.classes;
+  const outputs =
+    classes === undefined
+      ? {
+          value: {
+            dtype: 'DT_FLOAT',
+            tensor_shape: { dim: [{ size: '-1', name: '' }] },
+            name: 'value',
+          },
+        }
+      : {
+          probabilities: {
+            dtype: 'DT_FLOAT',
+            tensor_shape: {
+              dim: [
+                { size: '-1', name: '' },
+                { size: String(classes.length), name: '' },
+              ],
+            },
+            name: 'probabilities',
+          },
+        };
+  return { inputs, outputs, method_name: 'tensorflow/serving/predict' };
 }
 
 /** Classify: per row, every class with its probability, in class order. */
@@ -136,7 +185,14 @@ export async function tfservingRoutes(
             `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
           );
         }
+        checkSignature(body.signature_name);
         if (verb !== 'predict') return examplesToRows(body, config.maxRows);
+        if (body.instances !== undefined && body.inputs !== undefined) {
+          throw new ServerError(
+            'TANDEM_REQUEST_INVALID',
+            'the body has both "instances" (row form) and "inputs" (columnar form); send one',
+          );
+        }
         if (body.instances !== undefined) return instancesToRows(body.instances);
         if (body.inputs !== undefined) {
           columnar = true;
@@ -223,6 +279,34 @@ export async function tfservingRoutes(
         request.body,
       );
     },
+  );
+
+  // GET …/metadata: the model's signature (TF Serving's GetModelMetadata). No native route
+  // uses these paths, so they are mounted with and without the /tfserving prefix.
+  const metadataSchema = { tags: ['tensorflow-serving'], summary: 'TF Serving model metadata' };
+  const metadata = (served: ServedVersion) => ({
+    model_spec: { name: served.name, signature_name: '', version: String(served.version) },
+    metadata: { signature_def: { signature_def: { [SIGNATURE]: signatureDef(served) } } },
+  });
+  app.get<{ Params: { name: string } }>(
+    '/v1/models/:name/metadata',
+    { config: routeConfig, schema: metadataSchema },
+    (request) => metadata(registry.select(request.params.name)),
+  );
+  app.get<{ Params: { name: string; version: string } }>(
+    '/v1/models/:name/versions/:version/metadata',
+    { config: routeConfig, schema: metadataSchema },
+    (request) =>
+      metadata(
+        registry.select(request.params.name, {
+          version: parseVersion(request.params.name, request.params.version),
+        }),
+      ),
+  );
+  app.get<{ Params: { name: string; label: string } }>(
+    '/v1/models/:name/labels/:label/metadata',
+    { config: routeConfig, schema: metadataSchema },
+    (request) => metadata(registry.select(request.params.name, { label: request.params.label })),
   );
 
   if (!options.status) return;

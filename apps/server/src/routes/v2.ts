@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  checkDatatypes,
   metadataInputs,
   metadataOutputs,
   outputTensors,
@@ -53,12 +54,16 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         response: { 200: v2ServerMetadataResponse, ...protocolErrors },
       },
     },
-    () => ({ name: 'tandem', version: SERVER_VERSION, extensions: ['binary_tensor_data', 'explain'] }),
+    () => ({
+      name: 'tandem',
+      version: SERVER_VERSION,
+      extensions: ['binary_tensor_data', 'explain'],
+    }),
   );
 
   app.get(
     '/v2/health/live',
-    { config: routeConfig, schema: { tags, summary: 'Server live' } },
+    { config: routeConfig, exposeHeadRoute: true, schema: { tags, summary: 'Server live' } },
     () => ({ live: true }),
   );
 
@@ -66,7 +71,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
   // read "ready" and the status. A process that answers is live, so "live" stays true.
   app.get(
     '/v2/health/ready',
-    { config: routeConfig, schema: { tags, summary: 'Server ready' } },
+    { config: routeConfig, exposeHeadRoute: true, schema: { tags, summary: 'Server ready' } },
     (_request, reply) => {
       const ready = registry.isReady && !lifecycle.draining;
       return reply.code(ready ? 200 : 503).send({ live: true, ready });
@@ -142,7 +147,10 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         return dataplane.predict(request, {
           name: request.params.name,
           selector: selector(request.params),
-          decode: () => tensorsToRows(body.inputs, config.maxRows),
+          decode: (served) => {
+            checkDatatypes(body.inputs, served.manifest.inputs);
+            return tensorsToRows(body.inputs, config.maxRows);
+          },
           encode: (outcome) => {
             const outputs = outputTensors(
               outcome.classes,
@@ -186,7 +194,8 @@ function acceptBinaryTensors(app: FastifyInstance): void {
   const parse = async (request: FastifyRequest, body: Buffer, jsonAllowed: boolean) => {
     const headerLength = request.headers[INFERENCE_HEADER];
     if (typeof headerLength === 'string') return decodeBinaryRequest(body, headerLength);
-    if (!jsonAllowed) {
+    // No Content-Type at all is JSON (Triton's Python client sends its JSON requests so).
+    if (!jsonAllowed && request.headers['content-type'] !== undefined) {
       throw new ServerError(
         'TANDEM_MEDIA_TYPE_UNSUPPORTED',
         `send application/json, or binary tensors with an ${INFERENCE_HEADER} header`,
