@@ -86,47 +86,78 @@ export class TreeEngine implements ModelEngine {
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
     }
-    const width = this.inputWidth;
-    const trees = this.#root.length;
-    for (let start = 0; start < rows; start += BLOCK_ROWS) {
-      const end = Math.min(rows, start + BLOCK_ROWS);
-      for (let t = 0; t < trees; t++) {
-        const root = this.#root[t]!;
-        const output = this.#treeOutput[t]!;
-        for (let i = start; i < end; i++) {
-          const at = i * k + output;
-          margins[at] = margins[at]! + this.#leafValue(root, features, i * width);
-        }
-      }
-    }
+    evaluateTrees(
+      features,
+      rows,
+      this.inputWidth,
+      k,
+      this.#root,
+      this.#treeOutput,
+      this.#feature,
+      this.#threshold,
+      this.#flags,
+      this.#right,
+      this.#value,
+      this.#bitsetOffset,
+      this.#bitsets,
+      margins,
+    );
     return margins;
   }
+}
 
-  #leafValue(root: number, x: Float32Array, base: number): number {
-    const feature = this.#feature;
-    const flags = this.#flags;
-    let node = root;
-    let f = feature[node]!;
-    while (f >= 0) {
-      const v = x[base + f]!;
-      const flag = flags[node]!;
-      let left: boolean;
-      if (Number.isNaN(v)) {
-        left = (flag & MISSING_LEFT) !== 0;
-      } else if ((flag & CATEGORICAL) !== 0) {
-        left = v >= 0 && v < 256 && this.#hasCode(node, v | 0);
-      } else {
-        left = v <= this.#threshold[node]!;
+/**
+ * The traversal as one plain function over typed arrays (no property or method lookups in the
+ * inner loop): block by block, tree by tree, row by row, each leaf value added to its margin.
+ */
+function evaluateTrees(
+  x: Float32Array,
+  rows: number,
+  width: number,
+  k: number,
+  roots: Int32Array,
+  treeOutput: Uint32Array,
+  feature: Int32Array,
+  threshold: Float32Array,
+  flags: Uint8Array,
+  right: Int32Array,
+  value: Float64Array,
+  bitsetOffset: Int32Array,
+  bitsets: Uint32Array,
+  margins: Float64Array,
+): void {
+  const trees = roots.length;
+  for (let start = 0; start < rows; start += BLOCK_ROWS) {
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    for (let t = 0; t < trees; t++) {
+      const root = roots[t]!;
+      const output = treeOutput[t]!;
+      for (let i = start; i < end; i++) {
+        const base = i * width;
+        let node = root;
+        let f = feature[node]!;
+        while (f >= 0) {
+          const v = x[base + f]!;
+          const flag = flags[node]!;
+          let left: boolean;
+          if (Number.isNaN(v)) {
+            left = (flag & MISSING_LEFT) !== 0;
+          } else if ((flag & CATEGORICAL) !== 0) {
+            const code = v | 0;
+            left =
+              v >= 0 &&
+              v < 256 &&
+              ((bitsets[bitsetOffset[node]! + (code >>> 5)]! >>> (code & 31)) & 1) === 1;
+          } else {
+            left = v <= threshold[node]!;
+          }
+          node = left ? node + 1 : right[node]!;
+          f = feature[node]!;
+        }
+        const at = i * k + output;
+        margins[at] = margins[at]! + value[node]!;
       }
-      node = left ? node + 1 : this.#right[node]!;
-      f = feature[node]!;
     }
-    return this.#value[node]!;
-  }
-
-  #hasCode(node: number, code: number): boolean {
-    const word = this.#bitsets[this.#bitsetOffset[node]! + (code >>> 5)]!;
-    return ((word >>> (code & 31)) & 1) === 1;
   }
 }
 
