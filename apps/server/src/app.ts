@@ -11,6 +11,7 @@ import { Admission, admissionPlugin } from './plugins/admission.ts';
 import { bodiesPlugin } from './plugins/bodies.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { clientErrorAnswer, errorPlugin, frameworkError } from './plugins/errors.ts';
+import { requestIdOf, securityPlugin } from './plugins/security.ts';
 import { ModelRegistry } from './registry/registry.ts';
 import { benchRoutes } from './routes/bench.ts';
 import { explainRoutes } from './routes/explain.ts';
@@ -18,6 +19,7 @@ import { nativeRoutes } from './routes/native.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { tfservingRoutes } from './routes/tfserving.ts';
 import { v2Routes } from './routes/v2.ts';
+import { readApiKeys } from './security/api-keys.ts';
 
 export interface AppOptions {
   config: ServerConfig;
@@ -36,7 +38,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // Keys never reach the logs, whatever a serializer or a debug line prints.
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    },
+    // x-request-id: kept when the client sends a sane one, else generated; echoed on answers.
+    genReqId: (raw) => requestIdOf(raw),
     bodyLimit: config.bodyLimit,
     // Per-request log lines cost more than a 1-row prediction; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: !verbose }),
@@ -86,6 +94,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     admission,
   });
   await app.register(errorPlugin);
+  await app.register(securityPlugin, {
+    config,
+    keys: config.apiKeys === '' ? [] : readApiKeys(config.apiKeys),
+  });
   await app.register(admissionPlugin, { admission });
   await app.register(bodiesPlugin, { bodyLimit: config.bodyLimit });
   await app.register(openapiPlugin);

@@ -54,6 +54,14 @@ export interface ServerConfig {
   readonly loadTimeoutMs: number;
   /** Versions loaded per model: every labelled one plus the latest N; 0 loads every version. */
   readonly keepLatest: number;
+  /** A JSON file of API keys (hashes and scopes, see docs/security.md); '' serves without keys. */
+  readonly apiKeys: string;
+  /** Requests per second per API key (or client address); 0 disables the rate limit. */
+  readonly rateLimit: number;
+  /** Requests a caller may send at once above the rate. */
+  readonly rateBurst: number;
+  /** Origins browsers may call from (CORS); empty: no CORS headers at all. '*' allows any. */
+  readonly corsOrigins: readonly string[];
 }
 
 export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
@@ -82,6 +90,10 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   requireModels: Object.freeze([]) as readonly string[],
   loadTimeoutMs: 60_000,
   keepLatest: 5,
+  apiKeys: '',
+  rateLimit: 0,
+  rateBurst: 50,
+  corsOrigins: Object.freeze([]) as readonly string[],
 });
 
 /** A setting that cannot be used; lists every problem at once. */
@@ -146,7 +158,7 @@ function boolean(text: string): Parsed<boolean> {
   return problem(`expected true or false, got "${text}"`);
 }
 
-/** "credit,penguins": model names, comma separated; "" is none. */
+/** "credit,penguins": names (models, origins), comma separated; "" is none. */
 function nameList(text: string): Parsed<readonly string[]> {
   const names = text
     .split(',')
@@ -225,6 +237,10 @@ const SETTINGS: { [K in keyof ServerConfig]: Setting<K> } = {
     parse: integer(1, 3_600_000),
   },
   keepLatest: { flag: 'keep-latest', env: 'TANDEM_KEEP_LATEST', parse: integer(0, 1_000_000) },
+  apiKeys: { flag: 'api-keys', env: 'TANDEM_API_KEYS', parse: (text) => ok(text.trim()) },
+  rateLimit: { flag: 'rate-limit', env: 'TANDEM_RATE_LIMIT', parse: integer(0, 1_000_000) },
+  rateBurst: { flag: 'rate-burst', env: 'TANDEM_RATE_BURST', parse: integer(1, 1_000_000) },
+  corsOrigins: { flag: 'cors-origins', env: 'TANDEM_CORS_ORIGINS', parse: nameList },
 };
 
 /** The command-line help, generated from the same table that parses. */

@@ -32,6 +32,12 @@ export async function startServer(
     app.log.info({ backend, artifacts: config.artifacts }, `tfjs backend ready`);
     const loaded = await app.tandem.registry.start();
     const url = early ?? (await listen());
+    if (!isLoopback(config.host) && config.apiKeys === '') {
+      app.log.warn(
+        { host: config.host },
+        `SERVING ${config.host} WITHOUT API KEYS: anyone who can reach this address can call every model. Set --api-keys (docs/security.md), or bind 127.0.0.1 behind a proxy that authenticates.`,
+      );
+    }
     const models = app.tandem.registry.models();
     if (models.length === 0) {
       app.log.warn(
@@ -57,4 +63,8 @@ export async function startServer(
     await app.close();
     throw error;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

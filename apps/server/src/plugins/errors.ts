@@ -20,7 +20,9 @@ export function answer(
   error: ServerError,
 ): FastifyReply {
   const shape = request.routeOptions?.config?.errorShape ?? shapeForUrl(request.url);
-  if (error.statusCode === 503 || error.statusCode === 429) reply.header('retry-after', '1');
+  if ((error.statusCode === 503 || error.statusCode === 429) && !reply.hasHeader('retry-after')) {
+    reply.header('retry-after', '1');
+  }
   reply.code(error.statusCode);
   // The protocols' envelope is {error: string}: there the code travels in a header.
   reply.header('x-tandem-error-code', error.code);
