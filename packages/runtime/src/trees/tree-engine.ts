@@ -140,16 +140,20 @@ function evaluateTrees(
           const v = x[base + f]!;
           const flag = flags[node]!;
           let left: boolean;
-          if (Number.isNaN(v)) {
+          if (flag === 0) {
+            // Numeric, missing right: NaN <= t is false.
+            left = v <= threshold[node]!;
+          } else if (flag === MISSING_LEFT) {
+            // Numeric, missing left: !(NaN > t) is true.
+            left = !(v > threshold[node]!);
+          } else if (Number.isNaN(v)) {
             left = (flag & MISSING_LEFT) !== 0;
-          } else if ((flag & CATEGORICAL) !== 0) {
+          } else {
             const code = v | 0;
             left =
               v >= 0 &&
               v < 256 &&
               ((bitsets[bitsetOffset[node]! + (code >>> 5)]! >>> (code & 31)) & 1) === 1;
-          } else {
-            left = v <= threshold[node]!;
           }
           node = left ? node + 1 : right[node]!;
           f = feature[node]!;
