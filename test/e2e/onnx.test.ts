@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA, listening, tempDir } from './support.ts';
 
 /**
- * End to end: the real trainer trains every shipped config, and each again as gradient-boosted
- * trees (few epochs or iterations: the numbers, not the accuracy, are under test), the exporter writes each version as ONNX and as a Triton model
+ * End to end: the real trainer trains every shipped config (gradient-boosted trees), and each
+ * again as an MLP and as a linear model (few epochs or iterations: the numbers, not the accuracy,
+ * are under test), the exporter writes each version as ONNX and as a Triton model
  * repository entry, and ONNX Runtime (WebAssembly) runs the graph on the test rows, on the same
  * rows with values missing, out of the training range and categories never seen. Every output
  * must be within 1e-5 of the trainer's Predictor; labels must be the Predictor's.
@@ -19,24 +20,31 @@ import { DATA, listening, tempDir } from './support.ts';
 ort.env.wasm.numThreads = 1;
 
 const SHIPPED = ['credit', 'titanic', 'penguins', 'cars'];
-/** Each shipped config as it is (linear or MLP), and with gradient-boosted trees. */
-const MODELS = [...SHIPPED, ...SHIPPED.map((name) => `${name}-gbdt`)];
+/** Each shipped config as it is, and again with an MLP and with a linear model. */
+const VARIANTS: Record<string, Record<string, unknown> | null> = {
+  '': null,
+  '-mlp': { type: 'mlp', hidden: [64, 32], activation: 'relu', dropout: 0, l2: 0.001 },
+  '-linear': { type: 'linear', l2: 0.001 },
+};
+const MODELS = SHIPPED.flatMap((name) => Object.keys(VARIANTS).map((suffix) => `${name}${suffix}`));
 const TOLERANCE = 1e-5;
 
 let store: { dir: string; remove: () => Promise<void> };
 const trained = new Map<string, TrainResult>();
 
 async function trainSmall(name: string): Promise<TrainResult> {
-  const gbdt = name.endsWith('-gbdt');
-  const configPath = path.join(DATA, 'models', `${name.replace(/-gbdt$/, '')}.json`);
+  const [config = name, suffix = ''] = name.split(/(?=-)/);
+  const configPath = path.join(DATA, 'models', `${config}.json`);
   const raw = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   const split = raw.split as Record<string, unknown>;
   const here = path.dirname(configPath);
+  const model = VARIANTS[suffix] ?? (raw.model as Record<string, unknown>);
   return train({
     config: {
       ...raw,
       name,
-      ...(gbdt ? { model: { type: 'gbdt', maxIter: 30 } } : {}),
+      // Few epochs or iterations: the numbers, not the accuracy, are under test.
+      model: model.type === 'gbdt' ? { ...model, maxIter: 30 } : model,
       data: path.resolve(here, String(raw.data)),
       split: { ...split, file: path.resolve(here, String(split.file)) },
       training: { ...(raw.training as Record<string, unknown>), epochs: 5 },
@@ -87,7 +95,9 @@ describe('exported ONNX graphs agree with the Predictor', () => {
   for (const name of MODELS) {
     it(`${name}: every test row, missing, out of range and unseen`, async () => {
       const result = trained.get(name)!;
-      expect(result.predictor.engine).toBe(name.endsWith('-gbdt') ? 'trees' : 'dense');
+      // The variants are neural; the shipped configs train trees (or whatever they name).
+      const neural = name.endsWith('-mlp') || name.endsWith('-linear');
+      if (neural) expect(result.predictor.engine).toBe('dense');
       const file = path.join(store.dir, `${name}.onnx`);
       const summary = await runExport({
         model: { name, version: result.version },
@@ -112,7 +122,7 @@ describe('exported ONNX graphs agree with the Predictor', () => {
       }
       // The figure docs/onnx.md reports.
       console.log(
-        `onnx parity ${name}: ${rows.length} rows, max |delta| ${worst.toExponential(2)}`,
+        `onnx parity ${name} (${result.predictor.engine}): ${rows.length} rows, max |delta| ${worst.toExponential(2)}`,
       );
       expect(worst).toBeLessThanOrEqual(TOLERANCE);
       if (out.label) {
