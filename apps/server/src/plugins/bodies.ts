@@ -6,6 +6,9 @@ import { ServerError } from '../errors.ts';
 
 type Counted = Transform & { receivedEncodedLength: number };
 
+const TF_VERB = /:(predict|classify|regress)(\?|$)/;
+const FORM = 'application/x-www-form-urlencoded';
+
 /**
  * Request bodies as clients send them: gzip or deflate (Content-Encoding; Triton's clients
  * offer both) inflated as they arrive, the body limit counting inflated bytes so that a small
@@ -56,6 +59,11 @@ export const bodiesPlugin = fp(
     const json = app.getDefaultJsonParser('error', 'error');
     app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
       if (request.headers['content-type'] === undefined) return json(request, String(body), done);
+      // TF Serving reads its verbs' bodies as JSON whatever the type; its documented examples
+      // (`curl -d '{"instances": …}'`) send application/x-www-form-urlencoded.
+      if (TF_VERB.test(request.url) && request.headers['content-type'].startsWith(FORM)) {
+        return json(request, String(body), done);
+      }
       done(
         new ServerError(
           'TANDEM_MEDIA_TYPE_UNSUPPORTED',
