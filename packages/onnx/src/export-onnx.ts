@@ -16,7 +16,7 @@ import { addTreeEnsemble } from './tree-graph.ts';
 /**
  * Opsets of every exported graph. ai.onnx 20 for StringSplit (blank text is a missing value);
  * ai.onnx.ml 3 for LabelEncoder (2) and TreeEnsembleRegressor (3). IR version 9 goes with
- * opset 20. ONNX Runtime 1.17 and later run them (Triton 24.01 and later).
+ * opset 20. ONNX Runtime 1.17 and later run them.
  */
 export const OPSETS = { 'ai.onnx': 20, 'ai.onnx.ml': 3 } as const;
 export const IR_VERSION = 9;
