@@ -57,6 +57,7 @@ export const DEFAULT_GBDT: GbdtModelConfig = {
   earlyStopping: true,
   nIterNoChange: 10,
   tol: 1e-7,
+  refit: true,
 };
 
 export const DEFAULT_AUTO: AutoModelConfig = {

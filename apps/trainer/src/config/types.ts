@@ -60,6 +60,11 @@ export interface GbdtModelConfig {
   earlyStopping: boolean;
   nIterNoChange: number;
   tol: number;
+  /**
+   * After early stopping, train again on training + validation rows for the best iteration
+   * count scaled by their size ratio: the final model sees every non-test row.
+   */
+  refit: boolean;
 }
 
 export type ModelConfig = LinearModelConfig | MlpModelConfig | GbdtModelConfig;

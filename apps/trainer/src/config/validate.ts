@@ -237,6 +237,7 @@ function readGbdt(model: JsonObject): GbdtModelConfig {
     ),
     nIterNoChange: optional(model, 'nIterNoChange', d.nIterNoChange, int('nIterNoChange', 1)),
     tol: optional(model, 'tol', d.tol, (v) => readNumber(v, 'model.tol', { min: 0 })),
+    refit: optional(model, 'refit', d.refit, (v) => readBoolean(v, 'model.refit')),
   };
 }
 

@@ -79,16 +79,39 @@ export async function trainGbdt(
   } finally {
     progress?.finish();
   }
+  // Early stopping chose how long to train; the final model then learns from every non-test row,
+  // for proportionally more iterations (the same learning rate sees more rows).
+  const refitIterations =
+    model.refit && model.earlyStopping && validationRows.length > 0 && result.bestIteration > 0
+      ? Math.max(
+          1,
+          Math.round(
+            (result.bestIteration * (trainRows.length + validationRows.length)) / trainRows.length,
+          ),
+        )
+      : 0;
+  const stopped = result;
+  if (refitIterations > 0) {
+    result = boost(loss, outputs, treeInputs, part([...trainRows, ...validationRows]), null, {
+      ...model,
+      maxIter: refitIterations,
+      earlyStopping: false,
+      seed: deriveSeed(training.seed, 'gbdt-bins'),
+    });
+  }
   const trainSeconds = (performance.now() - started) / 1000;
   const bestValLoss =
-    result.bestIteration > 0
-      ? (result.validationLoss[result.bestIteration - 1] ?? Number.NaN)
+    stopped.bestIteration > 0
+      ? (stopped.validationLoss[stopped.bestIteration - 1] ?? Number.NaN)
       : Number.NaN;
   log(
-    `trained ${result.iterations} iterations in ${formatSeconds(trainSeconds)}` +
-      (result.stoppedEarly ? ' (early stop)' : '') +
-      `; kept ${result.bestIteration}` +
-      (Number.isFinite(bestValLoss) ? `, validation loss ${bestValLoss.toFixed(4)}` : ''),
+    `trained ${stopped.iterations} iterations in ${formatSeconds(trainSeconds)}` +
+      (stopped.stoppedEarly ? ' (early stop)' : '') +
+      `; best ${stopped.bestIteration}` +
+      (Number.isFinite(bestValLoss) ? `, validation loss ${bestValLoss.toFixed(4)}` : '') +
+      (refitIterations > 0
+        ? `; refitted on training + validation rows for ${refitIterations} iterations`
+        : ''),
   );
   const { ensemble } = result;
   const importance = featureImportance(ensemble, treeInputs);
@@ -99,21 +122,28 @@ export async function trainGbdt(
     targetScaler: null,
     trainSeconds,
     history: {
-      epochsRun: result.iterations,
-      bestEpoch: result.bestIteration,
+      epochsRun: stopped.iterations,
+      bestEpoch: stopped.bestIteration,
       bestValLoss,
-      stoppedEarly: result.stoppedEarly,
-      loss: result.trainLoss,
-      valLoss: result.validationLoss,
+      stoppedEarly: stopped.stoppedEarly,
+      loss: stopped.trainLoss,
+      valLoss: stopped.validationLoss,
     },
     backend: 'none',
     extra: {
+      refitIterations,
       trees: ensemble.treeOutput.length,
       nodes: ensemble.feature.length,
       featureImportance: importance,
     },
     files: async () => ({ 'trees.bin': encodeTreeFile(ensemble) }),
     predictor: (meta) => predictorFromTrees({ meta, pipeline, labels, trees: ensemble }),
+    ...(refitIterations > 0
+      ? {
+          validationPredictor: (meta) =>
+            predictorFromTrees({ meta, pipeline, labels, trees: stopped.ensemble }),
+        }
+      : {}),
     dispose: () => {},
   };
 }

@@ -76,17 +76,21 @@ export async function trainAuto(
       }
       log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
       const candidate = await trainCandidate(defaultModel(type), inputs);
-      const predictor = candidate.predictor({ name, version: 0, task, target });
+      const meta = { name, version: 0, task, target };
+      const predictor = candidate.predictor(meta);
+      // A model refitted on the validation rows is compared by its early-stopped self.
+      const judged = candidate.validationPredictor?.(meta) ?? predictor;
       let validation: Metrics;
       let test: Metrics;
       try {
         validation =
           inputs.validationRows.length > 0
-            ? evaluate(task, predictor, [...inputs.validationRows], target).metrics
+            ? evaluate(task, judged, [...inputs.validationRows], target).metrics
             : {};
         test = evaluate(task, predictor, [...testRows], target).metrics;
       } finally {
         predictor.dispose();
+        if (judged !== predictor) judged.dispose();
       }
       const record: TrainedRecord = {
         model: type,
