@@ -57,12 +57,14 @@ export async function trainGbdt(
   const started = performance.now();
   let result: ReturnType<typeof boost>;
   try {
+    // Without early stopping nothing is validated: every non-test row trains, as in scikit-learn.
+    const stopping = model.earlyStopping && validationRows.length > 0;
     result = boost(
       loss,
       outputs,
       treeInputs,
-      part(trainRows),
-      validationRows.length > 0 ? part(validationRows) : null,
+      part(stopping ? trainRows : [...trainRows, ...validationRows]),
+      stopping ? part(validationRows) : null,
       { ...model, seed: deriveSeed(training.seed, 'gbdt-bins') },
       progress
         ? (report) =>
