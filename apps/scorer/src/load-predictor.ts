@@ -1,4 +1,4 @@
-import { FileModelStore } from '@tandem/model-store';
+import { openModelStore } from '@tandem/model-store';
 import { type EngineChoice, type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import type { ModelRef } from './model-ref.ts';
 
@@ -11,7 +11,7 @@ export async function loadPredictor(
   ref: ModelRef,
   engine?: EngineChoice,
 ): Promise<Predictor> {
-  const store = new FileModelStore(artifacts);
+  const store = openModelStore(artifacts);
   const selector = {
     ...(ref.version !== undefined ? { version: ref.version } : {}),
     ...(ref.label !== undefined ? { label: ref.label } : {}),
