@@ -13,7 +13,6 @@ import { applyFeedback, type FeedbackItem } from './feedback.ts';
 import { PredictionObserver } from './observer.ts';
 import { MonitoringMetrics } from './prometheus.ts';
 import { monitoringReport } from './report.ts';
-import { predictionIdOf } from './request-id.ts';
 import { type MonitoringSettings, monitoringSettings } from './settings.ts';
 import { VersionStates } from './version-state.ts';
 
@@ -23,7 +22,7 @@ declare module 'fastify' {
     monitoring: PredictionObserver | undefined;
   }
   interface FastifyRequest {
-    /** The id this answer carries (x-request-id, a V2 body id, or a new UUID). */
+    /** The id this answer carries: the request id (x-request-id), or a V2 body's own id. */
     predictionId: string;
   }
 }
@@ -50,7 +49,7 @@ const feedbackBody = {
         properties: {
           id: { type: 'string', minLength: 1, maxLength: 128 },
           row: { type: 'integer', minimum: 0 },
-          label: { type: ['string', 'number', 'boolean'] },
+          label: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
           value: { type: 'number' },
         },
       },
@@ -67,12 +66,10 @@ export const monitoringPlugin = fp(
   async (app: FastifyInstance, options: MonitoringPluginOptions) => {
     const settings = options.settings ?? monitoringSettings();
     app.decorateRequest('predictionId', '');
+    // The answer's id is the request id (x-request-id when the caller sent a sane one, see
+    // plugins/security.ts), unless the observer finds the caller's own (a V2 body id).
     app.addHook('onRequest', (request, _reply, done) => {
-      request.predictionId = predictionIdOf(request.headers['x-request-id']);
-      done();
-    });
-    app.addHook('onSend', (request, reply, _payload, done) => {
-      reply.header('x-request-id', request.predictionId);
+      request.predictionId = request.id;
       done();
     });
     if (!settings.enabled) {

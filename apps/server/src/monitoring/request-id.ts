@@ -1,13 +1,8 @@
-import { randomUUID } from 'node:crypto';
-
-/** A caller's id is kept when it is a short printable token; anything else gets a fresh UUID. */
-const CALLER_ID = /^[\x21-\x7e]{1,128}$/;
-
-/** The id an answer carries: the caller's (x-request-id header, V2 body id) or a new UUID. */
-export function predictionIdOf(header: string | string[] | undefined): string {
-  return typeof header === 'string' && CALLER_ID.test(header) ? header : randomUUID();
-}
-
+/**
+ * A caller's own id for an answer (a V2 request's `id`) names it in the log and for feedback when
+ * it is a short printable token: the same rule the server applies to x-request-id
+ * (plugins/security.ts), whose value is every other answer's id.
+ */
 export function isCallerId(value: unknown): value is string {
-  return typeof value === 'string' && CALLER_ID.test(value);
+  return typeof value === 'string' && /^[\w.:-]{1,128}$/.test(value);
 }
