@@ -21,6 +21,11 @@ export {
   type ExplanationSpace,
   topContributions,
 } from './explain/explainer.ts';
+export {
+  type GlobalImportance,
+  globalImportance,
+  IMPORTANCE_MAX_ROWS,
+} from './explain/importance.ts';
 export { referenceRow } from './explain/reference-row.ts';
 export { TreeShap } from './explain/tree-shap.ts';
 export {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DenseEngine } from '../src/dense/dense-engine.ts';
 import type { DenseStack } from '../src/dense/dense-stack.ts';
 import { EXACT_SHAPLEY_MAX_COLUMNS } from '../src/explain/dense-shapley.ts';
-import { Explainer, Predictor, referenceRow } from '../src/index.ts';
+import { Explainer, globalImportance, Predictor, referenceRow } from '../src/index.ts';
 import { mulberry32 } from './fixtures/trees.ts';
 
 /** Four raw columns: a standardized number with a missing indicator, a one-hot, a boolean, a datetime. */
@@ -258,5 +258,26 @@ describe('MLP explanations: exact Shapley values over the raw columns', () => {
     }
     // The same row always gets the same values (a fixed seed).
     expect(explainer.explainBatch(rows.slice(0, 5))).toEqual(first);
+  });
+});
+
+describe('global importance', () => {
+  it('is the mean |contribution| per raw column over the valid rows; 0 for an unused column', () => {
+    const owner = span('owner');
+    const model = predictor(mlp(W, 4, 3, 'softmax', [owner.start]), 'multiclass');
+    const rows = trainingRows(12, next).map(({ y: _, ...row }) => row);
+    const bad = { ...rows[0]!, income: 'lots' };
+    const importance = globalImportance(model, [...rows, bad]);
+    expect(importance).toMatchObject({ method: 'exact_shapley', space: 'margin', rows: 12 });
+    const all = Explainer.of(model).explainBatch(rows, { classes: 'all' });
+    for (const column of Explainer.of(model).columns) {
+      let total = 0;
+      for (const list of all.explanations) {
+        for (const e of list) total += Math.abs(e.contributions[column]!) / 3;
+      }
+      expect(importance.columns[column]).toBeCloseTo(total / 12, 12);
+    }
+    expect(importance.columns.owner).toBe(0);
+    expect(globalImportance(model, rows, 5).rows).toBe(5);
   });
 });

@@ -15,26 +15,26 @@ export class TreeShap {
   readonly ensemble: TreeEnsemble;
   /** Per output: baseline + Σ over its trees of the cover-weighted mean leaf value. */
   readonly expectedValue: Float64Array;
-  readonly #right: Int32Array;
+  private readonly rightChild: Int32Array;
   readonly #roots: Int32Array;
   /** Path buffers: feature, zero fraction, one fraction, permutation weight. */
-  readonly #d: Int32Array;
-  readonly #z: Float64Array;
-  readonly #o: Float64Array;
-  readonly #w: Float64Array;
+  private readonly pD: Int32Array;
+  private readonly pZ: Float64Array;
+  private readonly pO: Float64Array;
+  private readonly pW: Float64Array;
 
   constructor(ensemble: TreeEnsemble) {
     this.ensemble = ensemble;
     const trees = ensemble.treeOutput.length;
     this.#roots = new Int32Array(trees);
-    this.#right = new Int32Array(ensemble.right.length);
+    this.rightChild = new Int32Array(ensemble.right.length);
     this.expectedValue = Float64Array.from(ensemble.baseline);
     let maxDepth = 0;
     for (let t = 0; t < trees; t++) {
       const start = ensemble.treeStart[t]!;
       this.#roots[t] = start;
       for (let i = start; i < ensemble.treeStart[t + 1]!; i++) {
-        this.#right[i] = ensemble.right[i]! < 0 ? -1 : start + ensemble.right[i]!;
+        this.rightChild[i] = ensemble.right[i]! < 0 ? -1 : start + ensemble.right[i]!;
       }
       const output = ensemble.treeOutput[t]!;
       this.expectedValue[output] = this.expectedValue[output]! + this.#expectation(start);
@@ -42,10 +42,10 @@ export class TreeShap {
     }
     // Each recursion level holds a copy of its parent's path (at most depth + 2 elements).
     const size = ((maxDepth + 3) * (maxDepth + 4)) / 2;
-    this.#d = new Int32Array(size);
-    this.#z = new Float64Array(size);
-    this.#o = new Float64Array(size);
-    this.#w = new Float64Array(size);
+    this.pD = new Int32Array(size);
+    this.pZ = new Float64Array(size);
+    this.pO = new Float64Array(size);
+    this.pW = new Float64Array(size);
   }
 
   /**
@@ -78,21 +78,21 @@ export class TreeShap {
 
   /** Absolute index of a node's right child. */
   rightOf(node: number): number {
-    return this.#right[node]!;
+    return this.rightChild[node]!;
   }
 
   #expectation(node: number): number {
     const e = this.ensemble;
     if (e.feature[node]! < 0) return e.value[node]!;
     const left = node + 1;
-    const right = this.#right[node]!;
+    const right = this.rightChild[node]!;
     const [wl, wr] = childWeights(e.cover[node]!, e.cover[left]!, e.cover[right]!);
     return wl * this.#expectation(left) + wr * this.#expectation(right);
   }
 
   #depth(node: number): number {
     if (this.ensemble.feature[node]! < 0) return 0;
-    return 1 + Math.max(this.#depth(node + 1), this.#depth(this.#right[node]!));
+    return 1 + Math.max(this.#depth(node + 1), this.#depth(this.rightChild[node]!));
   }
 
   /**
@@ -111,10 +111,10 @@ export class TreeShap {
     oneFraction: number,
     feature: number,
   ): void {
-    const d = this.#d;
-    const z = this.#z;
-    const o = this.#o;
-    const w = this.#w;
+    const d = this.pD;
+    const z = this.pZ;
+    const o = this.pO;
+    const w = this.pW;
     const at = parent + depth + 1;
     for (let i = 0; i <= depth; i++) {
       d[at + i] = d[parent + i]!;
@@ -138,7 +138,7 @@ export class TreeShap {
       return;
     }
     const left = node + 1;
-    const right = this.#right[node]!;
+    const right = this.rightChild[node]!;
     const hotLeft = this.goesLeft(node, x, base);
     const hot = hotLeft ? left : right;
     const cold = hotLeft ? right : left;
@@ -191,6 +191,9 @@ function childWeights(parent: number, left: number, right: number): [number, num
   return [left / total, right / total];
 }
 
+/** 1 / n for the path lengths a tree can have: the hot loops multiply instead of dividing. */
+const INVERSE = Float64Array.from({ length: 1024 }, (_, n) => (n === 0 ? 0 : 1 / n));
+
 /** Algorithm 2's EXTEND: adds element `unique` (0-based) to the path at [at, at + unique]. */
 function extendPath(
   d: Int32Array,
@@ -207,9 +210,10 @@ function extendPath(
   z[at + unique] = zeroFraction;
   o[at + unique] = oneFraction;
   w[at + unique] = unique === 0 ? 1 : 0;
+  const scale = INVERSE[unique + 1]!;
   for (let i = unique - 1; i >= 0; i--) {
-    w[at + i + 1] = w[at + i + 1]! + (oneFraction * w[at + i]! * (i + 1)) / (unique + 1);
-    w[at + i] = (zeroFraction * w[at + i]! * (unique - i)) / (unique + 1);
+    w[at + i + 1] = w[at + i + 1]! + oneFraction * w[at + i]! * (i + 1) * scale;
+    w[at + i] = zeroFraction * w[at + i]! * (unique - i) * scale;
   }
 }
 
@@ -253,16 +257,18 @@ function unwoundPathSum(
 ): number {
   const one = o[at + index]!;
   const zero = z[at + index]!;
-  let next = w[at + unique]!;
   let total = 0;
   if (one !== 0) {
+    const inverseOne = 1 / one;
+    let next = w[at + unique]!;
     for (let i = unique - 1; i >= 0; i--) {
-      const t = next / ((i + 1) * one);
+      const t = next * inverseOne * INVERSE[i + 1]!;
       total += t;
       next = w[at + i]! - t * zero * (unique - i);
     }
   } else {
-    for (let i = unique - 1; i >= 0; i--) total += w[at + i]! / (zero * (unique - i));
+    const inverseZero = 1 / zero;
+    for (let i = unique - 1; i >= 0; i--) total += w[at + i]! * inverseZero * INVERSE[unique - i]!;
   }
   return total * (unique + 1);
 }
