@@ -6,6 +6,7 @@ import { DataPlane } from './dataplane.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
 import { ServerMetrics } from './metrics/metrics.ts';
+import { monitoringPlugin } from './monitoring/plugin.ts';
 import { openapiPlugin } from './openapi.ts';
 import { Admission, admissionPlugin } from './plugins/admission.ts';
 import { bodiesPlugin } from './plugins/bodies.ts';
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     admission,
   });
   await app.register(errorPlugin);
+  await app.register(monitoringPlugin);
   await app.register(securityPlugin, {
     config,
     keys: config.apiKeys === '' ? [] : readApiKeys(config.apiKeys),

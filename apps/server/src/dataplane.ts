@@ -66,7 +66,9 @@ export class DataPlane {
     try {
       const rows = job.decode(served);
       checkCells(rows, this.maxCells);
-      return job.encode(predictRows(served, rows, this.metrics), served);
+      const outcome = predictRows(served, rows, this.metrics);
+      request.server.monitoring?.observe(request, job.selector, served, rows, outcome);
+      return job.encode(outcome, served);
     } finally {
       served.release();
     }

@@ -88,6 +88,7 @@ const warningSchema = {
 export const nativePredictResponse = {
   type: 'object',
   properties: {
+    id: { type: 'string', description: 'The answer id: x-request-id when given, else a new UUID' },
     model: {
       type: 'object',
       properties: { name: { type: 'string' }, version: { type: 'integer' } },

@@ -181,6 +181,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
         },
         encode: (outcome) =>
           reply.send({
+            id: request.predictionId,
             model: { name: outcome.name, version: outcome.version },
             predictions: outcome.predictions,
             warnings: outcome.warnings,

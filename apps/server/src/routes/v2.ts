@@ -162,7 +162,7 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
             const response = {
               model_name: outcome.name,
               model_version: String(outcome.version),
-              ...(body.id === undefined ? {} : { id: body.id }),
+              id: body.id ?? request.predictionId,
               outputs,
             };
             if (!outputs.some((output) => wantsBinary(body, output.name))) {
