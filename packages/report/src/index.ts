@@ -1,0 +1,1 @@
+export { type VegaAsset, vegaAssets } from './vega-assets.ts';
