@@ -1,6 +1,6 @@
 import { UsageError } from '@tandem/cli';
 import type { RawRow } from '@tandem/features';
-import { FileModelStore, type Manifest } from '@tandem/model-store';
+import { type Manifest, openModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { TrainerError } from '../errors.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
@@ -66,7 +66,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   if (!Number.isFinite(tolerance) || tolerance < 0) {
     throw new UsageError(`--tolerance must be a number ≥ 0, got ${tolerance}`);
   }
-  const store = new FileModelStore(options.artifacts);
+  const store = openModelStore(options.artifacts);
   const { model } = options;
   const candidateStored = await store.readVersion(model, options.candidate);
   const manifest = candidateStored.manifest;
