@@ -46,7 +46,11 @@ describe('gbdt training', () => {
     const result = await train({ config: TITANIC, artifacts });
     const store = new FileModelStore(artifacts);
     const stored = await store.readVersion('titanic', result.version);
-    expect(Object.keys(stored.manifest.files).sort()).toEqual(['features.json', 'trees.bin']);
+    expect(Object.keys(stored.manifest.files).sort()).toEqual([
+      'features.json',
+      'profile.json',
+      'trees.bin',
+    ]);
     const importance = (
       stored.manifest.metrics.extra as {
         featureImportance: Array<{ column: string; gain: number }>;

@@ -112,7 +112,9 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
     expect(manifest.runtime.backend).toBe(result.backend);
     expect(manifest.sample[spec.target]).toBeUndefined();
     expect(Object.keys(manifest.files).sort()).toEqual(
-      trees ? ['features.json', 'trees.bin'] : ['features.json', 'model.json', 'weights.bin'],
+      trees
+        ? ['features.json', 'profile.json', 'trees.bin']
+        : ['features.json', 'model.json', 'profile.json', 'weights.bin'],
     );
     expect((manifest.data.profile as { rows: number }).rows).toBe(manifest.data.rows);
     // Issue 3's list: format, time, ranges and levels seen, outputs, tfjs version, commit.

@@ -1,6 +1,13 @@
 import { displayPath } from '@tandem/cli';
 import { inferSchema, type RawRow } from '@tandem/features';
-import { FileModelStore, type ManifestDraft, type Metrics, type Task } from '@tandem/model-store';
+import {
+  isS3Uri,
+  type ManifestDraft,
+  type Metrics,
+  openModelStore,
+  type Task,
+} from '@tandem/model-store';
+import { encodeProfile, profileFromPredictor } from '@tandem/monitoring';
 import { encodeFeaturesFile, type Predictor, tf } from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
 import { gitProvenance } from '../artifact/provenance.ts';
@@ -121,8 +128,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const sample = sampleRow(trainRows[0] as RawRow, final);
     const scoring = candidate.predictor({ name, version: 0, task, target, sample });
     let evaluation: Evaluation;
+    let profile: Uint8Array;
     try {
       evaluation = evaluate(task, scoring, testRows, target);
+      // What live drift is measured against: the training rows and the model's answers to them.
+      profile = encodeProfile(profileFromPredictor(scoring, trainRows));
     } finally {
       scoring.dispose();
     }
@@ -137,8 +147,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const files = {
       ...(await candidate.files()),
       'features.json': encodeFeaturesFile({ pipeline, labels, targetScaler }),
+      'profile.json': profile,
     };
-    const store = new FileModelStore(options.artifacts);
+    const store = openModelStore(options.artifacts);
     const git = await gitProvenance();
     const createdAt = new Date();
     // Called again with the next number when another trainer took this one.
@@ -173,7 +184,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     } catch (error) {
       throw storeWriteError(options.artifacts, error);
     }
-    log(`wrote ${name} version ${written.version} to ${displayPath(written.path)}`);
+    const where = isS3Uri(written.path) ? written.path : displayPath(written.path);
+    log(`wrote ${name} version ${written.version} to ${where}`);
 
     predictor = candidate.predictor({ name, version: written.version, task, target, sample });
     return {
