@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { displayPath, isSystemError } from '@tandem/cli';
-import { isStoreError } from '@tandem/model-store';
+import { isStoreError, openModelStore } from '@tandem/model-store';
 import { TrainerError } from '../errors.ts';
 
 /**
@@ -8,6 +8,11 @@ import { TrainerError } from '../errors.ts';
  * a directory, or a parent of it is a file. A root that does not exist yet is created on write.
  */
 export async function checkStoreRoot(root: string): Promise<void> {
+  // s3://bucket/prefix (or another scheme): openModelStore refuses what it cannot open.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(root)) {
+    openModelStore(root);
+    return;
+  }
   try {
     const info = await stat(root);
     if (info.isDirectory()) return;
