@@ -6,7 +6,7 @@ import {
   runCli,
   UsageError,
 } from '@tandem/cli';
-import { FileModelStore } from '@tandem/model-store';
+import { type LabelAction, openModelStore, runLabelAction } from '@tandem/model-store';
 
 const HELP = `Usage: npm run label -- <model> <label> <version> [--artifacts <dir>]
        npm run label -- <model> <label> --remove [--artifacts <dir>]
@@ -17,7 +17,8 @@ labels.json is replaced atomically: a server never reads a half-written file. Wi
 model name, prints its versions and labels.
 
 Options:
-  -a, --artifacts <dir>   model store root (default: $TANDEM_ARTIFACTS, else ./artifacts)
+  -a, --artifacts <dir>   model store: a folder or s3://bucket/prefix
+                          (default: $TANDEM_ARTIFACTS, else ./artifacts)
       --remove            remove the label instead of setting it
   -h, --help              show this help`;
 
@@ -35,31 +36,25 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const store = new FileModelStore(artifactsRoot(values.artifacts));
   const [model, label, versionText, ...extra] = positionals;
   if (model === undefined || extra.length > 0) {
     throw new UsageError('expected <model> <label> <version> (see --help)');
   }
+  let action: LabelAction;
   if (label === undefined) {
-    const versions = await store.listVersions(model);
-    const labels = await store.readLabels(model);
-    process.stdout.write(`${model}: versions ${versions.join(', ') || '(none)'}\n`);
-    for (const [name, version] of Object.entries(labels))
-      process.stdout.write(`  ${name} → ${version}\n`);
-    return EXIT.ok;
-  }
-  if (values.remove) {
+    action = { kind: 'show', model };
+  } else if (values.remove) {
     if (versionText !== undefined) {
       throw new UsageError('--remove takes <model> <label> only (see --help)');
     }
-    await store.removeLabel(model, label);
-    process.stdout.write(`${model}: removed label ${label}\n`);
-    return EXIT.ok;
+    action = { kind: 'remove', model, label };
+  } else {
+    const version = integerOption(versionText, '<version>');
+    if (version === undefined) throw new UsageError('missing <version> (see --help)');
+    action = { kind: 'set', model, label, version };
   }
-  const version = integerOption(versionText, '<version>');
-  if (version === undefined) throw new UsageError('missing <version> (see --help)');
-  await store.setLabel(model, label, version);
-  process.stdout.write(`${model}: ${label} → version ${version}\n`);
+  const store = openModelStore(artifactsRoot(values.artifacts));
+  for (const line of await runLabelAction(store, action)) process.stdout.write(`${line}\n`);
   return EXIT.ok;
 }
 
