@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from './digest.ts';
 import { StoreError, writeFailure } from './errors.ts';
@@ -189,7 +189,10 @@ export class FileModelStore implements ModelStore {
         digests[file] = sha256Hex(bytes);
       }
       for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-        const version = ((await this.versionsIn(name))?.at(-1) ?? 0) + 1;
+        const version =
+          Math.max((await this.versionsIn(name))?.at(-1) ?? 0, await highWater(modelDir)) + 1;
+        // The claim outlives the version: a deleted version's number is never given again.
+        if (!(await claim(modelDir, version))) continue;
         const manifest = completeManifest(name, version, makeManifest(version), digests);
         await writeFileSynced(join(temp, 'manifest.json'), encodeManifest(manifest));
         await syncDirectory(temp);
@@ -261,6 +264,33 @@ export class FileModelStore implements ModelStore {
 }
 
 /** Removes temporary build folders whose writer has died; a live writer's folder is left alone. */
+/**
+ * Version numbers ever claimed, as empty files `<name>/.claims/<version>` (as the S3 store keeps
+ * them): the highest is the high-water mark below which no number is given again, even after its
+ * version folder is deleted.
+ */
+async function highWater(modelDir: string): Promise<number> {
+  const names = await readdir(join(modelDir, CLAIMS)).catch(() => [] as string[]);
+  let highest = 0;
+  for (const entry of names)
+    if (VERSION_NAME.test(entry)) highest = Math.max(highest, Number(entry));
+  return highest;
+}
+
+/** Claims `version` exclusively; false when another writer claimed it first. */
+async function claim(modelDir: string, version: number): Promise<boolean> {
+  await mkdir(join(modelDir, CLAIMS), { recursive: true });
+  try {
+    await writeFile(join(modelDir, CLAIMS, String(version)), '', { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+const CLAIMS = '.claims';
+
 async function removeDeadTemps(modelDir: string): Promise<void> {
   const entries = await readdir(modelDir).catch(() => [] as string[]);
   for (const entry of entries) {
