@@ -38,8 +38,15 @@ export class DenseForward {
   /** Units of the first affine step. */
   readonly hidden: number;
   readonly first: DenseStep & { weights: Float32Array };
-  readonly #steps: Array<{ step: DenseStep; activation: ActivationName }>;
+  readonly #steps: Array<{
+    step: DenseStep;
+    activation: ActivationName;
+    /** units × inputs (the kernel transposed), so that each unit is one dot product. */
+    transposed: Float64Array | null;
+  }>;
   readonly #buffers: [Float64Array, Float64Array];
+  /** Positions of the non-zero inputs of a step (relu leaves many zeros). */
+  readonly #active: Int32Array;
 
   constructor(stack: DenseStack) {
     const first = stack.steps[0];
@@ -59,9 +66,11 @@ export class DenseForward {
       step,
       activation:
         i === stack.steps.length - 1 && this.link !== 'identity' ? 'linear' : step.activation,
+      transposed: i > 0 && step.weights ? transpose(step.weights, step.inputs, step.units) : null,
     }));
     const widest = Math.max(stack.inputWidth, ...stack.steps.map((s) => s.units));
     this.#buffers = [new Float64Array(widest), new Float64Array(widest)];
+    this.#active = new Int32Array(widest);
   }
 
   /** Whether the model is one affine map followed by its link: linear or logistic regression. */
@@ -89,15 +98,20 @@ export class DenseForward {
     let width = this.hidden;
     activate(steps[0]!.activation, h, current, width);
     for (let s = 1; s < steps.length; s++) {
-      const { step, activation } = steps[s]!;
-      if (step.weights) {
-        const { weights, bias, units } = step;
-        for (let j = 0; j < units; j++) other[j] = bias ? bias[j]! : 0;
-        for (let k = 0; k < width; k++) {
-          const v = current[k]!;
-          if (v === 0) continue;
-          const row = k * units;
-          for (let j = 0; j < units; j++) other[j] = other[j]! + weights[row + j]! * v;
+      const { step, activation, transposed } = steps[s]!;
+      if (transposed) {
+        const { bias, units } = step;
+        const active = this.#active;
+        let count = 0;
+        for (let k = 0; k < width; k++) if (current[k] !== 0) active[count++] = k;
+        for (let j = 0; j < units; j++) {
+          let sum = bias ? bias[j]! : 0;
+          const row = j * width;
+          for (let t = 0; t < count; t++) {
+            const k = active[t]!;
+            sum += transposed[row + k]! * current[k]!;
+          }
+          other[j] = sum;
         }
         width = units;
         activate(activation, other, other, width);
@@ -110,6 +124,14 @@ export class DenseForward {
   }
 }
 
+function transpose(weights: Float32Array, inputs: number, units: number): Float64Array {
+  const out = new Float64Array(inputs * units);
+  for (let k = 0; k < inputs; k++) {
+    for (let j = 0; j < units; j++) out[j * inputs + k] = weights[k * units + j]!;
+  }
+  return out;
+}
+
 function activate(name: ActivationName, from: Float64Array, to: Float64Array, width: number): void {
   if (name === 'softmax') {
     let max = Number.NEGATIVE_INFINITY;
@@ -117,6 +139,13 @@ function activate(name: ActivationName, from: Float64Array, to: Float64Array, wi
     let sum = 0;
     for (let j = 0; j < width; j++) sum += Math.exp(from[j]! - max);
     for (let j = 0; j < width; j++) to[j] = Math.exp(from[j]! - max) / sum;
+    return;
+  }
+  if (name === 'relu') {
+    for (let j = 0; j < width; j++) {
+      const v = from[j]!;
+      to[j] = v < 0 ? 0 : v;
+    }
     return;
   }
   const f = ELEMENTWISE[name];
