@@ -152,6 +152,23 @@ describe('errors do not leak', () => {
 });
 
 describe('names from users are own properties only', () => {
+  it('echoes a CSV column named __proto__ as the data it holds', async () => {
+    const dir = await store();
+    const a = await app(dir);
+    const columns = [...Object.keys(CREDIT_ROW), '__proto__'];
+    const csv = `${columns.join(',')}\n${[...Object.values(CREDIT_ROW), 'kept'].join(',')}\n`;
+    const res = await a.inject({
+      method: 'POST',
+      url: '/v1/models/credit/predict',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(res.statusCode).toBe(200);
+    const [header, line] = res.body.trimEnd().split('\n');
+    const at = header!.split(',').indexOf('__proto__');
+    expect(line!.split(',')[at]).toBe('kept');
+  });
+
   it('answers 404 for labels named like Object.prototype members', async () => {
     const dir = await store();
     const a = await app(dir);
