@@ -106,8 +106,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const runs: QualityRun[] = [];
   if (values['load-runs'] !== undefined) {
+    // A run saved twice (two processes that both reached it) counts once.
+    const seen = new Set<string>();
     for (const file of values['load-runs'].split(',')) {
-      runs.push(...(JSON.parse(await readFile(file.trim(), 'utf8')) as QualityRun[]));
+      for (const run of JSON.parse(await readFile(file.trim(), 'utf8')) as QualityRun[]) {
+        const key = `${run.dataset}/${run.model}/${run.seed}`;
+        if (!seen.has(key)) runs.push(run);
+        seen.add(key);
+      }
     }
   } else {
     runs.push(...(await runQuality({ root, datasets, models, seeds, log, onRun: save })));
@@ -135,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     datasets.length === DATASETS.length;
   const command =
     values['load-runs'] !== undefined
-      ? `npm run quality -- --datasets <one> --save-runs <file>\` per dataset, then \`npm run quality -- ${argv.join(' ')}`
+      ? 'npm run quality -- --save-runs <file>` (the trainings spread over processes by `--models` and `--datasets`), then `npm run quality -- --load-runs <files>'
       : defaults
         ? 'npm run quality'
         : `npm run quality -- ${argv.join(' ')}`;
