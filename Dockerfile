@@ -24,6 +24,9 @@ FROM ${NODE_IMAGE} AS runtime
 # npm runs scripts through `sh -c`; Debian's dash stays between npm and the server and does not
 # pass SIGTERM on, so `docker stop` would not shut the server down gracefully. bash replaces
 # itself with the command, so the signal goes npm -> tsx -> server.
+# HOST=0.0.0.0: a container must bind every interface to be reachable through its published
+# port. Without TANDEM_API_KEYS the server then logs a loud warning: mount a keys file and set
+# TANDEM_API_KEYS, or keep the container on a private network (docs/security.md).
 ENV NODE_ENV=production \
   npm_config_script_shell=/bin/bash \
   HOST=0.0.0.0 \
