@@ -7,7 +7,7 @@ export interface PredictionLogOptions {
   sampleRate?: number;
   /** Events waiting to be written; beyond it new events are dropped (default 10,000). */
   capacity?: number;
-  /** Events per sink write (default 512). */
+  /** Events per sink write (default 2,048). */
   batchSize?: number;
   random?: () => number;
   /** Receives sink failures (a logger); the log itself never throws into serving. */
@@ -46,7 +46,7 @@ export class PredictionLog {
   constructor(options: PredictionLogOptions) {
     const sampleRate = options.sampleRate ?? 1;
     const capacity = options.capacity ?? 10_000;
-    const batchSize = options.batchSize ?? 512;
+    const batchSize = options.batchSize ?? 2048;
     if (!(sampleRate >= 0 && sampleRate <= 1)) {
       throw new MonitoringError(
         'TANDEM_LOG_SINK_INVALID',
@@ -111,9 +111,10 @@ export class PredictionLog {
     await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.queue.length > 0) {
+        // Take the whole queue when it fits one batch (the common case), else one batch's worth.
         const batch =
-          this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
-        this.queue = batch === this.queue ? [] : this.queue.slice(this.batchSize);
+          this.queue.length <= this.batchSize ? this.queue : this.queue.splice(0, this.batchSize);
+        if (batch === this.queue) this.queue = [];
         this.inFlight = batch.length;
         try {
           await this.sink.write(batch);

@@ -51,9 +51,8 @@ export class SegmentSink implements LogSink {
     const segment = this.current ?? (await this.openSegment(now));
     let text = '';
     for (const event of events) text += `${JSON.stringify(event)}\n`;
-    const bytes = Buffer.from(text, 'utf8');
-    await segment.handle.write(bytes);
-    segment.bytes += bytes.length;
+    await segment.handle.write(text, null, 'utf8');
+    segment.bytes += Buffer.byteLength(text, 'utf8');
     if (segment.bytes >= this.segmentBytes) await this.seal();
   }
 
