@@ -8,7 +8,13 @@ import {
   type Task,
 } from '@tandem/model-store';
 import { encodeProfile, profileFromPredictor } from '@tandem/monitoring';
-import { encodeFeaturesFile, type Predictor, tf } from '@tandem/runtime';
+import {
+  encodeFeaturesFile,
+  type GlobalImportance,
+  globalImportance,
+  type Predictor,
+  tf,
+} from '@tandem/runtime';
 import { buildManifest, sampleRow } from '../artifact/manifest.ts';
 import { gitProvenance } from '../artifact/provenance.ts';
 import { checkStoreRoot, storeWriteError } from '../artifact/store-root.ts';
@@ -129,8 +135,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const scoring = candidate.predictor({ name, version: 0, task, target, sample });
     let evaluation: Evaluation;
     let profile: Uint8Array;
+    let importance: GlobalImportance | undefined;
     try {
       evaluation = evaluate(task, scoring, testRows, target);
+      importance = importanceOf(scoring, validationRows, log);
       // What live drift is measured against: the training rows and the model's answers to them.
       profile = encodeProfile(profileFromPredictor(scoring, trainRows));
     } finally {
@@ -172,6 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ...(evaluation.detail ? { perClass: evaluation.detail } : {}),
           ...candidate.extra,
           ...(auto ? { auto } : {}),
+          ...(importance ? { importance } : {}),
         },
         runtime: { tfjs: tf.version.tfjs, backend: candidate.backend },
         git,
@@ -221,6 +230,22 @@ function withSeed(config: ResolvedConfig, seed: number | undefined): ResolvedCon
     );
   }
   return { ...config, split: { ...config.split, seed }, training: { ...config.training, seed } };
+}
+
+/** Mean |contribution| per raw column over the validation rows (docs/explanations.md). */
+function importanceOf(
+  predictor: Predictor,
+  rows: readonly RawRow[],
+  log: (line: string) => void,
+): GlobalImportance | undefined {
+  if (rows.length === 0) return undefined;
+  try {
+    return globalImportance(predictor, rows);
+  } catch (error) {
+    // A model without an explanation method (tfjs only) is still a model: no importance, a note.
+    log(`global importance not computed: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 function round(value: number, digits: number): number {
