@@ -67,6 +67,27 @@ describe('one bad model stays one bad model', () => {
   });
 });
 
+describe('retention', () => {
+  it('loads the labelled versions and the latest N, and lists the others as unloaded', async () => {
+    const dir = await store();
+    await writeFixtureVersion(dir, { ...CREDIT, seed: 31 });
+    await new FileModelStore(dir).setLabel('credit', 'production', 1);
+    const a = await app(dir, ['--keep-latest', '1']);
+    const credit = a.tandem.registry.model('credit');
+    expect([...credit.served.keys()].sort()).toEqual([1, 3]);
+    const { models } = (await a.inject({ url: '/v1/models' })).json();
+    const listed = models.find((m: { name: string }) => m.name === 'credit').versions;
+    expect(listed).toEqual([
+      { version: 1, status: 'available', createdAt: expect.any(String) },
+      { version: 2, status: 'unloaded' },
+      { version: 3, status: 'available', createdAt: expect.any(String) },
+    ]);
+    const res = await predict(a, '/v1/models/credit/versions/2/predict');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('TANDEM_VERSION_UNAVAILABLE');
+  });
+});
+
 describe('the reload loop cannot hang', () => {
   it('refuses a version whose weights.bin is a FIFO, and keeps reloading', async () => {
     const dir = await store();
