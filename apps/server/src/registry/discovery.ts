@@ -1,4 +1,4 @@
-import { FileModelStore } from '@tandem/model-store';
+import { FileModelStore, type ModelStore, openModelStore } from '@tandem/model-store';
 import { type EngineChoice, predictorFromStoredVersion, tf } from '@tandem/runtime';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerMetrics } from '../metrics/metrics.ts';
@@ -38,12 +38,12 @@ export const LOAD_FAILURE_CODES = [
  * answers, publishing and retiring are the registry's.
  */
 export class VersionDiscovery {
-  readonly store: FileModelStore;
+  readonly store: ModelStore;
   private readonly options: DiscoveryOptions;
 
   constructor(options: DiscoveryOptions) {
     this.options = options;
-    this.store = new FileModelStore(options.artifacts);
+    this.store = openModelStore(options.artifacts);
   }
 
   /**
@@ -61,7 +61,7 @@ export class VersionDiscovery {
       names = await this.store.listModels();
     } catch (error) {
       this.options.log.error(
-        { err: error, artifacts: this.store.root },
+        { err: error, artifacts: this.store.location },
         'cannot list models; keeping state',
       );
       return undefined;
@@ -109,7 +109,11 @@ export class VersionDiscovery {
       const old = prev?.served.get(version);
       let files: Awaited<ReturnType<typeof inspectVersionFolder>>;
       try {
-        files = await inspectVersionFolder(path);
+        // Object stores hold no links or FIFOs; their fingerprint comes from the store's listing.
+        files =
+          this.store instanceof FileModelStore
+            ? await inspectVersionFolder(path)
+            : { fingerprint: await this.store.versionFingerprint(name, version), irregular: [] };
       } catch {
         // Removed between listing and reading: the next pass settles it; meanwhile what was
         // verified keeps serving.
