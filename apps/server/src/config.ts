@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isS3Uri } from '@tandem/model-store';
 import { BACKENDS, type BackendName, type EngineChoice } from '@tandem/runtime';
 
 /** Every setting of the server, from flags and environment, validated once and frozen. */
@@ -291,6 +292,7 @@ export function loadConfig(
     problems.push('--headers-timeout must not exceed --request-timeout');
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  out.artifacts = resolve(String(out.artifacts));
+  // A folder becomes absolute; an s3:// store stays the URI it is.
+  if (!isS3Uri(String(out.artifacts))) out.artifacts = resolve(String(out.artifacts));
   return Object.freeze(out) as unknown as ServerConfig;
 }
