@@ -261,6 +261,16 @@ describe('the server and batch scoring give the same explanations', () => {
         }
       });
     }
+    // Global importance, written by the trainer, shown by the metadata route.
+    for (const t of trained) {
+      const metadata = await (await fetch(`${url}/v1/models/${t.name}`)).json();
+      const importance = metadata.metrics.extra.importance;
+      expect(importance.method, t.name).toBe(Explainer.of(t.predictor).method);
+      expect(importance.rows, t.name).toBeGreaterThan(0);
+      expect(Object.keys(importance.columns), t.name).toEqual(Explainer.of(t.predictor).columns);
+      for (const value of Object.values(importance.columns))
+        expect(value).toBeGreaterThanOrEqual(0);
+    }
     const credit = trained.find((t) => t.name === 'credit-gbdt')!;
     const bad = { instances: [{ ...(credit.rows[0] as object), Income: 'lots' }] };
     const predict = await postJson(`${url}/v1/models/credit-gbdt/predict`, bad);
