@@ -24,17 +24,23 @@ const penguins = (overrides: Partial<TrainConfig> = {}): TrainConfig => ({
 });
 
 /**
- * v1: trained properly. v2: one epoch at a tiny learning rate, a realistically worse model on
- * the same data and split. v3: v1's config again, so the same model and metrics.
+ * v1: a linear model trained properly. v2: one epoch at a tiny learning rate, a realistically
+ * worse model on the same data and split. v3: v1's config again, so the same model and metrics.
+ * The model type is fixed: `auto` would pick gradient-boosted trees, which the epoch count and
+ * learning rate of `training` do not govern.
  */
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tandem-gate-'));
   artifacts = join(work, 'artifacts');
   store = new FileModelStore(artifacts);
+  const linear = { type: 'linear' } as const;
   const configs = [
-    penguins(),
-    penguins({ training: { epochs: 1, learningRate: 0.0003, earlyStopping: false } }),
-    penguins(),
+    penguins({ model: linear }),
+    penguins({
+      model: linear,
+      training: { epochs: 1, learningRate: 0.0003, earlyStopping: false },
+    }),
+    penguins({ model: linear }),
   ];
   for (const config of configs) {
     const result = await train({ config, artifacts });
