@@ -55,7 +55,8 @@ function start(
 }
 
 async function ready(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: two workers loading models on a busy 2-core machine take a while.
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) return;
@@ -64,7 +65,7 @@ async function ready(url: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error('server not ready in 30 s');
+  throw new Error('server not ready in 90 s');
 }
 
 /** One POST over a keep-alive agent: the status, or the error code (ECONNRESET, …). */
@@ -95,7 +96,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The pids of the cluster's workers, from /metrics?scope=process over fresh connections. */
 async function workerPids(url: string, count: number): Promise<Set<string>> {
   const pids = new Set<string>();
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   while (pids.size < count && Date.now() < deadline) {
     try {
       const res = await fetch(`${url}/metrics?scope=process`, { headers: { connection: 'close' } });
@@ -156,7 +157,7 @@ describe('the server process', () => {
     await ready(url);
     const pids = new Set<string>();
     // Each worker listens once its models are loaded; the second may still be loading.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     while (pids.size < 2 && Date.now() < deadline) {
       // A new connection each time, so the cluster spreads them over the workers.
       const res = await fetch(`${url}/metrics?scope=process`, { headers: { connection: 'close' } });
@@ -197,7 +198,7 @@ describe('the server process', () => {
 
     child.kill('SIGINT');
     expect(await exit).toBe(0);
-  });
+  }, 240_000);
 
   it('loses no request on SIGTERM under load: not ready at once, drains, exits 0', async () => {
     const port = await freePort();
@@ -267,7 +268,7 @@ describe('the server process', () => {
     expect([...fresh].some((pid) => pids.has(pid))).toBe(false);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-  });
+  }, 240_000);
 
   it('exits non-zero when no worker can listen (the port is busy)', async () => {
     const port = await freePort();

@@ -60,7 +60,9 @@ describe('request bodies', () => {
         body: pack(bytes({ instances: [CREDIT_ROW] })),
       });
       expect(res.status, encoding).toBe(200);
-      expect(await res.json()).toEqual(expected);
+      const answer = await res.json();
+      expect(answer.model).toEqual(expected.model);
+      expect(answer.predictions).toEqual(expected.predictions);
     }
     // 64 MB of spaces in 64 kB: over the 1 MB limit once inflated.
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
