@@ -1,0 +1,250 @@
+/**
+ * The monitoring benchmark (`npm run bench:monitoring`): the same model served twice, in two
+ * child processes on loopback, one with monitoring off (TANDEM_MONITORING=off, no log) and one
+ * with drift monitoring on and the prediction log at 100 % (NDJSON segments in a temp folder).
+ * The load generator (autocannon, in this process) drives one server at a time, alternating
+ * rounds, so both see the same machine. Prints, per request size, req/s and the server's CPU time
+ * per request (from /proc, less sensitive than req/s to other jobs on a shared machine), each as
+ * the median over rounds, and the ratios on / off.
+ *
+ *   npm run bench:monitoring -- [--duration 5] [--rounds 5] [--connections 16] [--epochs 3]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseText } from '@tandem/tabular';
+import autocannon from 'autocannon';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const MAIN = join(ROOT, 'apps/server/src/main.ts');
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    epochs: { type: 'string', default: '3' },
+  },
+});
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function startServer(artifacts: string, port: number, env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      '--artifacts',
+      artifacts,
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+      '--reload-interval',
+      '0',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } },
+  );
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return { child, exited, url: `http://127.0.0.1:${port}` };
+}
+
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat (100 ticks/s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** One round against one server: req/s and CPU µs per request. */
+async function round(
+  server: { url: string; child: ChildProcess },
+  body: string,
+): Promise<{ rate: number; cpu: number }> {
+  const pid = server.child.pid as number;
+  const before = cpuSeconds(pid);
+  const result = await autocannon({
+    url: `${server.url}/v1/models/credit/predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: Number(args.connections),
+    duration: Number(args.duration),
+  });
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${server.url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`,
+    );
+  }
+  return {
+    rate: result.requests.average,
+    cpu: ((cpuSeconds(pid) - before) / result.requests.total) * 1e6,
+  };
+}
+
+async function requestsPerSecond(url: string, body: string): Promise<number> {
+  const result = await autocannon({
+    url: `${url}/v1/models/credit/predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: Number(args.connections),
+    duration: Number(args.duration),
+  });
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`,
+    );
+  }
+  return result.requests.average;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-bench-monitoring-'));
+  const servers: ReturnType<typeof startServer>[] = [];
+  try {
+    const { train } = await import('@tandem/trainer');
+    const models = join(ROOT, 'data/models');
+    const config = JSON.parse(readFileSync(join(models, 'credit.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const split = config.split as { file?: string };
+    // A config object's paths are taken from the working directory: resolve them from its folder.
+    const trained = await train({
+      config: {
+        ...config,
+        data: resolve(models, String(config.data)),
+        split: {
+          ...split,
+          ...(split.file === undefined ? {} : { file: resolve(models, split.file) }),
+        },
+        training: { ...(config.training as object), epochs: Number(args.epochs) },
+      } as never,
+      artifacts: join(dir, 'artifacts'),
+    });
+    trained.predictor.dispose();
+    const versionFiles = readdirSync(trained.path);
+    if (!versionFiles.includes('profile.json'))
+      throw new Error('the trained version has no profile.json');
+    const rows = parseText(readFileSync(join(ROOT, 'data/credit.csv'), 'utf8'), 'csv').rows.map(
+      (row) => {
+        const { Status: _target, ...inputs } = row;
+        return inputs;
+      },
+    );
+    const bodies: [string, string][] = [
+      ['1 row', JSON.stringify({ instances: rows.slice(0, 1) })],
+      ['100 rows', JSON.stringify({ instances: rows.slice(0, 100) })],
+    ];
+    const artifacts = join(dir, 'artifacts');
+    const off = startServer(artifacts, await freePort(), { TANDEM_MONITORING: 'off' });
+    const on = startServer(artifacts, await freePort(), {
+      TANDEM_MONITORING: 'on',
+      TANDEM_PREDICTION_LOG: join(dir, 'log'),
+      TANDEM_PREDICTION_LOG_SAMPLE: '100',
+    });
+    servers.push(off, on);
+    await Promise.all([waitReady(off.url, off.child), waitReady(on.url, on.child)]);
+    const lines: string[] = [];
+    for (const [name, body] of bodies) {
+      // Warm-up for both, then alternating rounds: drift of the machine hits both sides alike.
+      await requestsPerSecond(off.url, body);
+      await requestsPerSecond(on.url, body);
+      const offRounds: { rate: number; cpu: number }[] = [];
+      const onRounds: { rate: number; cpu: number }[] = [];
+      for (let r = 0; r < Number(args.rounds); r++) {
+        offRounds.push(await round(off, body));
+        onRounds.push(await round(on, body));
+      }
+      const rateOff = median(offRounds.map((x) => x.rate));
+      const rateOn = median(onRounds.map((x) => x.rate));
+      const cpuOff = median(offRounds.map((x) => x.cpu));
+      const cpuOn = median(onRounds.map((x) => x.cpu));
+      lines.push(
+        `| ${name} | ${rateOff.toFixed(0)} | ${rateOn.toFixed(0)} | ${(rateOn / rateOff).toFixed(2)} | ` +
+          `${cpuOff.toFixed(0)} | ${cpuOn.toFixed(0)} | ${(cpuOff / cpuOn).toFixed(2)} |`,
+      );
+      log(
+        `${name}: off ${rateOff.toFixed(0)} req/s ${cpuOff.toFixed(0)} µs, on ${rateOn.toFixed(0)} req/s ${cpuOn.toFixed(0)} µs`,
+      );
+    }
+    const report = (await (await fetch(`${on.url}/v1/models/credit/monitoring`)).json()) as {
+      rowsSeen: number;
+      predictionLog: {
+        sent: number;
+        written: number;
+        dropped: number;
+        failed: number;
+        pending: number;
+      };
+    };
+    const argv = process.argv.slice(2);
+    console.log(
+      `\n${argv.length === 0 ? 'npm run bench:monitoring' : `npm run bench:monitoring -- ${argv.join(' ')}`}`,
+    );
+    console.log(
+      `${args.connections} connections, ${args.duration} s per round, ${args.rounds} alternating rounds per side ` +
+        `(medians), 1 process each; on = drift monitoring + prediction log at 100 %; ` +
+        `load average ${loadavg()[0]?.toFixed(1)} at the end\n`,
+    );
+    console.log(
+      '| request | off, req/s | on, req/s | on / off | off, CPU µs/request | on, CPU µs/request | off / on (CPU) |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const line of lines) console.log(line);
+    const l = report.predictionLog;
+    console.log(
+      `\nmonitored server: ${report.rowsSeen} rows counted in the drift windows; prediction log ` +
+        `sent ${l.sent}, written ${l.written}, dropped ${l.dropped}, failed ${l.failed}, pending ${l.pending}`,
+    );
+  } finally {
+    for (const s of servers) {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
