@@ -24,6 +24,7 @@ import { loadDataset } from '../data/load.ts';
 import { TrainerError } from '../errors.ts';
 import { baselineOutputs } from '../evaluate/baseline.ts';
 import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
+import { reportScores, trainingReport } from '../report/html-report.ts';
 import { metricsTable } from '../report/table.ts';
 import { type DatasetSplit, splitDataset } from '../split/split.ts';
 import { type CandidateRecord, trainAuto, trainCandidate } from './auto.ts';
@@ -136,9 +137,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let evaluation: Evaluation;
     let profile: Uint8Array;
     let importance: GlobalImportance | undefined;
+    let scores: ReturnType<typeof reportScores>;
     try {
       evaluation = evaluate(task, scoring, testRows, target);
       importance = importanceOf(scoring, validationRows, log);
+      scores = reportScores(scoring, testRows, target);
       // What live drift is measured against: the training rows and the model's answers to them.
       profile = encodeProfile(profileFromPredictor(scoring, trainRows));
     } finally {
@@ -156,6 +159,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ...(await candidate.files()),
       'features.json': encodeFeaturesFile({ pipeline, labels, targetScaler }),
       'profile.json': profile,
+      'report.html': trainingReport({
+        ...{ config: final, task, trainRows, split, history, scores, extra: candidate.extra },
+        ...{
+          inputSchema: pipeline.inputSchema,
+          metrics: evaluation.metrics,
+          baseline: baseline.metrics,
+        },
+        ...(auto ? { candidates: auto.candidates } : {}),
+      }),
     };
     const store = openModelStore(options.artifacts);
     const git = await gitProvenance();
