@@ -113,8 +113,8 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
     expect(manifest.sample[spec.target]).toBeUndefined();
     expect(Object.keys(manifest.files).sort()).toEqual(
       trees
-        ? ['features.json', 'profile.json', 'trees.bin']
-        : ['features.json', 'model.json', 'profile.json', 'weights.bin'],
+        ? ['features.json', 'profile.json', 'report.html', 'trees.bin']
+        : ['features.json', 'model.json', 'profile.json', 'report.html', 'weights.bin'],
     );
     expect((manifest.data.profile as { rows: number }).rows).toBe(manifest.data.rows);
     // Issue 3's list: format, time, ranges and levels seen, outputs, tfjs version, commit.

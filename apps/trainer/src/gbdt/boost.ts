@@ -165,8 +165,8 @@ export function boost(
         );
       }
     }
-    // The training loss is for the progress line only: a pass over every row, skipped without it.
-    const currentTrainLoss = onIteration ? meanLoss(loss, train.y, margins, k) : Number.NaN;
+    // Recorded for the report's learning curve: one pass over margins the iteration updated anyway.
+    const currentTrainLoss = meanLoss(loss, train.y, margins, k);
     trainLoss.push(currentTrainLoss);
     if (useValidation) {
       const current = meanLoss(loss, validation.y, vMargins, k);
