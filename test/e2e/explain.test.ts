@@ -263,7 +263,11 @@ describe('the server and batch scoring give the same explanations', () => {
     }
     // Global importance, written by the trainer, shown by the metadata route.
     for (const t of trained) {
-      const metadata = await (await fetch(`${url}/v1/models/${t.name}`)).json();
+      const metadata = (await (await fetch(`${url}/v1/models/${t.name}`)).json()) as {
+        metrics: {
+          extra: { importance: { method: string; rows: number; columns: Record<string, number> } };
+        };
+      };
       const importance = metadata.metrics.extra.importance;
       expect(importance.method, t.name).toBe(Explainer.of(t.predictor).method);
       expect(importance.rows, t.name).toBeGreaterThan(0);
