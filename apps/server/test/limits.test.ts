@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CREDIT_ROW, listening } from './helpers.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+const json = (res: Response): Promise<any> => res.json();
+
 const apps: FastifyInstance[] = [];
 const sockets: Socket[] = [];
 
@@ -75,10 +78,10 @@ describe("fastify's and Node's own errors", () => {
     const { url, port } = await serve([]);
     const long = await fetch(`${url}/v1/models/${'m'.repeat(300)}`);
     expect(long.status).toBe(414);
-    expect((await long.json()).error.code).toBe('TANDEM_URL_TOO_LONG');
+    expect((await json(long)).error.code).toBe('TANDEM_URL_TOO_LONG');
     const bad = await fetch(`${url}/v1/models/%E0%A4%A`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect((await json(bad)).error.code).toBe('TANDEM_REQUEST_INVALID');
     const big = raw(
       port,
       `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
@@ -105,7 +108,7 @@ describe('admission control', () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect((await refused.json()).error.code).toBe('TANDEM_CLIENT_BUSY');
+    expect((await json(refused)).error.code).toBe('TANDEM_CLIENT_BUSY');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
@@ -126,7 +129,7 @@ describe('admission control', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.headers.get('x-tandem-error-code')).toBe('TANDEM_SERVER_BUSY');
-    expect(typeof (await refused.json()).error).toBe('string');
+    expect(typeof (await json(refused)).error).toBe('string');
     for (const h of held) h.socket.destroy();
     await new Promise((r) => setTimeout(r, 200));
     expect((await post()).status).toBe(200);
@@ -140,7 +143,7 @@ describe('admission control', () => {
       body: JSON.stringify({ instances: Array.from({ length: 100 }, () => CREDIT_ROW) }),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('TANDEM_REQUEST_TOO_MANY_CELLS');
+    expect((await json(res)).error.code).toBe('TANDEM_REQUEST_TOO_MANY_CELLS');
   });
 });
 
@@ -163,7 +166,7 @@ describe('wide CSV bodies', () => {
       body: wide(10_000),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('TANDEM_REQUEST_TOO_MANY_CELLS');
+    expect((await json(res)).error.code).toBe('TANDEM_REQUEST_TOO_MANY_CELLS');
   });
 
   it('are parsed and answered without holding /healthz, inputs echoed or not', async () => {

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CREDIT_ROW, listening } from './helpers.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+const json = (res: Response): Promise<any> => res.json();
+
 let app: FastifyInstance;
 let url: string;
 
@@ -49,7 +52,7 @@ describe('request bodies', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ instances: [CREDIT_ROW] }),
     });
-    const expected = await plain.json();
+    const expected = await json(plain);
     for (const [encoding, pack] of [
       ['gzip', gzipSync],
       ['deflate', deflateSync],
@@ -60,7 +63,7 @@ describe('request bodies', () => {
         body: pack(bytes({ instances: [CREDIT_ROW] })),
       });
       expect(res.status, encoding).toBe(200);
-      const answer = await res.json();
+      const answer = await json(res);
       expect(answer.model).toEqual(expected.model);
       expect(answer.predictions).toEqual(expected.predictions);
     }
@@ -73,7 +76,7 @@ describe('request bodies', () => {
       body: bomb,
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('TANDEM_BODY_TOO_LARGE');
+    expect((await json(res)).error.code).toBe('TANDEM_BODY_TOO_LARGE');
     const broken = await fetch(`${url}/v1/models/credit/predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
@@ -110,13 +113,13 @@ describe('TensorFlow Serving', () => {
       inputs: { Age: [30] },
     });
     expect(both.status).toBe(400);
-    expect((await both.json()).error).toMatch(/both "instances".*"inputs"/);
+    expect((await json(both)).error).toMatch(/both "instances".*"inputs"/);
     const wrong = await post('/v1/models/credit:predict', {
       signature_name: 'nope',
       instances: [CREDIT_ROW],
     });
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).error).toMatch(/signature_name "nope"/);
+    expect((await json(wrong)).error).toMatch(/signature_name "nope"/);
     const right = await post('/v1/models/credit:predict', {
       signature_name: 'serving_default',
       instances: [CREDIT_ROW],
@@ -132,7 +135,7 @@ describe('TensorFlow Serving', () => {
     ]) {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).toBe(200);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.model_spec.name).toBe('credit');
       expect(body.model_spec.version).toBe(path.includes('versions/1') ? '1' : '2');
       const signature = body.metadata.signature_def.signature_def.serving_default;
@@ -161,7 +164,7 @@ describe('Open Inference Protocol (V2)', () => {
       age.data = [1e6];
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/Age.*INT8/);
+    expect((await json(res)).error).toMatch(/Age.*INT8/);
     const fp32 = await infer((inputs) => {
       const income = inputs.find((t) => t.name === 'Income')!;
       income.datatype = 'FP32';
@@ -177,7 +180,7 @@ describe('Open Inference Protocol (V2)', () => {
       age.data = ['30'];
     });
     expect(numericAsBytes.status).toBe(400);
-    expect((await numericAsBytes.json()).error).toMatch(/Age: datatype BYTES.*numeric/);
+    expect((await json(numericAsBytes)).error).toMatch(/Age: datatype BYTES.*numeric/);
     const categoricalAsNumber = await infer((inputs) => {
       const home = inputs.find((t) => t.name === 'Home')!;
       home.datatype = 'FP64';
