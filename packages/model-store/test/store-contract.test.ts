@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileModelStore,
@@ -25,6 +25,8 @@ interface Harness {
   open(): ModelStore;
   /** Writes raw bytes where a version's file is kept, behind the store's back. */
   tamper(name: string, version: number, file: string, bytes: Uint8Array): Promise<void>;
+  /** Deletes a whole version behind the store's back (an operator pruning old versions). */
+  remove(name: string, version: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -40,6 +42,8 @@ const harnesses: [string, boolean, () => Promise<Harness>][] = [
           await mkdir(join(root, name, String(version)), { recursive: true });
           await writeFile(join(root, name, String(version), file), bytes);
         },
+        remove: (name, version) =>
+          rm(join(root, name, String(version)), { recursive: true, force: true }),
         cleanup: () => rm(root, { recursive: true, force: true }),
       };
     },
@@ -67,6 +71,13 @@ const harnesses: [string, boolean, () => Promise<Harness>][] = [
               Body: bytes,
             }),
           );
+        },
+        async remove(name, version) {
+          const listed = await raw.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: `m/${name}/${version}/` }),
+          );
+          const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key as string }));
+          await raw.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
         },
         async cleanup() {
           for (const c of caches) await rm(c, { recursive: true, force: true });
@@ -176,6 +187,18 @@ for (const [kind, available, make] of harnesses) {
       });
       expect((error as StoreError).message).toContain(`has sha256 ${sha256Hex(bad)}`);
       expect((await fresh.readVersion('credit', 2)).version).toBe(2);
+    });
+
+    it('never hands out the number of a deleted version again', async () => {
+      for (const tag of ['a', 'b', 'c']) {
+        await store.writeVersion('credit', artifactFiles(tag), () => draft(tag));
+      }
+      await harness.remove('credit', 3);
+      expect(await store.listVersions('credit')).toEqual([1, 2]);
+      const next = await harness
+        .open()
+        .writeVersion('credit', artifactFiles('d'), () => draft('d'));
+      expect(next.version).toBe(4);
     });
 
     it('never serves a version whose manifest was never written', async () => {
