@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { tf } from '@tandem/runtime';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ServerConfig } from './config.ts';
+import { consoleRoutes } from './console/plugin.ts';
 import { DataPlane } from './dataplane.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { clusterMetricsSource } from './metrics/cluster-metrics.ts';
@@ -18,6 +19,7 @@ import { benchRoutes } from './routes/bench.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { nativeRoutes } from './routes/native.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { reportRoutes } from './routes/report.ts';
 import { tfservingRoutes } from './routes/tfserving.ts';
 import { v2Routes } from './routes/v2.ts';
 import { readApiKeys } from './security/api-keys.ts';
@@ -109,6 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tfservingRoutes, { prefix: '/tfserving', status: true });
   await app.register(v2Routes);
   await app.register(explainRoutes);
+  await app.register(reportRoutes);
+  await app.register(consoleRoutes);
   if (config.benchRoutes) await app.register(benchRoutes);
   return app;
 }

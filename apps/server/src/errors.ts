@@ -27,6 +27,7 @@ export const ERROR_TABLE = {
   TANDEM_MODEL_NOT_FOUND: { status: 404, message: 'unknown model' },
   TANDEM_VERSION_NOT_FOUND: { status: 404, message: 'unknown model version' },
   TANDEM_LABEL_NOT_FOUND: { status: 404, message: 'unknown label' },
+  TANDEM_REPORT_NOT_FOUND: { status: 404, message: 'the version has no training report' },
   TANDEM_ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
   TANDEM_SERVER_NOT_READY: { status: 503, message: 'models are still loading' },
   TANDEM_VERSION_UNAVAILABLE: { status: 503, message: 'the model version is not being served' },

@@ -6,8 +6,9 @@ import { ServerError } from '../errors.ts';
 import { type ApiKey, allows, findKey } from '../security/api-keys.ts';
 import { RateLimiter } from '../security/rate-limit.ts';
 
-/** Routes every caller may use: probes and the API's own description. */
-const OPEN = /^\/(healthz|readyz|v2|v2\/health\/(live|ready)|docs(\/.*)?|openapi\.json)$/;
+/** Routes every caller may use: probes, the API's own description and the console's static files. */
+const OPEN =
+  /^\/(|console\/.*|healthz|readyz|v2|v2\/health\/(live|ready)|docs(\/.*)?|openapi\.json)$/;
 
 /** What a route needs: nothing (open), any valid key, or a scope. */
 function scopeOf(request: FastifyRequest): string | undefined | null {
