@@ -145,3 +145,25 @@ describe('profileRows (danfo.js)', () => {
     expect(profile.describe['a']?.['mean']).toBe(1.5);
   });
 });
+
+describe('profileRows with prototype names', () => {
+  it('profiles columns named __proto__, constructor and toString like any other', async () => {
+    const { profileRows } = await import('../src/data/profile.ts');
+    // Object literals treat __proto__ specially: build the rows as a CSV reader does.
+    const csvRows = [
+      ['a', '1', 'x'],
+      ['b', '2', null],
+    ].map(([proto, ctor, str]) => {
+      const row: Record<string, unknown> = Object.create(null);
+      row['__proto__'] = proto;
+      row['constructor'] = ctor;
+      row['toString'] = str;
+      return row;
+    });
+    const profile = await profileRows(['__proto__', 'constructor', 'toString'], csvRows);
+    expect(Object.keys(profile.dtypes)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(profile.dtypes['__proto__']).toBe('string');
+    expect(profile.missing['toString']).toBe(1);
+    expect(profile.describe['constructor']?.['mean']).toBe(1.5);
+  });
+});

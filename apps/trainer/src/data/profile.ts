@@ -22,8 +22,15 @@ export async function profileRows(
 ): Promise<DataProfile> {
   // Loaded on demand: danfo pulls in a large dependency tree only the trainer needs.
   const { DataFrame, Series } = await import('danfojs');
-  const profile: DataProfile = { rows: rows.length, dtypes: {}, missing: {}, describe: {} };
-  const typed: Record<string, Array<number | string | null>> = {};
+  // Records keyed by user column names have no prototype: a column named `__proto__` or
+  // `constructor` is data like any other.
+  const profile: DataProfile = {
+    rows: rows.length,
+    dtypes: Object.create(null),
+    missing: Object.create(null),
+    describe: Object.create(null),
+  };
+  const typed = new Map<string, Array<number | string | null>>();
   for (const column of columns) {
     const values = rows.map((row) => row[column]);
     const present = values.filter((value) => !isMissing(value));
@@ -33,14 +40,22 @@ export async function profileRows(
       continue;
     }
     const numeric = present.every((value) => toNumber(value) !== undefined);
-    typed[column] = values.map((value) => {
-      if (isMissing(value)) return numeric ? Number.NaN : null;
-      return numeric ? (toNumber(value) as number) : String(value);
-    });
+    typed.set(
+      column,
+      values.map((value) => {
+        if (isMissing(value)) return numeric ? Number.NaN : null;
+        return numeric ? (toNumber(value) as number) : String(value);
+      }),
+    );
   }
-  const names = Object.keys(typed);
+  const names = [...typed.keys()];
   if (names.length === 0 || rows.length === 0) return profile;
-  const frame = new DataFrame(typed, { columns: names });
+  // danfo keys its columns by plain-object properties: it gets positional names, mapped back.
+  const byPosition: Record<string, Array<number | string | null>> = {};
+  names.forEach((name, index) => {
+    byPosition[`c${index}`] = typed.get(name) ?? [];
+  });
+  const frame = new DataFrame(byPosition, { columns: Object.keys(byPosition) });
   const dtypes = frame.ctypes.values as string[];
   const missing = frame.isNa().sum({ axis: 0 }).values as number[];
   names.forEach((name, index) => {
@@ -51,13 +66,13 @@ export async function profileRows(
     if (profile.dtypes[name] === 'string') continue;
     // danfo's DataFrame.describe() returns null means when a column holds NaN: describe each
     // column's present values instead.
-    const present = (typed[name] ?? []).filter(
+    const present = (typed.get(name) ?? []).filter(
       (value) => typeof value === 'number' && !Number.isNaN(value),
     );
     const summary = new Series(present).describe();
     const labels = summary.index as Array<string | number>;
     const stats = summary.values as number[];
-    const described: Record<string, number> = {};
+    const described: Record<string, number> = Object.create(null);
     labels.forEach((label, index) => {
       described[String(label)] = stats[index] ?? Number.NaN;
     });
