@@ -129,6 +129,8 @@
   /** One labelled field per input column: numbers within the training range, levels as a list. */
   function buildForm(inputs) {
     const fields = inputs.map((column, i) => {
+      const field = document.createElement('div');
+      field.className = 'field';
       const label = document.createElement('label');
       const id = `field-${i}`;
       label.htmlFor = id;
@@ -163,8 +165,10 @@
         column.type === 'numeric' && column.min != null
           ? `${column.type}, trained on ${column.min} to ${column.max}`
           : column.type;
-      label.append(control, hint);
-      return label;
+      hint.id = `${id}-hint`;
+      control.setAttribute('aria-describedby', hint.id);
+      field.append(label, control, hint);
+      return field;
     });
     $('fields').replaceChildren(...fields);
   }
@@ -314,5 +318,13 @@
     loadModels();
   });
   $('predict-form').addEventListener('submit', predict);
+  // A link cannot carry the key: with one, the report is fetched with it and shown from a blob.
+  $('report-link').addEventListener('click', async (event) => {
+    if (!sessionStorage.getItem(KEY)) return;
+    event.preventDefault();
+    const response = await fetch(event.currentTarget.href, { headers: headers() });
+    if (!response.ok) return say(`report: HTTP ${response.status}`, true);
+    window.open(URL.createObjectURL(await response.blob()), '_blank');
+  });
   loadModels();
 })();
