@@ -171,7 +171,12 @@ describe('shipped config', () => {
     result.predictor.dispose();
     expect(result.testRows).toHaveLength(69);
     expect(result.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
-    expect(result.config.model).toEqual({ type: 'linear', l2: 0.001 });
+    // The shipped configs train gradient-boosted trees with scikit-learn's defaults.
+    expect(result.config.model).toMatchObject({
+      type: 'gbdt',
+      learningRate: 0.1,
+      maxLeafNodes: 31,
+    });
   });
 });
 
