@@ -50,11 +50,20 @@ export class PredictorScorer implements RecordScorer {
     }
 
     const batch = this.predictor.predictBatch(rows, { errors: 'collect' });
+    // A row whose output is not a finite number (inputs far outside anything seen in training
+    // can overflow float32) is rejected like an invalid row, never written as NaN.
+    const notFinite = nonFiniteRows(batch.outputs, width, batch.rejected);
     const reasons =
-      chunk.hasProblems || batch.rejected.length > 0 ? [...chunk.problems] : undefined;
+      chunk.hasProblems || batch.rejected.length > 0 || notFinite.length > 0
+        ? [...chunk.problems]
+        : undefined;
     if (reasons !== undefined) {
       for (const [row, reason] of reasonsByRow(batch.errors)) {
         reasons[positions ? (positions[row] as number) : row] = reason;
+      }
+      for (const row of notFinite) {
+        reasons[positions ? (positions[row] as number) : row] = NOT_FINITE_REASON;
+        batch.outputs.fill(Number.NaN, row * width, (row + 1) * width);
       }
     }
     let outputs = batch.outputs;
@@ -92,6 +101,30 @@ export class PredictorScorer implements RecordScorer {
     }
     return this.pool.fill(slot, chunk.fields[i] as string[]);
   }
+}
+
+/** Why a row whose model output is NaN or infinite is rejected. */
+export const NOT_FINITE_REASON = 'the model produced a value that is not a finite number';
+
+/** Rows (not already rejected) with an output that is NaN or infinite, ascending. */
+function nonFiniteRows(
+  outputs: Float32Array,
+  width: number,
+  rejected: readonly number[],
+): number[] {
+  const skip = new Set(rejected);
+  const rows: number[] = [];
+  const count = outputs.length / width;
+  for (let row = 0; row < count; row++) {
+    if (skip.has(row)) continue;
+    for (let j = row * width; j < (row + 1) * width; j++) {
+      if (!Number.isFinite(outputs[j] as number)) {
+        rows.push(row);
+        break;
+      }
+    }
+  }
+  return rows;
 }
 
 /** One reason per rejected row: its problems, joined, without the batch-relative row prefix. */

@@ -382,3 +382,31 @@ describe('scoreFile with a regressor', () => {
     expect(mean).toBeLessThan(40);
   }, 60_000);
 });
+
+describe('scoreFile with a value that overflows float32', () => {
+  it('rejects the row whose output is not finite instead of writing NaN', async () => {
+    const dir = await mkdtemp(join(work, 'overflow-'));
+    const store = join(dir, 'artifacts');
+    await writeCreditModel(store);
+    const header =
+      'Seniority,Home,Time,Age,Marital,Records,Job,Expenses,Income,Assets,Debt,Amount,Price';
+    const good = '9,rent,60,30,married,no,freelance,73,129,0,0,800,846';
+    const huge = '9,rent,60,30,married,no,freelance,1e41,129,0,0,800,846';
+    await writeFile(join(dir, 'in.csv'), `${header}\n${good}\n${huge}\n`);
+    const summary = await scoreFile({
+      model: 'credit',
+      artifacts: store,
+      input: join(dir, 'in.csv'),
+      output: join(dir, 'out.csv'),
+      rejects: join(dir, 'rejects.csv'),
+    });
+    expect(summary).toMatchObject({ rows: 2, scored: 1, rejected: 1 });
+    const out = await readCsvRecords(join(dir, 'out.csv'));
+    expect(out).toHaveLength(1);
+    expect(Number(out[0]?.['probability_good'])).toBeGreaterThan(0);
+    const rejects = await readCsvRecords(join(dir, 'rejects.csv'));
+    expect(rejects).toEqual([
+      { line: '3', reason: 'the model produced a value that is not a finite number', row: huge },
+    ]);
+  });
+});
