@@ -1,0 +1,22 @@
+import { UsageError } from '@tandem/cli';
+
+/** Which stored version: `name`, `name@<version>` or `name@<label>`. */
+export interface ModelRef {
+  name: string;
+  version?: number;
+  label?: string;
+}
+
+export function parseModelRef(text: string): ModelRef {
+  const match = /^([^@\s]+)(?:@([^@\s]+))?$/.exec(text.trim());
+  const name = match?.[1];
+  if (match === null || name === undefined) {
+    throw new UsageError(
+      `--model must be <name>, <name>@<version> or <name>@<label>, got "${text}"`,
+    );
+  }
+  const selector = match[2];
+  if (selector === undefined) return { name };
+  if (/^\d+$/.test(selector)) return { name, version: Number(selector) };
+  return { name, label: selector };
+}
