@@ -2,9 +2,15 @@
  * `npm run export`: one stored model version as an ONNX graph, or as a Triton model repository
  * entry. See --help and docs/onnx.md.
  */
-import { artifactsRoot, EXIT, parseCommandLine, runCli, UsageError } from '@tandem/cli';
+import {
+  artifactsRoot,
+  EXIT,
+  parseCommandLine,
+  parseModelRef,
+  runCli,
+  UsageError,
+} from '@tandem/cli';
 import { IR_VERSION, OPSETS } from '@tandem/onnx';
-import { parseModelRef } from './model-ref.ts';
 import { EXPORT_FORMATS, type ExportFormat, runExport } from './run-export.ts';
 
 const HELP = `Usage: npm run export -- --model <name>[@<version>|@<label>] --format <onnx|triton> --output <path> [options]

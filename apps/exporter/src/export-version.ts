@@ -1,7 +1,7 @@
+import type { ModelRef } from '@tandem/cli';
 import type { FileModelStore } from '@tandem/model-store';
 import { type ExportModel, exportOnnx, type OnnxExport, OnnxExportError } from '@tandem/onnx';
 import { decodeFeaturesFile, decodeTreeFile, predictorFromStoredVersion } from '@tandem/runtime';
-import type { ModelRef } from './model-ref.ts';
 
 export interface ExportedVersion {
   name: string;

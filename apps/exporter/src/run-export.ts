@@ -1,7 +1,7 @@
+import type { ModelRef } from '@tandem/cli';
 import { FileModelStore } from '@tandem/model-store';
 import type { GraphInput, GraphOutput } from '@tandem/onnx';
 import { exportStoredVersion } from './export-version.ts';
-import type { ModelRef } from './model-ref.ts';
 import { writeOnnxFile, writeTritonModel } from './write-output.ts';
 
 export type ExportFormat = 'onnx' | 'triton';

@@ -1,9 +1,8 @@
 /** `npm run alerts`: a Prometheus rules file for one model. See --help. */
 
-import { artifactsRoot, EXIT, parseCommandLine, UsageError } from '@tandem/cli';
+import { artifactsRoot, EXIT, parseCommandLine, parseModelRef, UsageError } from '@tandem/cli';
 import { FileModelStore, writeFileAtomic } from '@tandem/model-store';
 import { alertRules } from '@tandem/monitoring';
-import { parseModelRef } from './model-ref.ts';
 
 const HELP = `Usage: npm run alerts -- --model <name>[@<version>|@<label>] [options]
 

@@ -2,11 +2,17 @@
  * `npm run drift`: a data file against a version's training profile, as the server's live
  * monitor computes it. See --help.
  */
-import { artifactsRoot, EXIT, integerOption, parseCommandLine, UsageError } from '@tandem/cli';
+import {
+  artifactsRoot,
+  EXIT,
+  integerOption,
+  parseCommandLine,
+  parseModelRef,
+  UsageError,
+} from '@tandem/cli';
 import { formatFromExtension } from '@tandem/tabular';
 import { driftOfFile } from './drift-file.ts';
 import { driftTable } from './drift-table.ts';
-import { parseModelRef } from './model-ref.ts';
 
 const HELP = `Usage: npm run drift -- --model <name>[@<version>|@<label>] --input <file> [options]
 

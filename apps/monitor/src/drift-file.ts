@@ -1,3 +1,4 @@
+import type { ModelRef } from '@tandem/cli';
 import type { RawRow } from '@tandem/features';
 import { FileModelStore } from '@tandem/model-store';
 import {
@@ -9,7 +10,6 @@ import {
 } from '@tandem/monitoring';
 import { initBackend, predictorFromStoredVersion } from '@tandem/runtime';
 import { type DataFormat, readTable } from '@tandem/tabular';
-import type { ModelRef } from './model-ref.ts';
 
 export interface DriftFileOptions {
   artifacts: string;

@@ -1,10 +1,16 @@
 /**
  * `npm run score`: batch scoring of a CSV or NDJSON file. See --help, and docs/batch-scoring.md.
  */
-import { artifactsRoot, EXIT, parseCommandLine, runCli, UsageError } from '@tandem/cli';
+import {
+  artifactsRoot,
+  EXIT,
+  parseCommandLine,
+  parseModelRef,
+  runCli,
+  UsageError,
+} from '@tandem/cli';
 import { ENGINES, type EngineChoice } from '@tandem/runtime';
 import { parseFormat } from './format-option.ts';
-import { parseModelRef } from './model-ref.ts';
 import { formatCount, ProgressReporter } from './progress.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from './score-file.ts';
 

@@ -1,6 +1,6 @@
+import type { ModelRef } from '@tandem/cli';
 import { openModelStore } from '@tandem/model-store';
 import { type EngineChoice, type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
-import type { ModelRef } from './model-ref.ts';
 
 /**
  * Loads the stored version a reference selects (default: the `production` label, else the

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { artifactsRoot, UsageError } from '@tandem/cli';
+import { artifactsRoot, type ModelRef, parseModelRef, UsageError } from '@tandem/cli';
 import { type EngineChoice, Explainer, type Predictor, predictionColumns } from '@tandem/runtime';
 import type { DataFormat, RecordReader } from '@tandem/tabular';
 import { openRecordReader, TabularError } from '@tandem/tabular';
@@ -11,7 +11,6 @@ import { ScorerError } from './errors.ts';
 import { type ExplainLayout, explanationColumns } from './explain-columns.ts';
 import { formatOf } from './format-option.ts';
 import { loadPredictor } from './load-predictor.ts';
-import { type ModelRef, parseModelRef } from './model-ref.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
 import { ScoringWorkers } from './scoring-workers.ts';
 

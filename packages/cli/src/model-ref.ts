@@ -1,4 +1,4 @@
-import { UsageError } from '@tandem/cli';
+import { UsageError } from './errors.ts';
 
 /** Which stored version to use: `name`, `name@<version>` or `name@<label>`. */
 export interface ModelRef {
