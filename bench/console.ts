@@ -61,7 +61,8 @@ try {
     }
     await page.close();
   }
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1100 } } as never);
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1200, height: 1100 });
   await page.goto(`${url}/`);
   await page.waitForFunction(consoleReady);
   await page.getByRole('button', { name: 'Predict' }).click();
