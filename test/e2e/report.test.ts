@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext } from 'playwright-core';
@@ -25,6 +25,15 @@ describe('training report of each shipped model', () => {
   beforeAll(async () => {
     dir = await tempDir('report');
     for (const name of SHIPPED) trained.push(await trainSmall(name, dir.dir));
+    // Version 2 of credit: version 1's files less the report, as a version trained before reports.
+    const old = trained[1] as (typeof trained)[number];
+    const copy = path.join(path.dirname(old.path), '2');
+    await cp(old.path, copy, { recursive: true });
+    await rm(path.join(copy, 'report.html'));
+    const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8'));
+    delete manifest.files['report.html'];
+    manifest.version = 2;
+    await writeFile(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
     ({ app, url } = await listening(dir.dir));
     browser = await launchChromium();
   });
@@ -47,6 +56,14 @@ describe('training report of each shipped model', () => {
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
       expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
     }
+  });
+
+  it('answers 404 TANDEM_REPORT_NOT_FOUND for a version without a report', async () => {
+    const response = await fetch(`${url}/v1/models/credit/versions/2/report`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'TANDEM_REPORT_NOT_FOUND',
+    );
   });
 
   it('answers 404 TANDEM_VERSION_NOT_FOUND for an unknown version', async () => {
