@@ -1,5 +1,5 @@
-export { EXPORTER_ERRORS, ExporterError, type ExporterErrorCode } from './errors.ts';
 export { type ModelRef, parseModelRef } from '@tandem/cli';
+export { EXPORTER_ERRORS, ExporterError, type ExporterErrorCode } from './errors.ts';
 export {
   EXPORT_FORMATS,
   type ExportFormat,

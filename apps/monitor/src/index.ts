@@ -1,4 +1,4 @@
+export { type ModelRef, parseModelRef } from '@tandem/cli';
 export type { DriftFileOptions, DriftFileResult } from './drift-file.ts';
 export { driftOfFile } from './drift-file.ts';
 export { driftTable } from './drift-table.ts';
-export { type ModelRef, parseModelRef } from '@tandem/cli';

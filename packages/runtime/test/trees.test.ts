@@ -47,21 +47,17 @@ describe('trees.bin', () => {
 
   it('refuses a file that is not a valid tree file, saying why', () => {
     const bytes = encodeTreeFile(binaryTrees());
-    const broken = (edit: (b: Uint8Array) => Uint8Array) => () =>
-      decodeTreeFile(edit(bytes.slice()));
+    // A copy of the file with one byte changed.
+    const broken = (at: number, value: number) => () => {
+      const copy = bytes.slice();
+      copy[at] = value;
+      return decodeTreeFile(copy);
+    };
     const code = 'TANDEM_MODEL_FILES_INVALID';
+    expectCode(broken(0, 0), code, /does not start with "TNDT"/);
+    expectCode(broken(4, 2), code, /has format 2; this build reads format 1/);
     expectCode(
-      broken((b) => ((b[0] = 0), b)),
-      code,
-      /does not start with "TNDT"/,
-    );
-    expectCode(
-      broken((b) => ((b[4] = 2), b)),
-      code,
-      /has format 2; this build reads format 1/,
-    );
-    expectCode(
-      broken((b) => b.subarray(0, b.length - 8)),
+      () => decodeTreeFile(bytes.slice(0, bytes.length - 8)),
       code,
       /truncated|bytes after/,
     );

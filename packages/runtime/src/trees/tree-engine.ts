@@ -1,5 +1,5 @@
 import type { ModelEngine } from '../engine.ts';
-import { CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from './ensemble.ts';
+import { MISSING_LEFT, type TreeEnsemble } from './ensemble.ts';
 
 /** Rows evaluated together, tree by tree: one tree's nodes stay in cache over the block. */
 const BLOCK_ROWS = 256;
