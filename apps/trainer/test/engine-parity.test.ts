@@ -1,16 +1,49 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { predictorFromStoredVersion } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../src/index.ts';
+import { type TrainConfig, train } from '../src/index.ts';
 import { DATA, tempDir } from './support.ts';
 
-// The dense engine must give tfjs's numbers on every model Tandem ships, within the stated bounds
-// (packages/runtime README / docs/architecture.md): probabilities 1e-6 absolute, regression values
-// 2e-6 relative (to max(1, |value|)).
+// The dense engine must give tfjs's numbers on every shipped dataset's config trained as a dense
+// model, within the stated bounds (packages/runtime README): probabilities 1e-6 absolute,
+// regression values 2e-6 relative (to max(1, |value|)). The shipped configs train trees, which
+// run on neither engine: each config keeps its data, split and training, with the dense model it
+// shipped with before trees (an MLP 64-32, a linear model for penguins).
 const PROBABILITY_BOUND = 1e-6;
 const REGRESSION_RELATIVE_BOUND = 2e-6;
 const SHIPPED = ['credit', 'titanic', 'penguins', 'cars'] as const;
+const MLP: TrainConfig['model'] = {
+  type: 'mlp',
+  hidden: [64, 32],
+  activation: 'relu',
+  dropout: 0,
+  l2: 0.001,
+};
+const DENSE_MODEL: Record<(typeof SHIPPED)[number], TrainConfig['model']> = {
+  credit: MLP,
+  titanic: MLP,
+  penguins: { type: 'linear', l2: 0.001 },
+  cars: MLP,
+};
+
+/** A shipped config with its paths made absolute and its model replaced by a dense one. */
+function denseConfig(name: (typeof SHIPPED)[number]): TrainConfig {
+  const file = path.join(DATA, 'models', `${name}.json`);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as TrainConfig & {
+    split?: { file?: string };
+  };
+  const here = path.dirname(file);
+  return {
+    ...raw,
+    data: path.resolve(here, raw.data),
+    ...(raw.split?.file
+      ? { split: { ...raw.split, file: path.resolve(here, raw.split.file) } }
+      : {}),
+    model: DENSE_MODEL[name],
+  } as TrainConfig;
+}
 
 let artifacts: { dir: string; remove: () => Promise<void> };
 
@@ -22,13 +55,10 @@ afterAll(async () => {
   await artifacts.remove();
 });
 
-describe('dense engine against tfjs on the shipped models', () => {
+describe('dense engine against tfjs on the shipped datasets', () => {
   for (const name of SHIPPED) {
     it(`${name}: every test row within the stated bound`, async () => {
-      const result = await train({
-        config: path.join(DATA, 'models', `${name}.json`),
-        artifacts: artifacts.dir,
-      });
+      const result = await train({ config: denseConfig(name), artifacts: artifacts.dir });
       const stored = await new FileModelStore(artifacts.dir).readVersion(name, result.version);
       const dense = await predictorFromStoredVersion(stored, { engine: 'dense' });
       const tfjs = await predictorFromStoredVersion(stored, { engine: 'tfjs' });
