@@ -44,7 +44,7 @@ export const DEFAULT_MLP: MlpModelConfig = {
   activation: 'relu',
 };
 
-/** scikit-learn HistGradientBoosting's defaults (early stopping: on when a validation part exists). */
+/** scikit-learn HistGradientBoosting's defaults (early stopping 'auto': on above 10,000 rows). */
 export const DEFAULT_GBDT: GbdtModelConfig = {
   type: 'gbdt',
   learningRate: 0.1,
@@ -54,7 +54,7 @@ export const DEFAULT_GBDT: GbdtModelConfig = {
   minSamplesLeaf: 20,
   l2: 0,
   maxBins: 255,
-  earlyStopping: true,
+  earlyStopping: 'auto',
   nIterNoChange: 10,
   tol: 1e-7,
   refit: true,

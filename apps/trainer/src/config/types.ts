@@ -56,8 +56,11 @@ export interface GbdtModelConfig {
   l2: number;
   /** Value bins per numeric feature, at most 255 (plus one for missing values). */
   maxBins: number;
-  /** On: stop on the validation part (when it has rows) and keep the best iteration. */
-  earlyStopping: boolean;
+  /**
+   * On: stop on the validation part (when it has rows) and keep the best iteration. 'auto'
+   * (scikit-learn's default): on when the training and validation parts hold over 10,000 rows.
+   */
+  earlyStopping: boolean | 'auto';
   nIterNoChange: number;
   tol: number;
   /**

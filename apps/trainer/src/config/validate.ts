@@ -232,9 +232,10 @@ function readGbdt(model: JsonObject): GbdtModelConfig {
     minSamplesLeaf: optional(model, 'minSamplesLeaf', d.minSamplesLeaf, int('minSamplesLeaf', 1)),
     l2: optional(model, 'l2', d.l2, readL2),
     maxBins: optional(model, 'maxBins', d.maxBins, int('maxBins', 2, 255)),
-    earlyStopping: optional(model, 'earlyStopping', d.earlyStopping, (v) =>
-      readBoolean(v, 'model.earlyStopping'),
-    ),
+    earlyStopping: optional(model, 'earlyStopping', d.earlyStopping, (v) => {
+      if (v === 'auto' || typeof v === 'boolean') return v;
+      throw invalid('model.earlyStopping', 'true, false or "auto"', v);
+    }),
     nIterNoChange: optional(model, 'nIterNoChange', d.nIterNoChange, int('nIterNoChange', 1)),
     tol: optional(model, 'tol', d.tol, (v) => readNumber(v, 'model.tol', { min: 0 })),
     refit: optional(model, 'refit', d.refit, (v) => readBoolean(v, 'model.refit')),

@@ -5,9 +5,26 @@ import { toNumber } from '../data/cells.ts';
 import { deriveSeed } from '../split/prng.ts';
 import type { CandidateInputs, TrainedCandidate } from '../train/candidate.ts';
 import { createProgress, formatSeconds } from '../train/progress.ts';
-import { type BoostPart, boost } from './boost.ts';
+import { type BoostPart, type BoostSettings, boost } from './boost.ts';
 import { featureImportance } from './importance.ts';
 import type { GbdtLoss } from './losses.ts';
+
+/** Training + validation rows above which `earlyStopping: "auto"` is on (scikit-learn's rule). */
+export const AUTO_EARLY_STOPPING_ROWS = 10_000;
+
+/**
+ * Whether the run stops early on the validation part: `true` / `false`, or `"auto"` as
+ * scikit-learn's `early_stopping='auto'` (on above 10,000 rows, where its own 10 % hold-out is
+ * Tandem's validation part); never without validation rows.
+ */
+export function stopsEarly(
+  setting: GbdtModelConfig['earlyStopping'],
+  nonTestRows: number,
+  validationRows: number,
+): boolean {
+  const on = setting === 'auto' ? nonTestRows > AUTO_EARLY_STOPPING_ROWS : setting;
+  return on && validationRows > 0;
+}
 
 /**
  * Gradient-boosted trees: the tree encoding of the inferred schema (treeSpec: unscaled values,
@@ -55,17 +72,23 @@ export async function trainGbdt(
       })
     : undefined;
   const started = performance.now();
+  const nonTestRows = [...trainRows, ...validationRows];
+  const stopping = stopsEarly(model.earlyStopping, nonTestRows.length, validationRows.length);
+  const settings: BoostSettings = {
+    ...model,
+    earlyStopping: stopping,
+    seed: deriveSeed(training.seed, 'gbdt-bins'),
+  };
   let result: ReturnType<typeof boost>;
   try {
     // Without early stopping nothing is validated: every non-test row trains, as in scikit-learn.
-    const stopping = model.earlyStopping && validationRows.length > 0;
     result = boost(
       loss,
       outputs,
       treeInputs,
-      part(stopping ? trainRows : [...trainRows, ...validationRows]),
+      part(stopping ? trainRows : nonTestRows),
       stopping ? part(validationRows) : null,
-      { ...model, seed: deriveSeed(training.seed, 'gbdt-bins') },
+      settings,
       progress
         ? (report) =>
             progress.onEpoch({
@@ -84,21 +107,15 @@ export async function trainGbdt(
   // Early stopping chose how long to train; the final model then learns from every non-test row,
   // for proportionally more iterations (the same learning rate sees more rows).
   const refitIterations =
-    model.refit && model.earlyStopping && validationRows.length > 0 && result.bestIteration > 0
-      ? Math.max(
-          1,
-          Math.round(
-            (result.bestIteration * (trainRows.length + validationRows.length)) / trainRows.length,
-          ),
-        )
+    model.refit && stopping && result.bestIteration > 0
+      ? Math.max(1, Math.round((result.bestIteration * nonTestRows.length) / trainRows.length))
       : 0;
   const stopped = result;
   if (refitIterations > 0) {
-    result = boost(loss, outputs, treeInputs, part([...trainRows, ...validationRows]), null, {
-      ...model,
+    result = boost(loss, outputs, treeInputs, part(nonTestRows), null, {
+      ...settings,
       maxIter: refitIterations,
       earlyStopping: false,
-      seed: deriveSeed(training.seed, 'gbdt-bins'),
     });
   }
   const trainSeconds = (performance.now() - started) / 1000;
@@ -140,12 +157,22 @@ export async function trainGbdt(
     },
     files: async () => ({ 'trees.bin': encodeTreeFile(ensemble) }),
     predictor: (meta) => predictorFromTrees({ meta, pipeline, labels, trees: ensemble }),
+    // What auto scores on the validation part must not have seen it: the early-stopped model
+    // when refitted, else (no early stopping) the same settings trained on the training part
+    // alone, fitted only when asked for.
     ...(refitIterations > 0
       ? {
           validationPredictor: (meta) =>
             predictorFromTrees({ meta, pipeline, labels, trees: stopped.ensemble }),
         }
-      : {}),
+      : !stopping && validationRows.length > 0
+        ? {
+            validationPredictor: (meta) => {
+              const held = boost(loss, outputs, treeInputs, part(trainRows), null, settings);
+              return predictorFromTrees({ meta, pipeline, labels, trees: held.ensemble });
+            },
+          }
+        : {}),
     dispose: () => {},
   };
 }
