@@ -75,6 +75,13 @@ export const labelParams = {
   required: ['name', 'label'],
 } as const;
 
+/** The version that answered: in every native answer. */
+export const answeringVersion = {
+  type: 'object',
+  properties: { name: { type: 'string' }, version: { type: 'integer' } },
+  required: ['name', 'version'],
+} as const;
+
 const warningSchema = {
   type: 'object',
   properties: {
@@ -89,11 +96,7 @@ export const nativePredictResponse = {
   type: 'object',
   properties: {
     id: { type: 'string', description: 'The answer id: x-request-id when given, else a new UUID' },
-    model: {
-      type: 'object',
-      properties: { name: { type: 'string' }, version: { type: 'integer' } },
-      required: ['name', 'version'],
-    },
+    model: answeringVersion,
     predictions: {
       type: 'array',
       items: {

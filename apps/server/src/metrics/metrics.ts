@@ -1,5 +1,6 @@
 import type { IssueKind } from '@tandem/features';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
+import { counter, histogram } from './series.ts';
 
 /**
  * The server's Prometheus metrics, in a registry of their own so several apps (tests, workers)
@@ -39,43 +40,43 @@ export class ServerMetrics {
     })
       .labels(String(process.pid), options.worker ?? '0')
       .set(1);
-    this.requests = new Counter({
-      name: 'tandem_http_requests_total',
-      help: 'HTTP requests answered, by route, method, status, and the model version that answered',
-      labelNames: ['route', 'method', 'status', 'model', 'version'],
-      registers,
-    });
-    this.latency = new Histogram({
-      name: 'tandem_http_request_duration_seconds',
-      help: 'Time from request received to response sent',
-      labelNames: ['route', 'method'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers,
-    });
-    this.rows = new Counter({
-      name: 'tandem_rows_predicted_total',
-      help: 'Rows predicted, by model version',
-      labelNames: ['model', 'version'],
-      registers,
-    });
-    this.loadFailures = new Counter({
-      name: 'tandem_model_load_failures_total',
-      help: 'Model versions refused at load (verification, parsing, warm-up)',
-      labelNames: ['model', 'version'],
-      registers,
-    });
-    this.issues = new Counter({
-      name: 'tandem_input_issues_total',
-      help: 'Values handled by a recorded rule (clipped, unseen category, imputed), by column',
-      labelNames: ['model', 'column', 'kind'],
-      registers,
-    });
-    this.rejectedRows = new Counter({
-      name: 'tandem_input_rejected_rows_total',
-      help: 'Rows refused as invalid input',
-      labelNames: ['model'],
-      registers,
-    });
+    this.requests = counter(
+      this.registry,
+      'tandem_http_requests_total',
+      'HTTP requests answered, by route, method, status, and the model version that answered',
+      ['route', 'method', 'status', 'model', 'version'],
+    );
+    this.latency = histogram(
+      this.registry,
+      'tandem_http_request_duration_seconds',
+      'Time from request received to response sent',
+      ['route', 'method'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    );
+    this.rows = counter(
+      this.registry,
+      'tandem_rows_predicted_total',
+      'Rows predicted, by model version',
+      ['model', 'version'],
+    );
+    this.loadFailures = counter(
+      this.registry,
+      'tandem_model_load_failures_total',
+      'Model versions refused at load (verification, parsing, warm-up)',
+      ['model', 'version'],
+    );
+    this.issues = counter(
+      this.registry,
+      'tandem_input_issues_total',
+      'Values handled by a recorded rule (clipped, unseen category, imputed), by column',
+      ['model', 'column', 'kind'],
+    );
+    this.rejectedRows = counter(
+      this.registry,
+      'tandem_input_rejected_rows_total',
+      'Rows refused as invalid input',
+      ['model'],
+    );
     this.served = new Gauge({
       name: 'tandem_model_versions_served',
       help: 'Versions currently served, by model',

@@ -1,5 +1,6 @@
 import type { PredictionLog, WindowDrift } from '@tandem/monitoring';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
+import { counter, histogram } from '../metrics/series.ts';
 import type { VersionStates } from './version-state.ts';
 
 /**
@@ -26,60 +27,48 @@ export class MonitoringMetrics {
         .all()
         .filter((s) => s.drift !== undefined && !s.served.isDisposed)
         .map((s) => ({ s, w: (s.drift as NonNullable<typeof s.drift>).snapshot().rowWindow }));
-    new Gauge({
-      name: 'tandem_feature_drift',
-      aggregator: 'average',
-      help: 'Drift of an input column in the last rows window against the version profile, by metric',
-      labelNames: ['model', 'version', 'feature', 'metric'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { s, w } of windows()) setFigures(this, s.name, s.version, w.columns);
+    // Inputs and the output are reported alike: figures by metric, and a 0/1 verdict.
+    const sides = [
+      {
+        name: 'tandem_feature',
+        what: 'an input column',
+        columns: (w: WindowDrift) => w.columns,
       },
-    });
-    new Gauge({
-      name: 'tandem_feature_drift_detected',
-      aggregator: 'max',
-      help: '1 when an input column drifts (0 when not; absent below the minimum rows)',
-      labelNames: ['model', 'version', 'feature'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { s, w } of windows()) {
-          for (const c of w.columns) {
-            if (c.verdict === 'insufficient_rows') continue;
-            this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
+      {
+        name: 'tandem_output',
+        what: "the model's output (predicted label, a class score or the value)",
+        columns: (w: WindowDrift) => w.output.columns,
+      },
+    ];
+    for (const side of sides) {
+      new Gauge({
+        name: `${side.name}_drift`,
+        aggregator: 'average',
+        help: `Drift of ${side.what} in the last rows window against the version profile, by metric`,
+        labelNames: ['model', 'version', 'feature', 'metric'],
+        registers,
+        collect() {
+          this.reset();
+          for (const { s, w } of windows()) setFigures(this, s.name, s.version, side.columns(w));
+        },
+      });
+      new Gauge({
+        name: `${side.name}_drift_detected`,
+        aggregator: 'max',
+        help: `1 when ${side.what} drifts (0 when not; absent below the minimum rows)`,
+        labelNames: ['model', 'version', 'feature'],
+        registers,
+        collect() {
+          this.reset();
+          for (const { s, w } of windows()) {
+            for (const c of side.columns(w)) {
+              if (c.verdict === 'insufficient_rows') continue;
+              this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
+            }
           }
-        }
-      },
-    });
-    new Gauge({
-      name: 'tandem_output_drift',
-      aggregator: 'average',
-      help: "Drift of the model's output (predicted label, class scores or value), by metric",
-      labelNames: ['model', 'version', 'feature', 'metric'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { s, w } of windows()) setFigures(this, s.name, s.version, w.output.columns);
-      },
-    });
-    new Gauge({
-      name: 'tandem_output_drift_detected',
-      aggregator: 'max',
-      help: '1 when an output (predicted label, a class score, the value) drifts; absent below the minimum rows',
-      labelNames: ['model', 'version', 'feature'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { s, w } of windows()) {
-          for (const c of w.output.columns) {
-            if (c.verdict === 'insufficient_rows') continue;
-            this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
-          }
-        }
-      },
-    });
+        },
+      });
+    }
     new Gauge({
       name: 'tandem_dataset_drift_share',
       aggregator: 'average',
@@ -126,46 +115,51 @@ export class MonitoringMetrics {
       registry,
       'tandem_feedback_rows_total',
       'Predicted rows that received ground truth',
+      MODEL_VERSION,
     );
     this.feedbackCorrect = counter(
       registry,
       'tandem_feedback_correct_total',
       'Labelled rows the classifier got right',
+      MODEL_VERSION,
     );
     this.logLossSum = counter(
       registry,
       'tandem_feedback_log_loss_sum',
       'Sum of per-row log loss over labelled rows',
+      MODEL_VERSION,
     );
     this.absoluteErrorSum = counter(
       registry,
       'tandem_feedback_absolute_error_sum',
       'Sum of |predicted − actual| (regressors)',
+      MODEL_VERSION,
     );
     this.squaredErrorSum = counter(
       registry,
       'tandem_feedback_squared_error_sum',
       'Sum of (predicted − actual)² (regressors)',
+      MODEL_VERSION,
     );
-    this.confusion = new Counter({
-      name: 'tandem_feedback_confusion_total',
-      help: 'Labelled rows by actual and predicted class',
-      labelNames: ['model', 'version', 'actual', 'predicted'],
-      registers,
-    });
-    this.items = new Counter({
-      name: 'tandem_feedback_items_total',
-      help: 'Feedback items by outcome: matched, duplicate, unknown (id not remembered), row_out_of_range',
-      labelNames: ['model', 'outcome'],
-      registers,
-    });
-    this.delay = new Histogram({
-      name: 'tandem_feedback_label_delay_seconds',
-      help: 'Time from the answer to its ground truth',
-      labelNames: ['model'],
-      buckets: [1, 10, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400],
-      registers,
-    });
+    this.confusion = counter(
+      registry,
+      'tandem_feedback_confusion_total',
+      'Labelled rows by actual and predicted class',
+      ['model', 'version', 'actual', 'predicted'],
+    );
+    this.items = counter(
+      registry,
+      'tandem_feedback_items_total',
+      'Feedback items by outcome: matched, duplicate, unknown (id not remembered), row_out_of_range',
+      ['model', 'outcome'],
+    );
+    this.delay = histogram(
+      registry,
+      'tandem_feedback_label_delay_seconds',
+      'Time from the answer to its ground truth',
+      ['model'],
+      [1, 10, 60, 600, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400],
+    );
   }
 
   classified(
@@ -200,9 +194,7 @@ export class MonitoringMetrics {
   }
 }
 
-function counter(registry: Registry, name: string, help: string): Counter<'model' | 'version'> {
-  return new Counter({ name, help, labelNames: ['model', 'version'], registers: [registry] });
-}
+const MODEL_VERSION = ['model', 'version'] as const;
 
 function setFigures(
   gauge: Gauge<'model' | 'version' | 'feature' | 'metric'>,

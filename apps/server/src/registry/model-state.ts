@@ -29,36 +29,23 @@ export function modelState(
   labels: Record<string, number>,
   kept: ReadonlySet<number> = new Set(versions),
 ): ModelState {
+  const state = { name, versions, kept, served, failed, labels };
   // Own properties only: a label named like an Object.prototype member is not a label.
   const production = Object.hasOwn(labels, 'production') ? labels.production : undefined;
   if (production !== undefined) {
-    if (served.has(production)) {
-      return { name, versions, kept, served, failed, labels, defaultVersion: production };
-    }
+    if (served.has(production)) return { ...state, defaultVersion: production };
     // The failure's code, not its reason: reasons quote paths and file contents (logs only).
     const why = failed.get(production)?.code ?? 'no such version';
     return {
-      name,
-      versions,
-      kept,
-      served,
-      failed,
-      labels,
+      ...state,
       defaultVersion: undefined,
       unavailable: `label production points to version ${production}: ${why}`,
     };
   }
   const highest = [...served.keys()].sort((a, b) => a - b).at(-1);
-  if (highest !== undefined) {
-    return { name, versions, kept, served, failed, labels, defaultVersion: highest };
-  }
+  if (highest !== undefined) return { ...state, defaultVersion: highest };
   return {
-    name,
-    versions,
-    kept,
-    served,
-    failed,
-    labels,
+    ...state,
     defaultVersion: undefined,
     unavailable: versions.length === 0 ? 'no versions' : 'no version passed verification',
   };

@@ -15,7 +15,7 @@ import { ServerError } from '../errors.ts';
 import { checkFloat32Range, ownColumns } from '../input-guards.ts';
 import type { VersionSelector } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
-import { nativeErrors, protocolErrors } from '../schemas.ts';
+import { answeringVersion, nativeErrors, protocolErrors } from '../schemas.ts';
 import { SELECTOR_PATHS, selectorOf } from './selectors.ts';
 
 /**
@@ -83,11 +83,7 @@ const explainFields = {
 const nativeExplainResponse = {
   type: 'object',
   properties: {
-    model: {
-      type: 'object',
-      properties: { name: { type: 'string' }, version: { type: 'integer' } },
-      required: ['name', 'version'],
-    },
+    model: answeringVersion,
     ...explainFields,
   },
   required: ['model', 'method', 'space', 'explanations'],

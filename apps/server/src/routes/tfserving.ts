@@ -242,44 +242,32 @@ export async function tfservingRoutes(
     },
   );
 
-  app.post<{ Params: { name: string; target: string }; Body: TfsBody }>(
-    '/v1/models/:name/versions/:target',
+  // {version}:predict and {label}:predict: the default route's verbs with a selector.
+  const selectorRoutes = [
     {
-      config: routeConfig,
-      schema: { ...schema, summary: 'TF Serving verbs with a version ({version}:predict)' },
+      segment: 'versions',
+      what: 'a version',
+      select: (name: string, id: string): VersionSelector => ({ version: parseVersion(name, id) }),
     },
-    (request, reply) => {
-      const { id, verb } = splitVerb(request.params.target);
-      const version = parseVersion(request.params.name, id);
-      return answer(
-        request,
-        reply,
-        checkVerb(verb),
-        request.params.name,
-        { version },
-        request.body,
-      );
-    },
-  );
-
-  app.post<{ Params: { name: string; target: string }; Body: TfsBody }>(
-    '/v1/models/:name/labels/:target',
-    {
-      config: routeConfig,
-      schema: { ...schema, summary: 'TF Serving verbs with a label ({label}:predict)' },
-    },
-    (request, reply) => {
-      const { id, verb } = splitVerb(request.params.target);
-      return answer(
-        request,
-        reply,
-        checkVerb(verb),
-        request.params.name,
-        { label: id },
-        request.body,
-      );
-    },
-  );
+    { segment: 'labels', what: 'a label', select: (_: string, id: string) => ({ label: id }) },
+  ];
+  for (const route of selectorRoutes) {
+    app.post<{ Params: { name: string; target: string }; Body: TfsBody }>(
+      `/v1/models/:name/${route.segment}/:target`,
+      {
+        config: routeConfig,
+        schema: {
+          ...schema,
+          summary: `TF Serving verbs with ${route.what} ({${route.segment.slice(0, -1)}}:predict)`,
+        },
+      },
+      (request, reply) => {
+        const { id, verb } = splitVerb(request.params.target);
+        const { name } = request.params;
+        return answer(request, reply, checkVerb(verb), name, route.select(name, id), request.body);
+      },
+    );
+  }
 
   // GET …/metadata: the model's signature (TF Serving's GetModelMetadata). No native route
   // uses these paths, so they are mounted with and without the /tfserving prefix.
