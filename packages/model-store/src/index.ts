@@ -24,6 +24,7 @@ export {
 } from './manifest.ts';
 export { parseManifest } from './manifest-parse.ts';
 export { openModelStore } from './open-store.ts';
+export { s3ClientFromEnv } from './s3-client.ts';
 export { isS3Uri, parseS3Uri, type S3Location } from './s3-location.ts';
 export { S3ModelStore, type S3ModelStoreOptions } from './s3-store.ts';
 export type { ModelStore, StoredVersion, VersionSelector } from './store.ts';
