@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * Every error the exporter app raises on purpose. Usage mistakes are @tandem/cli's
  * TANDEM_CLI_USAGE; what a graph cannot express is @tandem/onnx's TANDEM_EXPORT_UNSUPPORTED.
@@ -8,12 +10,6 @@ export const EXPORTER_ERRORS = {
 
 export type ExporterErrorCode = keyof typeof EXPORTER_ERRORS;
 
-export class ExporterError extends Error {
-  readonly code: ExporterErrorCode;
-
-  constructor(code: ExporterErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ExporterError';
-    this.code = code;
-  }
+export class ExporterError extends CodedError<ExporterErrorCode> {
+  override readonly name = 'ExporterError';
 }

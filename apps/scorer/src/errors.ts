@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * Every error batch scoring raises on purpose, in one table. A coded error is a user mistake or
  * an expected failure: the command prints its message as one line and exits non-zero.
@@ -14,12 +16,6 @@ export const SCORER_ERRORS = {
 
 export type ScorerErrorCode = keyof typeof SCORER_ERRORS;
 
-export class ScorerError extends Error {
-  readonly code: ScorerErrorCode;
-
-  constructor(code: ScorerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ScorerError';
-    this.code = code;
-  }
+export class ScorerError extends CodedError<ScorerErrorCode> {
+  override readonly name = 'ScorerError';
 }

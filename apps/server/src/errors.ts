@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * The one table of coded errors the server answers with. Libraries throw plain coded errors
  * (FeatureInputError, StoreError) with no HTTP in them; this module alone maps codes to statuses.
@@ -38,15 +40,13 @@ export const ERROR_TABLE = {
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
 /** An error answered to a client: a stable code, a status from the table, actionable details. */
-export class ServerError extends Error {
-  readonly code: ErrorCode;
+export class ServerError extends CodedError<ErrorCode> {
+  override readonly name = 'ServerError';
   readonly statusCode: number;
   readonly details: readonly unknown[];
 
   constructor(code: ErrorCode, message?: string, details: readonly unknown[] = []) {
-    super(message ?? ERROR_TABLE[code].message);
-    this.name = 'ServerError';
-    this.code = code;
+    super(code, message ?? ERROR_TABLE[code].message);
     this.statusCode = ERROR_TABLE[code].status;
     this.details = details;
   }

@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * Every error the trainer app raises on purpose, in one table: the train, label, gate and
  * quality commands and the functions behind them (usage mistakes are @tandem/cli's UsageError). A coded error is a user mistake or an expected
@@ -23,12 +25,6 @@ export const TRAINER_ERRORS = {
 
 export type TrainerErrorCode = keyof typeof TRAINER_ERRORS;
 
-export class TrainerError extends Error {
-  readonly code: TrainerErrorCode;
-
-  constructor(code: TrainerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TrainerError';
-    this.code = code;
-  }
+export class TrainerError extends CodedError<TrainerErrorCode> {
+  override readonly name = 'TrainerError';
 }

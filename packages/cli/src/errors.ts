@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * The one error every command line shares: a usage mistake (unknown flag, bad value). Commands
  * print its message as one line and exit 2.
@@ -8,12 +10,11 @@ export const CLI_ERRORS = {
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;
 
-export class UsageError extends Error {
-  readonly code: CliErrorCode = 'TANDEM_CLI_USAGE';
+export class UsageError extends CodedError<CliErrorCode> {
+  override readonly name = 'UsageError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('TANDEM_CLI_USAGE', message);
   }
 }
 

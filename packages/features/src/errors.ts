@@ -1,3 +1,4 @@
+import { CodedError } from '@tandem/errors';
 import type { InputErrorDetail } from './types.ts';
 
 /** Every code the features package raises, with its meaning. */
@@ -18,8 +19,8 @@ export const MAX_ERROR_DETAILS = 100;
  * Raw input that cannot be transformed: one detail per problem, each naming row, column, what was
  * expected and what was received.
  */
-export class FeatureInputError extends Error {
-  readonly code = 'TANDEM_INPUT_INVALID' as const;
+export class FeatureInputError extends CodedError<'TANDEM_INPUT_INVALID'> {
+  override readonly name = 'FeatureInputError';
   readonly details: InputErrorDetail[];
   /** Problems found in total; `details` holds at most MAX_ERROR_DETAILS of them. */
   readonly totalProblems: number;
@@ -29,8 +30,7 @@ export class FeatureInputError extends Error {
   constructor(details: readonly InputErrorDetail[], counts?: { problems?: number; rows?: number }) {
     const totalProblems = counts?.problems ?? details.length;
     const invalidRows = counts?.rows ?? new Set(details.map((detail) => detail.row)).size;
-    super(summarise(details, totalProblems, invalidRows));
-    this.name = 'FeatureInputError';
+    super('TANDEM_INPUT_INVALID', summarise(details, totalProblems, invalidRows));
     this.details = details.slice(0, MAX_ERROR_DETAILS);
     this.totalProblems = totalProblems;
     this.invalidRows = invalidRows;
@@ -51,23 +51,21 @@ function summarise(
 }
 
 /** Training rows or a spec that a pipeline cannot be fitted on. */
-export class FeatureFitError extends Error {
-  readonly code = 'TANDEM_FEATURES_FIT_FAILED' as const;
+export class FeatureFitError extends CodedError<'TANDEM_FEATURES_FIT_FAILED'> {
+  override readonly name = 'FeatureFitError';
   readonly column?: string;
 
   constructor(message: string, column?: string) {
-    super(message);
-    this.name = 'FeatureFitError';
+    super('TANDEM_FEATURES_FIT_FAILED', message);
     if (column !== undefined) this.column = column;
   }
 }
 
 /** A serialised pipeline, label encoder or target scaler that cannot be loaded. */
-export class FeatureStateError extends Error {
-  readonly code = 'TANDEM_FEATURES_STATE_INVALID' as const;
+export class FeatureStateError extends CodedError<'TANDEM_FEATURES_STATE_INVALID'> {
+  override readonly name = 'FeatureStateError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'FeatureStateError';
+    super('TANDEM_FEATURES_STATE_INVALID', message);
   }
 }

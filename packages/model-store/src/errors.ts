@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /** Every failure the store reports, with its meaning; the server maps these codes to HTTP statuses. */
 export const STORE_ERRORS = {
   TANDEM_MODEL_NOT_FOUND: 'no model of that name in the store',
@@ -27,8 +29,8 @@ export interface StoreErrorContext {
   file?: string;
 }
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+export class StoreError extends CodedError<StoreErrorCode> {
+  override readonly name = 'StoreError';
   readonly model?: string;
   readonly version?: number;
   readonly label?: string;
@@ -40,9 +42,7 @@ export class StoreError extends Error {
     context: StoreErrorContext = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
+    super(code, message, options);
     if (context.model !== undefined) this.model = context.model;
     if (context.version !== undefined) this.version = context.version;
     if (context.label !== undefined) this.label = context.label;

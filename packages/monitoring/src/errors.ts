@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * The one table of coded errors @tandem/monitoring throws. Plain coded errors with no HTTP in
  * them: the server and the command line map them onto statuses and exit codes.
@@ -15,12 +17,6 @@ export const MONITORING_ERRORS = {
 
 export type MonitoringErrorCode = keyof typeof MONITORING_ERRORS;
 
-export class MonitoringError extends Error {
-  readonly code: MonitoringErrorCode;
-
-  constructor(code: MonitoringErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MonitoringError';
-    this.code = code;
-  }
+export class MonitoringError extends CodedError<MonitoringErrorCode> {
+  override readonly name = 'MonitoringError';
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * Every error the ONNX export raises on purpose. A plain coded error with no HTTP in it: the
  * exporter CLI prints its message as one line.
@@ -9,15 +11,13 @@ export const ONNX_ERRORS = {
 
 export type OnnxErrorCode = keyof typeof ONNX_ERRORS;
 
-export class OnnxExportError extends Error {
-  readonly code: OnnxErrorCode;
+export class OnnxExportError extends CodedError<OnnxErrorCode> {
+  override readonly name = 'OnnxExportError';
   /** What cannot be exported: `column "Home": unknown: "reject"`, `layer activation gelu`. */
   readonly parts: readonly string[];
 
   constructor(code: OnnxErrorCode, message: string, parts: readonly string[] = []) {
-    super(message);
-    this.name = 'OnnxExportError';
-    this.code = code;
+    super(code, message);
     this.parts = parts;
   }
 }

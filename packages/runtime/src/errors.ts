@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /** Failures of the runtime, with their meaning; the server maps these codes to HTTP statuses. */
 export const RUNTIME_ERRORS = {
   TANDEM_MODEL_LOAD_FAILED:
@@ -12,14 +14,8 @@ export const RUNTIME_ERRORS = {
 
 export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-
-  constructor(code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RuntimeError';
-    this.code = code;
-  }
+export class RuntimeError extends CodedError<RuntimeErrorCode> {
+  override readonly name = 'RuntimeError';
 }
 
 /** The message of any thrown value, for "reason" parts of messages and log lines. */

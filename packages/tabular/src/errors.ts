@@ -1,3 +1,5 @@
+import { CodedError } from '@tandem/errors';
+
 /**
  * Every error the tabular readers raise, in one table. Entry points (training data, batch
  * scoring, request bodies) answer them under their own codes, keeping the message: it names the
@@ -12,12 +14,6 @@ export const TABULAR_ERRORS = {
 
 export type TabularErrorCode = keyof typeof TABULAR_ERRORS;
 
-export class TabularError extends Error {
-  readonly code: TabularErrorCode;
-
-  constructor(code: TabularErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TabularError';
-    this.code = code;
-  }
+export class TabularError extends CodedError<TabularErrorCode> {
+  override readonly name = 'TabularError';
 }
