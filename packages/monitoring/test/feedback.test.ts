@@ -62,4 +62,48 @@ describe('RecentPredictions', () => {
     expect(memory.claim('credit', 'p2', 0).outcome).toBe('matched');
     expect(memory.rows).toBe(4);
   });
+
+  it('keeps every recent answer exactly, across wrap-arounds, reused ids and wider models', () => {
+    const capacity = 50;
+    const memory = new RecentPredictions(capacity);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const written: { model: string; id: string; version: number; scores: number[][] }[] = [];
+    for (let i = 0; i < 400; i++) {
+      const model = random() < 0.5 ? 'credit' : 'penguins';
+      // Widths grow mid-run (2 → 3 → 5 classes), the last just before the end, so
+      // held answers are laid out again.
+      const width = i < 200 ? 2 : i < 396 ? 3 : 5;
+      const rows = 1 + Math.floor(random() * 6);
+      const id = `p${Math.floor(random() * 120)}`;
+      const scores = Array.from({ length: rows }, () =>
+        Array.from({ length: width }, () => Math.fround(random())),
+      );
+      memory.remember(id, model, i, i * 10, Float32Array.from(scores.flat()), rows);
+      written.push({ model, id, version: i, scores });
+      expect(memory.rows).toBeLessThanOrEqual(capacity);
+    }
+    // The newest answers within capacity minus one answer's worth of rows are all still held.
+    const seen = new Set<string>();
+    let rowsBack = 0;
+    for (const entry of written.toReversed()) {
+      const key = `${entry.model}/${entry.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rowsBack += entry.scores.length;
+      if (rowsBack > capacity - 6) break;
+      const prediction = memory.peek(entry.model, entry.id);
+      expect(prediction?.version).toBe(entry.version);
+      expect(prediction?.time).toBe(entry.version * 10);
+      const last = entry.scores.length - 1;
+      const match = memory.claim(entry.model, entry.id, last);
+      expect(match.outcome).toBe('matched');
+      if (match.outcome === 'matched') expect(Array.from(match.scores)).toEqual(entry.scores[last]);
+      expect(memory.claim(entry.model, entry.id, last).outcome).toBe('duplicate');
+    }
+    expect(rowsBack).toBeGreaterThan(capacity - 6);
+  });
 });
