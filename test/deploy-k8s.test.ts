@@ -309,7 +309,7 @@ describe('deploy/k8s/batch: an Indexed Job scoring in shards', () => {
     const args = container.args ?? [];
     expect(args[args.indexOf('--shard') + 1]).toBe('$(JOB_COMPLETION_INDEX)/$(JOB_COMPLETIONS)');
     // One part per shard, named by its index, so parts never overwrite each other.
-    expect(args[args.indexOf('--output') + 1]).toMatch(/part-\$\(JOB_COMPLETION_INDEX\)\.csv$/);
+    expect(args[args.indexOf('--output') + 1]).toMatch(/part-\{shard\}-of-\{shards\}\.csv$/);
     expect(container.command).toEqual(['node', '--import', 'tsx', 'apps/scorer/src/cli.ts']);
   });
 });

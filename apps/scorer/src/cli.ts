@@ -1,6 +1,8 @@
 /**
  * `npm run score`: batch scoring of a CSV or NDJSON file. See --help, and docs/batch-scoring.md.
  */
+
+import { readFileSync } from 'node:fs';
 import {
   artifactsRoot,
   EXIT,
@@ -13,6 +15,7 @@ import { ENGINES, type EngineChoice } from '@tandem/runtime';
 import { parseFormat } from './format-option.ts';
 import { formatCount, ProgressReporter } from './progress.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from './score-file.ts';
+import { parseShard, shardFromEnv } from './shard.ts';
 
 const HELP = `Usage: npm run score -- --model <name>[@<version>|@<label>] --input <file> --output <file> [options]
 
@@ -22,8 +25,17 @@ the prediction columns (classifiers: label, probability_<class> per class; regre
 Options:
       --model <ref>          name, name@<version> or name@<label> (default version: production,
                              else highest)
-      --input <file>         .csv, or .ndjson / .jsonl (else --format)
-      --output <file>        written atomically; format from its extension, else the input's
+      --input <file>         .csv, or .ndjson / .jsonl (else --format); a local path or
+                             s3://bucket/key; repeat it to score several files as one input
+                             (in order, every CSV with the same header)
+      --input-list <file>    the inputs, one path or s3:// URL a line (no globs)
+      --output <file>        written atomically (s3://bucket/key: uploaded whole at the end);
+                             format from its extension, else the input's
+      --shard <i/N>          score shard i of N only (0-based; default from JOB_COMPLETION_INDEX
+                             and JOB_COMPLETIONS when set): the output is a part, --output with
+                             {shard} / {shards} replaced by the 5-digit index and count, else
+                             --output plus .part-<iiiii>-of-<nnnnn>; parts concatenated in shard
+                             order equal the full run byte for byte (docs/deploy.md)
   -a, --artifacts <dir>      model store root (default: $TANDEM_ARTIFACTS, else ./artifacts)
       --format <csv|ndjson>  input format, overriding the extension
       --output-format <csv|ndjson>
@@ -48,8 +60,10 @@ Exit status: 0 done (even with rejected rows), 1 failed, 2 bad usage, 130/143 in
 
 const OPTIONS = {
   model: { type: 'string' },
-  input: { type: 'string' },
+  input: { type: 'string', multiple: true },
+  'input-list': { type: 'string' },
   output: { type: 'string' },
+  shard: { type: 'string' },
   artifacts: { type: 'string', short: 'a' },
   format: { type: 'string' },
   'output-format': { type: 'string' },
@@ -68,8 +82,8 @@ const OPTIONS = {
 type ScoreValues = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 /** The scoreFile options a command line asks for; usage mistakes are TANDEM_CLI_USAGE. */
-function scoreOptions(values: ScoreValues): ScoreFileOptions {
-  const required = (name: 'model' | 'input' | 'output'): string => {
+function scoreOptions(values: ScoreValues, env: NodeJS.ProcessEnv): ScoreFileOptions {
+  const required = (name: 'model' | 'output'): string => {
     const value = values[name];
     if (value === undefined || value === '') {
       throw new UsageError(`--${name} is required (see --help)`);
@@ -78,7 +92,7 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
   };
   const options: ScoreFileOptions = {
     model: parseModelRef(required('model')),
-    input: required('input'),
+    input: inputsOption(values.input, values['input-list']),
     output: required('output'),
     strict: values.strict,
     artifacts: artifactsRoot(values.artifacts),
@@ -88,6 +102,8 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
     options.outputFormat = parseFormat(values['output-format'], '--output-format');
   }
   if (values.rejects !== undefined) options.rejects = values.rejects;
+  const shard = values.shard !== undefined ? parseShard(values.shard) : shardFromEnv(env);
+  if (shard !== undefined) options.shard = shard;
   if (values.engine !== undefined) options.engine = engineOption(values.engine);
   if (values['batch-size'] !== undefined) options.batchSize = batchSizeOption(values['batch-size']);
   if (values.threads !== undefined) options.threads = threadsOption(values.threads);
@@ -96,6 +112,26 @@ function scoreOptions(values: ScoreValues): ScoreFileOptions {
     options.explain = values.top === undefined ? {} : { top: topOption(values.top) };
   }
   return options;
+}
+
+/** The inputs: every --input, then the lines of --input-list (blank lines and # comments skipped). */
+function inputsOption(inputs: string[] | undefined, list: string | undefined): string[] {
+  const all = (inputs ?? []).filter((input) => input !== '');
+  if (list !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(list, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--input-list ${list}: cannot read it (${(error as Error).message})`);
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const path = line.trim();
+      if (path !== '' && !path.startsWith('#')) all.push(path);
+    }
+    if (all.length === 0) throw new UsageError(`--input-list ${list}: it names no input`);
+  }
+  if (all.length === 0) throw new UsageError('--input is required (see --help)');
+  return all;
 }
 
 function engineOption(value: string): EngineChoice {
@@ -137,7 +173,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const options = scoreOptions(values);
+  const options = scoreOptions(values, process.env);
   const controller = new AbortController();
   let stoppedBy: string | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -183,8 +219,9 @@ function summaryLine(summary: ScoreSummary): string {
     summary.rejected === 0
       ? 'no rejected rows'
       : `${formatCount(summary.rejected)} rejected ${summary.rejectsFile ? `(in ${summary.rejectsFile})` : '(see the error column)'}`;
+  const shard = summary.shard ? ` (shard ${summary.shard.index} of ${summary.shard.count})` : '';
   return (
-    `scored ${formatCount(summary.rows)} rows with ${model}: ${rejected}, ` +
+    `scored ${formatCount(summary.rows)} rows${shard} with ${model}: ${rejected}, ` +
     `${formatCount(summary.warnings)} warnings, ${summary.seconds.toFixed(2)} s, ` +
     `${formatCount(Math.round(summary.rowsPerSecond))} rows/s on ${summary.threads} ` +
     `thread${summary.threads === 1 ? '' : 's'} -> ${summary.output}`

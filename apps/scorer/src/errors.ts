@@ -12,6 +12,7 @@ export const SCORER_ERRORS = {
   TANDEM_SCORE_COLUMN_CLASH: 'an input column has the name of a prediction column',
   TANDEM_SCORE_OUTPUT_FAILED: 'the output file cannot be written',
   TANDEM_SCORE_INTERRUPTED: 'the run was stopped by a signal before it finished',
+  TANDEM_SCORE_URI_INVALID: 'an s3:// input or output does not name a bucket and an object key',
 } as const;
 
 export type ScorerErrorCode = keyof typeof SCORER_ERRORS;

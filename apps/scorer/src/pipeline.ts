@@ -5,11 +5,11 @@ import {
   type RecordReader,
   type TextBlock,
 } from '@tandem/tabular';
-import type { AtomicFile } from './atomic-file.ts';
 import { type BlockOutput, BlockScorer, type BlockScorerConfig } from './block-scorer.ts';
 import type { RecordScorer } from './chunk-scorer.ts';
 import { ScorerError } from './errors.ts';
 import type { ExplainLayout } from './explain-columns.ts';
+import type { OutputTarget } from './output-target.ts';
 import { checkNoClash, ERROR_COLUMN } from './prediction-columns.ts';
 import type { ScoringWorkers } from './scoring-workers.ts';
 
@@ -35,8 +35,13 @@ export interface PipelineCounts {
 
 export interface PipelineOptions {
   reader: RecordReader;
-  output: AtomicFile;
+  output: OutputTarget;
   outputFormat: DataFormat;
+  /**
+   * Write the CSV header lines (output and rejects). Off in every shard but the first, so that
+   * the parts concatenated hold one header, as a full run does.
+   */
+  headers?: boolean;
   /** Without a scorer, records are copied (the passthrough baseline of the benchmark). */
   scorer?: RecordScorer;
   /** Threads that score blocks next to this one (they hold the same model as `scorer`). */
@@ -48,7 +53,7 @@ export interface PipelineOptions {
   /** --explain: explanation columns, already listed at the end of predictionColumns. */
   explain?: ExplainLayout;
   /** Bad records go here; without it they stay in the output with an `error` column. */
-  rejects?: { file: AtomicFile; format: DataFormat };
+  rejects?: { file: OutputTarget; format: DataFormat };
   /** Stop at the first bad record. */
   strict: boolean;
   signal?: AbortSignal;
@@ -72,7 +77,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineCou
   const { reader, output, rejects, signal, workers } = options;
   const started = performance.now();
   const counts: PipelineCounts = { rows: 0, scored: 0, rejected: 0, warnings: 0 };
-  const maxPending = workers ? Number(process.env.BPW ?? 2) * workers.size + 2 : 1;
+  const maxPending = workers ? 2 * workers.size + 2 : 1;
   const pending: Pending[] = [];
   let local: BlockScorer | undefined;
 
@@ -80,9 +85,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineCou
     const config = scorerConfig(options, inputColumnsOf(reader, first));
     const scorer = new BlockScorer(config, options.scorer);
     workers?.configure(config);
-    const headers = scorer.headers();
-    await output.write(headers.output);
-    if (rejects) await rejects.file.write(headers.rejects);
+    if (options.headers !== false) {
+      const headers = scorer.headers();
+      await output.write(headers.output);
+      if (rejects) await rejects.file.write(headers.rejects);
+    }
     return scorer;
   };
 

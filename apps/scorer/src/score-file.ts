@@ -5,14 +5,18 @@ import { artifactsRoot, type ModelRef, parseModelRef, UsageError } from '@tandem
 import { type EngineChoice, Explainer, type Predictor, predictionColumns } from '@tandem/runtime';
 import type { DataFormat, RecordReader } from '@tandem/tabular';
 import { openRecordReader, TabularError } from '@tandem/tabular';
-import { AtomicFile } from './atomic-file.ts';
 import { PredictorScorer } from './chunk-scorer.ts';
 import { ScorerError } from './errors.ts';
 import { type ExplainLayout, explanationColumns } from './explain-columns.ts';
 import { formatOf } from './format-option.ts';
+import { sizeInputs } from './input-files.ts';
 import { loadPredictor } from './load-predictor.ts';
+import { createOutput, type OutputTarget } from './output-target.ts';
 import { type PipelineCounts, runPipeline, type ScoreProgress } from './pipeline.ts';
+import { isS3Path, S3Files } from './s3-files.ts';
 import { ScoringWorkers } from './scoring-workers.ts';
+import { partPath, type Shard } from './shard.ts';
+import { openShardedReader } from './sharded-reader.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
 export const DEFAULT_BATCH_SIZE = 4096;
@@ -21,8 +25,23 @@ export const DEFAULT_BATCH_SIZE = 4096;
 export const PARALLEL_MIN_BYTES = 4 * 2 ** 20;
 
 export interface CopyFileOptions {
-  input: string;
+  /**
+   * A file or `s3://bucket/key`, or a list of them scored as one input: in order, every CSV
+   * with the same header, the output holding that header once.
+   */
+  input: string | readonly string[];
+  /**
+   * A file or `s3://bucket/key`. With `shard`, the part's name: `{shard}` / `{shards}` replaced
+   * by the 5-digit index and count, else `.part-<index>-of-<count>` appended (shard.ts).
+   */
   output: string;
+  /**
+   * Score only this shard of the input (shard.ts gives the rule): the parts of every shard,
+   * concatenated in shard order, are the full run's output, byte for byte.
+   */
+  shard?: Shard;
+  /** Where AWS settings for s3:// inputs and outputs come from. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Input format; default from the extension (.csv, .ndjson, .jsonl). */
   format?: DataFormat;
   /** Output format; default from the output's extension, else the input format. */
@@ -73,8 +92,10 @@ export interface ScoreFileOptions extends CopyFileOptions {
 
 export interface ScoreSummary extends PipelineCounts {
   model?: { name: string; version: number };
-  input: string;
+  input: string | readonly string[];
+  /** The file written: with a shard, the part's name. */
   output: string;
+  shard?: Shard;
   rejectsFile?: string;
   inputFormat: DataFormat;
   outputFormat: DataFormat;
@@ -123,7 +144,11 @@ function asScorerError(error: unknown): unknown {
 async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
   await checkPaths(options);
   const threads = threadCount(options.threads);
-  const reader = await openReader(options);
+  const s3 = new S3Files(options.env);
+  const reader = await openReader(options, s3).catch((error: unknown) => {
+    s3.close();
+    throw error;
+  });
   let predictor = options.predictor;
   const owned = predictor === undefined;
   let starting: Promise<ScoringWorkers | undefined> | undefined;
@@ -147,7 +172,7 @@ async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
       if (options.waitForWorkers) await workers.ready();
     }
     const explain = options.explain ? explainLayout(predictor, options.explain.top) : undefined;
-    const summary = await writeThrough(options, reader, {
+    const summary = await writeThrough(options, reader, s3, {
       scorer: new PredictorScorer(predictor),
       ...(workers ? { workers } : {}),
       columns: [
@@ -161,6 +186,7 @@ async function score(options: ScoreFileOptions): Promise<ScoreSummary> {
     return { ...summary, model: { name: predictor.name, version: predictor.version } };
   } finally {
     reader.close();
+    s3.close();
     await (await starting)?.close();
     if (owned) predictor?.dispose();
   }
@@ -195,11 +221,16 @@ function threadCount(threads: number | undefined): number | undefined {
  */
 export async function copyRecords(options: CopyFileOptions): Promise<ScoreSummary> {
   await checkPaths(options);
-  const reader = await openReader(options);
+  const s3 = new S3Files(options.env);
   try {
-    return await writeThrough(options, reader, { columns: [] });
+    const reader = await openReader(options, s3);
+    try {
+      return await writeThrough(options, reader, s3, { columns: [] });
+    } finally {
+      reader.close();
+    }
   } finally {
-    reader.close();
+    s3.close();
   }
 }
 
@@ -229,20 +260,25 @@ interface Scoring {
 async function writeThrough(
   options: CopyFileOptions,
   reader: RecordReader,
+  s3: S3Files,
   scoring: Scoring,
 ): Promise<ScoreSummary> {
   const started = performance.now();
   const outputFormat = formatOf(options.output, options.outputFormat, reader.format);
   const rejectsFormat =
     options.rejects === undefined ? undefined : formatOf(options.rejects, undefined, reader.format);
-  const output = await AtomicFile.create(options.output);
-  let rejectsFile: AtomicFile | undefined;
+  const outputPath = partPath(options.output, options.shard);
+  const rejectsPath =
+    options.rejects === undefined ? undefined : partPath(options.rejects, options.shard);
+  const output = await createOutput(outputPath, s3);
+  let rejectsFile: OutputTarget | undefined;
   try {
-    if (options.rejects !== undefined) rejectsFile = await AtomicFile.create(options.rejects);
+    if (rejectsPath !== undefined) rejectsFile = await createOutput(rejectsPath, s3);
     const counts = await runPipeline({
       reader,
       output,
       outputFormat,
+      headers: (options.shard?.index ?? 0) === 0,
       ...(scoring.scorer ? { scorer: scoring.scorer } : {}),
       ...(scoring.workers ? { workers: scoring.workers } : {}),
       predictionColumns: scoring.columns,
@@ -262,8 +298,9 @@ async function writeThrough(
     return {
       ...counts,
       input: options.input,
-      output: options.output,
-      ...(options.rejects !== undefined ? { rejectsFile: options.rejects } : {}),
+      output: outputPath,
+      ...(options.shard ? { shard: options.shard } : {}),
+      ...(rejectsPath !== undefined ? { rejectsFile: rejectsPath } : {}),
       inputFormat: reader.format,
       outputFormat,
       predictionColumns: scoring.columns,
@@ -278,31 +315,65 @@ async function writeThrough(
   }
 }
 
-async function openReader(options: CopyFileOptions): Promise<RecordReader> {
+/**
+ * The run's records: one local file without a shard reads in one pass (parsed as read); a
+ * shard, an s3:// input or a list goes through the sharded reader, which frames every input from
+ * its start.
+ */
+async function openReader(options: CopyFileOptions, s3: S3Files): Promise<RecordReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
   }
-  const format = formatOf(options.input, options.format);
-  return openRecordReader(options.input, format, { blockSize: batchSize });
+  const inputs = inputList(options.input);
+  const format = formatOf(inputs[0] as string, options.format);
+  for (const input of inputs) {
+    const own = formatOf(input, options.format, format);
+    if (own !== format) {
+      throw new UsageError(
+        `--input ${input}: every input must have the same format (${format}, as ${inputs[0]})`,
+      );
+    }
+  }
+  const [only] = inputs;
+  if (inputs.length === 1 && options.shard === undefined && only && !isS3Path(only)) {
+    return openRecordReader(only, format, { blockSize: batchSize });
+  }
+  return openShardedReader({
+    inputs: await sizeInputs(inputs, s3),
+    format,
+    blockSize: batchSize,
+    shard: options.shard ?? { index: 0, count: 1 },
+    s3,
+  });
 }
 
-/** Refuses paths that would overwrite the input, or that can never be written. */
+function inputList(input: string | readonly string[]): readonly string[] {
+  const inputs = typeof input === 'string' ? [input] : input;
+  if (inputs.length === 0) throw new UsageError('--input is required (see --help)');
+  return inputs;
+}
+
+/** Refuses paths that would overwrite an input, or that can never be written. */
 async function checkPaths(options: CopyFileOptions): Promise<void> {
-  const input = resolvePath(options.input);
-  const output = resolvePath(options.output);
-  if (input === output) {
+  const where = (path: string) => (isS3Path(path) ? path : resolvePath(path));
+  const inputs = new Set(inputList(options.input).map(where));
+  const outputPath = partPath(options.output, options.shard);
+  const output = where(outputPath);
+  if (inputs.has(output)) {
     throw new UsageError('--output must differ from --input');
   }
-  if (options.rejects !== undefined) {
-    const rejects = resolvePath(options.rejects);
-    if (rejects === input || rejects === output) {
+  const rejectsPath =
+    options.rejects === undefined ? undefined : partPath(options.rejects, options.shard);
+  if (rejectsPath !== undefined) {
+    const rejects = where(rejectsPath);
+    if (inputs.has(rejects) || rejects === output) {
       throw new UsageError('--rejects must differ from --input and --output');
     }
   }
   // Found now rather than at the final rename, after the whole file was scored.
-  for (const file of [options.output, options.rejects]) {
-    if (file !== undefined && (await isDirectory(file))) {
+  for (const file of [outputPath, rejectsPath]) {
+    if (file !== undefined && !isS3Path(file) && (await isDirectory(file))) {
       throw new ScorerError(
         'TANDEM_SCORE_OUTPUT_FAILED',
         `cannot write ${file}: it is a directory`,

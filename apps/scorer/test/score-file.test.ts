@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
 import { CARS, writeFixtureVersion } from '@tandem/fixtures';
@@ -9,8 +8,15 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScorerError } from '../src/errors.ts';
 import { scoreFile } from '../src/score-file.ts';
-import { DATA, readCsvRecords, writeCreditModel } from './support.ts';
+import {
+  type CreditBench,
+  DATA,
+  openCreditBench,
+  readCsvRecords,
+  writeCreditModel,
+} from './support.ts';
 
+let bench: CreditBench | undefined;
 let work: string;
 let artifacts: string;
 let predictor: Predictor;
@@ -18,21 +24,12 @@ let header: string[];
 let sourceRows: string[][];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'tandem-score-'));
-  artifacts = join(work, 'artifacts');
-  await writeCreditModel(artifacts);
-  const store = new FileModelStore(artifacts);
-  predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
-  const text = await readFile(join(DATA, 'credit.csv'), 'utf8');
-  const records = parse(text) as string[][];
-  header = records[0] as string[];
-  sourceRows = records.slice(1, 301);
+  bench = await openCreditBench('tandem-score-');
+  ({ work, artifacts, predictor, header } = bench);
+  sourceRows = bench.rows.slice(0, 300);
 }, 120_000);
 
-afterAll(async () => {
-  predictor?.dispose();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => bench?.close());
 
 function csvOf(rows: readonly (readonly string[])[]): string {
   return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;

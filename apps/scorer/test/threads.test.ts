@@ -1,9 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockScorer, type BlockScorerConfig } from '../src/block-scorer.ts';
 import { PredictorScorer } from '../src/chunk-scorer.ts';
@@ -11,11 +9,12 @@ import { ScorerError } from '../src/errors.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score-file.ts';
 import { ScoringWorkers } from '../src/scoring-workers.ts';
 import { scoringWorkerUrl } from '../src/worker-bundle.ts';
-import { DATA, writeCreditModel } from './support.ts';
+import { awkwardCreditCsv, type CreditBench, isBadCreditRow, openCreditBench } from './support.ts';
 
 // Scoring on worker threads must change nothing but the speed: every output byte, rejected row,
 // count and error is held to the single-threaded run of the same file.
 
+let bench: CreditBench | undefined;
 let work: string;
 let artifacts: string;
 let predictor: Predictor;
@@ -23,44 +22,17 @@ let header: string[];
 let rows: string[][];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'tandem-threads-'));
-  artifacts = join(work, 'artifacts');
-  await writeCreditModel(artifacts);
-  const store = new FileModelStore(artifacts);
-  predictor = await predictorFromStoredVersion(await store.readVersion('credit', 1));
-  const records = parse(await readFile(join(DATA, 'credit.csv'), 'utf8')) as string[][];
-  header = records[0] as string[];
-  rows = records.slice(1);
+  bench = await openCreditBench('tandem-threads-');
+  ({ work, artifacts, predictor, header } = bench);
+  rows = bench.rows;
 }, 120_000);
 
-afterAll(async () => {
-  predictor?.dispose();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => bench?.close());
 
-/** Rows of awkwardCsv that cannot be scored: a bad number, broken quoting, a missing field. */
-const isBadRow = (i: number): boolean => i % 97 === 5 || i % 301 === 9 || i % 401 === 11;
+const isBadRow = isBadCreditRow;
 
-/**
- * 3,000 credit rows with CRLF line ends, blank lines and a bad one every so often (isBadRow);
- * unseen categories, one of them a quoted value across two lines, are scored by their rule.
- */
-function awkwardCsv(): string {
-  const lines = [header.join(',')];
-  const income = header.indexOf('Income');
-  const home = header.indexOf('Home');
-  for (let i = 0; i < 3000; i++) {
-    const row = [...(rows[i % rows.length] as string[])];
-    if (i % 97 === 5) row[income] = 'lots';
-    if (i % 89 === 7) row[home] = 'castle';
-    if (i % 211 === 3) row[home] = '"boat\nhouse"';
-    if (i % 301 === 9) row[home] = '"unclosed"x';
-    if (i % 401 === 11) row.pop();
-    lines.push(row.join(','));
-    if (i % 500 === 0) lines.push('');
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
+/** 3,000 credit rows, awkward in every way the readers handle (awkwardCreditCsv). */
+const awkwardCsv = (): string => awkwardCreditCsv(header, rows, 3000);
 
 async function run(
   name: string,
