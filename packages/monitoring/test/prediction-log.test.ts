@@ -10,6 +10,7 @@ import {
   SEGMENT_PATTERN,
   SegmentSink,
 } from '../src/index.ts';
+import { ndjson } from '../src/log/segment-sink.ts';
 import { startPostgres } from './postgres.ts';
 
 function event(id: string, row = 0): LogEvent {
@@ -123,6 +124,43 @@ describe('SegmentSink', () => {
     }
     expect(lines.map((e) => e.row)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(log.counts()).toMatchObject({ sent: 100, written: 100, dropped: 0, failed: 0 });
+  });
+});
+
+describe('ndjson', () => {
+  it('writes each event as JSON.stringify does, sharing the request fields across its rows', () => {
+    const request = (id: string, label: string | null, rows: number): LogEvent[] =>
+      Array.from({ length: rows }, (_, row) => ({
+        type: 'prediction',
+        id,
+        row,
+        time: '2026-12-01T10:00:00.000Z',
+        model: 'credit',
+        version: 3,
+        label,
+        route: 'native',
+        input: { Home: row % 2 ? 'rent "cheap"\n' : 'ÿ owner', Income: row * 1.5, Age: null },
+        output: { label: 'good', probabilities: { bad: 0.25, good: 0.75 } },
+      }));
+    const feedback: LogEvent = {
+      type: 'feedback',
+      id: 'a',
+      row: 0,
+      time: '2026-12-01T10:01:00.000Z',
+      model: 'credit',
+      version: 3,
+      truth: 'bad',
+    };
+    const events = [
+      ...request('a', 'production', 3),
+      feedback,
+      ...request('a', 'production', 2),
+      ...request('b', null, 2),
+    ];
+    // A label left undefined is dropped by JSON.stringify: the fast path must not write it.
+    const { label: _dropped, ...unlabelled } = events[0] as LogEvent & { label: unknown };
+    events.push(unlabelled as LogEvent);
+    expect(ndjson(events)).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   });
 });
 

@@ -3,7 +3,8 @@ import { applyRow, type CountLayout, emptyCounts, type WindowCounts } from './la
 /**
  * The rows of the last `durationMs`, in constant memory: time is cut into `slices` equal slices,
  * each with its own counts; a slice older than the window is subtracted from the totals and
- * reused. The window therefore ends at slice granularity (duration / slices).
+ * reused. The window therefore ends at slice granularity (duration / slices). A row is counted in
+ * its slice only; the totals are summed when read (a scrape), not kept per row.
  */
 export class TimeWindow {
   readonly durationMs: number;
@@ -38,13 +39,24 @@ export class TimeWindow {
     this.sliceIds[at] = id;
     const c = this.layout.columns.length;
     applyRow(this.slices[at] as WindowCounts, slots, values, 0, c, 1);
-    applyRow(this.totals, slots, values, 0, c, 1);
   }
 
-  /** The counts of the rows seen in the last durationMs (a live view). */
+  /** The counts of the rows seen in the last durationMs (valid until the next add). */
   counts(): WindowCounts {
     this.expire(Math.floor(this.now() / this.sliceMs));
-    return this.totals;
+    const totals = this.totals;
+    totals.rows = 0;
+    totals.counts.fill(0);
+    totals.sums.fill(0);
+    for (const slice of this.slices) {
+      if (slice.rows === 0) continue;
+      totals.rows += slice.rows;
+      for (let i = 0; i < totals.counts.length; i++) {
+        totals.counts[i] = (totals.counts[i] as number) + (slice.counts[i] as number);
+        totals.sums[i] = (totals.sums[i] as number) + (slice.sums[i] as number);
+      }
+    }
+    return totals;
   }
 
   /** Removes every slice that the window ending in slice `current` no longer covers. */
@@ -56,22 +68,11 @@ export class TimeWindow {
       const id = this.sliceIds[i] as number;
       if (id >= 0 && id <= current - n) {
         const slice = this.slices[i] as WindowCounts;
-        subtract(this.totals, slice);
         slice.rows = 0;
         slice.counts.fill(0);
         slice.sums.fill(0);
         this.sliceIds[i] = -1;
       }
     }
-  }
-}
-
-function subtract(totals: WindowCounts, slice: WindowCounts): void {
-  totals.rows -= slice.rows;
-  for (let i = 0; i < totals.counts.length; i++) {
-    totals.counts[i] = (totals.counts[i] as number) - (slice.counts[i] as number);
-  }
-  for (let i = 0; i < totals.sums.length; i++) {
-    totals.sums[i] = (totals.sums[i] as number) - (slice.sums[i] as number);
   }
 }

@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MonitoringError } from '../errors.ts';
-import type { LogEvent, LogSink } from './events.ts';
+import type { LogEvent, LogSink, PredictionEvent } from './events.ts';
 
 export interface SegmentSinkOptions {
   folder: string;
@@ -49,8 +49,7 @@ export class SegmentSink implements LogSink {
     if (this.current !== undefined && now - this.current.openedAt >= this.segmentMs)
       await this.seal();
     const segment = this.current ?? (await this.openSegment(now));
-    let text = '';
-    for (const event of events) text += `${JSON.stringify(event)}\n`;
+    const text = ndjson(events);
     await segment.handle.write(text, null, 'utf8');
     segment.bytes += Buffer.byteLength(text, 'utf8');
     if (segment.bytes >= this.segmentBytes) await this.seal();
@@ -81,4 +80,58 @@ export class SegmentSink implements LogSink {
     }
     await rename(join(this.folder, segment.openName), join(this.folder, segment.sealedName));
   }
+}
+
+/**
+ * The events as NDJSON lines, each JSON.stringify(event) for events whose fields come in
+ * PredictionEvent's order (as the server builds them). The rows of one request share
+ * every field but row, input and output, so those fields are written once per request: the log
+ * then costs about half as much per row.
+ */
+export function ndjson(events: readonly LogEvent[]): string {
+  let text = '';
+  let shared: PredictionEvent | undefined;
+  let head = '';
+  let middle = '';
+  for (const event of events) {
+    if (!writableFast(event)) {
+      text += `${JSON.stringify(event)}\n`;
+      continue;
+    }
+    if (shared === undefined || !sameRequest(shared, event)) {
+      shared = event;
+      head = `{"type":"prediction","id":${JSON.stringify(event.id)},"row":`;
+      middle =
+        `,"time":${JSON.stringify(event.time)},"model":${JSON.stringify(event.model)}` +
+        `,"version":${JSON.stringify(event.version)},"label":${JSON.stringify(event.label)}` +
+        `,"route":${JSON.stringify(event.route)},"input":`;
+    }
+    text += `${head}${JSON.stringify(event.row)}${middle}${JSON.stringify(event.input)},"output":${JSON.stringify(event.output)}}\n`;
+  }
+  return text;
+}
+
+/** type, id, row, time, model, version, label, route, input, output, in this order. */
+const PREDICTION_FIELDS = 10;
+
+/** A prediction with exactly its ten fields, none undefined (JSON.stringify would drop those). */
+function writableFast(event: LogEvent): event is PredictionEvent {
+  return (
+    event.type === 'prediction' &&
+    Object.keys(event).length === PREDICTION_FIELDS &&
+    event.label !== undefined &&
+    event.input !== undefined &&
+    event.output !== undefined
+  );
+}
+
+function sameRequest(a: PredictionEvent, b: PredictionEvent): boolean {
+  return (
+    a.id === b.id &&
+    a.time === b.time &&
+    a.model === b.model &&
+    a.version === b.version &&
+    a.label === b.label &&
+    a.route === b.route
+  );
 }
