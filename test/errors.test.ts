@@ -7,6 +7,7 @@ import { MONITORING_ERRORS } from '@tandem/monitoring';
 import { ONNX_ERRORS } from '@tandem/onnx';
 import { RUNTIME_ERRORS } from '@tandem/runtime';
 import { SCORER_ERRORS } from '@tandem/scorer';
+import { SOURCE_ERRORS } from '@tandem/sources';
 import { ConfigError, ERROR_TABLE } from '@tandem/server';
 import { TABULAR_ERRORS } from '@tandem/tabular';
 import { TRAINER_ERRORS } from '@tandem/trainer';
@@ -26,6 +27,7 @@ const TABLES: Record<string, Readonly<Record<string, unknown>>> = {
   '@tandem/runtime': RUNTIME_ERRORS,
   '@tandem/onnx': ONNX_ERRORS,
   '@tandem/monitoring': MONITORING_ERRORS,
+  '@tandem/sources': SOURCE_ERRORS,
   'apps/trainer': TRAINER_ERRORS,
   'apps/scorer': SCORER_ERRORS,
   'apps/exporter': EXPORTER_ERRORS,

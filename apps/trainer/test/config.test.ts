@@ -171,7 +171,7 @@ describe('config defaults', () => {
 
   it('takes paths relative to the config file folder', async () => {
     const config = await loadConfig(path.join(DATA, 'models/credit.json'));
-    expect(path.resolve(config.data)).toBe(path.join(DATA, 'credit.csv'));
+    expect(path.resolve(config.data as string)).toBe(path.join(DATA, 'credit.csv'));
     expect('file' in config.split && path.resolve(config.split.file)).toBe(
       path.join(DATA, 'splits/credit.json'),
     );

@@ -37,7 +37,7 @@ function denseConfig(name: (typeof SHIPPED)[number]): TrainConfig {
   const here = path.dirname(file);
   return {
     ...raw,
-    data: path.resolve(here, raw.data),
+    data: path.resolve(here, raw.data as string),
     ...(raw.split?.file
       ? { split: { ...raw.split, file: path.resolve(here, raw.split.file) } }
       : {}),

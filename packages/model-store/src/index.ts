@@ -15,6 +15,7 @@ export {
   type Manifest,
   type ManifestData,
   type ManifestDraft,
+  type ManifestLineage,
   type ManifestOutputs,
   type ManifestSplit,
   type Metrics,

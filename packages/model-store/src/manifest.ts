@@ -65,6 +65,21 @@ export interface ManifestSplit {
   seed: number;
 }
 
+/** Where a version trained from the prediction log took its rows. */
+export interface ManifestLineage {
+  /** The version that served most of the rows (the newest on a tie); null without rows. */
+  parent: number | null;
+  /** Labelled rows per version that served them. */
+  versions: Record<string, number>;
+  /** ISO times: events at or after `since`, before `until`. */
+  since: string;
+  until: string;
+  /** The log folder as configured. */
+  log: string;
+  /** Every sealed segment that contributed events, with the sha256 of its bytes. */
+  segments: { file: string; sha256: string; events: number }[];
+}
+
 /**
  * manifest.json of one model version: format 1. The store fills in `format`, `name`, `version`
  * and `files`; everything else comes from the trainer.
@@ -89,6 +104,8 @@ export interface Manifest {
   git?: { commit: string; dirty?: boolean };
   /** One raw training row: the server's warm-up prediction. */
   sample: RawRow;
+  /** Set when the version was trained from served predictions (docs/data.md, "Lineage"). */
+  lineage?: ManifestLineage;
   /** sha256 (hex) of every other file in the version directory, by file name. */
   files: Record<string, string>;
 }

@@ -87,7 +87,7 @@ function columnKind(element: SchemaElement, nested: boolean, shown: string): Col
   const converted = element.converted_type;
   const unsupported = (what: string) =>
     new SourceError(
-      'TANDEM_SOURCE_TYPE_UNSUPPORTED',
+      'TANDEM_SOURCE_UNREADABLE',
       `${shown}: column "${element.name}" is ${what}, which has no Tandem cell (write it as a number, a string or a timestamp)`,
     );
   if (nested || element.repetition_type === 'REPEATED')
@@ -140,7 +140,7 @@ function parquetCell(value: unknown, kind: ColumnKind, column: string, shown: st
     default:
       if (value instanceof Date) return instantCell(value);
       throw new SourceError(
-        'TANDEM_SOURCE_TYPE_UNSUPPORTED',
+        'TANDEM_SOURCE_UNREADABLE',
         `${shown}: column "${column}" holds ${value instanceof Uint8Array ? 'bytes' : 'a structured value'}, which has no Tandem cell`,
       );
   }

@@ -1,3 +1,4 @@
+/// <reference path="./pg-cursor.d.ts" />
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import {
@@ -51,7 +52,7 @@ export async function openPostgresSource(
   const batch = options.batchSize ?? DEFAULT_BATCH;
   const client = new pg.Client({ connectionString });
   const fail = (what: string, error: unknown) =>
-    new SourceError('TANDEM_SOURCE_UNREADABLE', `${description}: ${what}: ${reasonOf(error)}`, {
+    new SourceError('TANDEM_SOURCE_UNAVAILABLE', `${description}: ${what}: ${reasonOf(error)}`, {
       cause: error,
     });
   // A dropped connection must fail the read, not the process.
@@ -84,11 +85,11 @@ export async function openPostgresSource(
     const twice = columns.find((name, index) => columns.indexOf(name) !== index);
     if (twice !== undefined) {
       throw new SourceError(
-        'TANDEM_SOURCE_INVALID',
+        'TANDEM_SOURCE_UNREADABLE',
         `${description}: the result names the column "${twice}" twice (alias one with AS)`,
       );
     }
-    const converters = await convertersOf(client, first.fields, description);
+    const converters = await convertersOf(connectionString, first.fields, description);
     const hasher = new RowHasher(spec.query, columns);
     let sha256: string | undefined;
     const open = cursor;
@@ -171,25 +172,62 @@ function cellOf(convert: Convert, text: string, column: string, description: str
   return cell;
 }
 
-/** One converter per result column, from its type's OID and pg_type category. */
+/** The pg_type category of built-in text types; other types are looked up. */
+const TEXT_TYPES: ReadonlyMap<number, string> = new Map([
+  [18, 'S'], // "char"
+  [19, 'S'], // name
+  [25, 'S'], // text
+  [1042, 'S'], // bpchar
+  [1043, 'S'], // varchar
+  [2950, 'U'], // uuid: a string
+]);
+
+/**
+ * One converter per result column, from its type's OID and pg_type category. Types the tables
+ * above do not know (enums, domains, extensions) are looked up in pg_type on a connection of
+ * their own: the cursor's connection is busy until the cursor ends.
+ */
 async function convertersOf(
-  client: pg.Client,
+  connectionString: string,
   fields: readonly pg.FieldDef[],
   description: string,
 ): Promise<Convert[]> {
-  const oids = [...new Set(fields.map((field) => field.dataTypeID))];
-  const found = await client.query<{ oid: string; typname: string; typcategory: string }>(
-    'SELECT oid::text, typname, typcategory FROM pg_type WHERE oid = ANY($1::oid[])',
-    [oids],
+  const known = (oid: number) => TEXT_TYPES.has(oid) || converterFor(oid, undefined) !== undefined;
+  const unknown = [...new Set(fields.map((field) => field.dataTypeID))].filter(
+    (oid) => !known(oid),
   );
-  const types = new Map(found.rows.map((row) => [Number(row.oid), row]));
+  const types = new Map<number, { typname: string; typcategory: string }>();
+  if (unknown.length > 0) {
+    const lookup = new pg.Client({ connectionString });
+    lookup.on('error', () => {});
+    try {
+      await lookup.connect();
+      const found = await lookup.query<{ oid: string; typname: string; typcategory: string }>(
+        'SELECT oid::text, typname, typcategory FROM pg_type WHERE oid = ANY($1::oid[])',
+        [unknown],
+      );
+      for (const row of found.rows) types.set(Number(row.oid), row);
+    } catch (error) {
+      throw new SourceError(
+        'TANDEM_SOURCE_UNAVAILABLE',
+        `${description}: cannot look up the result's column types: ${reasonOf(error)}`,
+        { cause: error },
+      );
+    } finally {
+      await lookup.end().catch(() => {});
+    }
+  }
   return fields.map((field) => {
-    const type = types.get(field.dataTypeID);
-    const converter = converterFor(field.dataTypeID, type?.typcategory);
+    const oid = field.dataTypeID;
+    const type = types.get(oid);
+    const converter = converterFor(
+      oid,
+      TEXT_TYPES.get(oid) === undefined ? type?.typcategory : 'S',
+    );
     if (converter === undefined) {
       throw new SourceError(
-        'TANDEM_SOURCE_TYPE_UNSUPPORTED',
-        `${description}: column "${field.name}" has the type ${type?.typname ?? `oid ${field.dataTypeID}`}, which has no Tandem cell (cast it in the query, e.g. ::text or ::float8)`,
+        'TANDEM_SOURCE_UNREADABLE',
+        `${description}: column "${field.name}" has the type ${type?.typname ?? `oid ${oid}`}, which has no Tandem cell (cast it in the query, e.g. ::text or ::float8)`,
       );
     }
     return converter;

@@ -40,7 +40,7 @@ export async function openS3Source(url: string, env: NodeJS.ProcessEnv): Promise
     const name = (error as { name?: string }).name;
     const missing = name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound';
     throw new SourceError(
-      missing ? 'TANDEM_SOURCE_NOT_FOUND' : 'TANDEM_SOURCE_UNREADABLE',
+      missing ? 'TANDEM_SOURCE_NOT_FOUND' : 'TANDEM_SOURCE_UNAVAILABLE',
       `${url}: ${missing ? `no such ${name === 'NoSuchBucket' ? 'bucket' : 'object'}` : `cannot read: ${reasonOf(error)}`}`,
       { cause: error },
     );

@@ -31,7 +31,8 @@ export function buildManifest(inputs: ManifestInputs): ManifestDraft {
     inputs: [...inputs.pipeline.inputSchema],
     outputs: inputs.labels ? { classes: [...inputs.labels.classes] } : { target: config.target },
     metrics: { test: inputs.metrics, baseline: inputs.baseline, extra: inputs.extra },
-    config,
+    // The data as read: a log window pinned, a connection without its password.
+    config: { ...config, data: dataset.source },
     data: {
       path: dataset.path,
       sha256: dataset.sha256,
@@ -49,6 +50,7 @@ export function buildManifest(inputs: ManifestInputs): ManifestDraft {
     sample: inputs.sample,
   };
   if (inputs.git) draft.git = inputs.git;
+  if (dataset.lineage) draft.lineage = dataset.lineage;
   return draft;
 }
 

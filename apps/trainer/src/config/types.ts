@@ -102,14 +102,43 @@ export interface TrainingConfig {
   seed: number;
 }
 
+/** A PostgreSQL query as training data (docs/data.md). */
+export interface PostgresData {
+  /** A postgres:// URL or the name of an environment variable holding one. */
+  postgres: string;
+  query: string;
+}
+
+/** The prediction log joined with its feedback as training data (docs/data.md). */
+export interface LogData {
+  /** The log's folder of sealed segments. */
+  log: string;
+  /** A look-back window ("7d", "12h") or an ISO-8601 start time. */
+  since: string;
+  /** ISO-8601 end of the window (exclusive); default: when the run reads the log. */
+  until?: string;
+  /** Whose predictions: default the config's name. */
+  model?: string;
+}
+
+/**
+ * Where a config's rows come from: a path or an s3:// URL (CSV, NDJSON or Parquet by its
+ * extension), a PostgreSQL query, or the prediction log.
+ */
+export type DataSource = string | PostgresData | LogData;
+
+export function isLogData(data: DataSource): data is LogData {
+  return typeof data === 'object' && 'log' in data;
+}
+
 /**
  * A config with every default filled in. `model` is 'auto' until the candidates are compared;
  * the trainer replaces it with the chosen model before the config is stored in the manifest.
  */
 export interface ResolvedConfig {
   name: string;
-  /** Relative to the working directory when under it, else absolute. */
-  data: string;
+  /** A path relative to the working directory when under it (else absolute), or a source. */
+  data: DataSource;
   target: string;
   task: Task;
   features: Record<string, FeatureOverride>;
@@ -127,7 +156,7 @@ export interface FinalConfig extends Omit<ResolvedConfig, 'model'> {
 /** What a config file may hold: everything but the four required keys is optional. */
 export interface TrainConfig {
   name: string;
-  data: string;
+  data: DataSource;
   target: string;
   task: Task;
   features?: Record<string, FeatureOverride>;

@@ -1,4 +1,5 @@
 import { MODEL_NAME, TASKS } from '@tandem/model-store';
+import { readDataSource } from './data-source.ts';
 import {
   DEFAULT_AUTO,
   DEFAULT_EARLY_STOPPING,
@@ -91,7 +92,7 @@ export function validateConfig(
   }
   return {
     name,
-    data: resolvePath(readString(requireKey(root, 'data', ''), 'data')),
+    data: readDataSource(requireKey(root, 'data', ''), resolvePath),
     target: readString(requireKey(root, 'target', ''), 'target'),
     task: readChoice(requireKey(root, 'task', ''), TASKS, 'task'),
     features: optional(root, 'features', {}, readFeatures),

@@ -25,6 +25,8 @@ export interface LoggedTrainingRows {
     segments: SegmentLineage[];
     predictions: number;
     labelled: number;
+    /** Labelled rows per version that answered them (a version number's text as key). */
+    versions: Record<string, number>;
   };
 }
 
@@ -103,9 +105,12 @@ export async function readLoggedTrainingRows(options: {
       });
   }
   const rows: RawRow[] = [];
+  const versions: Record<string, number> = {};
   for (const [key, prediction] of predictions) {
     const truth = truths.get(key);
-    if (truth !== undefined) rows.push({ ...prediction.input, [options.target]: truth.truth });
+    if (truth === undefined) continue;
+    rows.push({ ...prediction.input, [options.target]: truth.truth });
+    versions[prediction.version] = (versions[prediction.version] ?? 0) + 1;
   }
   return {
     rows,
@@ -117,6 +122,7 @@ export async function readLoggedTrainingRows(options: {
       segments,
       predictions: predictions.size,
       labelled: rows.length,
+      versions,
     },
   };
 }
