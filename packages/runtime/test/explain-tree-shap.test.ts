@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { LabelEncoder } from '@tandem/features';
 import { describe, expect, it } from 'vitest';
+import { MAX_PATTERN_BITS } from '../src/explain/leaf-patterns.ts';
 import { TreeShap } from '../src/explain/tree-shap.ts';
-import { Explainer, predictorFromTrees, TreeEngine } from '../src/index.ts';
+import {
+  decodeFeaturesFile,
+  decodeTreeFile,
+  Explainer,
+  predictorFromTrees,
+  TreeEngine,
+  type TreeEnsemble,
+} from '../src/index.ts';
+import { readDataCsv } from './fixtures/csv.ts';
 import {
   ensembleOf,
   mulberry32,
@@ -55,8 +65,42 @@ function bruteForce(roots: NodeSpec[], row: ArrayLike<number>, width: number): n
   return phi;
 }
 
+/** Algorithm 2 on every tree, and leaf tables on every tree that can have them. */
+const ALGORITHMS = { 'Algorithm 2': 0, 'leaf tables': Number.POSITIVE_INFINITY };
+
+/** phi of each row under both algorithms: the largest |v2 − v1| and the additivity error. */
+function compareAlgorithms(ensemble: TreeEnsemble, x: Float32Array, rows: number) {
+  const v1 = new TreeShap(ensemble, { maxTableEntries: 0 });
+  const v2 = new TreeShap(ensemble, { maxTableEntries: Number.POSITIVE_INFINITY });
+  const size = ensemble.outputs * ensemble.inputWidth;
+  const a = new Float64Array(size);
+  const b = new Float64Array(size * rows);
+  const margins = new Float64Array(ensemble.outputs * rows);
+  v2.explainBlock(x, 0, rows, b, margins);
+  const engineMargins = new TreeEngine(ensemble).predictMargins(x, rows);
+  let difference = 0;
+  let additivity = 0;
+  for (let r = 0; r < rows; r++) {
+    a.fill(0);
+    v1.explainInto(x, r * ensemble.inputWidth, a);
+    for (let i = 0; i < size; i++)
+      difference = Math.max(difference, Math.abs(a[i]! - b[r * size + i]!));
+    for (let k = 0; k < ensemble.outputs; k++) {
+      let total = v2.expectedValue[k]!;
+      for (let f = 0; f < ensemble.inputWidth; f++)
+        total += b[r * size + k * ensemble.inputWidth + f]!;
+      const margin = margins[r * ensemble.outputs + k]!;
+      expect(margin).toBe(engineMargins[r * ensemble.outputs + k]);
+      additivity = Math.max(additivity, Math.abs(total - margin));
+    }
+  }
+  return { v1, v2, difference, additivity };
+}
+
 describe('path-dependent TreeSHAP', () => {
-  it('equals brute-force Shapley values on small random trees, and adds up to the margin', () => {
+  it.each(
+    Object.entries(ALGORITHMS),
+  )('%s equals brute-force Shapley values on small random trees, and adds up to the margin', (_, maxTableEntries) => {
     const next = mulberry32(7);
     for (let trial = 0; trial < 40; trial++) {
       const width = 2 + (trial % 5);
@@ -68,7 +112,8 @@ describe('path-dependent TreeSHAP', () => {
         roots.map((root) => ({ output: 0, root })),
         { inputWidth: width, outputs: 1, link: 'identity', baseline: [0.3] },
       );
-      const shap = new TreeShap(ensemble);
+      const shap = new TreeShap(ensemble, { maxTableEntries });
+      expect(shap.tableTrees).toBe(maxTableEntries === 0 ? 0 : roots.length);
       const engine = new TreeEngine(ensemble);
       for (let r = 0; r < 5; r++) {
         const row = Float32Array.from({ length: width }, (_, f) => {
@@ -127,6 +172,116 @@ describe('path-dependent TreeSHAP', () => {
       const total = phi.subarray(k * 3, k * 3 + 3).reduce((a, b) => a + b, 0);
       expect(Math.abs(shap.expectedValue[k]! + total - margins[k]!)).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('leaf tables (Fast TreeSHAP v2) against Algorithm 2', () => {
+  it('give the same values, value by value, on deeper random trees with repeated features', () => {
+    const next = mulberry32(21);
+    for (let trial = 0; trial < 12; trial++) {
+      const width = 3 + (trial % 6);
+      const categorical = trial % 3;
+      const ensemble = ensembleOf(
+        Array.from({ length: 8 }, (_, t) => ({
+          output: t % (1 + (trial % 3)),
+          root: withCovers(randomTree(next, width, categorical, 4 + (trial % 5)), next),
+        })),
+        {
+          inputWidth: width,
+          outputs: 1 + (trial % 3),
+          link: trial % 3 === 0 ? 'identity' : 'softmax',
+          baseline: Array.from({ length: 1 + (trial % 3) }, (_, k) => k / 10),
+        },
+      );
+      if (ensemble.outputs === 2)
+        ensemble.treeOutput.forEach((_, t) => {
+          ensemble.treeOutput[t] = t % 2;
+        });
+      const rows = 20;
+      const x = Float32Array.from({ length: rows * width }, (_, i) => {
+        if (next() < 0.1) return Number.NaN;
+        return i % width < categorical ? Math.floor(next() * 9) : (next() - 0.5) * 5;
+      });
+      const { v2, difference, additivity } = compareAlgorithms(ensemble, x, rows);
+      expect(v2.tableTrees).toBe(8);
+      expect(difference).toBeLessThan(1e-9);
+      expect(additivity).toBeLessThan(1e-9);
+    }
+  });
+
+  it.each([
+    'credit',
+    'cars',
+    'penguins',
+    'titanic',
+  ])('give the same values on the shipped %s model', (dataset) => {
+    const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
+    const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
+    const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));
+    const pipeline = features.pipeline;
+    const rows = readDataCsv(dataset).slice(0, 300);
+    const x = pipeline.transformBatch(rows, { errors: 'collect' }).values;
+    const { v2, difference, additivity } = compareAlgorithms(ensemble, x, rows.length);
+    expect(v2.tableTrees).toBe(ensemble.treeOutput.length);
+    expect(difference).toBeLessThan(1e-9);
+    expect(additivity).toBeLessThan(1e-9);
+  });
+
+  it('keeps within the memory bound: the trees past it run Algorithm 2, with the same values', () => {
+    const next = mulberry32(4);
+    const ensemble = ensembleOf(
+      Array.from({ length: 6 }, () => ({
+        output: 0,
+        root: withCovers(randomTree(next, 6, 0, 6), next),
+      })),
+      { inputWidth: 6, outputs: 1, link: 'identity', baseline: [0] },
+    );
+    const full = new TreeShap(ensemble, { maxTableEntries: Number.POSITIVE_INFINITY });
+    const bounded = new TreeShap(ensemble, { maxTableEntries: Math.floor(full.tableEntries / 2) });
+    expect(bounded.tableTrees).toBeGreaterThan(0);
+    expect(bounded.tableTrees).toBeLessThan(6);
+    expect(bounded.tableEntries).toBeLessThanOrEqual(full.tableEntries / 2);
+    const x = Float32Array.from({ length: 6 * 10 }, () => (next() - 0.5) * 5);
+    const a = new Float64Array(6 * 10);
+    const b = new Float64Array(6 * 10);
+    full.explainBlock(x, 0, 10, a);
+    bounded.explainBlock(x, 0, 10, b);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-9);
+  });
+
+  it('has no tables for a path with more than MAX_PATTERN_BITS features or a zero cover share', () => {
+    const width = MAX_PATTERN_BITS + 1;
+    // A chain splitting on every feature once: one leaf's path has width unique features.
+    const chain = (f: number): NodeSpec =>
+      f === width
+        ? { leaf: 1, cover: 1 }
+        : {
+            feature: f,
+            threshold: 0,
+            missingLeft: false,
+            cover: 2,
+            left: chain(f + 1),
+            right: { leaf: -1, cover: 1 },
+          };
+    // A split whose right child saw no training row: its cover share is 0.
+    const zeroShare = { ...chain(width - 1), cover: 3 } as Extract<NodeSpec, { feature: number }>;
+    zeroShare.left = { leaf: 1, cover: 3 };
+    zeroShare.right = { leaf: 2, cover: 0 };
+    const ensemble = ensembleOf(
+      [
+        { output: 0, root: chain(0) },
+        { output: 0, root: zeroShare },
+      ],
+      { inputWidth: width, outputs: 1, link: 'identity', baseline: [0] },
+    );
+    const shap = new TreeShap(ensemble, { maxTableEntries: Number.POSITIVE_INFINITY });
+    expect(shap.tableTrees).toBe(0);
+    const phi = new Float64Array(width);
+    shap.explainInto(new Float32Array(width).fill(-1), 0, phi);
+    const margin = new TreeEngine(ensemble).predictMargins(new Float32Array(width).fill(-1), 1)[0]!;
+    expect(Math.abs(shap.expectedValue[0]! + phi.reduce((s, v) => s + v, 0) - margin)).toBeLessThan(
+      1e-12,
+    );
   });
 });
 

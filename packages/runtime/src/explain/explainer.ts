@@ -2,7 +2,6 @@ import type { InputErrorDetail, RawRow, RowIssue, TargetScaler } from '@tandem/f
 import { RuntimeError } from '../errors.ts';
 import { decodeFeaturesFile } from '../features-file.ts';
 import type { Predictor } from '../predictor.ts';
-import { TreeEngine } from '../trees/tree-engine.ts';
 import { DenseForward, type DenseLink } from './dense-forward.ts';
 import { type DenseMethod, DenseShapley } from './dense-shapley.ts';
 import { referenceRow } from './reference-row.ts';
@@ -61,11 +60,23 @@ interface Attribution {
   readonly outputs: number;
   readonly link: DenseLink;
   readonly baseValue: Float64Array;
-  /** margins[0, outputs) and phi[output × columns + column]. */
-  explainInto(x: Float32Array, base: number, phi: Float64Array, margins: Float64Array): void;
+  /**
+   * Rows x[base + r × width, …) for r < rows: margins[r × outputs + output] and
+   * phi[(r × outputs + output) × columns + column].
+   */
+  explainBlock(
+    x: Float32Array,
+    base: number,
+    rows: number,
+    phi: Float64Array,
+    margins: Float64Array,
+  ): void;
 }
 
 const explainers = new WeakMap<Predictor, Explainer>();
+
+/** Rows explained together (tree models: tree by tree over the block). */
+const EXPLAIN_BLOCK_ROWS = 64;
 
 /**
  * Explanations per raw input column for a Predictor: exact TreeSHAP on tree models, exact
@@ -134,13 +145,23 @@ export class Explainer {
         outputs: forward.outputs,
         link: forward.link,
         baseValue: shapley.baseValue,
-        explainInto: (x, base, phi, margins) => shapley.explainInto(x, base, phi, margins),
+        explainBlock(x, base, rows, phi, margins) {
+          const size = forward.outputs * spans.length;
+          for (let r = 0; r < rows; r++) {
+            shapley.explainInto(
+              x,
+              base + r * forward.inputWidth,
+              phi.subarray(r * size, (r + 1) * size),
+              margins.subarray(r * forward.outputs, (r + 1) * forward.outputs),
+            );
+          }
+        },
       };
     } else {
       throw new RuntimeError('TANDEM_EXPLAIN_UNSUPPORTED', `${where} has no explanation method`);
     }
-    this.#phi = new Float64Array(this.#attribution.outputs * spans.length);
-    this.#margins = new Float64Array(this.#attribution.outputs);
+    this.#phi = new Float64Array(EXPLAIN_BLOCK_ROWS * this.#attribution.outputs * spans.length);
+    this.#margins = new Float64Array(EXPLAIN_BLOCK_ROWS * this.#attribution.outputs);
   }
 
   /**
@@ -161,10 +182,20 @@ export class Explainer {
     });
     const rejected = new Set(transformed.rejected);
     const explanations: Explanation[][] = [];
-    for (let i = 0; i < n; i++) {
-      explanations.push(
-        rejected.has(i) ? [] : this.#explainRow(features, i * pipeline.width, selection),
+    // Blocks of rows, tree by tree within a block for tree models: one tree's tables stay in
+    // cache over the block. A rejected row is computed with the rest and not reported.
+    for (let start = 0; start < n; start += EXPLAIN_BLOCK_ROWS) {
+      const rowsInBlock = Math.min(EXPLAIN_BLOCK_ROWS, n - start);
+      this.#attribution.explainBlock(
+        features,
+        start * pipeline.width,
+        rowsInBlock,
+        this.#phi,
+        this.#margins,
       );
+      for (let r = 0; r < rowsInBlock; r++) {
+        explanations.push(rejected.has(start + r) ? [] : this.#explainRow(r, selection));
+      }
     }
     return {
       rows: n,
@@ -194,17 +225,13 @@ export class Explainer {
     });
   }
 
-  #explainRow(
-    features: Float32Array,
-    base: number,
-    selection: number[] | 'predicted',
-  ): Explanation[] {
+  /** The explanations of row r of the block explainBlock last computed. */
+  #explainRow(r: number, selection: number[] | 'predicted'): Explanation[] {
     const attribution = this.#attribution;
-    const phi = this.#phi;
-    const margins = this.#margins;
-    attribution.explainInto(features, base, phi, margins);
     const classes = this.predictor.classes;
     const m = this.columns.length;
+    const phi = this.#phi.subarray(r * attribution.outputs * m, (r + 1) * attribution.outputs * m);
+    const margins = this.#margins.subarray(r * attribution.outputs, (r + 1) * attribution.outputs);
     if (!classes) {
       const scale = this.#scaler?.std ?? 1;
       const shift = this.#scaler?.mean ?? 0;
@@ -279,35 +306,33 @@ export class Explainer {
   }
 }
 
-/** TreeSHAP per encoded feature, summed over each raw column's features. */
+/** TreeSHAP per encoded feature, summed over each raw column's features once per row. */
 function treeAttribution(
   shap: TreeShap,
   spans: ReturnType<Predictor['pipeline']['columnSpans']>,
 ): Attribution {
   const ensemble = shap.ensemble;
-  const engine = new TreeEngine(ensemble);
   const width = ensemble.inputWidth;
   const outputs = ensemble.outputs;
-  const encoded = new Float64Array(outputs * width);
+  const encoded = new Float64Array(EXPLAIN_BLOCK_ROWS * outputs * width);
   const m = spans.length;
+  const spanStart = Int32Array.from(spans, (span) => span.start);
+  const spanEnd = Int32Array.from(spans, (span) => span.start + span.width);
   return {
     outputs,
     link: ensemble.link,
     baseValue: shap.expectedValue,
-    explainInto(x, base, phi, margins) {
-      encoded.fill(0);
-      shap.explainInto(x, base, encoded);
-      for (let c = 0; c < outputs; c++) {
+    explainBlock(x, base, rows, phi, margins) {
+      encoded.fill(0, 0, rows * outputs * width);
+      // The margins come out summed as the engine sums them: the explained output is predict's.
+      shap.explainBlock(x, base, rows, encoded, margins);
+      for (let rc = 0; rc < rows * outputs; rc++) {
         for (let p = 0; p < m; p++) {
-          const span = spans[p]!;
           let total = 0;
-          for (let f = span.start; f < span.start + span.width; f++)
-            total += encoded[c * width + f]!;
-          phi[c * m + p] = total;
+          for (let f = spanStart[p]!; f < spanEnd[p]!; f++) total += encoded[rc * width + f]!;
+          phi[rc * m + p] = total;
         }
       }
-      // The engine's own margins (same order of summation as predictions).
-      margins.set(engine.predictMargins(x.subarray(base, base + width), 1));
     },
   };
 }

@@ -1,274 +1,128 @@
-import { CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from '../trees/ensemble.ts';
+import type { TreeEnsemble } from '../trees/ensemble.ts';
+import { TreeRouting } from '../trees/routing.ts';
+import { LeafPatterns, patternEntries } from './leaf-patterns.ts';
+import { PathShap } from './path-shap.ts';
+import { coverShares, expectedValues } from './tree-covers.ts';
+
+/** Default bound on the leaf tables: 4 Mi float64 entries (32 MiB) per ensemble. */
+export const DEFAULT_MAX_TABLE_ENTRIES = 1 << 22;
+
+export interface TreeShapOptions {
+  /**
+   * Float64 entries the per-leaf tables (leaf-patterns.ts) may take over the ensemble. Trees are
+   * given tables in order while they fit; the others run Algorithm 2 (path-shap.ts). 0: every
+   * tree on Algorithm 2. Both give the same values up to float64 rounding.
+   */
+  maxTableEntries?: number;
+}
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion and Lee 2018, "Consistent individualized feature
- * attribution for tree ensembles", Algorithm 2): the Shapley values of the game whose value for a
- * coalition S is E[f(x) | x_S], the expectation taken the way the trees' covers split the training
- * rows (a node on a feature outside S sends the row down both children, weighted by cover). Time
- * O(trees × leaves × depth²) per row, memory O(depth²).
+ * attribution for tree ensembles"): the Shapley values of the game whose value for a coalition S
+ * is E[f(x) | x_S], the expectation taken the way the trees' covers split the training rows (a
+ * node on a feature outside S sends the row down both children, weighted by cover).
  *
  * Features are the ensemble's inputs (the tree-encoded pipeline's outputs). A row is followed down
- * each tree by the same rules as TreeEngine (NaN where MISSING_LEFT says, categorical bitsets,
- * x <= threshold in float32), so the "hot" child is the one the prediction took.
+ * each tree by the engine's rules (routing.ts), so the "hot" path is the one the prediction took.
+ * Per tree, the leaf tables of Fast TreeSHAP v2 (O(leaves × depth) per row) when they fit
+ * maxTableEntries, else Algorithm 2 (O(leaves × depth²)). Nothing is allocated per row.
  */
 export class TreeShap {
   readonly ensemble: TreeEnsemble;
   /** Per output: baseline + Σ over its trees of the cover-weighted mean leaf value. */
   readonly expectedValue: Float64Array;
-  private readonly rightChild: Int32Array;
-  readonly #roots: Int32Array;
-  /** Path buffers: feature, zero fraction, one fraction, permutation weight. */
-  private readonly pD: Int32Array;
-  private readonly pZ: Float64Array;
-  private readonly pO: Float64Array;
-  private readonly pW: Float64Array;
+  /** Trees explained from leaf tables; the others run Algorithm 2. */
+  readonly tableTrees: number;
+  /** Float64 entries the leaf tables hold. */
+  readonly tableEntries: number;
+  readonly #routing: TreeRouting;
+  readonly #treeStart: Uint32Array;
+  readonly #treeOutput: Uint32Array;
+  readonly #baseline: Float64Array;
+  readonly #width: number;
+  readonly #useTables: Uint8Array;
+  readonly #patterns: LeafPatterns;
+  readonly #path: PathShap;
 
-  constructor(ensemble: TreeEnsemble) {
+  constructor(ensemble: TreeEnsemble, options: TreeShapOptions = {}) {
     this.ensemble = ensemble;
     const trees = ensemble.treeOutput.length;
-    this.#roots = new Int32Array(trees);
-    this.rightChild = new Int32Array(ensemble.right.length);
-    this.expectedValue = Float64Array.from(ensemble.baseline);
+    const routing = new TreeRouting(ensemble);
+    this.#routing = routing;
+    this.#treeStart = ensemble.treeStart;
+    this.#treeOutput = ensemble.treeOutput;
+    this.#baseline = ensemble.baseline;
+    this.#width = ensemble.inputWidth;
+    const share = coverShares(ensemble, routing.right);
+    this.expectedValue = expectedValues(ensemble, share);
+    const budget = options.maxTableEntries ?? DEFAULT_MAX_TABLE_ENTRIES;
+    this.#useTables = new Uint8Array(trees);
+    let entries = 0;
+    let tableTrees = 0;
     let maxDepth = 0;
     for (let t = 0; t < trees; t++) {
-      const start = ensemble.treeStart[t]!;
-      this.#roots[t] = start;
-      for (let i = start; i < ensemble.treeStart[t + 1]!; i++) {
-        this.rightChild[i] = ensemble.right[i]! < 0 ? -1 : start + ensemble.right[i]!;
+      maxDepth = Math.max(maxDepth, depthOf(routing, ensemble.treeStart[t]!));
+      const needed = budget > 0 ? patternEntries(ensemble, routing.right, share, t) : -1;
+      if (needed >= 0 && entries + needed <= budget) {
+        this.#useTables[t] = 1;
+        entries += needed;
+        tableTrees++;
       }
-      const output = ensemble.treeOutput[t]!;
-      this.expectedValue[output] = this.expectedValue[output]! + this.#expectation(start);
-      maxDepth = Math.max(maxDepth, this.#depth(start));
     }
-    // Each recursion level holds a copy of its parent's path (at most depth + 2 elements).
-    const size = ((maxDepth + 3) * (maxDepth + 4)) / 2;
-    this.pD = new Int32Array(size);
-    this.pZ = new Float64Array(size);
-    this.pO = new Float64Array(size);
-    this.pW = new Float64Array(size);
+    this.tableTrees = tableTrees;
+    this.tableEntries = entries;
+    this.#patterns = new LeafPatterns(ensemble, routing, share, this.#useTables);
+    this.#path = new PathShap(routing, share, maxDepth);
   }
 
   /**
    * Adds the row's SHAP values to phi: phi[output × inputWidth + feature], for every output the
    * ensemble has. `x[base, base + inputWidth)` is the encoded row. Σ_f phi[k, f] equals
-   * margin_k − expectedValue[k] up to float64 rounding.
+   * margin_k − expectedValue[k] up to float64 rounding. When `margins` is given, it receives the
+   * row's margins, summed as TreeEngine sums them (baseline, then the trees in order), so they
+   * are bit for bit the engine's.
    */
-  explainInto(x: Float32Array, base: number, phi: Float64Array): void {
-    const width = this.ensemble.inputWidth;
-    const outputs = this.ensemble.treeOutput;
-    for (let t = 0; t < this.#roots.length; t++) {
-      this.#recurse(this.#roots[t]!, x, base, phi, outputs[t]! * width, 0, 0, 1, 1, -1);
-    }
-  }
-
-  /** Whether the row goes to the left child at an inner node: the TreeEngine rule. */
-  goesLeft(node: number, x: Float32Array, base: number): boolean {
-    const e = this.ensemble;
-    const v = x[base + e.feature[node]!]!;
-    const flag = e.flags[node]!;
-    if (Number.isNaN(v)) return (flag & MISSING_LEFT) !== 0;
-    if ((flag & CATEGORICAL) !== 0) {
-      if (!(v >= 0 && v < 256)) return false;
-      const code = v | 0;
-      const word = e.bitsets[e.bitsetOffset[node]! + (code >>> 5)]!;
-      return ((word >>> (code & 31)) & 1) === 1;
-    }
-    return v <= e.threshold[node]!;
-  }
-
-  /** Absolute index of a node's right child. */
-  rightOf(node: number): number {
-    return this.rightChild[node]!;
-  }
-
-  #expectation(node: number): number {
-    const e = this.ensemble;
-    if (e.feature[node]! < 0) return e.value[node]!;
-    const left = node + 1;
-    const right = this.rightChild[node]!;
-    const [wl, wr] = childWeights(e.cover[node]!, e.cover[left]!, e.cover[right]!);
-    return wl * this.#expectation(left) + wr * this.#expectation(right);
-  }
-
-  #depth(node: number): number {
-    if (this.ensemble.feature[node]! < 0) return 0;
-    return 1 + Math.max(this.#depth(node + 1), this.#depth(this.rightChild[node]!));
+  explainInto(x: Float32Array, base: number, phi: Float64Array, margins?: Float64Array): void {
+    this.explainBlock(x, base, 1, phi, margins);
   }
 
   /**
-   * One node of Algorithm 2. The parent's path holds `depth` elements from `parent`; this level
-   * copies it to parent + depth + 1 and extends it with the feature the parent split on.
+   * explainInto for `rows` consecutive rows from x[base], tree by tree over the rows (a tree's
+   * tables stay in cache): row r's values at phi[r × outputs × inputWidth + …], its margins at
+   * margins[r × outputs + …].
    */
-  #recurse(
-    node: number,
+  explainBlock(
     x: Float32Array,
     base: number,
+    rows: number,
     phi: Float64Array,
-    phiOffset: number,
-    parent: number,
-    depth: number,
-    zeroFraction: number,
-    oneFraction: number,
-    feature: number,
+    margins?: Float64Array,
   ): void {
-    const d = this.pD;
-    const z = this.pZ;
-    const o = this.pO;
-    const w = this.pW;
-    const at = parent + depth + 1;
-    for (let i = 0; i <= depth; i++) {
-      d[at + i] = d[parent + i]!;
-      z[at + i] = z[parent + i]!;
-      o[at + i] = o[parent + i]!;
-      w[at + i] = w[parent + i]!;
-    }
-    // `depth` elements came from the parent (none at the root, whose element is a dummy).
-    let unique = depth;
-    extendPath(d, z, o, w, at, unique, zeroFraction, oneFraction, feature);
-
-    const e = this.ensemble;
-    const split = e.feature[node]!;
-    if (split < 0) {
-      const value = e.value[node]!;
-      for (let i = 1; i <= unique; i++) {
-        const weight = unwoundPathSum(z, o, w, at, unique, i);
-        const f = d[at + i]!;
-        phi[phiOffset + f] = phi[phiOffset + f]! + weight * (o[at + i]! - z[at + i]!) * value;
-      }
-      return;
-    }
-    const left = node + 1;
-    const right = this.rightChild[node]!;
-    const hotLeft = this.goesLeft(node, x, base);
-    const hot = hotLeft ? left : right;
-    const cold = hotLeft ? right : left;
-    const [wl, wr] = childWeights(e.cover[node]!, e.cover[left]!, e.cover[right]!);
-    const hotWeight = hotLeft ? wl : wr;
-    const coldWeight = hotLeft ? wr : wl;
-    let incomingZero = 1;
-    let incomingOne = 1;
-    // A feature already on the path is taken off and re-entered with the fractions multiplied.
-    for (let k = 1; k <= unique; k++) {
-      if (d[at + k] === split) {
-        incomingZero = z[at + k]!;
-        incomingOne = o[at + k]!;
-        unwindPath(d, z, o, w, at, unique, k);
-        unique -= 1;
-        break;
+    const routing = this.#routing;
+    const treeStart = this.#treeStart;
+    const outputs = this.#treeOutput;
+    const useTables = this.#useTables;
+    const width = this.#width;
+    const k = this.#baseline.length;
+    if (margins) for (let r = 0; r < rows; r++) margins.set(this.#baseline, r * k);
+    for (let t = 0; t < outputs.length; t++) {
+      const root = treeStart[t]!;
+      const output = outputs[t]!;
+      for (let r = 0; r < rows; r++) {
+        const at = base + r * width;
+        const phiOffset = (r * k + output) * width;
+        if (useTables[t] === 1) this.#patterns.explainTree(t, x, at, phi, phiOffset);
+        else this.#path.explainTree(root, x, at, phi, phiOffset);
+        if (margins) {
+          const m = r * k + output;
+          margins[m] = margins[m]! + routing.value[routing.leafOf(root, x, at)]!;
+        }
       }
     }
-    this.#recurse(
-      hot,
-      x,
-      base,
-      phi,
-      phiOffset,
-      at,
-      unique + 1,
-      hotWeight * incomingZero,
-      incomingOne,
-      split,
-    );
-    this.#recurse(
-      cold,
-      x,
-      base,
-      phi,
-      phiOffset,
-      at,
-      unique + 1,
-      coldWeight * incomingZero,
-      0,
-      split,
-    );
   }
 }
 
-/** Cover fractions of the two children; an uncovered node splits evenly. */
-function childWeights(parent: number, left: number, right: number): [number, number] {
-  const total = parent > 0 ? parent : left + right;
-  if (total <= 0) return [0.5, 0.5];
-  return [left / total, right / total];
-}
-
-/** 1 / n for the path lengths a tree can have: the hot loops multiply instead of dividing. */
-const INVERSE = Float64Array.from({ length: 1024 }, (_, n) => (n === 0 ? 0 : 1 / n));
-
-/** Algorithm 2's EXTEND: adds element `unique` (0-based) to the path at [at, at + unique]. */
-function extendPath(
-  d: Int32Array,
-  z: Float64Array,
-  o: Float64Array,
-  w: Float64Array,
-  at: number,
-  unique: number,
-  zeroFraction: number,
-  oneFraction: number,
-  feature: number,
-): void {
-  d[at + unique] = feature;
-  z[at + unique] = zeroFraction;
-  o[at + unique] = oneFraction;
-  w[at + unique] = unique === 0 ? 1 : 0;
-  const scale = INVERSE[unique + 1]!;
-  for (let i = unique - 1; i >= 0; i--) {
-    w[at + i + 1] = w[at + i + 1]! + oneFraction * w[at + i]! * (i + 1) * scale;
-    w[at + i] = zeroFraction * w[at + i]! * (unique - i) * scale;
-  }
-}
-
-/** Algorithm 2's UNWIND: removes element `index` from the path [at, at + unique]. */
-function unwindPath(
-  d: Int32Array,
-  z: Float64Array,
-  o: Float64Array,
-  w: Float64Array,
-  at: number,
-  unique: number,
-  index: number,
-): void {
-  const one = o[at + index]!;
-  const zero = z[at + index]!;
-  let next = w[at + unique]!;
-  for (let i = unique - 1; i >= 0; i--) {
-    if (one !== 0) {
-      const saved = w[at + i]!;
-      w[at + i] = (next * (unique + 1)) / ((i + 1) * one);
-      next = saved - (w[at + i]! * zero * (unique - i)) / (unique + 1);
-    } else {
-      w[at + i] = (w[at + i]! * (unique + 1)) / (zero * (unique - i));
-    }
-  }
-  for (let i = index; i < unique; i++) {
-    d[at + i] = d[at + i + 1]!;
-    z[at + i] = z[at + i + 1]!;
-    o[at + i] = o[at + i + 1]!;
-  }
-}
-
-/** Σ of the weights UNWIND would leave after removing `index`, without changing the path. */
-function unwoundPathSum(
-  z: Float64Array,
-  o: Float64Array,
-  w: Float64Array,
-  at: number,
-  unique: number,
-  index: number,
-): number {
-  const one = o[at + index]!;
-  const zero = z[at + index]!;
-  let total = 0;
-  if (one !== 0) {
-    const inverseOne = 1 / one;
-    let next = w[at + unique]!;
-    for (let i = unique - 1; i >= 0; i--) {
-      const t = next * inverseOne * INVERSE[i + 1]!;
-      total += t;
-      next = w[at + i]! - t * zero * (unique - i);
-    }
-  } else {
-    const inverseZero = 1 / zero;
-    for (let i = unique - 1; i >= 0; i--) total += w[at + i]! * inverseZero * INVERSE[unique - i]!;
-  }
-  return total * (unique + 1);
+function depthOf(routing: TreeRouting, node: number): number {
+  if (routing.feature[node]! < 0) return 0;
+  return 1 + Math.max(depthOf(routing, node + 1), depthOf(routing, routing.right[node]!));
 }
