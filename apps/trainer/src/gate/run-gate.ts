@@ -12,7 +12,8 @@ import {
   type GateMetric,
   metricFor,
 } from './compare.ts';
-import { rebuildTestSplit } from './test-split.ts';
+import { type LogWindow, loggedTestRows } from './log-rows.ts';
+import { rebuildTestSplit, type TestSplit } from './test-split.ts';
 
 export const DEFAULT_BASELINE = 'production';
 export const DEFAULT_TOLERANCE = 0.01;
@@ -29,6 +30,11 @@ export interface GateOptions {
   tolerance?: number;
   /** Default: accuracy for classifiers, rmse for regressors. */
   metric?: string;
+  /**
+   * Compare on the prediction log's recent labelled rows instead of the candidate's test split:
+   * both versions scored on exactly those rows.
+   */
+  onLog?: LogWindow;
 }
 
 export interface GateSide {
@@ -47,7 +53,10 @@ export interface GateResult {
   direction: Direction;
   tolerance: number;
   testRows: number;
+  /** The data file, or `log <folder>` with `--on-log`. */
   dataPath: string;
+  /** With `--on-log`: the window the rows were served in (ISO times). */
+  window?: { since: string; until: string };
   candidate: GateSide;
   /** Null when the baseline label points at no version yet. */
   baseline: (GateSide & { label?: string }) | null;
@@ -71,7 +80,10 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const candidateStored = await store.readVersion(model, options.candidate);
   const manifest = candidateStored.manifest;
   const metric = metricFor(manifest.task, options.metric);
-  const split = await rebuildTestSplit(manifest);
+  const split: TestSplit & { window?: { since: string; until: string } } = options.onLog
+    ? await loggedTestRows(manifest, options.onLog)
+    : await rebuildTestSplit(manifest);
+  const rowsName = options.onLog ? 'labelled log rows' : 'test rows';
   const candidateEval = await evaluateStored(
     await predictorFromStoredVersion(candidateStored),
     manifest,
@@ -86,6 +98,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     tolerance,
     testRows: split.rows.length,
     dataPath: split.dataPath,
+    ...(split.window ? { window: split.window } : {}),
     candidate,
   };
 
@@ -102,7 +115,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       shortfall: null,
       message:
         `gate passed: ${model} has no ${name} version yet; candidate v${options.candidate} ` +
-        `(${metric} ${format(candidate.value)} on ${split.rows.length} test rows) passes by default`,
+        `(${metric} ${format(candidate.value)} on ${split.rows.length} ${rowsName}) passes by default`,
     };
   }
 
@@ -127,7 +140,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       name,
       baselineVersion,
       comparison,
-      split.rows.length,
+      `${split.rows.length} ${rowsName}`,
     ),
   };
 }
@@ -170,7 +183,7 @@ function describe(
   baselineName: string,
   baselineVersion: number,
   comparison: Comparison,
-  rows: number,
+  rows: string,
 ): string {
   const { metric, tolerance } = comparison;
   const c = format(comparison.candidate);
@@ -179,12 +192,12 @@ function describe(
   if (!comparison.passed) {
     return (
       `gate failed: ${model} v${candidate} ${metric} ${c} is worse than ${against} ${b} ` +
-      `by ${format(comparison.shortfall)}, more than the tolerance ${tolerance} (${rows} test rows)`
+      `by ${format(comparison.shortfall)}, more than the tolerance ${tolerance} (${rows})`
     );
   }
   const how =
     comparison.shortfall > 0 ? `within the tolerance ${tolerance} of` : 'at least as good as';
-  return `gate passed: ${model} v${candidate} ${metric} ${c} is ${how} ${against} ${b} (${rows} test rows)`;
+  return `gate passed: ${model} v${candidate} ${metric} ${c} is ${how} ${against} ${b} (${rows})`;
 }
 
 function format(value: number): string {
