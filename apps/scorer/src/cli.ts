@@ -12,7 +12,7 @@ import {
   UsageError,
 } from '@tandem/cli';
 import { ENGINES, type EngineChoice } from '@tandem/runtime';
-import { parseFormat } from './format-option.ts';
+import { parseFormat, parseOutputFormat } from './format-option.ts';
 import { formatCount, ProgressReporter } from './progress.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from './score-file.ts';
 import { parseShard, shardFromEnv } from './shard.ts';
@@ -30,7 +30,13 @@ Options:
                              (in order, every CSV with the same header)
       --input-list <file>    the inputs, one path or s3:// URL a line (no globs)
       --output <file>        written atomically (s3://bucket/key: uploaded whole at the end);
-                             format from its extension, else the input's
+                             format from its extension (.csv, .ndjson, .parquet), else the
+                             input's; postgres://…?table=<table> appends to a table instead
+      --output-table <table> append the rows to this PostgreSQL table ([schema.]table, created
+                             if missing) with COPY, in one transaction: all rows or none
+      --output-postgres <url|VAR>
+                             with --output-table: a postgres:// URL, or the name of an
+                             environment variable holding one
       --shard <i/N>          score shard i of N only (0-based; default from JOB_COMPLETION_INDEX
                              and JOB_COMPLETIONS when set): the output is a part, --output with
                              {shard} / {shards} replaced by the 5-digit index and count, else
@@ -38,7 +44,7 @@ Options:
                              order equal the full run byte for byte (docs/deploy.md)
   -a, --artifacts <dir>      model store root (default: $TANDEM_ARTIFACTS, else ./artifacts)
       --format <csv|ndjson>  input format, overriding the extension
-      --output-format <csv|ndjson>
+      --output-format <csv|ndjson|parquet>
       --rejects <file>       rows that cannot be scored: line, reason, original row
                              (without it they stay in the output with an "error" column)
       --strict               stop at the first bad row, naming its line; no output file
@@ -63,6 +69,8 @@ const OPTIONS = {
   input: { type: 'string', multiple: true },
   'input-list': { type: 'string' },
   output: { type: 'string' },
+  'output-table': { type: 'string' },
+  'output-postgres': { type: 'string' },
   shard: { type: 'string' },
   artifacts: { type: 'string', short: 'a' },
   format: { type: 'string' },
@@ -93,13 +101,20 @@ function scoreOptions(values: ScoreValues, env: NodeJS.ProcessEnv): ScoreFileOpt
   const options: ScoreFileOptions = {
     model: parseModelRef(required('model')),
     input: inputsOption(values.input, values['input-list']),
-    output: required('output'),
+    output: values['output-table'] === undefined ? required('output') : (values.output ?? ''),
     strict: values.strict,
     artifacts: artifactsRoot(values.artifacts),
   };
   if (values.format !== undefined) options.format = parseFormat(values.format, '--format');
   if (values['output-format'] !== undefined) {
-    options.outputFormat = parseFormat(values['output-format'], '--output-format');
+    options.outputFormat = parseOutputFormat(values['output-format'], '--output-format');
+  }
+  if (values['output-table'] !== undefined) options.outputTable = values['output-table'];
+  if (values['output-postgres'] !== undefined) {
+    if (values['output-table'] === undefined) {
+      throw new UsageError('--output-postgres needs --output-table (the table to append to)');
+    }
+    options.outputPostgres = values['output-postgres'];
   }
   if (values.rejects !== undefined) options.rejects = values.rejects;
   const shard = values.shard !== undefined ? parseShard(values.shard) : shardFromEnv(env);

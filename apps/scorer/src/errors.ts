@@ -13,6 +13,8 @@ export const SCORER_ERRORS = {
   TANDEM_SCORE_OUTPUT_FAILED: 'the output file cannot be written',
   TANDEM_SCORE_INTERRUPTED: 'the run was stopped by a signal before it finished',
   TANDEM_SCORE_URI_INVALID: 'an s3:// input or output does not name a bucket and an object key',
+  TANDEM_SCORE_TABLE_FAILED:
+    'the rows cannot be written to the PostgreSQL table (connection, permissions, a column type); nothing was written',
 } as const;
 
 export type ScorerErrorCode = keyof typeof SCORER_ERRORS;

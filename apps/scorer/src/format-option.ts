@@ -26,3 +26,27 @@ export function formatOf(
     `cannot tell the format of ${path} from its extension: use .csv, .ndjson or .jsonl, or pass --format`,
   );
 }
+
+/** What scoring can write: the text formats, or a Parquet file. */
+export type OutputFormat = DataFormat | 'parquet';
+
+/** Parses `--output-format`: csv, ndjson (json, jsonl) or parquet. */
+export function parseOutputFormat(value: string, flag: string): OutputFormat {
+  if (value.trim().toLowerCase() === 'parquet') return 'parquet';
+  try {
+    return parseFormat(value, flag);
+  } catch {
+    throw new UsageError(`${flag} must be csv, ndjson or parquet, got "${value}"`);
+  }
+}
+
+/** The output's format: the explicit choice, else `.parquet` or formatOf's rule. */
+export function outputFormatOf(
+  path: string,
+  explicit: OutputFormat | undefined,
+  fallback: DataFormat,
+): OutputFormat {
+  if (explicit !== undefined) return explicit;
+  if (/\.parquet$/i.test(path.replace(/\{shards?\}/g, ''))) return 'parquet';
+  return formatOf(path, undefined, fallback);
+}

@@ -38,10 +38,11 @@ export interface PipelineOptions {
   output: OutputTarget;
   outputFormat: DataFormat;
   /**
-   * Write the CSV header lines (output and rejects). Off in every shard but the first, so that
-   * the parts concatenated hold one header, as a full run does.
+   * Which CSV header lines to write (default both). A text part of a shard other than the first
+   * has none, so that the parts concatenated hold one header, as a full run does; a table
+   * output (Parquet, PostgreSQL) always takes its header, which names its columns.
    */
-  headers?: boolean;
+  headers?: { output: boolean; rejects: boolean };
   /** Without a scorer, records are copied (the passthrough baseline of the benchmark). */
   scorer?: RecordScorer;
   /** Threads that score blocks next to this one (they hold the same model as `scorer`). */
@@ -85,11 +86,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineCou
     const config = scorerConfig(options, inputColumnsOf(reader, first));
     const scorer = new BlockScorer(config, options.scorer);
     workers?.configure(config);
-    if (options.headers !== false) {
-      const headers = scorer.headers();
-      await output.write(headers.output);
-      if (rejects) await rejects.file.write(headers.rejects);
-    }
+    const headers = scorer.headers();
+    if (options.headers?.output !== false) await output.write(headers.output);
+    if (rejects && options.headers?.rejects !== false) await rejects.file.write(headers.rejects);
     return scorer;
   };
 

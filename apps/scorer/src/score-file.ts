@@ -8,7 +8,7 @@ import { openRecordReader, TabularError } from '@tandem/tabular';
 import { PredictorScorer } from './chunk-scorer.ts';
 import { ScorerError } from './errors.ts';
 import { type ExplainLayout, explanationColumns } from './explain-columns.ts';
-import { formatOf } from './format-option.ts';
+import { formatOf, type OutputFormat, outputFormatOf } from './format-option.ts';
 import { sizeInputs } from './input-files.ts';
 import { loadPredictor } from './load-predictor.ts';
 import { createOutput, type OutputTarget } from './output-target.ts';
@@ -17,6 +17,10 @@ import { isS3Path, S3Files } from './s3-files.ts';
 import { ScoringWorkers } from './scoring-workers.ts';
 import { partPath, type Shard } from './shard.ts';
 import { openShardedReader } from './sharded-reader.ts';
+import { textColumnsOf } from './sinks/output-rows.ts';
+import { ParquetOutput } from './sinks/parquet-output.ts';
+import { PostgresOutput } from './sinks/postgres-output.ts';
+import { isPostgresUrl, postgresTable } from './sinks/postgres-target.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
 export const DEFAULT_BATCH_SIZE = 4096;
@@ -44,8 +48,17 @@ export interface CopyFileOptions {
   env?: NodeJS.ProcessEnv;
   /** Input format; default from the extension (.csv, .ndjson, .jsonl). */
   format?: DataFormat;
-  /** Output format; default from the output's extension, else the input format. */
-  outputFormat?: DataFormat;
+  /**
+   * Output format; default from the output's extension (`.parquet` is Parquet), else the input
+   * format. A `postgres://…?table=…` output, or `outputTable`, appends to a table instead.
+   */
+  outputFormat?: OutputFormat;
+  /**
+   * Append the rows to this PostgreSQL table (`[schema.]table`) with COPY, in one transaction;
+   * `outputPostgres` is a postgres:// URL or the name of an environment variable holding one.
+   */
+  outputTable?: string;
+  outputPostgres?: string;
   /** File for rows that cannot be scored (format from its extension, else the input's). */
   rejects?: string;
   /** Stop at the first bad row; no output is written. */
@@ -98,7 +111,7 @@ export interface ScoreSummary extends PipelineCounts {
   shard?: Shard;
   rejectsFile?: string;
   inputFormat: DataFormat;
-  outputFormat: DataFormat;
+  outputFormat: OutputFormat | 'postgres';
   /** Columns appended to each row. */
   predictionColumns: string[];
   /** Threads that scored blocks: the main thread plus the workers that took part. */
@@ -264,21 +277,23 @@ async function writeThrough(
   scoring: Scoring,
 ): Promise<ScoreSummary> {
   const started = performance.now();
-  const outputFormat = formatOf(options.output, options.outputFormat, reader.format);
   const rejectsFormat =
     options.rejects === undefined ? undefined : formatOf(options.rejects, undefined, reader.format);
-  const outputPath = partPath(options.output, options.shard);
   const rejectsPath =
     options.rejects === undefined ? undefined : partPath(options.rejects, options.shard);
-  const output = await createOutput(outputPath, s3);
+  const { output, outputPath, outputFormat } = await openOutput(options, reader, s3, scoring);
+  const textOutput = outputFormat === 'csv' || outputFormat === 'ndjson';
   let rejectsFile: OutputTarget | undefined;
   try {
     if (rejectsPath !== undefined) rejectsFile = await createOutput(rejectsPath, s3);
     const counts = await runPipeline({
       reader,
       output,
-      outputFormat,
-      headers: (options.shard?.index ?? 0) === 0,
+      outputFormat: textOutput ? outputFormat : 'csv',
+      headers: {
+        output: !textOutput || (options.shard?.index ?? 0) === 0,
+        rejects: (options.shard?.index ?? 0) === 0,
+      },
       ...(scoring.scorer ? { scorer: scoring.scorer } : {}),
       ...(scoring.workers ? { workers: scoring.workers } : {}),
       predictionColumns: scoring.columns,
@@ -320,6 +335,38 @@ async function writeThrough(
  * shard, an s3:// input or a list goes through the sharded reader, which frames every input from
  * its start.
  */
+/**
+ * Where the rows go: a CSV / NDJSON file (local or s3://), a Parquet file, or a PostgreSQL
+ * table. Table outputs take the pipeline's CSV text and store its values typed: the added
+ * columns that are not text (textColumnsOf) are numbers.
+ */
+async function openOutput(
+  options: CopyFileOptions,
+  reader: RecordReader,
+  s3: S3Files,
+  scoring: Scoring,
+): Promise<{ output: OutputTarget; outputPath: string; outputFormat: OutputFormat | 'postgres' }> {
+  const text = textColumnsOf(scoring.columns, scoring.classes !== undefined);
+  const numeric = new Set(scoring.columns.filter((name) => !text.has(name)));
+  if (options.outputTable !== undefined || isPostgresUrl(options.output)) {
+    const table = postgresTable(
+      {
+        output: options.output,
+        ...(options.outputTable !== undefined ? { table: options.outputTable } : {}),
+        ...(options.outputPostgres !== undefined ? { connection: options.outputPostgres } : {}),
+      },
+      options.env ?? process.env,
+    );
+    const output = new PostgresOutput(table, numeric);
+    return { output, outputPath: output.path, outputFormat: 'postgres' };
+  }
+  const outputFormat = outputFormatOf(options.output, options.outputFormat, reader.format);
+  const outputPath = partPath(options.output, options.shard);
+  const file = await createOutput(outputPath, s3);
+  const output = outputFormat === 'parquet' ? new ParquetOutput(file, numeric) : file;
+  return { output, outputPath, outputFormat };
+}
+
 async function openReader(options: CopyFileOptions, s3: S3Files): Promise<RecordReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -356,6 +403,7 @@ function inputList(input: string | readonly string[]): readonly string[] {
 
 /** Refuses paths that would overwrite an input, or that can never be written. */
 async function checkPaths(options: CopyFileOptions): Promise<void> {
+  if (options.outputTable !== undefined || isPostgresUrl(options.output)) return;
   const where = (path: string) => (isS3Path(path) ? path : resolvePath(path));
   const inputs = new Set(inputList(options.input).map(where));
   const outputPath = partPath(options.output, options.shard);
