@@ -110,6 +110,13 @@ describe('retraining from the prediction log', () => {
     await remove();
   });
 
+  /** `npm run gate` of a candidate against production on the served log's labelled rows. */
+  const gateOnLog = (candidate: number, ...options: string[]) =>
+    runCli('gate', [
+      ...['--model', 'credit', '--candidate', String(candidate), '--on-log', log],
+      ...['--artifacts', artifacts, ...options],
+    ]);
+
   const inWindow = () => served.filter((_, index) => index >= 100 && index % 10 !== 9);
 
   it('trains a version from the labelled rows with the lineage in its manifest', async () => {
@@ -167,19 +174,7 @@ describe('retraining from the prediction log', () => {
     flipped.predictor.dispose();
     expect(flipped.version).toBe(3);
 
-    const good = await runCli('gate', [
-      '--model',
-      'credit',
-      '--candidate',
-      '2',
-      '--on-log',
-      log,
-      '--since',
-      '7d',
-      '--json',
-      '--artifacts',
-      artifacts,
-    ]);
+    const good = await gateOnLog(2, '--since', '7d', '--json');
     expect(good.code, good.stderr).toBe(0);
     const passed = JSON.parse(good.stdout);
     expect(passed).toMatchObject({
@@ -196,17 +191,7 @@ describe('retraining from the prediction log', () => {
     predictor.dispose();
     expect(passed.baseline.value).toBe(direct.metrics.accuracy);
 
-    const bad = await runCli('gate', [
-      '--model',
-      'credit',
-      '--candidate',
-      '3',
-      '--on-log',
-      log,
-      '--json',
-      '--artifacts',
-      artifacts,
-    ]);
+    const bad = await gateOnLog(3, '--json');
     expect(bad.code).toBe(1);
     const failed = JSON.parse(bad.stdout);
     expect(failed.passed).toBe(false);
@@ -214,20 +199,13 @@ describe('retraining from the prediction log', () => {
     expect(failed.shortfall).toBeGreaterThan(0.3);
     expect(bad.stderr).toMatch(/gate failed: credit v3 accuracy .* \(\d+ labelled log rows\)/);
 
-    const empty = await runCli('gate', [
-      '--model',
-      'credit',
-      '--candidate',
-      '2',
-      '--on-log',
-      log,
+    const empty = await gateOnLog(
+      2,
       '--since',
       '2026-01-01T00:00:00Z',
       '--until',
       '2026-01-02T00:00:00Z',
-      '--artifacts',
-      artifacts,
-    ]);
+    );
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/TANDEM_GATE_NO_ROWS|no labelled rows of credit/);
   }, 240_000);
