@@ -20,7 +20,3 @@ export type SourceErrorCode = keyof typeof SOURCE_ERRORS;
 export class SourceError extends CodedError<SourceErrorCode> {
   override readonly name = 'SourceError';
 }
-
-export function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { reasonOf, SourceError } from './errors.ts';
+import { SourceError } from './errors.ts';
+import { reasonOf } from './reason.ts';
 
 /** sha256 of a file's bytes, hex. */
 export async function fileSha256(path: string, shown = path): Promise<string> {

@@ -8,8 +8,9 @@ import {
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { booleanCell, type Cell, dateCell, floatCell, instantCell, integerCell } from './cells.ts';
-import { reasonOf, SourceError } from './errors.ts';
+import { SourceError } from './errors.ts';
 import { fileSha256 } from './file-hash.ts';
+import { reasonOf } from './reason.ts';
 import type { RawRecord, RecordSource } from './source.ts';
 
 /** How a column's values become cells, decided once from the file's schema. */

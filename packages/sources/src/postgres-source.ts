@@ -9,7 +9,8 @@ import {
   pgDateCell,
   pgTimestampCell,
 } from './cells.ts';
-import { reasonOf, SourceError } from './errors.ts';
+import { SourceError } from './errors.ts';
+import { reasonOf } from './reason.ts';
 import { RowHasher } from './row-hash.ts';
 import type { RawRecord, RecordSource, SourceOptions } from './source.ts';
 import { pendingHash } from './source.ts';

@@ -6,8 +6,9 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri, s3ClientFromEnv } from '@tandem/model-store';
-import { reasonOf, SourceError } from './errors.ts';
+import { SourceError } from './errors.ts';
 import { openFileSource } from './file-source.ts';
+import { reasonOf } from './reason.ts';
 import type { RecordSource } from './source.ts';
 import { formatOf } from './spec.ts';
 
