@@ -6,60 +6,16 @@
  * Run from the repository root:
  *   npx tsx packages/runtime/bench/predict.bench.ts
  */
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { fitPipeline, inferSchema, LabelEncoder, type RawRow } from '@tandem/features';
+import { fitPipeline, inferSchema, LabelEncoder } from '@tandem/features';
 import { DenseEngine } from '../src/dense/dense-engine.ts';
 import { extractDenseStack } from '../src/dense/dense-stack.ts';
 import { initBackend, predictorFromParts, tf } from '../src/index.ts';
 import { TfjsEngine } from '../src/tfjs-engine.ts';
-
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-
-function readCsv(path: string): RawRow[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const names = (header as string).split(',');
-  return lines.map((line) => {
-    const values = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']));
-  });
-}
-
-/** Rows per second of one round: `run` called until ROUND_SECONDS have passed. */
-function round(rowsPerCall: number, run: () => void): number {
-  let calls = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    for (let i = 0; i < 10; i++) run();
-    calls += 10;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < ROUND_SECONDS);
-  return (calls * rowsPerCall) / elapsed;
-}
-
-/**
- * Best rows/s of each contender over ROUNDS interleaved rounds: on a shared machine the best
- * round is the one least disturbed by other processes, and interleaving gives both the same luck.
- */
-function compare(rowsPerCall: number, runs: Record<'tfjs' | 'dense', () => void>) {
-  for (let i = 0; i < 100; i++) {
-    runs.tfjs();
-    runs.dense();
-  }
-  const best = { tfjs: 0, dense: 0 };
-  for (let r = 0; r < ROUNDS; r++) {
-    best.tfjs = Math.max(best.tfjs, round(rowsPerCall, runs.tfjs));
-    best.dense = Math.max(best.dense, round(rowsPerCall, runs.dense));
-  }
-  return best;
-}
-
-const format = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
+import { readDataCsv } from '../test/fixtures/csv.ts';
+import { compare, formatRate as format, machineLine } from './harness.ts';
 
 const backend = await initBackend({ log: (line) => console.log(line) });
-const rows = readCsv(new URL('../../../data/credit.csv', import.meta.url).pathname);
+const rows = readDataCsv('credit');
 const { spec } = inferSchema(rows, { exclude: ['Status'] });
 const pipeline = fitPipeline(spec, rows);
 const labels = LabelEncoder.fit(rows.map((row) => row.Status));
@@ -89,10 +45,8 @@ const batch1000 = rows.slice(0, 1000);
 const features1000 = pipeline.transformBatch(batch1000, { errors: 'collect' }).values;
 
 console.log(
-  `backend ${backend.name}, tfjs ${backend.tfjsVersion}, node ${process.version}, ` +
-    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()[0]?.toFixed(1)}; ` +
-    `model ${pipeline.width}-64-32-1 (relu, sigmoid); dense kernel ${engines.dense.kernel}; ` +
-    `best of ${ROUNDS} interleaved ${ROUND_SECONDS} s rounds`,
+  `backend ${backend.name}, tfjs ${backend.tfjsVersion}, ${machineLine()}; ` +
+    `model ${pipeline.width}-64-32-1 (relu, sigmoid); dense kernel ${engines.dense.kernel}`,
 );
 console.log(
   `${'rows/s'.padEnd(34)}${'tfjs'.padStart(12)}${'dense'.padStart(12)}${'ratio'.padStart(9)}`,
@@ -104,17 +58,25 @@ for (const size of [1, 1000]) {
   const figures = [
     [
       `model only, ${size}-row batches`,
-      compare(size, {
-        tfjs: () => engines.tfjs.predict(features, size),
-        dense: () => engines.dense.predict(features, size),
-      }),
+      compare(
+        size,
+        {
+          tfjs: () => engines.tfjs.predict(features, size),
+          dense: () => engines.dense.predict(features, size),
+        },
+        100,
+      ),
     ],
     [
       `Predictor, ${size}-row batches`,
-      compare(size, {
-        tfjs: () => predictors.tfjs.predictBatch(input, { errors: 'collect' }),
-        dense: () => predictors.dense.predictBatch(input, { errors: 'collect' }),
-      }),
+      compare(
+        size,
+        {
+          tfjs: () => predictors.tfjs.predictBatch(input, { errors: 'collect' }),
+          dense: () => predictors.dense.predictBatch(input, { errors: 'collect' }),
+        },
+        100,
+      ),
     ],
   ] as const;
   for (const [what, best] of figures) {

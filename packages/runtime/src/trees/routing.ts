@@ -23,13 +23,7 @@ export class TreeRouting {
     this.bitsetOffset = e.bitsetOffset;
     this.bitsets = e.bitsets;
     this.value = e.value;
-    this.right = new Int32Array(e.right.length);
-    for (let t = 0; t < e.treeOutput.length; t++) {
-      const start = e.treeStart[t]!;
-      for (let i = start; i < e.treeStart[t + 1]!; i++) {
-        this.right[i] = e.right[i]! < 0 ? -1 : start + e.right[i]!;
-      }
-    }
+    this.right = absoluteRightChildren(e);
   }
 
   /** Whether the row at x[base, …) goes to the left child at inner node `node`. */
@@ -53,4 +47,16 @@ export class TreeRouting {
       node = this.goesLeft(node, x, base) ? node + 1 : this.right[node]!;
     return node;
   }
+}
+
+/** Absolute index of every node's right child (-1 on leaves): e.right is relative to its tree. */
+export function absoluteRightChildren(e: TreeEnsemble): Int32Array {
+  const right = new Int32Array(e.right.length);
+  for (let t = 0; t < e.treeOutput.length; t++) {
+    const start = e.treeStart[t]!;
+    for (let i = start; i < e.treeStart[t + 1]!; i++) {
+      right[i] = e.right[i]! < 0 ? -1 : start + e.right[i]!;
+    }
+  }
+  return right;
 }

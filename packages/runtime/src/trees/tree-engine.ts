@@ -1,5 +1,6 @@
 import type { ModelEngine } from '../engine.ts';
 import { MISSING_LEFT, type TreeEnsemble } from './ensemble.ts';
+import { absoluteRightChildren } from './routing.ts';
 
 /** Rows evaluated together, tree by tree: one tree's nodes stay in cache over the block. */
 const BLOCK_ROWS = 256;
@@ -37,14 +38,8 @@ export class TreeEngine implements ModelEngine {
     this.outputWidth = ensemble.outputs;
     const trees = ensemble.treeOutput.length;
     this.#root = new Int32Array(trees);
-    this.#right = new Int32Array(ensemble.right.length);
-    for (let t = 0; t < trees; t++) {
-      const start = ensemble.treeStart[t]!;
-      this.#root[t] = start;
-      for (let i = start; i < ensemble.treeStart[t + 1]!; i++) {
-        this.#right[i] = ensemble.right[i]! < 0 ? -1 : start + ensemble.right[i]!;
-      }
-    }
+    this.#right = absoluteRightChildren(ensemble);
+    for (let t = 0; t < trees; t++) this.#root[t] = ensemble.treeStart[t]!;
     this.#treeOutput = ensemble.treeOutput;
     this.#feature = ensemble.feature;
     this.#threshold = ensemble.threshold;
