@@ -12,11 +12,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, waitUntilReady } from '@tandem/fixtures';
 import { parseText } from '@tandem/tabular';
 import autocannon from 'autocannon';
 
@@ -34,29 +34,6 @@ const { values: args } = parseArgs({
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function startServer(artifacts: string, port: number, env: Record<string, string>) {
@@ -185,7 +162,10 @@ async function main(): Promise<void> {
       TANDEM_PREDICTION_LOG_SAMPLE: '100',
     });
     servers.push(off, on);
-    await Promise.all([waitReady(off.url, off.child), waitReady(on.url, on.child)]);
+    await Promise.all([
+      waitUntilReady(off.url, { child: off.child }),
+      waitUntilReady(on.url, { child: on.child }),
+    ]);
     const lines: string[] = [];
     for (const [name, body] of bodies) {
       // Warm-up for both, then alternating rounds: drift of the machine hits both sides alike.

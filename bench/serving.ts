@@ -7,14 +7,14 @@
  *
  * Without --artifacts, the shipped models (data/models/*.json) are trained into a temp folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, waitUntilReady } from '@tandem/fixtures';
 import autocannon, { type Result } from 'autocannon';
 import { parse } from 'csv-parse/sync';
 
@@ -72,17 +72,6 @@ async function trainShipped(): Promise<{ dir: string; models: string[] }> {
   return { dir, models };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
@@ -103,19 +92,6 @@ function treeRssMiB(pid: number): number {
     }
   }
   return total;
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function load(
@@ -199,7 +175,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(args['cold-starts']); i++) {
     const started = performance.now();
     const { child, exited } = spawnServer();
-    await waitReady(url, child);
+    await waitUntilReady(url, { child, pollMs: 5 });
     coldStarts.push(performance.now() - started);
     child.kill('SIGTERM');
     await exited;
@@ -208,7 +184,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { child, exited } = spawnServer();
   try {
-    await waitReady(url, child);
+    await waitUntilReady(url, { child, pollMs: 5 });
     coldStarts.push(performance.now() - started);
     coldStarts.sort((a, b) => a - b);
     const coldStartMs = coldStarts[Math.floor(coldStarts.length / 2)] as number;

@@ -10,43 +10,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CREDIT, PENGUINS, writeFixtureVersion } from '@tandem/fixtures';
+import {
+  CREDIT,
+  CREDIT_ROW,
+  freePort,
+  PENGUINS,
+  waitUntilReady,
+  writeFixtureVersion,
+} from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import { initBackend } from '@tandem/runtime';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' } } });
 const minutes = Number(values.minutes);
 const MAIN = fileURLToPath(new URL('../apps/server/src/main.ts', import.meta.url));
-
-const ROW = {
-  Seniority: 9,
-  Home: 'rent',
-  Time: 60,
-  Age: 30,
-  Marital: 'married',
-  Records: 'no',
-  Job: 'freelance',
-  Expenses: 73,
-  Income: 129,
-  Assets: 0,
-  Debt: 0,
-  Amount: 800,
-  Price: 846,
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Latencies and outcomes of one kind of request within the current minute. */
 class Tally {
@@ -135,40 +116,38 @@ async function main(): Promise<void> {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilReady(url, { pollMs: 100 });
 
-  const one = JSON.stringify({ instances: [ROW] });
+  const one = JSON.stringify({ instances: [CREDIT_ROW] });
   const v2 = JSON.stringify({
-    inputs: Object.entries(ROW).map(([name, v]) => ({
+    inputs: Object.entries(CREDIT_ROW).map(([name, v]) => ({
       name,
       shape: [1],
       datatype: typeof v === 'number' ? 'FP64' : 'BYTES',
       data: [v],
     })),
   });
-  const bulk = JSON.stringify({ instances: Array.from({ length: 1_000 }, () => ROW) });
-  const columns = [...Object.keys(ROW), ...Array.from({ length: 457 }, (_, i) => `extra_${i}`)];
-  const line = [...Object.values(ROW).map(String), ...columns.slice(13).map(() => '7')].join(',');
+  const bulk = JSON.stringify({ instances: Array.from({ length: 1_000 }, () => CREDIT_ROW) });
+  const columns = [
+    ...Object.keys(CREDIT_ROW),
+    ...Array.from({ length: 457 }, (_, i) => `extra_${i}`),
+  ];
+  const line = [...Object.values(CREDIT_ROW).map(String), ...columns.slice(13).map(() => '7')].join(
+    ',',
+  );
   const wide = `${columns.join(',')}\n${`${line}\n`.repeat(1_000)}`;
   const invalid = [
     () =>
       post(
         `${url}/v1/models/credit/predict`,
-        JSON.stringify({ instances: [{ ...ROW, Age: 'old' }] }),
+        JSON.stringify({ instances: [{ ...CREDIT_ROW, Age: 'old' }] }),
       ),
     () => post(`${url}/v1/models/nope/predict`, one),
     () => post(`${url}/v1/models/credit:predict`, '{"instances": ['),
     () =>
       post(
         `${url}/v1/models/credit/predict`,
-        JSON.stringify({ instances: [{ ...ROW, Income: 1e41 }] }),
+        JSON.stringify({ instances: [{ ...CREDIT_ROW, Income: 1e41 }] }),
       ),
   ];
   let turn = 0;

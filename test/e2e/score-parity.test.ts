@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scoreFile } from '@tandem/scorer';
-import { loadConfig, startServer } from '@tandem/server';
 import { train } from '@tandem/trainer';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listening } from './support.ts';
 
 /**
  * Batch scoring and the server give the same predictions: a CSV of the credit test rows is
@@ -66,20 +66,7 @@ beforeAll(async () => {
     string
   >[];
 
-  const config = loadConfig({
-    argv: [
-      '--artifacts',
-      artifacts,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--reload-interval',
-      '0',
-    ],
-    env: {},
-  });
-  ({ app, url } = await startServer({ config, logger: false, defaultMetrics: false }));
+  ({ app, url } = await listening(artifacts, ['--host', '127.0.0.1']));
 }, 180_000);
 
 afterAll(async () => {

@@ -1,21 +1,9 @@
 import { MAX_ERROR_DETAILS } from '@tandem/features';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ServedVersion } from '../src/registry/served-version.ts';
-import { CREDIT_ROW, copyFixtures, loaded, type NativeErrorAnswer, removeDir } from './helpers.ts';
+import { CREDIT_ROW, loadedOnCopy, type NativeErrorAnswer } from './helpers.ts';
 
-let dir: string;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  dir = await copyFixtures();
-  app = await loaded(dir);
-});
-
-afterAll(async () => {
-  await app.close();
-  await removeDir(dir);
-});
+const suite = loadedOnCopy();
 
 const csvOf = (rows: Record<string, unknown>[]) => {
   const columns = Object.keys(rows[0] ?? {});
@@ -52,13 +40,13 @@ describe('the data plane', () => {
     ];
     for (const r of requests) {
       acquire.mockClear();
-      const res = await app.inject({ method: 'POST', ...r });
+      const res = await suite.app.inject({ method: 'POST', ...r });
       expect(res.statusCode, r.url).toBe(200);
       expect(acquire, r.url).toHaveBeenCalledTimes(1);
       expect(res.headers['x-tandem-version'] ?? '2').toBe('2');
     }
     acquire.mockRestore();
-    const served = app.tandem.registry.select('credit');
+    const served = suite.app.tandem.registry.select('credit');
     expect(served.inFlight).toBe(0);
   });
 
@@ -67,7 +55,7 @@ describe('the data plane', () => {
       ...CREDIT_ROW,
       Age: 'old',
     }));
-    const res = await app.inject({
+    const res = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',
       payload: { instances: rows },
@@ -82,11 +70,11 @@ describe('the data plane', () => {
         `\\(and ${MAX_ERROR_DETAILS + 49} more problems in ${MAX_ERROR_DETAILS + 50} rows\\)$`,
       ),
     );
-    expect(app.tandem.registry.select('credit').inFlight).toBe(0);
+    expect(suite.app.tandem.registry.select('credit').inFlight).toBe(0);
   });
 
   it('refuses a CSV column named like a prediction column of the served version', async () => {
-    const res = await app.inject({
+    const res = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',
       headers: { 'content-type': 'text/csv' },

@@ -1,14 +1,11 @@
 import { Explainer } from '@tandem/runtime';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CAR_ROW,
   CREDIT_ROW,
-  copyFixtures,
-  loaded,
+  loadedOnCopy,
   type NativeErrorAnswer,
   PENGUIN_ROW,
-  removeDir,
 } from './helpers.ts';
 
 interface ExplainAnswer {
@@ -25,26 +22,15 @@ interface ExplainAnswer {
   }[];
 }
 
-let dir: string;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  dir = await copyFixtures();
-  app = await loaded(dir);
-});
-
-afterAll(async () => {
-  await app.close();
-  await removeDir(dir);
-});
+const suite = loadedOnCopy();
 
 function explainer(name: string) {
-  return Explainer.of(app.tandem.registry.select(name, {}).predictor);
+  return Explainer.of(suite.app.tandem.registry.select(name, {}).predictor);
 }
 
 describe('POST /v1/models/:name/explain', () => {
   it('answers the Explainer numbers, one contribution per raw column, adding up', async () => {
-    const res = await app.inject({
+    const res = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/explain',
       payload: { instances: [CREDIT_ROW, { ...CREDIT_ROW, Income: 40 }] },
@@ -61,7 +47,7 @@ describe('POST /v1/models/:name/explain', () => {
       expect(Math.abs(e.output - e.baseValue - sum)).toBeLessThan(1e-9);
       expect(Math.abs(e.approximationError)).toBeLessThan(1e-9);
     }
-    const predicted = await app.inject({
+    const predicted = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',
       payload: { instances: [CREDIT_ROW] },
@@ -74,7 +60,7 @@ describe('POST /v1/models/:name/explain', () => {
   });
 
   it('explains every class, a named class, the top K, by version and by label', async () => {
-    const all = await app.inject({
+    const all = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/penguins/versions/1/explain',
       payload: { instances: [PENGUIN_ROW], classes: 'all', top: 2 },
@@ -90,7 +76,7 @@ describe('POST /v1/models/:name/explain', () => {
       expect(Object.entries(e.contributions)).toEqual(ranked.slice(0, 2));
       expect(e.approximationError).toBe(full.explanations[0]![c]!.approximationError);
     });
-    const one = await app.inject({
+    const one = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/penguins/explain?classes=Gentoo',
       headers: { 'content-type': 'application/x-ndjson' },
@@ -108,7 +94,7 @@ describe('POST /v1/models/:name/explain', () => {
   it('explains a regression value, from a CSV body', async () => {
     const header = Object.keys(CAR_ROW).join(',');
     const line = Object.values(CAR_ROW).join(',');
-    const res = await app.inject({
+    const res = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/cars/explain',
       headers: { 'content-type': 'text/csv' },
@@ -123,12 +109,12 @@ describe('POST /v1/models/:name/explain', () => {
 
   it('refuses an invalid row with the same coded 400 as predict, and an unknown class', async () => {
     const bad = { instances: [CREDIT_ROW, { ...CREDIT_ROW, Age: 'old' }] };
-    const predict = await app.inject({
+    const predict = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/predict',
       payload: bad,
     });
-    const explain = await app.inject({
+    const explain = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/explain',
       payload: bad,
@@ -137,14 +123,14 @@ describe('POST /v1/models/:name/explain', () => {
     expect(explain.statusCode).toBe(predict.statusCode);
     expect(explain.json()).toEqual(predict.json());
     expect(explain.json<NativeErrorAnswer>().error.code).toBe('TANDEM_INPUT_INVALID');
-    const unknown = await app.inject({
+    const unknown = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit/explain',
       payload: { instances: [CREDIT_ROW], classes: ['maybe'] },
     });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json<NativeErrorAnswer>().error.code).toBe('TANDEM_EXPLAIN_CLASS_UNKNOWN');
-    const missing = await app.inject({
+    const missing = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/nope/explain',
       payload: bad,
@@ -156,13 +142,13 @@ describe('POST /v1/models/:name/explain', () => {
 describe('KServe V1 :explain and the Open Inference extension', () => {
   it('give the native explanations', async () => {
     const native = (
-      await app.inject({
+      await suite.app.inject({
         method: 'POST',
         url: '/v1/models/credit/explain',
         payload: { instances: [CREDIT_ROW] },
       })
     ).json<ExplainAnswer>();
-    const kserve = await app.inject({
+    const kserve = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit:explain',
       payload: { instances: [CREDIT_ROW] },
@@ -175,7 +161,7 @@ describe('KServe V1 :explain and the Open Inference extension', () => {
       datatype: typeof value === 'number' ? 'FP64' : 'BYTES',
       data: [value],
     }));
-    const v2 = await app.inject({
+    const v2 = await suite.app.inject({
       method: 'POST',
       url: '/v2/models/credit/explain',
       payload: { id: 'r1', inputs },
@@ -189,16 +175,16 @@ describe('KServe V1 :explain and the Open Inference extension', () => {
       space: native.space,
       explanations: native.explanations,
     });
-    const server = (await app.inject({ method: 'GET', url: '/v2' })).json<{
+    const server = (await suite.app.inject({ method: 'GET', url: '/v2' })).json<{
       extensions: string[];
     }>();
     expect(server.extensions).toContain('explain');
-    const bad = await app.inject({
+    const bad = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit:explain',
       payload: { instances: [{ ...CREDIT_ROW, Age: 'old' }] },
     });
-    const badPredict = await app.inject({
+    const badPredict = await suite.app.inject({
       method: 'POST',
       url: '/v1/models/credit:predict',
       payload: { instances: [{ ...CREDIT_ROW, Age: 'old' }] },
@@ -208,7 +194,7 @@ describe('KServe V1 :explain and the Open Inference extension', () => {
   });
 
   it('are listed in the OpenAPI document', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    const doc = (await suite.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, unknown>;
     }>();
     const paths = Object.keys(doc.paths);

@@ -1,48 +1,22 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testServerArgv } from '@tandem/fixtures';
 import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type ServerConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
 
-/** A real credit row (data/credit.csv, line 2) as a JSON client would send it. */
-export const CREDIT_ROW = {
-  Seniority: 9,
-  Home: 'rent',
-  Time: 60,
-  Age: 30,
-  Marital: 'married',
-  Records: 'no',
-  Job: 'freelance',
-  Expenses: 73,
-  Income: 129,
-  Assets: 0,
-  Debt: 0,
-  Amount: 800,
-  Price: 846,
-};
-
-export const PENGUIN_ROW = {
-  island: 'Torgersen',
-  bill_length_mm: 39.1,
-  bill_depth_mm: 18.7,
-  flipper_length_mm: 181,
-  body_mass_g: 3750,
-  sex: 'male',
-  year: 2007,
-};
-
-export const CAR_ROW = {
-  Cylinders: 8,
-  Displacement: 307,
-  Horsepower: 130,
-  Weight_in_lbs: 3504,
-  Acceleration: 12,
-  Year: '1970-01-01',
-  Origin: 'USA',
-};
+export {
+  CAR_ROW,
+  CREDIT_ROW,
+  type NativeAnswer,
+  type NativeErrorAnswer,
+  PENGUIN_ROW,
+  postJson,
+  type V2Answer,
+} from '@tandem/fixtures';
 
 /** A private copy of the shared fixture artifacts, for tests that change the store. */
 export async function copyFixtures(): Promise<string> {
@@ -57,7 +31,7 @@ export async function removeDir(dir: string): Promise<void> {
 
 export function testConfig(artifacts: string, argv: string[] = []): ServerConfig {
   return loadConfig({
-    argv: ['--artifacts', artifacts, '--port', '0', '--reload-interval', '0', ...argv],
+    argv: testServerArgv(artifacts, argv),
     env: {},
   });
 }
@@ -86,38 +60,19 @@ export async function loaded(artifacts: string, argv: string[] = []): Promise<Fa
   return app;
 }
 
-/** POSTs JSON over real HTTP; T is what the test expects the answer to look like. */
-export async function postJson<T>(
-  url: string,
-  body: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+/**
+ * For the tests of one file: an app loaded on a private copy of the fixtures before them,
+ * closed and its copy removed after them. Read `app` inside the tests, not at collection time.
+ */
+export function loadedOnCopy(argv: string[] = []): { app: FastifyInstance; dir: string } {
+  const suite = {} as { app: FastifyInstance; dir: string };
+  beforeAll(async () => {
+    suite.dir = await copyFixtures();
+    suite.app = await loaded(suite.dir, argv);
   });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-export interface NativeAnswer {
-  model: { name: string; version: number };
-  predictions: ({ label: string; probabilities: Record<string, number> } | { value: number })[];
-  warnings: { row: number; column: string; kind: string }[];
-}
-
-export interface NativeErrorAnswer {
-  error: { code: string; message: string; details: Record<string, unknown>[] };
-}
-
-export interface V2Answer {
-  model_name: string;
-  model_version: string;
-  id?: string;
-  outputs: {
-    name: string;
-    datatype: string;
-    shape: number[];
-    data: (number | string)[];
-    parameters?: Record<string, unknown>;
-  }[];
+  afterAll(async () => {
+    await suite.app.close();
+    await removeDir(suite.dir);
+  });
+  return suite;
 }

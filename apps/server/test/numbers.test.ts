@@ -1,19 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CREDIT_ROW, copyFixtures, loaded, removeDir } from './helpers.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { CREDIT_ROW, loadedOnCopy } from './helpers.ts';
 
-let dir: string;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  dir = await copyFixtures();
-  app = await loaded(dir);
-});
-
-afterAll(async () => {
-  await app.close();
-  await removeDir(dir);
-});
+const suite = loadedOnCopy();
 
 const HUGE = 1e41;
 const OTHER_ROW = { ...CREDIT_ROW, Age: 41 };
@@ -66,7 +54,7 @@ function requests(second: Record<string, unknown>) {
 describe('numbers beyond float32', () => {
   it('are a 400 naming the row and the column on every route', async () => {
     for (const r of requests({ ...CREDIT_ROW, Income: HUGE })) {
-      const res = await app.inject({ method: 'POST', ...r });
+      const res = await suite.app.inject({ method: 'POST', ...r });
       expect(res.statusCode, r.name).toBe(400);
       const body = res.json();
       const message = typeof body.error === 'string' ? body.error : body.error.message;
@@ -76,7 +64,7 @@ describe('numbers beyond float32', () => {
   });
 
   it('a model output that is not finite is a coded error on every route, not a 200', async () => {
-    const served = app.tandem.registry.select('credit');
+    const served = suite.app.tandem.registry.select('credit');
     const real = served.predictor.predictBatch.bind(served.predictor);
     // A model whose arithmetic overflows for the second row, as float32 does past ~3.4e38.
     const spy = vi.spyOn(served.predictor, 'predictBatch').mockImplementation((rows, options) => {
@@ -86,7 +74,7 @@ describe('numbers beyond float32', () => {
     });
     try {
       for (const r of requests(CREDIT_ROW)) {
-        const res = await app.inject({ method: 'POST', ...r });
+        const res = await suite.app.inject({ method: 'POST', ...r });
         expect(res.statusCode, r.name).toBe(422);
         const body = res.json();
         expect(res.headers['x-tandem-error-code'], r.name).toBe('TANDEM_PREDICTION_NOT_FINITE');
@@ -96,7 +84,7 @@ describe('numbers beyond float32', () => {
     } finally {
       spy.mockRestore();
     }
-    const ok = await app.inject({ method: 'POST', ...requests(CREDIT_ROW)[0]! });
+    const ok = await suite.app.inject({ method: 'POST', ...requests(CREDIT_ROW)[0]! });
     expect(ok.statusCode).toBe(200);
   });
 });
