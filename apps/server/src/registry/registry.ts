@@ -80,6 +80,17 @@ export class ModelRegistry {
     for (const model of old.values()) for (const v of model.served.values()) v.retire();
   }
 
+  /**
+   * One file of a served version, read again from the store and verified against its manifest
+   * (a folder or S3 alike); undefined when the version no longer verifies or is gone.
+   */
+  async versionFile(served: ServedVersion, file: string): Promise<Uint8Array | undefined> {
+    const stored = await this.discovery.store
+      .readVersion(served.name, served.version)
+      .catch(() => undefined);
+    return stored?.files[file];
+  }
+
   /** True once the first load finished (before that, unknown models answer 503, not 404). */
   get isLoaded(): boolean {
     return this.loaded;

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ServerError } from '../errors.ts';
 import { nativeErrors } from '../schemas.ts';
@@ -10,7 +7,8 @@ const REPORT = 'report.html';
 
 /**
  * GET /v1/models/:name/versions/:version/report: the version's training report, the HTML file
- * the trainer wrote, checked against the sha256 its manifest lists before it is sent.
+ * the trainer wrote, read through the model store (a folder or S3), which checks every file
+ * against the sha256 its manifest lists.
  */
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const { registry } = app.tandem;
@@ -38,14 +36,15 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
           `${served.name} version ${served.version} has no training report (trained before reports were written): retrain to get one`,
         );
       }
-      const bytes = await readFile(join(served.path, REPORT)).catch(() => undefined);
-      if (bytes === undefined || createHash('sha256').update(bytes).digest('hex') !== sha256) {
+      // Read through the store, which verifies every file: a folder and S3 alike.
+      const bytes = await registry.versionFile(served, REPORT);
+      if (bytes === undefined) {
         throw new ServerError(
           'TANDEM_REPORT_NOT_FOUND',
           `${served.name} version ${served.version}: ${REPORT} is missing or does not match its manifest sha256`,
         );
       }
-      return reply.type('text/html; charset=utf-8').send(bytes);
+      return reply.type('text/html; charset=utf-8').send(Buffer.from(bytes));
     },
   );
 }
