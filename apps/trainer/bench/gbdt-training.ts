@@ -14,18 +14,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import {
-  fitPipeline,
-  inferSchema,
-  LabelEncoder,
-  type RawRow,
-  treeInputsOf,
-  treeSpec,
-} from '@tandem/features';
+import type { RawRow } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
+import { DEFAULT_GBDT } from '../src/config/defaults.ts';
 import { readTable } from '../src/data/read.ts';
-import { type BoostPart, type BoostSettings, boost } from '../src/gbdt/boost.ts';
-import type { GbdtLoss } from '../src/gbdt/losses.ts';
+import { type BoostSettings, boost } from '../src/gbdt/boost.ts';
+import { type TreeData, treeData } from '../src/gbdt/tree-data.ts';
 import { type PeerFit, sklearnAvailable, sklearnFit } from './sklearn-peer.ts';
 import { writeSyntheticCredit } from './synthetic-credit.ts';
 
@@ -33,19 +27,8 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const SYNTHETIC_ROWS = 500_000;
 
 /** scikit-learn HistGradientBoosting's defaults, early stopping off. */
-const SETTINGS: BoostSettings = {
-  learningRate: 0.1,
-  maxIter: 100,
-  maxLeafNodes: 31,
-  maxDepth: null,
-  minSamplesLeaf: 20,
-  l2: 0,
-  maxBins: 255,
-  earlyStopping: false,
-  nIterNoChange: 10,
-  tol: 1e-7,
-  seed: 42,
-};
+const { type: _type, refit: _refit, ...DEFAULTS } = DEFAULT_GBDT;
+const SETTINGS: BoostSettings = { ...DEFAULTS, earlyStopping: false, seed: 42 };
 
 interface GbdtCase {
   name: string;
@@ -57,33 +40,18 @@ interface GbdtCase {
   rounds: number;
 }
 
-interface Prepared {
-  loss: GbdtLoss;
-  outputs: number;
-  inputs: NonNullable<ReturnType<typeof treeInputsOf>>;
-  part: BoostPart;
-}
-
 /** Reads, tree-encodes and labels the rows as the trainer does for gbdt. */
-async function prepare(c: GbdtCase): Promise<Prepared> {
+async function prepare(c: GbdtCase): Promise<TreeData> {
   const table = await readTable(c.data);
   const picked = c.rows ? c.rows.map((i) => table.rows[i] as RawRow) : table.rows;
-  const rows = picked.filter((row) => row[c.target] !== null);
-  const { spec } = inferSchema(rows, { exclude: [c.target] });
-  const pipeline = fitPipeline(treeSpec(spec), rows);
-  const inputs = treeInputsOf(pipeline.toJSON());
-  if (inputs === null) throw new Error(`${c.name}: the pipeline is not tree-encoded`);
-  const targets = rows.map((row) => row[c.target]);
-  const labels = c.task === 'regression' ? null : LabelEncoder.fit(targets);
-  const y = Float64Array.from(targets, (value) => (labels ? labels.encode(value) : Number(value)));
-  const x = pipeline.transformBatch(rows).values;
-  const loss: GbdtLoss =
-    c.task === 'regression' ? 'squared_error' : c.task === 'binary' ? 'log_loss' : 'softmax';
-  const outputs = c.task === 'multiclass' ? (labels?.classes.length ?? 1) : 1;
-  return { loss, outputs, inputs, part: { x, rows: rows.length, y } };
+  return treeData(
+    picked.filter((row) => row[c.target] !== null),
+    c.target,
+    c.task,
+  );
 }
 
-function tandemFit(prepared: Prepared): { seconds: number; iterations: number } {
+function tandemFit(prepared: TreeData): { seconds: number; iterations: number } {
   const started = performance.now();
   const result = boost(
     prepared.loss,

@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { TreeInput } from '@tandem/features';
 import { TreeEngine } from '@tandem/runtime';
 import { describe, expect, it } from 'vitest';
 import { fitBins, float32Edge } from '../src/gbdt/binning.ts';
 import { type BoostSettings, boost, shouldStop } from '../src/gbdt/boost.ts';
+import type { GbdtLoss } from '../src/gbdt/losses.ts';
+import { DATA } from './support.ts';
 
 const numeric = (name: string): TreeInput => ({
   name,
@@ -32,6 +35,10 @@ const STUMP: BoostSettings = {
   seed: 1,
 };
 
+/** A STUMP on one numeric input x. */
+const stump = (loss: GbdtLoss, outputs: number, data: ReturnType<typeof part>) =>
+  boost(loss, outputs, [numeric('x')], data, null, STUMP);
+
 function part(columns: number[][], y: number[]) {
   const rows = y.length;
   const width = columns.length;
@@ -44,14 +51,7 @@ describe('one split, checked by hand', () => {
   it('squared error: mean baseline, gain ΣG²/H, leaf values −G/H', () => {
     // baseline 3; g = 3 − y = [2, 2, 2, −2, −2, −2], h = 1: the split x ≤ 3.5 has
     // gain 6²/3 + 6²/3 − 0²/6 = 24 and leaves −6/3 = −2, 6/3 = 2.
-    const { ensemble } = boost(
-      'squared_error',
-      1,
-      [numeric('x')],
-      part([[1, 2, 3, 4, 5, 6]], [1, 1, 1, 5, 5, 5]),
-      null,
-      STUMP,
-    );
+    const { ensemble } = stump('squared_error', 1, part([[1, 2, 3, 4, 5, 6]], [1, 1, 1, 5, 5, 5]));
     expect(Array.from(ensemble.baseline)).toEqual([3]);
     expect(Array.from(ensemble.feature)).toEqual([0, -1, -1]);
     expect(ensemble.threshold[0]).toBe(3.5);
@@ -63,14 +63,7 @@ describe('one split, checked by hand', () => {
   it('log loss: log-odds baseline, hessian p(1 − p)', () => {
     // baseline log(2/2) = 0, p = 0.5: g = p − y = ±0.5, h = 0.25. Split x ≤ 1.5: G_L = 1,
     // H_L = 0.5, G_R = −1, H_R = 0.5; gain 1/0.5 + 1/0.5 − 0 = 4; leaves −2 and 2.
-    const { ensemble } = boost(
-      'log_loss',
-      1,
-      [numeric('x')],
-      part([[0, 1, 2, 3]], [0, 0, 1, 1]),
-      null,
-      STUMP,
-    );
+    const { ensemble } = stump('log_loss', 1, part([[0, 1, 2, 3]], [0, 0, 1, 1]));
     expect(Array.from(ensemble.baseline)).toEqual([0]);
     expect(ensemble.threshold[0]).toBe(1.5);
     expect(ensemble.gain[0]).toBeCloseTo(4, 10);
@@ -81,14 +74,7 @@ describe('one split, checked by hand', () => {
   it('softmax: one tree per class, centred log priors', () => {
     // Priors 1/3 each: baseline 0, p = 1/3; class 0: g = 1/3 − [y = 0], h = 2/9. Best split
     // x ≤ 1.5: G_L = −4/3, H_L = 4/9, G_R = 4/3, H_R = 8/9: gain 4 + 2 = 6; leaves 3, −1.5.
-    const { ensemble } = boost(
-      'softmax',
-      3,
-      [numeric('x')],
-      part([[0, 1, 2, 3, 4, 5]], [0, 0, 1, 1, 2, 2]),
-      null,
-      STUMP,
-    );
+    const { ensemble } = stump('softmax', 3, part([[0, 1, 2, 3, 4, 5]], [0, 0, 1, 1, 2, 2]));
     expect(Array.from(ensemble.baseline)).toEqual([0, 0, 0]);
     expect(Array.from(ensemble.treeOutput)).toEqual([0, 1, 2]);
     expect(ensemble.threshold[0]).toBe(1.5);
@@ -109,14 +95,7 @@ describe('missing values and categories', () => {
     // x missing on the rows with high targets: missing goes right, with them. z has no gap: a
     // NaN at prediction follows its larger child (left: 4 rows ≤ 2.5 against 2).
     const x = [1, 2, 3, nan, nan, nan];
-    const { ensemble } = boost(
-      'squared_error',
-      1,
-      [numeric('x')],
-      part([x], [0, 0, 0, 9, 9, 9]),
-      null,
-      STUMP,
-    );
+    const { ensemble } = stump('squared_error', 1, part([x], [0, 0, 0, 9, 9, 9]));
     expect(ensemble.flags[0]! & 1).toBe(0);
     const engine = new TreeEngine(ensemble);
     expect(Array.from(engine.predictMargins(Float32Array.of(nan, 2), 2))).toEqual([9, 0]);
@@ -179,4 +158,35 @@ describe('binning and stopping', () => {
     expect(shouldStop([1, 0.9, 0.9, 0.9, 0.9], 3, 1e-7)).toBe(true);
     expect(shouldStop([1, 0.9, 0.9, 0.9, 0.89], 3, 1e-7)).toBe(false);
   });
+});
+
+describe('histogram threads', () => {
+  it('give the same trees.bin bytes on 1, 2 and 3 threads', async () => {
+    const { readTable } = await import('../src/data/read.ts');
+    const { treeData } = await import('../src/gbdt/tree-data.ts');
+    const { encodeTreeFile } = await import('@tandem/runtime');
+    for (const [name, target, task] of [
+      ['credit', 'Status', 'binary'],
+      ['penguins', 'species', 'multiclass'],
+    ] as const) {
+      const table = await readTable(path.join(DATA, `${name}.csv`));
+      const data = treeData(table.rows, target, task);
+      // A low threshold, so that the workers share nodes of these small sets.
+      const fit = (threads: number) =>
+        encodeTreeFile(
+          boost(data.loss, data.outputs, data.inputs, data.part, null, {
+            ...STUMP,
+            learningRate: 0.1,
+            maxIter: 20,
+            maxLeafNodes: 31,
+            minSamplesLeaf: 20,
+            threads,
+            minThreadedRows: 64,
+          }).ensemble,
+        );
+      const one = fit(1);
+      expect(Buffer.from(fit(2)).equals(Buffer.from(one))).toBe(true);
+      expect(Buffer.from(fit(3)).equals(Buffer.from(one))).toBe(true);
+    }
+  }, 60_000);
 });

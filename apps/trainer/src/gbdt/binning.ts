@@ -138,13 +138,29 @@ export function binOf(mapper: BinMapper, f: number, v: number): number {
   return low;
 }
 
-/** Bins rows × width (row-major float32) into column-major uint8 codes: column f at f * rows. */
-export function binMatrix(mapper: BinMapper, x: Float32Array, rows: number): Uint8Array {
-  const width = mapper.width;
-  const binned = new Uint8Array(width * rows);
-  for (let f = 0; f < width; f++) {
-    const column = binned.subarray(f * rows, (f + 1) * rows);
-    for (let i = 0; i < rows; i++) column[i] = binOf(mapper, f, x[i * width + f]!);
+/**
+ * Bins rows × width (row-major float32) into row-major uint8 codes: row i's at i * width, the
+ * layout histograms read fastest (histogram.ts). `shared` backs them with a SharedArrayBuffer.
+ */
+export function binMatrix(
+  mapper: BinMapper,
+  x: Float32Array,
+  rows: number,
+  shared = false,
+): Uint8Array {
+  const cells = mapper.width * rows;
+  const binned = new Uint8Array(shared ? new SharedArrayBuffer(cells) : new ArrayBuffer(cells));
+  for (let f = 0; f < mapper.width; f++) {
+    for (let at = f; at < cells; at += mapper.width) binned[at] = binOf(mapper, f, x[at]!);
   }
   return binned;
+}
+
+/** The same codes column-major (feature f's at f * rows), for reading one feature's rows. */
+export function transposeBins(binned: Uint8Array, rows: number, width: number): Uint8Array {
+  const columns = new Uint8Array(rows * width);
+  for (let f = 0; f < width; f++) {
+    for (let i = 0, at = f; i < rows; i++, at += width) columns[f * rows + i] = binned[at]!;
+  }
+  return columns;
 }

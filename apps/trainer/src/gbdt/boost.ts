@@ -1,26 +1,27 @@
+import { availableParallelism } from 'node:os';
 import type { TreeInput } from '@tandem/features';
 import { BITSET_WORDS, CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from '@tandem/runtime';
+import type { GbdtModelConfig } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
-import { BINS, type BinMapper, binMatrix, fitBins, MISSING_BIN } from './binning.ts';
+import { BINS, type BinMapper, binMatrix, fitBins, MISSING_BIN, transposeBins } from './binning.ts';
 import { type GrownNode, type GrowRules, TreeGrower } from './grow.ts';
 import { HistogramPool } from './histogram.ts';
+import { histogramBuilder, MIN_THREADED_ROWS } from './histogram-threads.ts';
 import { baselineMargins, type GbdtLoss, gradients, LINK_OF, meanLoss } from './losses.ts';
 
-/** The learner's settings (the config's `model` block, defaults filled in). */
-export interface BoostSettings {
-  learningRate: number;
-  maxIter: number;
-  maxLeafNodes: number;
-  maxDepth: number | null;
-  minSamplesLeaf: number;
-  l2: number;
-  maxBins: number;
+/**
+ * The learner's settings: the config's `model` block (defaults filled in), early stopping
+ * decided (on or off) and the binning sample's seed.
+ */
+export type BoostSettings = Omit<GbdtModelConfig, 'type' | 'earlyStopping' | 'refit'> & {
   /** Stop when the validation loss has not improved by more than tol in nIterNoChange iterations. */
   earlyStopping: boolean;
-  nIterNoChange: number;
-  tol: number;
   seed: number;
-}
+  /** Threads that build histograms (default: the machine's cores); the trees do not depend on it. */
+  threads?: number;
+  /** Node rows from which the threads share a histogram (default MIN_THREADED_ROWS). */
+  minThreadedRows?: number;
+};
 
 /** Features (tree-encoded, rows × width row-major) and targets of one part. */
 export interface BoostPart {
@@ -86,7 +87,12 @@ export function boost(
   const width = inputs.length;
   const n = train.rows;
   const mapper = fitBins(train.x, n, inputs, settings.maxBins, settings.seed);
-  const bins = binMatrix(mapper, train.x, n);
+  const minThreadedRows = settings.minThreadedRows ?? MIN_THREADED_ROWS;
+  // Worker threads only when a node can be large enough to share (each costs ~30 ms to start).
+  const threads = n >= minThreadedRows ? (settings.threads ?? availableParallelism()) : 1;
+  const shared = threads > 1;
+  const bins = binMatrix(mapper, train.x, n, shared);
+  const columns = transposeBins(bins, n, width);
   const validationBins = validation ? binMatrix(mapper, validation.x, validation.rows) : null;
   const baseline = baselineMargins(loss, train.y, outputs);
   const k = outputs;
@@ -96,8 +102,9 @@ export function boost(
   const vMargins = new Float64Array(vRows * k);
   for (let i = 0; i < vRows; i++) for (let c = 0; c < k; c++) vMargins[i * k + c] = baseline[c]!;
 
-  const g = new Float32Array(n * k);
-  const h = new Float32Array(n * k);
+  const g = new Float32Array(buffer(n * k * 4, shared));
+  const h = new Float32Array(buffer(n * k * 4, shared));
+  const indices = new Uint32Array(buffer(n * k * 4, shared));
   const pool = new HistogramPool(width);
   const rules: GrowRules = {
     maxLeafNodes: settings.maxLeafNodes,
@@ -129,63 +136,75 @@ export function boost(
   let best = { iteration: 0, loss: scores[0] ?? Number.NaN };
   let stoppedEarly = false;
   let iterations = 0;
+  const builder = histogramBuilder(
+    { bins, rows: n, width, g, h, indices },
+    threads,
+    minThreadedRows,
+  );
   // One grower per output, each reading its class's slice of the gradients.
   const growers = Array.from(
     { length: k },
     (_, c) =>
       new TreeGrower(
         {
-          bins,
+          columns,
           rows: n,
           mapper,
+          output: c,
           g: g.subarray(c * n, (c + 1) * n),
           h: h.subarray(c * n, (c + 1) * n),
+          indices: indices.subarray(c * n, (c + 1) * n),
         },
         rules,
         pool,
+        builder,
       ),
   );
 
-  for (let iteration = 1; iteration <= settings.maxIter; iteration++) {
-    gradients(loss, train.y, margins, k, g, h);
-    for (let c = 0; c < k; c++) {
-      const grower = growers[c]!;
-      const root = grower.grow();
-      appendTree(flat, root, mapper, c);
-      addLeaves(root, grower.indices, margins, k, c);
-      if (validationBins) addPredictions(root, validationBins, vRows, vMargins, k, c);
-    }
-    iterations = iteration;
-    for (let i = flat.value.length - 1; i >= 0 && flat.treeStart.length > 0; i--) {
-      if (i < flat.treeStart[flat.treeStart.length - k]!) break;
-      if (!Number.isFinite(flat.value[i]!)) {
-        throw new TrainerError(
-          'TANDEM_TRAINING_FAILED',
-          `gradient boosting diverged at iteration ${iteration}: a leaf value is ${flat.value[i]}`,
-        );
+  try {
+    for (let iteration = 1; iteration <= settings.maxIter; iteration++) {
+      gradients(loss, train.y, margins, k, g, h);
+      for (let c = 0; c < k; c++) {
+        const grower = growers[c]!;
+        const root = grower.grow();
+        appendTree(flat, root, mapper, c);
+        addLeaves(root, grower.indices, margins, k, c);
+        if (validationBins) addPredictions(root, validationBins, vRows, width, vMargins, k, c);
+      }
+      iterations = iteration;
+      for (let i = flat.value.length - 1; i >= 0 && flat.treeStart.length > 0; i--) {
+        if (i < flat.treeStart[flat.treeStart.length - k]!) break;
+        if (!Number.isFinite(flat.value[i]!)) {
+          throw new TrainerError(
+            'TANDEM_TRAINING_FAILED',
+            `gradient boosting diverged at iteration ${iteration}: a leaf value is ${flat.value[i]}`,
+          );
+        }
+      }
+      // Recorded for the report's learning curve: one pass over margins the iteration updated anyway.
+      const currentTrainLoss = meanLoss(loss, train.y, margins, k);
+      trainLoss.push(currentTrainLoss);
+      if (useValidation) {
+        const current = meanLoss(loss, validation.y, vMargins, k);
+        validationLoss.push(current);
+        scores.push(current);
+        if (current < best.loss) best = { iteration, loss: current };
+      }
+      onIteration?.({
+        iteration,
+        maxIter: settings.maxIter,
+        trainLoss: currentTrainLoss,
+        validationLoss: useValidation ? validationLoss[validationLoss.length - 1]! : Number.NaN,
+        bestValidationLoss: best.loss,
+        elapsedMs: performance.now() - started,
+      });
+      if (stopEarly && shouldStop(scores, settings.nIterNoChange, settings.tol)) {
+        stoppedEarly = true;
+        break;
       }
     }
-    // Recorded for the report's learning curve: one pass over margins the iteration updated anyway.
-    const currentTrainLoss = meanLoss(loss, train.y, margins, k);
-    trainLoss.push(currentTrainLoss);
-    if (useValidation) {
-      const current = meanLoss(loss, validation.y, vMargins, k);
-      validationLoss.push(current);
-      scores.push(current);
-      if (current < best.loss) best = { iteration, loss: current };
-    }
-    onIteration?.({
-      iteration,
-      maxIter: settings.maxIter,
-      trainLoss: currentTrainLoss,
-      validationLoss: useValidation ? validationLoss[validationLoss.length - 1]! : Number.NaN,
-      bestValidationLoss: best.loss,
-      elapsedMs: performance.now() - started,
-    });
-    if (stopEarly && shouldStop(scores, settings.nIterNoChange, settings.tol)) {
-      stoppedEarly = true;
-      break;
-    }
+  } finally {
+    builder.close();
   }
   const kept = useValidation ? Math.max(best.iteration, 0) : iterations;
   const ensemble = toEnsemble(flat, kept * k, {
@@ -203,6 +222,10 @@ export function boost(
     trainLoss,
     validationLoss,
   };
+}
+
+function buffer(bytes: number, shared: boolean): ArrayBufferLike {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
 /**
@@ -242,6 +265,7 @@ function addPredictions(
   root: GrownNode,
   bins: Uint8Array,
   rows: number,
+  width: number,
   margins: Float64Array,
   k: number,
   c: number,
@@ -250,7 +274,7 @@ function addPredictions(
     let node = root;
     while (node.left !== null && node.right !== null) {
       const split = node.split!;
-      const b = bins[split.feature * rows + i]!;
+      const b = bins[i * width + split.feature]!;
       const goLeft =
         split.leftBins !== null
           ? split.leftBins[b] === 1

@@ -1,11 +1,7 @@
 import type { BinMapper } from './binning.ts';
 import { MISSING_BIN } from './binning.ts';
-import {
-  buildHistogram,
-  type Histogram,
-  type HistogramPool,
-  subtractHistogram,
-} from './histogram.ts';
+import { type Histogram, type HistogramPool, subtractHistogram } from './histogram.ts';
+import type { HistogramBuilder } from './histogram-threads.ts';
 import { findBestSplit, MIN_HESSIAN, type NodeTotals, type Split } from './split.ts';
 
 export interface GrowRules {
@@ -31,13 +27,18 @@ export interface GrownNode {
   value: number;
 }
 
-/** The training data a grower reads: column-major bins and the iteration's gradients. */
+/** The training data a grower reads: the bins and one output's gradients. */
 export interface GrowData {
-  bins: Uint8Array;
+  /** Column-major bin codes (feature f's at f * rows): a partition reads one feature's. */
+  columns: Uint8Array;
   rows: number;
   mapper: BinMapper;
+  /** The output (class) this grower's trees are for: its gradients in the builder. */
+  output: number;
   g: Float32Array;
   h: Float32Array;
+  /** Row order of the tree's nodes (rows × 1, rewritten by every grow()). */
+  indices: Uint32Array;
 }
 
 /**
@@ -50,19 +51,17 @@ export class TreeGrower {
   readonly #data: GrowData;
   readonly #rules: GrowRules;
   readonly #pool: HistogramPool;
+  readonly #builder: HistogramBuilder;
   readonly indices: Uint32Array;
   readonly #scratch: Uint32Array;
-  readonly #orderedG: Float32Array;
-  readonly #orderedH: Float32Array;
 
-  constructor(data: GrowData, rules: GrowRules, pool: HistogramPool) {
+  constructor(data: GrowData, rules: GrowRules, pool: HistogramPool, builder: HistogramBuilder) {
     this.#data = data;
     this.#rules = rules;
     this.#pool = pool;
-    this.indices = new Uint32Array(data.rows);
+    this.#builder = builder;
+    this.indices = data.indices;
     this.#scratch = new Uint32Array(data.rows);
-    this.#orderedG = new Float32Array(data.rows);
-    this.#orderedH = new Float32Array(data.rows);
   }
 
   grow(): GrownNode {
@@ -113,20 +112,7 @@ export class TreeGrower {
   }
 
   #build(histogram: Histogram, node: GrownNode, root: boolean): void {
-    const { bins, rows, mapper, g, h } = this.#data;
-    buildHistogram(
-      histogram,
-      bins,
-      rows,
-      mapper.width,
-      root ? null : this.indices,
-      node.start,
-      node.end,
-      g,
-      h,
-      this.#orderedG,
-      this.#orderedH,
-    );
+    this.#builder.build(histogram, this.#data.output, root, node.start, node.end);
   }
 
   /** Finds the node's split; keeps it open when it can be split, else returns its histogram. */
@@ -178,8 +164,8 @@ export class TreeGrower {
 
   /** Stable in-place partition of the node's rows: left rows first. Returns the boundary. */
   #partition(node: GrownNode, split: Split): number {
-    const { bins, rows } = this.#data;
-    const column = split.feature * rows;
+    const { columns, rows } = this.#data;
+    const column = columns.subarray(split.feature * rows, (split.feature + 1) * rows);
     const indices = this.indices;
     const scratch = this.#scratch;
     const leftBins = split.leftBins;
@@ -189,7 +175,7 @@ export class TreeGrower {
     let r = 0;
     for (let j = node.start; j < node.end; j++) {
       const i = indices[j]!;
-      const b = bins[column + i]!;
+      const b = column[i]!;
       const goLeft =
         leftBins !== null ? leftBins[b] === 1 : b === MISSING_BIN ? missingLeft : b <= threshold;
       if (goLeft) indices[l++] = i;

@@ -1,5 +1,8 @@
 import { BINS } from './binning.ts';
 
+/** Doubles per feature in a histogram: 256 slots × (gradient, hessian, count). */
+export const FEATURE_STRIDE = BINS * 3;
+
 /**
  * Sums of gradients, hessians and counts per (feature, bin), packed: the three values of slot
  * s = f * 256 + bin sit at 3s, 3s + 1, 3s + 2, so an update touches one cache line.
@@ -9,7 +12,7 @@ export interface Histogram {
 }
 
 export function newHistogram(width: number): Histogram {
-  return { sums: new Float64Array(width * BINS * 3) };
+  return { sums: new Float64Array(width * FEATURE_STRIDE) };
 }
 
 /** Reuses histograms: a tree needs a few at a time, each width × 256 × 24 bytes. */
@@ -25,52 +28,39 @@ export class HistogramPool {
 }
 
 /**
- * Builds the histogram of the rows indices[start, end) (all rows when `indices` is null) over the
- * column-major bins. The node's gradients are gathered first into contiguous buffers, so each
- * feature's pass reads them in order (scikit-learn's "ordered gradients").
+ * Adds the rows indices[start, end) (rows start … end - 1 when `indices` is null) of the
+ * row-major bins (row i's width codes at i * width) to features f0 … f1 - 1 of `sums`, zeroed
+ * first. Each row's codes sit in one cache line and its gradient is read once, which beats
+ * gathering column by column (measured: 2–2.5× on nodes of 1–100 % of 500,000 rows). Every
+ * (feature, bin) sum runs in row order, whichever thread builds which features, so the result
+ * does not depend on the thread count.
+ *
+ * Self-contained (no imports, literals only): histogram-threads.ts runs this very function's
+ * source in its worker threads.
  */
-export function buildHistogram(
-  out: Histogram,
+export function accumulateRows(
+  sums: Float64Array,
   bins: Uint8Array,
-  rows: number,
   width: number,
   indices: Uint32Array | null,
   start: number,
   end: number,
   g: Float32Array,
   h: Float32Array,
-  orderedG: Float32Array,
-  orderedH: Float32Array,
+  f0: number,
+  f1: number,
 ): void {
-  const sums = out.sums;
-  sums.fill(0);
-  if (indices === null) {
-    for (let f = 0; f < width; f++) {
-      const column = f * rows;
-      const slot = f * BINS;
-      for (let i = 0; i < rows; i++) {
-        const b = (slot + bins[column + i]!) * 3;
-        sums[b] = sums[b]! + g[i]!;
-        sums[b + 1] = sums[b + 1]! + h[i]!;
-        sums[b + 2] = sums[b + 2]! + 1;
-      }
-    }
-    return;
-  }
-  const n = end - start;
-  for (let j = 0; j < n; j++) {
-    const i = indices[start + j]!;
-    orderedG[j] = g[i]!;
-    orderedH[j] = h[i]!;
-  }
-  for (let f = 0; f < width; f++) {
-    const column = f * rows;
-    const slot = f * BINS;
-    for (let j = 0; j < n; j++) {
-      const b = (slot + bins[column + indices[start + j]!]!) * 3;
-      sums[b] = sums[b]! + orderedG[j]!;
-      sums[b + 1] = sums[b + 1]! + orderedH[j]!;
-      sums[b + 2] = sums[b + 2]! + 1;
+  sums.fill(0, f0 * 768, f1 * 768);
+  for (let j = start; j < end; j++) {
+    const i = indices === null ? j : indices[j]!;
+    const gi = g[i]!;
+    const hi = h[i]!;
+    const row = i * width;
+    for (let f = f0; f < f1; f++) {
+      const at = (f * 256 + bins[row + f]!) * 3;
+      sums[at] = sums[at]! + gi;
+      sums[at + 1] = sums[at + 1]! + hi;
+      sums[at + 2] = sums[at + 2]! + 1;
     }
   }
 }

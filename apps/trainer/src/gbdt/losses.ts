@@ -1,7 +1,12 @@
+import type { Task } from '@tandem/model-store';
 import type { TreeLink } from '@tandem/runtime';
 
 /** The boosting loss of a task, as scikit-learn's HistGradientBoosting names them. */
 export type GbdtLoss = 'squared_error' | 'log_loss' | 'softmax';
+
+export function lossOf(task: Task): GbdtLoss {
+  return task === 'regression' ? 'squared_error' : task === 'binary' ? 'log_loss' : 'softmax';
+}
 
 export const LINK_OF: Record<GbdtLoss, TreeLink> = {
   squared_error: 'identity',

@@ -91,49 +91,52 @@ function numericSplit(
   parent: number,
   best: Split,
 ): void {
-  const { minSamplesLeaf, l2 } = rules;
-  const slot = f * BINS;
   const valueBins = mapper.binCount[f]!;
   const hasMissing = mapper.hasMissing[f] === 1;
+  const scan = { hist, totals, rules, f, parent, best };
+  // Missing values right: left = bins 0 … b (up to every value bin when some rows are missing).
+  scanBins(scan, 0, hasMissing ? valueBins : valueBins - 1, false);
+  // Missing values left: right = bins b + 1 … valueBins - 1, gathered from the top.
+  if (hasMissing) scanBins(scan, valueBins - 1, 0, true);
+}
+
+interface BinScan {
+  hist: Histogram;
+  totals: NodeTotals;
+  rules: SplitRules;
+  f: number;
+  parent: number;
+  best: Split;
+}
+
+/**
+ * Gathers value bins one by one into the near side, from `from` towards `to` (exclusive),
+ * and records each split that beats `best`. Upwards the near side is the left child (bins 0 … b,
+ * missing values right); downwards it is the right child (bins b + 1 …, missing values left).
+ */
+function scanBins(scan: BinScan, from: number, to: number, missingLeft: boolean): void {
+  const { hist, totals, f, parent, best } = scan;
+  const { minSamplesLeaf, l2 } = scan.rules;
+  const step = to > from ? 1 : -1;
+  const slot = f * BINS;
   const sums = hist.sums;
-  // Missing values right: left = bins 0 … b.
-  let gl = 0;
-  let hl = 0;
-  let cl = 0;
-  const end = hasMissing ? valueBins : valueBins - 1;
-  for (let b = 0; b < end; b++) {
+  let g = 0;
+  let h = 0;
+  let c = 0;
+  for (let b = from; b !== to; b += step) {
     const at = (slot + b) * 3;
-    gl += sums[at]!;
-    hl += sums[at + 1]!;
-    cl += sums[at + 2]!;
-    const cr = totals.count - cl;
-    const hr = totals.h - hl;
-    if (cl < minSamplesLeaf || hl < MIN_HESSIAN) continue;
-    if (cr < minSamplesLeaf || hr < MIN_HESSIAN) break;
-    const gr = totals.g - gl;
-    const gain = score(gl, hl, l2) + score(gr, hr, l2) - parent;
+    g += sums[at]!;
+    h += sums[at + 1]!;
+    c += sums[at + 2]!;
+    const farCount = totals.count - c;
+    const farH = totals.h - h;
+    if (c < minSamplesLeaf || h < MIN_HESSIAN) continue;
+    if (farCount < minSamplesLeaf || farH < MIN_HESSIAN) break;
+    const farG = totals.g - g;
+    const gain = score(g, h, l2) + score(farG, farH, l2) - parent;
     if (gain > best.gain && gain > 0) {
-      record(best, gain, f, b, null, false, gl, hl, cl, totals);
-    }
-  }
-  if (!hasMissing) return;
-  // Missing values left: right = bins b + 1 … valueBins - 1.
-  let gr = 0;
-  let hr = 0;
-  let cr = 0;
-  for (let b = valueBins - 2; b >= 0; b--) {
-    const at = (slot + b + 1) * 3;
-    gr += sums[at]!;
-    hr += sums[at + 1]!;
-    cr += sums[at + 2]!;
-    const cLeft = totals.count - cr;
-    const hLeft = totals.h - hr;
-    if (cr < minSamplesLeaf || hr < MIN_HESSIAN) continue;
-    if (cLeft < minSamplesLeaf || hLeft < MIN_HESSIAN) break;
-    const gLeft = totals.g - gr;
-    const gain = score(gLeft, hLeft, l2) + score(gr, hr, l2) - parent;
-    if (gain > best.gain && gain > 0) {
-      record(best, gain, f, b, null, true, gLeft, hLeft, cLeft, totals);
+      if (missingLeft) record(best, gain, f, b - 1, null, true, farG, farH, farCount, totals);
+      else record(best, gain, f, b, null, false, g, h, c, totals);
     }
   }
 }
@@ -231,6 +234,12 @@ function record(
   best.bin = bin;
   best.leftBins = leftBins;
   best.missingLeft = missingLeft;
-  best.left = { g: gl, h: hl, count: cl };
-  best.right = { g: totals.g - gl, h: totals.h - hl, count: totals.count - cl };
+  // In place: a scan records many improving splits, the node keeps only the last.
+  const { left, right } = best;
+  left.g = gl;
+  left.h = hl;
+  left.count = cl;
+  right.g = totals.g - gl;
+  right.h = totals.h - hl;
+  right.count = totals.count - cl;
 }

@@ -7,7 +7,7 @@ import type { CandidateInputs, TrainedCandidate } from '../train/candidate.ts';
 import { createProgress, formatSeconds } from '../train/progress.ts';
 import { type BoostPart, type BoostSettings, boost } from './boost.ts';
 import { featureImportance } from './importance.ts';
-import type { GbdtLoss } from './losses.ts';
+import { lossOf } from './losses.ts';
 
 /** Training + validation rows above which `earlyStopping: "auto"` is on (scikit-learn's rule). */
 export const AUTO_EARLY_STOPPING_ROWS = 10_000;
@@ -56,8 +56,7 @@ export async function trainGbdt(
         : (toNumber(row[target]) ?? Number.NaN),
     ),
   });
-  const loss: GbdtLoss =
-    task === 'regression' ? 'squared_error' : task === 'binary' ? 'log_loss' : 'softmax';
+  const loss = lossOf(task);
   const outputs = task === 'multiclass' ? labels!.classes.length : 1;
   log(
     `model gbdt: ${pipeline.width} inputs (${treeInputs.filter((i) => i.kind === 'categorical').length} categorical), ` +

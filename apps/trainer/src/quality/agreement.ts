@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  fitPipeline,
-  inferSchema,
-  LabelEncoder,
-  type RawRow,
-  treeInputsOf,
-  treeSpec,
-} from '@tandem/features';
+import type { RawRow } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
 import { TreeEngine } from '@tandem/runtime';
 import { DEFAULT_GBDT } from '../config/defaults.ts';
 import { readTable } from '../data/read.ts';
 import { boost } from '../gbdt/boost.ts';
-import type { GbdtLoss } from '../gbdt/losses.ts';
+import { treeData } from '../gbdt/tree-data.ts';
 
 /**
  * scikit-learn HistGradientBoosting's predictions on a shipped split's test rows, as
@@ -80,33 +73,20 @@ export async function sklearnAgreement(fixture: SklearnFixture, data: string): P
   const pick = (rows: readonly number[]): RawRow[] => rows.map((i) => table.rows[i] as RawRow);
   const train = pick(split.train);
   const test = pick(split.test);
-  const { spec } = inferSchema(train, { exclude: [fixture.target, ...(config.drop ?? [])] });
-  const pipeline = fitPipeline(treeSpec(spec), train);
-  const inputs = treeInputsOf(pipeline.toJSON());
-  if (inputs === null) throw new Error(`${name}: the tree encoding gave no tree pipeline`);
-  const labels =
-    fixture.task === 'regression'
-      ? null
-      : LabelEncoder.fit(train.map((row) => row[fixture.target]));
-  const k = fixture.task === 'multiclass' ? (labels?.classes.length ?? 0) : 1;
-  const loss: GbdtLoss =
-    fixture.task === 'regression'
-      ? 'squared_error'
-      : fixture.task === 'binary'
-        ? 'log_loss'
-        : 'softmax';
-  const y = Float64Array.from(train, (row) =>
-    labels ? labels.encode(row[fixture.target]) : Number(row[fixture.target]),
-  );
-  const { type: _type, ...settings } = DEFAULT_GBDT;
-  const fitted = boost(
+  const {
+    pipeline,
+    labels,
     loss,
-    k,
+    outputs: k,
     inputs,
-    { x: pipeline.transformBatch(train).values, rows: train.length, y },
-    null,
-    { ...settings, earlyStopping: false, seed: 42 },
-  );
+    part,
+  } = treeData(train, fixture.target, fixture.task, config.drop);
+  const { type: _type, refit: _refit, ...settings } = DEFAULT_GBDT;
+  const fitted = boost(loss, k, inputs, part, null, {
+    ...settings,
+    earlyStopping: false,
+    seed: 42,
+  });
   const engine = new TreeEngine(fitted.ensemble);
   const x = pipeline.transformBatch(test).values;
   const outputs = engine.predict(x, test.length);
