@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startS3TestServer } from '@tandem/model-store/testing';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -211,6 +211,66 @@ describe('training from other sources than the CSV', () => {
       );
     }, 120_000);
 
+    it('maps Parquet types to cells as docs/data.md says, and refuses JSON naming it', async () => {
+      const typed = path.join(dir, 'typed.parquet');
+      const optional = 'OPTIONAL' as const;
+      parquetWriteFile({
+        filename: typed,
+        schema: [
+          { name: 'root', num_children: 5 },
+          { name: 'Big', type: 'INT64', repetition_type: optional },
+          { name: 'Flag', type: 'BOOLEAN', repetition_type: optional },
+          {
+            name: 'At',
+            type: 'INT64',
+            converted_type: 'TIMESTAMP_MICROS',
+            repetition_type: optional,
+          },
+          { name: 'Day', type: 'INT32', converted_type: 'DATE', repetition_type: optional },
+          { name: 'Ratio', type: 'DOUBLE', repetition_type: optional },
+        ],
+        columnData: [
+          { name: 'Big', data: [9007199254740993n, -5n, null] },
+          { name: 'Flag', data: [true, false, null] },
+          { name: 'At', data: [new Date(Date.UTC(2024, 2, 1, 10, 30, 0, 123)), null, null] },
+          { name: 'Day', data: [new Date(Date.UTC(2024, 2, 1)), null, null] },
+          { name: 'Ratio', data: [0.25, Number.NaN, null] },
+        ],
+      });
+      const table = await readTable(typed);
+      expect(table.columns).toEqual(['Big', 'Flag', 'At', 'Day', 'Ratio']);
+      expect(table.rows).toEqual([
+        {
+          Big: '9007199254740993',
+          Flag: 'true',
+          At: '2024-03-01T10:30:00.123Z',
+          Day: '2024-03-01',
+          Ratio: 0.25,
+        },
+        { Big: -5, Flag: 'false', At: null, Day: null, Ratio: null },
+        { Big: null, Flag: null, At: null, Day: null, Ratio: null },
+      ]);
+      const json = path.join(dir, 'json.parquet');
+      parquetWriteFile({
+        filename: json,
+        columnData: [{ name: 'Doc', type: 'JSON', data: [{ a: 1 }] }],
+      });
+      await expect(readTable(json)).rejects.toMatchObject({
+        code: 'TANDEM_DATA_INVALID',
+        message: expect.stringMatching(
+          /json\.parquet: column "Doc" is JSON data, which has no Tandem cell/,
+        ),
+      });
+      const damaged = path.join(dir, 'damaged.parquet');
+      await writeFile(damaged, (await readFile(typed)).subarray(0, 40));
+      await expect(readTable(damaged)).rejects.toMatchObject({
+        code: 'TANDEM_DATA_INVALID',
+        message: expect.stringMatching(
+          /^data file .*damaged\.parquet: not a readable Parquet file/,
+        ),
+      });
+    });
+
     it.skipIf(!s3.available)(
       'from s3://, through the model store S3 settings',
       async () => {
@@ -228,6 +288,10 @@ describe('training from other sources than the CSV', () => {
           await readFile(path.join(dir, 'parquet/credit/1/manifest.json'), 'utf8'),
         );
         expect(fromS3.manifest.data.sha256).toBe(local.data.sha256);
+        await server.putObject(bucket, 'data/credit.csv', await readFile(CSV));
+        const csvObject = await trained(`s3://${bucket}/data/credit.csv`, path.join(dir, 's3-csv'));
+        expectSameVersion(csvObject);
+        expect(csvObject.manifest.data.sha256).toBe(fromCsv.manifest.data.sha256);
         await expect(
           train({
             config: config(`s3://${bucket}/data/missing.csv`),
