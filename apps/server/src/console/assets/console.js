@@ -153,8 +153,12 @@
           if (lo != null && hi != null)
             control.value = String(Number(((lo + hi) / 2).toPrecision(4)));
         } else if (column.type === 'datetime') {
+          // Epoch ms in the metadata: start mid-way through the training period, as numbers do.
           control.placeholder = '2024-01-31T12:00:00Z';
-          control.value = new Date(column.min ?? Date.now()).toISOString();
+          const lo = column.range?.min ?? column.min;
+          const hi = column.range?.max ?? column.max;
+          if (lo != null && hi != null)
+            control.value = new Date(Math.round((lo + hi) / 2)).toISOString();
         }
       }
       control.id = id;
@@ -162,15 +166,23 @@
       control.required = !column.nullable;
       const hint = document.createElement('small');
       hint.textContent =
-        column.type === 'numeric' && column.min != null
-          ? `${column.type}, trained on ${column.min} to ${column.max}`
-          : column.type;
+        column.min == null
+          ? column.type
+          : column.type === 'numeric'
+            ? `${column.type}, trained on ${column.min} to ${column.max}`
+            : column.type === 'datetime'
+              ? `datetime (ISO 8601), trained on ${isoDay(column.min)} to ${isoDay(column.max)}`
+              : column.type;
       hint.id = `${id}-hint`;
       control.setAttribute('aria-describedby', hint.id);
       field.append(label, control, hint);
       return field;
     });
     $('fields').replaceChildren(...fields);
+  }
+
+  function isoDay(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
   }
 
   function formRow() {
