@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
-import { FileModelStore, type Task } from '@tandem/model-store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileModelStore, Task } from '@tandem/model-store';
+import { describe, expect, it } from 'vitest';
 import {
-  initBackend,
   type PredictionBatch,
   Predictor,
   type PredictorReplica,
@@ -15,6 +11,7 @@ import {
   type tf,
 } from '../src/index.ts';
 import { randomDenseModel } from './fixtures/random-models.ts';
+import { useTempStore } from './fixtures/temp-store.ts';
 import {
   binaryModel,
   labels,
@@ -27,16 +24,9 @@ import {
 } from './fixtures/tiny.ts';
 
 const quiet = { log: () => {} };
-let root: string;
 let store: FileModelStore;
-
-beforeAll(async () => {
-  await initBackend({ preferred: 'wasm', ...quiet });
-  root = await mkdtemp(join(tmpdir(), 'tandem-replica-'));
-  store = new FileModelStore(root);
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+useTempStore('tandem-replica-', (created) => {
+  store = created;
 });
 
 /** Missing values, out-of-range values, unseen and missing categories, and one invalid row. */

@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FileModelStore, type Task } from '@tandem/model-store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileModelStore, Task } from '@tandem/model-store';
+import { describe, expect, it } from 'vitest';
 import {
   type EngineChoice,
   encodeFeaturesFile,
-  initBackend,
   type Predictor,
   predictorFromParts,
   predictorFromStoredVersion,
@@ -15,6 +11,7 @@ import {
   tf,
   toPredictions,
 } from '../src/index.ts';
+import { useTempStore } from './fixtures/temp-store.ts';
 import {
   binaryModel,
   draftFor,
@@ -29,16 +26,9 @@ import {
 } from './fixtures/tiny.ts';
 
 const quiet = { log: () => {} };
-let root: string;
 let store: FileModelStore;
-
-beforeAll(async () => {
-  await initBackend({ preferred: 'wasm', ...quiet });
-  root = await mkdtemp(join(tmpdir(), 'tandem-runtime-'));
-  store = new FileModelStore(root);
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+useTempStore('tandem-runtime-', (created) => {
+  store = created;
 });
 
 function softmax(logits: number[]): number[] {

@@ -1,5 +1,6 @@
 import type { ColumnSpan } from '@tandem/features';
 import type { DenseForward } from './dense-forward.ts';
+import { mulberry32 } from './mulberry32.ts';
 
 /** Raw columns up to which every coalition is enumerated (2^14 margins per row). */
 export const EXACT_SHAPLEY_MAX_COLUMNS = 14;
@@ -173,7 +174,7 @@ export class DenseShapley {
     const current = this.#values;
     const order = this.#activePlayers();
     const n = order.length;
-    const next = seeded(0x7a3d_2f11);
+    const next = mulberry32(0x7a3d_2f11);
     for (let pair = 0; pair < SAMPLED_PERMUTATIONS / 2; pair++) {
       for (let i = n - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
@@ -207,15 +208,4 @@ function popcount(v: number): number {
   let count = 0;
   for (let x = v; x; x &= x - 1) count++;
   return count;
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
