@@ -9,54 +9,32 @@ import { ACTIVATIONS, type ActivationName } from '@tandem/runtime';
 import { Predictor } from '@tandem/runtime/predictor';
 import { describe, expect, it } from 'vitest';
 import { type DenseStack, exportOnnx } from '../src/index.ts';
+import { categorical, numeric, pipelineOf, seededRandom } from './columns.ts';
 import { maxAbsDelta, runOnRows } from './support.ts';
 
 // Dense stacks of every activation the runtime's dense engine declares, exported with a
 // hand-made pipeline and compared with the Predictor (dense engine) value by value: the graph
 // repeats the engine's float32 arithmetic, so the outputs are the same bits.
 
-const STATE: PipelineState = FittedPipeline.fromJSON({
-  format: 1,
-  unknownColumns: 'ignore',
-  rows: 10,
-  columns: [
-    {
-      name: 'income',
-      type: 'numeric',
-      nullable: true,
-      missingIndicator: true,
-      missing: 1,
-      observed: { min: 0, max: 300 },
-      impute: { strategy: 'median', value: 120 },
-      outOfRange: 'extrapolate',
-      transform: { kind: 'standardize', mean: 130, std: 60 },
-    },
-    {
-      name: 'home',
-      type: 'categorical',
-      nullable: true,
-      missingIndicator: false,
-      missing: 0,
-      levels: ['rent', 'owner', 'parents'],
-      counts: [5, 3, 2],
-      rare: [],
-      rareCounts: [],
-      impute: { strategy: 'most_frequent', value: 'rent' },
-      encoding: { kind: 'onehot', unknown: 'ignore', other: false },
-    },
-    {
-      name: 'records',
-      type: 'boolean',
-      nullable: true,
-      missingIndicator: false,
-      missing: 0,
-      trueCount: 3,
-      falseCount: 7,
-      impute: { strategy: 'most_frequent', value: 0 },
-    },
-  ],
-  notes: [],
-}).toJSON();
+const STATE: PipelineState = pipelineOf([
+  numeric({
+    name: 'income',
+    observed: { min: 0, max: 300 },
+    impute: { strategy: 'median', value: 120 },
+    transform: { kind: 'standardize', mean: 130, std: 60 },
+  }),
+  categorical({ name: 'home', missingIndicator: false, missing: 0 }),
+  {
+    name: 'records',
+    type: 'boolean',
+    nullable: true,
+    missingIndicator: false,
+    missing: 0,
+    trueCount: 3,
+    falseCount: 7,
+    impute: { strategy: 'most_frequent', value: 0 },
+  },
+]).toJSON();
 
 const ROWS: RawRow[] = Array.from({ length: 64 }, (_, i) => ({
   income: i % 9 === 0 ? null : i % 13 === 0 ? 900 : (i * 37) % 300,
@@ -64,20 +42,8 @@ const ROWS: RawRow[] = Array.from({ length: 64 }, (_, i) => ({
   records: i % 3 === 0,
 }));
 
-/** mulberry32: the same weights every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function stackOf(widths: number[], activations: ActivationName[], seed: number): DenseStack {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const steps = activations.map((activation, i) => {
     const inputs = widths[i] as number;
     const units = widths[i + 1] as number;

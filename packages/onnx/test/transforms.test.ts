@@ -1,80 +1,11 @@
-import {
-  type BooleanColumnState,
-  type CategoricalColumnState,
-  type ColumnState,
-  type DatetimeColumnState,
-  FittedPipeline,
-  type NumericColumnState,
-  type RawRow,
-} from '@tandem/features';
+import type { BooleanColumnState, FittedPipeline, RawRow } from '@tandem/features';
 import { describe, expect, it } from 'vitest';
 import { exportFeatureGraph, graphInputOf } from '../src/index.ts';
+import { categorical, datetime, numeric, pipelineOf } from './columns.ts';
 import { differences, maxAbsDelta, runOnRows } from './support.ts';
 
 // Each transform of a hand-made pipeline state, run through the exported feature graph in ONNX
 // Runtime and compared value by value with FittedPipeline.transformBatch on the same raw rows.
-
-function pipelineOf(columns: ColumnState[]): FittedPipeline {
-  return FittedPipeline.fromJSON({
-    format: 1,
-    unknownColumns: 'ignore',
-    rows: 10,
-    columns,
-    notes: [],
-  });
-}
-
-function numeric(overrides: Partial<NumericColumnState>): NumericColumnState {
-  return {
-    name: 'x',
-    type: 'numeric',
-    nullable: true,
-    missingIndicator: true,
-    missing: 1,
-    observed: { min: 0, max: 10 },
-    impute: { strategy: 'median', value: 4 },
-    outOfRange: 'extrapolate',
-    transform: { kind: 'standardize', mean: 4.5, std: 2.75 },
-    ...overrides,
-  };
-}
-
-function categorical(overrides: Partial<CategoricalColumnState>): CategoricalColumnState {
-  return {
-    name: 'c',
-    type: 'categorical',
-    nullable: true,
-    missingIndicator: true,
-    missing: 1,
-    levels: ['rent', 'owner', 'parents'],
-    counts: [5, 3, 2],
-    rare: [],
-    rareCounts: [],
-    impute: { strategy: 'most_frequent', value: 'rent' },
-    encoding: { kind: 'onehot', unknown: 'ignore', other: false },
-    ...overrides,
-  };
-}
-
-function datetime(overrides: Partial<DatetimeColumnState>): DatetimeColumnState {
-  return {
-    name: 'd',
-    type: 'datetime',
-    nullable: true,
-    missingIndicator: true,
-    missing: 1,
-    observed: { min: Date.UTC(1960, 0, 1), max: Date.UTC(2030, 11, 31, 23) },
-    impute: { strategy: 'median', value: Date.UTC(2001, 6, 15, 6) },
-    outOfRange: 'extrapolate',
-    parts: {
-      year: { mean: 1995.5, std: 20.25 },
-      month: { mean: 6.5, std: 3.4 },
-      dayOfWeek: { mean: 3, std: 2 },
-      hour: { mean: 11.5, std: 0 },
-    },
-    ...overrides,
-  };
-}
 
 const NUMBERS: unknown[] = [
   -1e6,

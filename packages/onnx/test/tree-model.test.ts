@@ -1,24 +1,25 @@
-import { FittedPipeline, LabelEncoder, type PipelineState, type RawRow } from '@tandem/features';
+import {
+  FittedPipeline,
+  LabelEncoder,
+  type NumericColumnState,
+  type PipelineState,
+  type RawRow,
+} from '@tandem/features';
 import { checkEnsemble, encodeTreeFile, type TreeEnsemble, type TreeLink } from '@tandem/runtime';
 import { Predictor } from '@tandem/runtime/predictor';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../src/index.ts';
+import { categorical, datetime, numeric, pipelineOf, seededRandom } from './columns.ts';
 import { maxAbsDelta, runOnRows } from './support.ts';
 
 // Random tree ensembles over a tree-encoded pipeline (identity numbers, category codes, NaN for
 // missing, rare and unseen values), exported and compared with the tree engine value by value.
 
-const STATE: PipelineState = FittedPipeline.fromJSON({
-  format: 1,
-  unknownColumns: 'ignore',
-  rows: 100,
-  columns: [
-    numeric('x', -50, 50),
-    numeric('y', 0, 1e4),
-    {
-      name: 'c',
-      type: 'categorical',
-      nullable: true,
+const STATE: PipelineState = pipelineOf(
+  [
+    numericIdentity('x', -50, 50),
+    numericIdentity('y', 0, 1e4),
+    categorical({
       missingIndicator: false,
       missing: 3,
       levels: ['a', 'b', 'c', 'd', 'e'],
@@ -27,7 +28,7 @@ const STATE: PipelineState = FittedPipeline.fromJSON({
       rareCounts: [1],
       impute: { strategy: 'none', value: null },
       encoding: { kind: 'codes' },
-    },
+    }),
     {
       name: 'b',
       type: 'boolean',
@@ -38,57 +39,39 @@ const STATE: PipelineState = FittedPipeline.fromJSON({
       falseCount: 50,
       impute: { strategy: 'none', value: 0 },
     },
-    {
-      name: 'd',
-      type: 'datetime',
-      nullable: true,
+    datetime({
       missingIndicator: false,
       missing: 4,
       observed: { min: Date.UTC(2000, 0, 1), max: Date.UTC(2020, 0, 1) },
       impute: { strategy: 'none', value: 0 },
-      outOfRange: 'extrapolate',
       parts: {
         year: { mean: 0, std: 1 },
         month: { mean: 0, std: 1 },
         dayOfWeek: { mean: 0, std: 1 },
         hour: { mean: 0, std: 1 },
       },
-    },
+    }),
   ],
-  notes: [],
-}).toJSON();
+  100,
+).toJSON();
 
-function numeric(name: string, min: number, max: number) {
-  return {
+/** A numeric column passed through as it is (trees split on raw values). */
+function numericIdentity(name: string, min: number, max: number): NumericColumnState {
+  return numeric({
     name,
-    type: 'numeric' as const,
-    nullable: true,
     missingIndicator: false,
     missing: 5,
     observed: { min, max },
-    impute: { strategy: 'none' as const, value: 0 },
-    outOfRange: 'extrapolate' as const,
-    transform: { kind: 'identity' as const },
-  };
+    impute: { strategy: 'none', value: 0 },
+    transform: { kind: 'identity' },
+  });
 }
 
 const PIPELINE = FittedPipeline.fromJSON(STATE);
 const CATEGORICAL_FEATURE = PIPELINE.outputNames.indexOf('c');
 
-/** mulberry32. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function rowsOf(seed: number, n: number): RawRow[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(values: T[]): T => values[Math.floor(next() * values.length)] as T;
   return Array.from({ length: n }, (_, i) => ({
     x: i % 11 === 0 ? null : Math.round((next() * 140 - 70) * 4) / 4,
@@ -101,7 +84,7 @@ function rowsOf(seed: number, n: number): RawRow[] {
 
 /** Random trees in preorder; numeric thresholds taken from feature values, so ties occur. */
 function ensembleOf(seed: number, link: TreeLink, outputs: number, trees: number): TreeEnsemble {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const features = PIPELINE.transformBatch(rowsOf(seed + 1, 200)).values;
   const width = PIPELINE.width;
   const feature: number[] = [];

@@ -1,0 +1,88 @@
+import {
+  type CategoricalColumnState,
+  type ColumnState,
+  type DatetimeColumnState,
+  FittedPipeline,
+  type NumericColumnState,
+} from '@tandem/features';
+
+// Hand-made pipeline states for the export tests: a transform is checked against
+// FittedPipeline on states whose every field the test chose.
+
+/** A fitted pipeline of these column states, as if fitted on `rows` rows. */
+export function pipelineOf(columns: ColumnState[], rows = 10): FittedPipeline {
+  return FittedPipeline.fromJSON({
+    format: 1,
+    unknownColumns: 'ignore',
+    rows,
+    columns,
+    notes: [],
+  });
+}
+
+/** A numeric column state (`x`, standardized, median-imputed), with overrides. */
+export function numeric(overrides: Partial<NumericColumnState>): NumericColumnState {
+  return {
+    name: 'x',
+    type: 'numeric',
+    nullable: true,
+    missingIndicator: true,
+    missing: 1,
+    observed: { min: 0, max: 10 },
+    impute: { strategy: 'median', value: 4 },
+    outOfRange: 'extrapolate',
+    transform: { kind: 'standardize', mean: 4.5, std: 2.75 },
+    ...overrides,
+  };
+}
+
+/** A categorical column state (`c`, one-hot, three levels), with overrides. */
+export function categorical(overrides: Partial<CategoricalColumnState>): CategoricalColumnState {
+  return {
+    name: 'c',
+    type: 'categorical',
+    nullable: true,
+    missingIndicator: true,
+    missing: 1,
+    levels: ['rent', 'owner', 'parents'],
+    counts: [5, 3, 2],
+    rare: [],
+    rareCounts: [],
+    impute: { strategy: 'most_frequent', value: 'rent' },
+    encoding: { kind: 'onehot', unknown: 'ignore', other: false },
+    ...overrides,
+  };
+}
+
+/** A datetime column state (`d`, four standardized parts), with overrides. */
+export function datetime(overrides: Partial<DatetimeColumnState>): DatetimeColumnState {
+  return {
+    name: 'd',
+    type: 'datetime',
+    nullable: true,
+    missingIndicator: true,
+    missing: 1,
+    observed: { min: Date.UTC(1960, 0, 1), max: Date.UTC(2030, 11, 31, 23) },
+    impute: { strategy: 'median', value: Date.UTC(2001, 6, 15, 6) },
+    outOfRange: 'extrapolate',
+    parts: {
+      year: { mean: 1995.5, std: 20.25 },
+      month: { mean: 6.5, std: 3.4 },
+      dayOfWeek: { mean: 3, std: 2 },
+      hour: { mean: 11.5, std: 0 },
+    },
+    ...overrides,
+  };
+}
+
+/** mulberry32: the same weights, trees and rows every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
