@@ -12,54 +12,17 @@
  *
  * The credit model is trained (data/models/credit.json, 30 epochs) into a temp folder first.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FileModelStore, type ModelStore, S3ModelStore } from '@tandem/model-store';
-import { startS3TestServer } from '@tandem/model-store/testing';
 import { predictorFromStoredVersion } from '@tandem/runtime';
+import { withTrainedCreditOnS3 } from './s3-harness.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(args.rounds);
 
-const s3 = await startS3TestServer();
-if (!s3.available) throw new Error(s3.reason);
-const server = s3.server;
-const work = await mkdtemp(join(tmpdir(), 'tandem-bench-store-'));
-
-try {
-  const folder = join(work, 'artifacts');
-  const config = join(work, 'credit.json');
-  const shipped = JSON.parse(readFileSync(join(ROOT, 'data/models/credit.json'), 'utf8'));
-  const base = join(ROOT, 'data/models');
-  const resolved = {
-    ...shipped,
-    data: join(base, shipped.data),
-    split: { ...shipped.split, file: join(base, shipped.split.file) },
-    training: { ...shipped.training, epochs: 30 },
-  };
-  (await import('node:fs')).writeFileSync(config, JSON.stringify(resolved));
-  const trained = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'apps/trainer/src/cli/train.ts'),
-      '--config',
-      config,
-      '--artifacts',
-      folder,
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (trained.status !== 0) throw new Error(`training failed:\n${trained.stderr}`);
-  const source = new FileModelStore(folder);
-  const version = await source.readVersion('credit', await source.resolve('credit'));
+await withTrainedCreditOnS3('store', async ({ server, work, version }) => {
   const bytes = Object.values(version.files).reduce((n, f) => n + f.byteLength, 0);
 
   const bucket = await server.createBucket();
@@ -192,7 +155,4 @@ try {
       `files ${(bytes / 2 ** 20).toFixed(2)} MiB`,
   );
   for (const p of loaded) p.dispose?.();
-} finally {
-  await server.stop();
-  await rm(work, { recursive: true, force: true });
-}
+});
