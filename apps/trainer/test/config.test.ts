@@ -128,6 +128,49 @@ describe('config validation names the offending key', () => {
   });
 });
 
+describe('the data key', () => {
+  it('keeps the file form, resolves Parquet paths, and keeps URLs and queries as written', async () => {
+    const folder = path.join(dir, 'models');
+    await mkdir(folder, { recursive: true });
+    const at = async (data: unknown) =>
+      (await loadConfig(await writeJson(path.join(folder, 'd.json'), { ...MINIMAL, data }))).data;
+    expect(path.resolve(String(await at('../credit.parquet')))).toBe(
+      path.join(dir, 'credit.parquet'),
+    );
+    expect(await at('s3://bucket/data/credit.csv')).toBe('s3://bucket/data/credit.csv');
+    expect(await at({ postgres: 'CREDIT_DB', query: 'SELECT 1' })).toEqual({
+      postgres: 'CREDIT_DB',
+      query: 'SELECT 1',
+    });
+    const log = (await at({ log: 'log', since: '7d' })) as { log: string; since: string };
+    expect({ ...log, log: path.resolve(log.log) }).toEqual({
+      log: path.join(folder, 'log'),
+      since: '7d',
+    });
+  });
+
+  it('names the data field of a malformed source', async () => {
+    expect(await failure({ ...MINIMAL, data: { postgres: 'CREDIT_DB' } })).toMatch(
+      /config key "data.query": expected a non-empty string, got undefined$/,
+    );
+    expect(await failure({ ...MINIMAL, data: { postgres: 'not a url', query: 'q' } })).toMatch(
+      /config key "data.postgres": expected a postgres:\/\/ URL or the name of an environment variable/,
+    );
+    expect(await failure({ ...MINIMAL, data: { postgres: 'DB', query: 'q', table: 't' } })).toMatch(
+      /config key "data.table": unknown key/,
+    );
+    expect(await failure({ ...MINIMAL, data: { log: 'log', since: 'a week' } })).toMatch(
+      /config key "data.since": expected a window/,
+    );
+    expect(await failure({ ...MINIMAL, data: { log: 'log', sinse: '7d' } })).toMatch(
+      /unknown config key "data.sinse" \(did you mean "since"\?\)/,
+    );
+    expect(await failure({ ...MINIMAL, data: { table: 'credit' } })).toMatch(
+      /config key "data": expected a path, an s3:\/\/ URL, or an object with "file", "s3", or "postgres" and "query"; got the keys table$/,
+    );
+  });
+});
+
 describe('config defaults', () => {
   it('resolves every default of the minimal four-key config', async () => {
     const file = await writeJson(path.join(dir, 'minimal.json'), { ...MINIMAL, data: 'data.csv' });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../src/config/types.ts';
 import { readTable } from '../src/data/read.ts';
+import { runGate } from '../src/gate/run-gate.ts';
 import { train } from '../src/train/run.ts';
 import { postgresForTests } from './sources-servers.ts';
 import { DATA, tempDir } from './support.ts';
@@ -118,6 +119,14 @@ describe('training from other sources than the CSV', () => {
       });
       expect(fromPostgres.manifest.data.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(fromPostgres.manifest.data.sha256).not.toBe(fromCsv.manifest.data.sha256);
+      // The gate rebuilds the test split by running the stored query again.
+      const gate = await runGate({
+        artifacts: path.join(dir, 'postgres'),
+        model: 'credit',
+        candidate: 1,
+      });
+      expect(gate.testRows).toBe(fromCsv.manifest.split.test);
+      expect(gate.candidate.value).toBe(fromCsv.result.metrics.accuracy);
       // The same rows again: the same hash; another query text: another.
       const again = await trained({ postgres: url, query }, path.join(dir, 'postgres-again'));
       expect(again.manifest.data.sha256).toBe(fromPostgres.manifest.data.sha256);
