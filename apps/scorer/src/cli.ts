@@ -29,6 +29,10 @@ Options:
                              s3://bucket/key; repeat it to score several files as one input
                              (in order, every CSV with the same header)
       --input-list <file>    the inputs, one path or s3:// URL a line (no globs)
+                             (a .parquet input, local or s3://, is read with @tandem/sources)
+      --input-postgres <url|VAR> --input-query <sql>
+                             score the rows of a PostgreSQL query, streamed through a cursor
+                             (a postgres:// URL, or the name of a variable holding one)
       --output <file>        written atomically (s3://bucket/key: uploaded whole at the end);
                              format from its extension (.csv, .ndjson, .parquet), else the
                              input's; postgres://…?table=<table> appends to a table instead
@@ -68,6 +72,8 @@ const OPTIONS = {
   model: { type: 'string' },
   input: { type: 'string', multiple: true },
   'input-list': { type: 'string' },
+  'input-postgres': { type: 'string' },
+  'input-query': { type: 'string' },
   output: { type: 'string' },
   'output-table': { type: 'string' },
   'output-postgres': { type: 'string' },
@@ -100,7 +106,8 @@ function scoreOptions(values: ScoreValues, env: NodeJS.ProcessEnv): ScoreFileOpt
   };
   const options: ScoreFileOptions = {
     model: parseModelRef(required('model')),
-    input: inputsOption(values.input, values['input-list']),
+    input:
+      queryOption(values) === undefined ? inputsOption(values.input, values['input-list']) : [],
     output: values['output-table'] === undefined ? required('output') : (values.output ?? ''),
     strict: values.strict,
     artifacts: artifactsRoot(values.artifacts),
@@ -116,6 +123,8 @@ function scoreOptions(values: ScoreValues, env: NodeJS.ProcessEnv): ScoreFileOpt
     }
     options.outputPostgres = values['output-postgres'];
   }
+  const query = queryOption(values);
+  if (query !== undefined) options.inputQuery = query;
   if (values.rejects !== undefined) options.rejects = values.rejects;
   const shard = values.shard !== undefined ? parseShard(values.shard) : shardFromEnv(env);
   if (shard !== undefined) options.shard = shard;
@@ -127,6 +136,21 @@ function scoreOptions(values: ScoreValues, env: NodeJS.ProcessEnv): ScoreFileOpt
     options.explain = values.top === undefined ? {} : { top: topOption(values.top) };
   }
   return options;
+}
+
+/** --input-postgres and --input-query, which go together (and without --input). */
+function queryOption(values: ScoreValues): { postgres: string; query: string } | undefined {
+  const postgres = values['input-postgres'];
+  const query = values['input-query'];
+  if (postgres === undefined && query === undefined) return undefined;
+  if (postgres === undefined || postgres === '')
+    throw new UsageError('--input-query needs --input-postgres');
+  if (query === undefined || query.trim() === '')
+    throw new UsageError('--input-postgres needs --input-query');
+  if (values.input !== undefined || values['input-list'] !== undefined) {
+    throw new UsageError('--input-query replaces --input: give one or the other');
+  }
+  return { postgres, query };
 }
 
 /** The inputs: every --input, then the lines of --input-list (blank lines and # comments skipped). */

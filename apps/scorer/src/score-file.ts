@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { artifactsRoot, type ModelRef, parseModelRef, UsageError } from '@tandem/cli';
 import { type EngineChoice, Explainer, type Predictor, predictionColumns } from '@tandem/runtime';
+import { describeSource } from '@tandem/sources';
 import type { DataFormat, RecordReader } from '@tandem/tabular';
 import { openRecordReader, TabularError } from '@tandem/tabular';
 import { PredictorScorer } from './chunk-scorer.ts';
@@ -21,6 +22,7 @@ import { textColumnsOf } from './sinks/output-rows.ts';
 import { ParquetOutput } from './sinks/parquet-output.ts';
 import { PostgresOutput } from './sinks/postgres-output.ts';
 import { isPostgresUrl, postgresTable } from './sinks/postgres-target.ts';
+import { isParquetPath, openSourceReader, type SourceInput } from './source-reader.ts';
 
 /** Records per predictBatch call: large enough to amortise per-call costs, small in memory. */
 export const DEFAULT_BATCH_SIZE = 4096;
@@ -44,6 +46,12 @@ export interface CopyFileOptions {
    * concatenated in shard order, are the full run's output, byte for byte.
    */
   shard?: Shard;
+  /**
+   * Score the rows of a PostgreSQL query instead of `input` (which may then be empty), streamed
+   * through a cursor by @tandem/sources; `postgres` is a postgres:// URL or the name of an
+   * environment variable holding one, as in the trainer's `"data"`.
+   */
+  inputQuery?: { postgres: string; query: string };
   /** Where AWS settings for s3:// inputs and outputs come from. Default: process.env. */
   env?: NodeJS.ProcessEnv;
   /** Input format; default from the extension (.csv, .ndjson, .jsonl). */
@@ -312,7 +320,9 @@ async function writeThrough(
     const seconds = (performance.now() - started) / 1000;
     return {
       ...counts,
-      input: options.input,
+      input: options.inputQuery
+        ? `${describeSource(options.inputQuery)}: ${options.inputQuery.query}`
+        : options.input,
       output: outputPath,
       ...(options.shard ? { shard: options.shard } : {}),
       ...(rejectsPath !== undefined ? { rejectsFile: rejectsPath } : {}),
@@ -372,6 +382,16 @@ async function openReader(options: CopyFileOptions, s3: S3Files): Promise<Record
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new UsageError(`--batch-size must be a positive integer, got ${batchSize}`);
   }
+  const source = sourceInputOf(options);
+  if (source !== undefined) {
+    if (options.shard !== undefined) {
+      throw new UsageError(
+        '--shard splits CSV and NDJSON inputs; a Parquet file or a query is scored whole',
+      );
+    }
+    const env = options.env ?? process.env;
+    return (await openSourceReader(source, { env, blockSize: batchSize })).reader;
+  }
   const inputs = inputList(options.input);
   const format = formatOf(inputs[0] as string, options.format);
   for (const input of inputs) {
@@ -395,6 +415,18 @@ async function openReader(options: CopyFileOptions, s3: S3Files): Promise<Record
   });
 }
 
+/** A Parquet file or a query, which @tandem/sources reads; undefined for CSV and NDJSON. */
+function sourceInputOf(options: CopyFileOptions): SourceInput | undefined {
+  if (options.inputQuery !== undefined) return options.inputQuery;
+  const inputs = typeof options.input === 'string' ? [options.input] : options.input;
+  if (!inputs.some(isParquetPath)) return undefined;
+  const [only] = inputs;
+  if (inputs.length !== 1 || only === undefined) {
+    throw new UsageError('a Parquet input is scored alone: give one --input');
+  }
+  return isS3Path(only) ? { s3: only } : { file: only };
+}
+
 function inputList(input: string | readonly string[]): readonly string[] {
   const inputs = typeof input === 'string' ? [input] : input;
   if (inputs.length === 0) throw new UsageError('--input is required (see --help)');
@@ -405,7 +437,8 @@ function inputList(input: string | readonly string[]): readonly string[] {
 async function checkPaths(options: CopyFileOptions): Promise<void> {
   if (options.outputTable !== undefined || isPostgresUrl(options.output)) return;
   const where = (path: string) => (isS3Path(path) ? path : resolvePath(path));
-  const inputs = new Set(inputList(options.input).map(where));
+  const given = options.inputQuery === undefined ? inputList(options.input) : [];
+  const inputs = new Set(given.map(where));
   const outputPath = partPath(options.output, options.shard);
   const output = where(outputPath);
   if (inputs.has(output)) {

@@ -1,8 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { csvField } from '@tandem/tabular';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScoreFileOptions, scoreFile } from '../src/score-file.ts';
 import { awkwardCreditCsv, REPO_ROOT, readCsvRecords, useCreditBench } from './support.ts';
@@ -89,6 +94,33 @@ describe('Parquet output', () => {
   }, 120_000);
 });
 
+describe('Parquet input (@tandem/sources)', () => {
+  it('scores a typed Parquet file as the same rows in CSV: the same output records', async () => {
+    const rows = bench.rows.slice(0, 1000);
+    const numeric = new Set(['Seniority', 'Time', 'Age', 'Expenses', 'Income', 'Assets', 'Debt']);
+    const columnData = bench.header.map((name, j) => ({
+      name,
+      data: rows.map((row) => {
+        const text = row[j] ?? '';
+        return text === '' ? null : numeric.has(name) ? Number(text) : text;
+      }),
+      type: numeric.has(name) ? ('DOUBLE' as const) : ('STRING' as const),
+    }));
+    const input = join(bench.work, 'in.parquet');
+    parquetWriteFile({ filename: input, columnData, rowGroupSize: 300 });
+    const csvInput = join(bench.work, 'same-rows.csv');
+    await writeFile(csvInput, `${[bench.header, ...rows].map((r) => r.join(',')).join('\n')}\n`);
+    const fromCsv = join(bench.work, 'from-csv.csv');
+    const fromParquet = join(bench.work, 'from-parquet.csv');
+    await scoreFile({ predictor: bench.predictor, input: csvInput, output: fromCsv });
+    const summary = await scoreFile({ predictor: bench.predictor, input, output: fromParquet });
+    expect(summary.rows).toBe(1000);
+    const expected = await readCsvRecords(fromCsv);
+    expect(await readCsvRecords(fromParquet)).toEqual(expected);
+    expect(expected.filter((r) => r['label'] === 'bad').length).toBeGreaterThan(50);
+  }, 120_000);
+});
+
 describe('PostgreSQL output', () => {
   let url: string;
   let stop: () => void = () => {};
@@ -104,8 +136,11 @@ describe('PostgreSQL output', () => {
     stop();
   });
 
+  // A table has no order: its rows and the CSV output's are compared sorted the same way.
   const tableRows = async (table: string) =>
-    (await db.query(`SELECT * FROM ${table} ORDER BY ctid`)).rows as Record<string, unknown>[];
+    sorted((await db.query(`SELECT * FROM ${table}`)).rows as Record<string, unknown>[]);
+  const sortedCsv = (records: Record<string, string>[]) =>
+    sorted(records).map((r) => r as Record<string, string>);
 
   it('appends the rows with COPY: the table equals the CSV output value by value', async () => {
     const { input, csv } = await awkwardInput('pg-in', 1500);
@@ -117,7 +152,7 @@ describe('PostgreSQL output', () => {
     });
     expect(summary.outputFormat).toBe('postgres');
     expect(summary.output).toContain('table scored at postgres://');
-    expectSameValues(await tableRows('scored'), csv);
+    expectSameValues(await tableRows('scored'), sortedCsv(csv));
     const { rows } = await db.query(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'scored'",
     );
@@ -144,7 +179,7 @@ describe('PostgreSQL output', () => {
         batchSize: 64,
       });
     }
-    expectSameValues(await tableRows('sharded'), csv);
+    expectSameValues(await tableRows('sharded'), sortedCsv(csv));
   }, 120_000);
 
   it('a COPY that fails late leaves no row of the run and reports TANDEM_SCORE_TABLE_FAILED', async () => {
@@ -179,6 +214,43 @@ describe('PostgreSQL output', () => {
     expect((await tableRows('late')).map((r) => r['Status'])).toEqual(['kept']);
   }, 120_000);
 
+  it('scores the rows of a query (input) as the same rows in CSV', async () => {
+    const { csv } = await awkwardInput('pg-query', 600);
+    const columns = bench.header.map((n) => `"${n}"`).join(', ');
+    const types = bench.header.map((n) => `"${n}" text`).join(', ');
+    await db.query(`CREATE TABLE applicants (n integer, ${types})`);
+    // Rows that CSV scoring cannot parse have no place in a table: the good ones go in.
+    const good = csv.filter((r) => r['error'] === '');
+    const copy = db.query(copyFrom('COPY applicants FROM STDIN WITH (FORMAT csv)'));
+    await pipeline(
+      Readable.from(
+        good.map((r, i) => `${i},${bench.header.map((n) => csvField(r[n] ?? '')).join(',')}\n`),
+      ),
+      copy,
+    );
+    const output = join(bench.work, 'from-query.csv');
+    const summary = await scoreFile({
+      predictor: bench.predictor,
+      input: [],
+      inputQuery: {
+        postgres: 'APPLICANTS_DB',
+        query: `SELECT ${columns} FROM applicants ORDER BY n`,
+      },
+      env: { APPLICANTS_DB: url },
+      output,
+    });
+    expect(summary.rows).toBe(good.length);
+    expect(summary.input).toBe(
+      `postgres $APPLICANTS_DB: SELECT ${columns} FROM applicants ORDER BY n`,
+    );
+    const scored = await readCsvRecords(output);
+    const strip = (r: Record<string, string>) => {
+      const { error: _error, ...rest } = r;
+      return rest;
+    };
+    expect(scored.map(strip)).toEqual(good.map(strip));
+  }, 120_000);
+
   it('names a missing environment variable, and refuses a bad table name', async () => {
     const base = { predictor: bench.predictor, input: join(REPO_ROOT, 'data', 'credit.csv') };
     await expect(
@@ -189,6 +261,16 @@ describe('PostgreSQL output', () => {
     );
   });
 });
+
+/** Rows in one order whatever order they came in: by their values, as text, column by column. */
+function sorted<T extends Record<string, unknown>>(rows: T[]): T[] {
+  const key = (row: T) =>
+    JSON.stringify(Object.values(row).map((v) => (v === null ? '' : String(v))));
+  return rows
+    .map((row) => ({ row, key: key(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((e) => e.row);
+}
 
 /**
  * The PostgreSQL CI started (TANDEM_TEST_POSTGRES_URL), else a throwaway cluster of this file's
