@@ -6,14 +6,36 @@
  * 1. One thread, rows/s for 1-row and 1,000-row batches: the feature transform alone, the raw
  *    traversal (TreeEngine on encoded rows) and the Predictor (raw rows → features → trees).
  * 2. Memory: RSS before and after 200,000 1-row and 200,000 batched predictions.
+ * 3. TreeSHAP on the same ensemble (covers counted from the credit rows): rows/s of the leaf
+ *    tables against Algorithm 2, in 64-row blocks as the Explainer calls it.
  *
  * Run from the repository root: npx tsx packages/runtime/bench/trees.bench.ts
  */
 import { fitPipeline, inferSchema, LabelEncoder, treeSpec } from '@tandem/features';
+import { TreeShap } from '../src/explain/tree-shap.ts';
 import { predictorFromTrees, TreeEngine } from '../src/index.ts';
 import { readDataCsv } from '../test/fixtures/csv.ts';
-import { dataTree, ensembleOf, mulberry32 } from '../test/fixtures/trees.ts';
+import { dataTree, ensembleOf, mulberry32, type NodeSpec } from '../test/fixtures/trees.ts';
 import { compare, formatRate as format, machineLine, rssMiB } from './harness.ts';
+
+/** Covers as training would count them: the rows reaching each leaf (plus one, never zero). */
+function withRowCovers(node: NodeSpec, x: Float32Array, rows: number[], width: number): NodeSpec {
+  if ('leaf' in node) return { ...node, cover: rows.length + 1 };
+  const left: number[] = [];
+  const right: number[] = [];
+  for (const r of rows) {
+    (referenceLeafSide(node, x[r * width + node.feature]!) ? left : right).push(r);
+  }
+  const l = withRowCovers(node.left, x, left, width);
+  const r = withRowCovers(node.right, x, right, width);
+  return { ...node, cover: (l.cover ?? 0) + (r.cover ?? 0), left: l, right: r };
+}
+
+function referenceLeafSide(node: Extract<NodeSpec, { feature: number }>, v: number): boolean {
+  if (Number.isNaN(v)) return node.missingLeft;
+  if (node.categories) return node.categories.includes(v);
+  return v <= Math.fround(node.threshold!);
+}
 
 async function main(): Promise<void> {
   const rows = readDataCsv('credit').map(({ Status: _target, ...row }) => row);
@@ -23,10 +45,16 @@ async function main(): Promise<void> {
   const width = pipeline.width;
   const categorical = pipeline.toJSON().columns.map((c) => c.type === 'categorical');
   const next = mulberry32(3);
+  const all = rows.map((_, r) => r);
   const ensemble = ensembleOf(
     Array.from({ length: 100 }, () => ({
       output: 0,
-      root: dataTree(next, encoded, rows.length, width, categorical, 31),
+      root: withRowCovers(
+        dataTree(next, encoded, rows.length, width, categorical, 31),
+        encoded,
+        all,
+        width,
+      ),
     })),
     { inputWidth: width, outputs: 1, link: 'logistic', baseline: [0.9] },
   );
@@ -85,6 +113,19 @@ async function main(): Promise<void> {
         `${gc ? '' : ' (without --expose-gc: includes garbage not yet collected)'}`,
     );
   }
+  const tables = new TreeShap(ensemble);
+  const path = new TreeShap(ensemble, { maxTableEntries: 0 });
+  const phi = new Float64Array(64 * width);
+  const block = batchFeatures.subarray(0, 64 * width);
+  const shap = compare(64, {
+    tables: () => tables.explainBlock(block, 0, 64, phi.fill(0)),
+    path: () => path.explainBlock(block, 0, 64, phi.fill(0)),
+  });
+  console.log(
+    `\nTreeSHAP, 64-row blocks: leaf tables ${format(shap.tables).trim()} rows/s ` +
+      `(${tables.tableTrees} trees, ${((tables.tableEntries * 8) / 2 ** 20).toFixed(1)} MiB of tables), ` +
+      `Algorithm 2 ${format(shap.path).trim()} rows/s, tables / Algorithm 2 ${(shap.tables / shap.path).toFixed(1)} ×`,
+  );
 }
 
 await main();
