@@ -58,25 +58,45 @@ export class DataPlane {
   }
 
   predict<T>(request: FastifyRequest, job: PredictRequest<T>): T {
-    const served = this.registry.select(job.name, job.selector);
-    request.servedModel = served.name;
-    request.servedVersion = String(served.version);
-    // Leased for the whole request: a reload that retires the version meanwhile defers disposal.
-    served.acquire();
-    try {
-      const rows = job.decode(served);
-      checkCells(rows, this.maxCells);
+    return withGuardedRows(request, this.registry, this.maxCells, job, (served, rows) => {
       const outcome = predictRows(served, rows, this.metrics);
       request.server.monitoring?.observe(request, job.selector, served, rows, outcome);
       return job.encode(outcome, served);
-    } finally {
-      served.release();
-    }
+    });
+  }
+}
+
+/**
+ * The steps every data path shares: select the version → lease it → decode the request's rows →
+ * cell limit → input guards (own columns, float32 range); then `work` on the guarded rows while
+ * the version is still leased.
+ */
+export function withGuardedRows<T>(
+  request: FastifyRequest,
+  registry: ModelRegistry,
+  maxCells: number,
+  job: Pick<PredictRequest<T>, 'name' | 'selector' | 'decode'>,
+  work: (served: ServedVersion, rows: readonly RawRow[]) => T,
+): T {
+  const served = registry.select(job.name, job.selector);
+  request.servedModel = served.name;
+  request.servedVersion = String(served.version);
+  // Leased for the whole request: a reload that retires the version meanwhile defers disposal.
+  served.acquire();
+  try {
+    const sent = job.decode(served);
+    checkCells(sent, maxCells);
+    const guards = guardsOf(served);
+    const rows = ownColumns(sent, guards);
+    checkFloat32Range(rows, guards);
+    return work(served, rows);
+  } finally {
+    served.release();
   }
 }
 
 /** The per-request cell limit: rows × the first row's columns (rows are alike in practice). */
-export function checkCells(rows: readonly RawRow[], maxCells: number): void {
+function checkCells(rows: readonly RawRow[], maxCells: number): void {
   const first = rows[0];
   const cells = first === undefined ? 0 : rows.length * Object.keys(first).length;
   if (cells > maxCells) {
@@ -89,7 +109,7 @@ export function checkCells(rows: readonly RawRow[], maxCells: number): void {
 
 const guardsByVersion = new WeakMap<ServedVersion, InputGuards>();
 
-export function guardsOf(served: ServedVersion): InputGuards {
+function guardsOf(served: ServedVersion): InputGuards {
   let guards = guardsByVersion.get(served);
   if (guards === undefined) {
     guards = inputGuards(served.manifest.inputs);
@@ -104,13 +124,10 @@ export function guardsOf(served: ServedVersion): InputGuards {
  */
 function predictRows(
   served: ServedVersion,
-  sent: readonly RawRow[],
+  rows: readonly RawRow[],
   metrics: ServerMetrics,
 ): Outcome {
   const { predictor } = served;
-  const guards = guardsOf(served);
-  const rows = ownColumns(sent, guards);
-  checkFloat32Range(rows, guards);
   const batch = predictor.predictBatch(rows, { errors: 'collect' });
   if (batch.errors.length > 0) {
     metrics.rowsRejected(served.name, batch.rejected.length);

@@ -10,9 +10,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseNdjson } from '../codecs/tabular.ts';
 import { tensorsToRows, type V2Tensor } from '../codecs/v2.ts';
-import { checkCells, guardsOf } from '../dataplane.ts';
+import { withGuardedRows } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
-import { checkFloat32Range, ownColumns } from '../input-guards.ts';
 import type { VersionSelector } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
 import { answeringVersion, nativeErrors, protocolErrors } from '../schemas.ts';
@@ -166,16 +165,7 @@ export function explainRows<T>(
   },
 ): T {
   const { registry, metrics, config } = app.tandem;
-  const served = registry.select(job.name, job.selector);
-  request.servedModel = served.name;
-  request.servedVersion = String(served.version);
-  served.acquire();
-  try {
-    const sent = job.decode(served);
-    checkCells(sent, config.maxCells);
-    const guards = guardsOf(served);
-    const rows = ownColumns(sent, guards);
-    checkFloat32Range(rows, guards);
+  return withGuardedRows(request, registry, config.maxCells, job, (served, rows) => {
     const batch = Explainer.of(served.predictor).explainBatch(rows, {
       errors: 'collect',
       ...(job.ask.classes !== undefined ? { classes: job.ask.classes } : {}),
@@ -195,9 +185,7 @@ export function explainRows<T>(
       );
     }
     return job.encode(batch, served);
-  } finally {
-    served.release();
-  }
+  });
 }
 
 /** KServe V1 `POST /v1/models/{name}:explain` (the default version), instances as on :predict. */
