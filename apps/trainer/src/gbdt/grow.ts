@@ -54,6 +54,8 @@ export class TreeGrower {
   readonly #builder: HistogramBuilder;
   readonly indices: Uint32Array;
   readonly #scratch: Uint32Array;
+  /** The split being applied, per bin: 1 = left. */
+  readonly #goesLeft = new Uint8Array(256);
 
   constructor(data: GrowData, rules: GrowRules, pool: HistogramPool, builder: HistogramBuilder) {
     this.#data = data;
@@ -162,24 +164,33 @@ export class TreeGrower {
     this.#consider(right, smallIsLeft ? largeHistogram : smallHistogram, open);
   }
 
-  /** Stable in-place partition of the node's rows: left rows first. Returns the boundary. */
+  /**
+   * Stable in-place partition of the node's rows: left rows first. Returns the boundary. Each
+   * bin's side comes from a 256-entry table and both arrays are written for every row, so the
+   * loop has no branch on the (unpredictable) side.
+   */
   #partition(node: GrownNode, split: Split): number {
     const { columns, rows } = this.#data;
     const column = columns.subarray(split.feature * rows, (split.feature + 1) * rows);
     const indices = this.indices;
     const scratch = this.#scratch;
-    const leftBins = split.leftBins;
-    const threshold = split.bin;
-    const missingLeft = split.missingLeft;
+    const goesLeft = this.#goesLeft;
+    if (split.leftBins !== null) goesLeft.set(split.leftBins);
+    else {
+      goesLeft.fill(1, 0, split.bin + 1);
+      goesLeft.fill(0, split.bin + 1);
+      goesLeft[MISSING_BIN] = split.missingLeft ? 1 : 0;
+    }
     let l = node.start;
     let r = 0;
     for (let j = node.start; j < node.end; j++) {
       const i = indices[j]!;
-      const b = column[i]!;
-      const goLeft =
-        leftBins !== null ? leftBins[b] === 1 : b === MISSING_BIN ? missingLeft : b <= threshold;
-      if (goLeft) indices[l++] = i;
-      else scratch[r++] = i;
+      const left = goesLeft[column[i]!]!;
+      // l <= j: the slot written was read already.
+      indices[l] = i;
+      scratch[r] = i;
+      l += left;
+      r += 1 - left;
     }
     indices.set(scratch.subarray(0, r), l);
     return l;
