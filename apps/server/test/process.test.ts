@@ -2,19 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitUntilReady } from '@tandem/fixtures';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CREDIT_ROW } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const started: ChildProcess[] = [];
 
@@ -54,18 +46,9 @@ function start(
   return { child, exit };
 }
 
-async function ready(url: string): Promise<void> {
-  // Generous: two workers loading models on a busy 2-core machine take a while.
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('server not ready in 90 s');
+/** Generous: two workers loading models on a busy 2-core machine take a while. */
+function ready(url: string): Promise<void> {
+  return waitUntilReady(url, { timeoutMs: 90_000 });
 }
 
 /** One POST over a keep-alive agent: the status, or the error code (ECONNRESET, …). */
