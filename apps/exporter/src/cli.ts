@@ -7,6 +7,7 @@ import {
   EXIT,
   parseCommandLine,
   parseModelRef,
+  printHelp,
   runCli,
   UsageError,
 } from '@tandem/cli';
@@ -43,10 +44,7 @@ const OPTIONS = {
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(argv, OPTIONS);
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
+  if (values.help) return printHelp(HELP);
   const required = (name: 'model' | 'format' | 'output'): string => {
     const value = values[name];
     if (value === undefined || value === '')

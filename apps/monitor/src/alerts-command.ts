@@ -1,6 +1,14 @@
 /** `npm run alerts`: a Prometheus rules file for one model. See --help. */
 
-import { artifactsRoot, EXIT, parseCommandLine, parseModelRef, UsageError } from '@tandem/cli';
+import {
+  artifactsRoot,
+  EXIT,
+  parseCommandLine,
+  parseModelRef,
+  printHelp,
+  requiredOption,
+  UsageError,
+} from '@tandem/cli';
 import { FileModelStore, writeFileAtomic } from '@tandem/model-store';
 import { alertRules } from '@tandem/monitoring';
 
@@ -32,12 +40,8 @@ const OPTIONS = {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(argv, OPTIONS);
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  if (values.model === undefined) throw new UsageError('--model is required (see --help)');
-  const ref = parseModelRef(values.model);
+  if (values.help) return printHelp(HELP);
+  const ref = parseModelRef(requiredOption(values.model, '--model'));
   const drop = values['accuracy-drop'] === undefined ? undefined : Number(values['accuracy-drop']);
   if (drop !== undefined && !(drop >= 0 && drop < 1)) {
     throw new UsageError(

@@ -8,6 +8,8 @@ import {
   integerOption,
   parseCommandLine,
   parseModelRef,
+  printHelp,
+  requiredOption,
   UsageError,
 } from '@tandem/cli';
 import { formatFromExtension } from '@tandem/tabular';
@@ -47,23 +49,18 @@ export const DRIFT_EXIT = { drift: 3, insufficientRows: 4 } as const;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(argv, OPTIONS);
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  if (values.model === undefined) throw new UsageError('--model is required (see --help)');
-  if (values.input === undefined) throw new UsageError('--input is required (see --help)');
-  const format = values.format ?? formatFromExtension(values.input);
+  if (values.help) return printHelp(HELP);
+  const model = requiredOption(values.model, '--model');
+  const input = requiredOption(values.input, '--input');
+  const format = values.format ?? formatFromExtension(input);
   if (format !== 'csv' && format !== 'ndjson') {
-    throw new UsageError(
-      `cannot tell the format of ${values.input}: use --format csv or --format ndjson`,
-    );
+    throw new UsageError(`cannot tell the format of ${input}: use --format csv or --format ndjson`);
   }
   const minRows = integerOption(values['min-rows'], '--min-rows');
   const result = await driftOfFile({
     artifacts: artifactsRoot(values.artifacts),
-    model: parseModelRef(values.model),
-    input: values.input,
+    model: parseModelRef(model),
+    input,
     format,
     ...(minRows === undefined ? {} : { settings: { minRows: Math.max(minRows, 1) } }),
   });

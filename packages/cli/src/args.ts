@@ -32,3 +32,12 @@ export function integerOption(value: string | undefined, flag: string): number |
   }
   return Number(value);
 }
+
+/**
+ * The value of a flag the command cannot run without, or a usage error naming it.
+ * @example const input = requiredOption(values.input, '--input');
+ */
+export function requiredOption<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new UsageError(`${flag} is required (see --help)`);
+  return value;
+}

@@ -28,6 +28,12 @@ export async function runCli(name: string, main: () => Promise<number>): Promise
   process.exitCode = code;
 }
 
+/** Prints a command's --help text on stdout; returns the exit code to end with (0). */
+export function printHelp(help: string): number {
+  process.stdout.write(`${help}\n`);
+  return EXIT.ok;
+}
+
 /** Writes to stderr: logs never mix with a --json result on stdout. */
 export function logToStderr(line: string): void {
   process.stderr.write(`${line}\n`);

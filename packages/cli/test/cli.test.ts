@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   artifactsRoot,
   displayPath,
@@ -10,6 +10,8 @@ import {
   integerOption,
   isCodedError,
   parseCommandLine,
+  printHelp,
+  requiredOption,
   runCli,
   UsageError,
 } from '../src/index.ts';
@@ -47,6 +49,28 @@ describe('parseCommandLine', () => {
     expect(() => integerOption('-1', '--seed')).toThrow(/--seed expects a non-negative integer/);
     expect(() => integerOption('1.5', '--seed')).toThrow(UsageError);
     expect(() => integerOption('9007199254740993', '--seed')).toThrow(UsageError);
+  });
+
+  it('requires a flag by name, keeping an empty value', () => {
+    expect(requiredOption('credit', '--model')).toBe('credit');
+    expect(requiredOption('', '--model')).toBe('');
+    expect(() => requiredOption(undefined, '--model')).toThrow(
+      new UsageError('--model is required (see --help)'),
+    );
+  });
+
+  it('prints the help text on stdout and ends with exit code 0', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(printHelp('Usage: npm run x')).toBe(EXIT.ok);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual(['Usage: npm run x\n']);
   });
 });
 
