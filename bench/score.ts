@@ -7,7 +7,9 @@
  * no model (copyRecords: the passthrough baseline, one thread), (2) scoring it with the credit
  * model (scoreFile) as `npm run score` does by default: the engine the server uses, one thread
  * per core (--threads), the workers started inside each timed run, (3) the same on one thread,
- * (4) on the tfjs engine (one thread). For each it prints rows/s of wall time (best and median of
+ * (4) on the tfjs engine (one thread), (5) the same file as `--shards` shards (default 2) scored one
+ * after the other on one thread each, as an Indexed Job's pods would (checked to concatenate to
+ * pass 3's output byte for byte): the cost of sharding is its ratio to pass 3. For each it prints rows/s of wall time (best and median of
  * the repeats) and rows per CPU-second of this process, worker threads included, the ratios, and
  * peak memory. The model is loaded once beforehand, untimed. Without --artifacts the credit model
  * is trained into a temporary folder first (data/models/credit.json when present, else the
@@ -30,8 +32,10 @@ const { values } = parseArgs({
     artifacts: { type: 'string' },
     'batch-size': { type: 'string', default: '4096' },
     threads: { type: 'string' },
+    shards: { type: 'string', default: '2' },
   },
 });
+const shards = Number(values.shards);
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const batchSize = Number(values['batch-size']);
@@ -82,6 +86,7 @@ try {
     score: { wall: [], cpu: [] } as Pass,
     single: { wall: [], cpu: [] } as Pass,
     tfjs: { wall: [], cpu: [] } as Pass,
+    sharded: { wall: [], cpu: [] } as Pass,
   };
   const heapBefore = process.memoryUsage().heapUsed;
   peak.heap = 0;
@@ -96,11 +101,26 @@ try {
     await measure(passes.tfjs, () =>
       scoreFile({ ...common, output: join(work, 'scored-tfjs.csv'), predictor: tfjsPredictor }),
     );
+    const parts = Array.from(
+      { length: shards },
+      (_, index) => () =>
+        scoreFile({
+          ...common,
+          rejects: join(work, 'rejects-{shard}.csv'),
+          output: join(work, 'part-{shard}.csv'),
+          predictor,
+          threads: 1,
+          shard: { index, count: shards },
+        }),
+    );
+    await measure(passes.sharded, ...parts);
+    await checkParts(join(work, 'scored-1.csv'), shards);
     process.stderr.write(
       `run ${run + 1}/${repeat}: read+write ${fmt(last(passes.copy.wall))} rows/s, ` +
         `scoring ${fmt(last(passes.score.wall))} rows/s (${predictor.engine}, ${threads} threads), ` +
         `${fmt(last(passes.single.wall))} rows/s (1 thread), ` +
-        `${fmt(last(passes.tfjs.wall))} rows/s (tfjs)\n`,
+        `${fmt(last(passes.tfjs.wall))} rows/s (tfjs), ` +
+        `${fmt(last(passes.sharded.wall))} rows/s (${shards} shards in sequence)\n`,
     );
   }
   predictor.dispose();
@@ -124,9 +144,16 @@ try {
     line(`score, engine ${predictor.engine}, ${threads} threads (the default here)`, passes.score),
     line(`score, engine ${predictor.engine}, 1 thread`, passes.single),
     line('score, engine tfjs, 1 thread', passes.tfjs),
+    line(`score, ${shards} shards in sequence, 1 thread each`, passes.sharded),
     '',
     `scoring / read+write: ${ratio(passes.score)} (${threads} threads; goal at most 2x); ` +
       `${ratio(passes.single)} (1 thread); ${ratio(passes.tfjs)} (tfjs)`,
+    `sharding: ${shards} shards in sequence take ` +
+      `${(best(passes.single.wall) / best(passes.sharded.wall)).toFixed(3)}x the wall time and ` +
+      `${(best(passes.single.cpu) / best(passes.sharded.cpu)).toFixed(3)}x the CPU time of one run ` +
+      `(1 thread each, best of ${repeat}; median wall ` +
+      `${(median(passes.single.wall) / median(passes.sharded.wall)).toFixed(3)}x); the parts ` +
+      'concatenated equal the one run byte for byte',
     `peak heap used ${(peak.heap / 2 ** 20).toFixed(0)} MiB during the runs, garbage not yet collected included ` +
       `(${(heapBefore / 2 ** 20).toFixed(0)} MiB before), ` +
       `peak RSS ${(peak.rss / 2 ** 20).toFixed(0)} MiB`,
@@ -137,16 +164,36 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-async function measure(pass: Pass, run: () => Promise<ScoreSummary>): Promise<void> {
+/** Times `runs` one after the other (one run, or the shards of one); counts must add up. */
+async function measure(pass: Pass, ...runs: (() => Promise<ScoreSummary>)[]): Promise<void> {
   const cpuBefore = process.cpuUsage();
-  const summary = await run();
+  let scored = 0;
+  let rejected = 0;
+  let seconds = 0;
+  for (const run of runs) {
+    const summary = await run();
+    scored += summary.rows;
+    rejected += summary.rejected;
+    seconds += summary.seconds;
+  }
   // The CPU time of the whole process: every thread, workers included.
   const cpu = process.cpuUsage(cpuBefore);
-  if (summary.rows !== rows || summary.rejected !== 0) {
-    throw new Error(`unexpected counts: ${summary.rows} rows, ${summary.rejected} rejected`);
+  if (scored !== rows || rejected !== 0) {
+    throw new Error(`unexpected counts: ${scored} rows, ${rejected} rejected`);
   }
-  pass.wall.push(summary.rows / summary.seconds);
-  pass.cpu.push(summary.rows / ((cpu.user + cpu.system) / 1e6));
+  pass.wall.push(scored / seconds);
+  pass.cpu.push(scored / ((cpu.user + cpu.system) / 1e6));
+}
+
+/** The parts of `count` shards, concatenated, must be the one-thread run's output. */
+async function checkParts(full: string, count: number): Promise<void> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    parts.push(await readFile(join(work, `part-${String(i).padStart(5, '0')}.csv`)));
+  }
+  if (!Buffer.concat(parts).equals(await readFile(full))) {
+    throw new Error(`the ${count} parts do not concatenate to the full run's output`);
+  }
 }
 
 function best(list: readonly number[]): number {

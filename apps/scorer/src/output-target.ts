@@ -21,7 +21,7 @@ export async function createOutput(path: string, s3: S3Files): Promise<OutputTar
   if (!isS3Path(path)) return AtomicFile.create(path);
   const object = parseS3Object(path, '--output');
   // TMPDIR decides where parts are staged (a pod's emptyDir at /tmp, for instance).
-  const staging = await mkdtemp(join(tmpdir(), 'tandem-score-'));
+  const staging = await mkdtemp(join(tmpdir(), 'tandem-s3-part-'));
   const file = await AtomicFile.create(join(staging, basename(object.key)));
   const clean = () => rm(staging, { recursive: true, force: true });
   return {

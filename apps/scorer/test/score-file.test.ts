@@ -3,46 +3,32 @@ import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
 import { CARS, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
-import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
+import { predictorFromStoredVersion } from '@tandem/runtime';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ScorerError } from '../src/errors.ts';
 import { scoreFile } from '../src/score-file.ts';
-import {
-  type CreditBench,
-  DATA,
-  openCreditBench,
-  readCsvRecords,
-  writeCreditModel,
-} from './support.ts';
+import { DATA, readCsvRecords, useCreditBench, writeCreditModel } from './support.ts';
 
-let bench: CreditBench | undefined;
-let work: string;
-let artifacts: string;
-let predictor: Predictor;
-let header: string[];
-let sourceRows: string[][];
-
-beforeAll(async () => {
-  bench = await openCreditBench('tandem-score-');
-  ({ work, artifacts, predictor, header } = bench);
-  sourceRows = bench.rows.slice(0, 300);
-}, 120_000);
-
-afterAll(() => bench?.close());
+const bench = useCreditBench('tandem-score-');
+/** The first 300 rows of credit.csv, filled in once the bench is open. */
+const sourceRows: string[][] = [];
+beforeAll(() => {
+  sourceRows.push(...bench.rows.slice(0, 300));
+});
 
 function csvOf(rows: readonly (readonly string[])[]): string {
-  return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
+  return `${[bench.header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
 }
 
 function objectOf(row: readonly string[]): Record<string, string> {
-  return Object.fromEntries(header.map((name, j) => [name, row[j] ?? '']));
+  return Object.fromEntries(bench.header.map((name, j) => [name, row[j] ?? '']));
 }
 
 /** What the server's Predictor says for these rows: the reference every output is held to. */
 function expected(rows: readonly RawRow[]): { label: string; probabilities: number[] }[] {
-  const batch = predictor.predictBatch(rows, { errors: 'collect' });
-  const classes = predictor.classes ?? [];
+  const batch = bench.predictor.predictBatch(rows, { errors: 'collect' });
+  const classes = bench.predictor.classes ?? [];
   return rows.map((_, i) => {
     const probabilities = Array.from(batch.outputs.subarray(i * 2, i * 2 + 2));
     const best = (probabilities[1] as number) > (probabilities[0] as number) ? 1 : 0;
@@ -56,12 +42,12 @@ async function files(dir: string): Promise<string[]> {
 
 describe('scoreFile', () => {
   it('writes the input columns plus label and one probability per class, in input order', async () => {
-    const dir = await mkdtemp(join(work, 'csv-'));
+    const dir = await mkdtemp(join(bench.work, 'csv-'));
     const input = join(dir, 'in.csv');
     await writeFile(input, csvOf(sourceRows));
     const summary = await scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input,
       output: join(dir, 'out.csv'),
     });
@@ -74,11 +60,17 @@ describe('scoreFile', () => {
     });
     expect(summary.predictionColumns).toEqual(['label', 'probability_bad', 'probability_good']);
     const out = parse(await readFile(join(dir, 'out.csv'), 'utf8')) as string[][];
-    expect(out[0]).toEqual([...header, 'label', 'probability_bad', 'probability_good', 'error']);
+    expect(out[0]).toEqual([
+      ...bench.header,
+      'label',
+      'probability_bad',
+      'probability_good',
+      'error',
+    ]);
     const reference = expected(sourceRows.map(objectOf));
     out.slice(1).forEach((row, i) => {
-      expect(row.slice(0, header.length)).toEqual(sourceRows[i]);
-      const [label, bad, good, error] = row.slice(header.length);
+      expect(row.slice(0, bench.header.length)).toEqual(sourceRows[i]);
+      const [label, bad, good, error] = row.slice(bench.header.length);
       expect(label).toBe(reference[i]?.label);
       // The text is the float32 value's exact double: it parses back to the same number.
       expect([Number(bad), Number(good)]).toEqual(reference[i]?.probabilities);
@@ -88,7 +80,7 @@ describe('scoreFile', () => {
   });
 
   it('gives the same predictions whichever of CSV and NDJSON goes in and comes out', async () => {
-    const dir = await mkdtemp(join(work, 'formats-'));
+    const dir = await mkdtemp(join(bench.work, 'formats-'));
     const rows = sourceRows.slice(0, 50);
     await writeFile(join(dir, 'in.csv'), csvOf(rows));
     // NDJSON carries numbers as numbers: the features read both the same way.
@@ -109,7 +101,7 @@ describe('scoreFile', () => {
     ] as const) {
       await scoreFile({
         model: 'credit',
-        artifacts,
+        artifacts: bench.artifacts,
         input: join(dir, input),
         output: join(dir, output),
       });
@@ -131,7 +123,7 @@ describe('scoreFile', () => {
         Number(csvOut[i]?.['probability_good']),
       ]).toEqual(probabilities);
       expect(csvOut[i]?.['label']).toBe(want.label);
-      expect(csvOut[i]?.['Income']).toBe(rows[i]?.[header.indexOf('Income')]);
+      expect(csvOut[i]?.['Income']).toBe(rows[i]?.[bench.header.indexOf('Income')]);
       for (const object of [fromCsv[i], fromNdjson[i]]) {
         expect([object.probability_bad, object.probability_good]).toEqual(probabilities);
         expect(object.label).toBe(want.label);
@@ -143,7 +135,7 @@ describe('scoreFile', () => {
   });
 
   it('keeps order across many chunks', async () => {
-    const dir = await mkdtemp(join(work, 'order-'));
+    const dir = await mkdtemp(join(bench.work, 'order-'));
     const rows = Array.from(
       { length: 2000 },
       (_, i) => sourceRows[i % sourceRows.length] as string[],
@@ -153,7 +145,7 @@ describe('scoreFile', () => {
     await writeFile(join(dir, 'in.csv'), csvOf(withId));
     const summary = await scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
       batchSize: 97,
@@ -168,12 +160,12 @@ describe('scoreFile', () => {
   });
 
   it('writes bad rows to the rejects file with line and reason, and scores the others', async () => {
-    const dir = await mkdtemp(join(work, 'rejects-'));
+    const dir = await mkdtemp(join(bench.work, 'rejects-'));
     const good = sourceRows.slice(0, 5).map((row) => row.join(','));
     const badValue = [...(sourceRows[5] as string[])];
-    badValue[header.indexOf('Income')] = 'lots';
+    badValue[bench.header.indexOf('Income')] = 'lots';
     const lines = [
-      header.join(','),
+      bench.header.join(','),
       good[0],
       good[1],
       badValue.join(','),
@@ -186,7 +178,7 @@ describe('scoreFile', () => {
 
     const summary = await scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
       rejects: join(dir, 'rejects.csv'),
@@ -199,25 +191,27 @@ describe('scoreFile', () => {
     expect(rejects[0]?.['row']).toBe(badValue.join(','));
     expect(rejects[1]).toEqual({
       line: '6',
-      reason: `expected ${header.length} fields, got 2`,
+      reason: `expected ${bench.header.length} fields, got 2`,
       row: 'too,few',
     });
     const out = parse(await readFile(join(dir, 'out.csv'), 'utf8')) as string[][];
     expect(out[0]).not.toContain('error');
-    expect(out.slice(1).map((row) => row.slice(0, header.length))).toEqual(sourceRows.slice(0, 5));
+    expect(out.slice(1).map((row) => row.slice(0, bench.header.length))).toEqual(
+      sourceRows.slice(0, 5),
+    );
   });
 
   it('without a rejects file, keeps bad rows in place with an error and no prediction', async () => {
-    const dir = await mkdtemp(join(work, 'error-column-'));
+    const dir = await mkdtemp(join(bench.work, 'error-column-'));
     const badValue = [...(sourceRows[1] as string[])];
-    badValue[header.indexOf('Age')] = 'old';
+    badValue[bench.header.indexOf('Age')] = 'old';
     await writeFile(
       join(dir, 'in.csv'),
       csvOf([sourceRows[0] as string[], badValue, sourceRows[2] as string[]]),
     );
     const summary = await scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
     });
@@ -231,14 +225,14 @@ describe('scoreFile', () => {
   });
 
   it('with strict, stops at the first bad row, names its line and writes nothing', async () => {
-    const dir = await mkdtemp(join(work, 'strict-'));
+    const dir = await mkdtemp(join(bench.work, 'strict-'));
     const badValue = [...(sourceRows[3] as string[])];
-    badValue[header.indexOf('Amount')] = 'n/a';
+    badValue[bench.header.indexOf('Amount')] = 'n/a';
     const rows = [...sourceRows.slice(0, 3), badValue, ...sourceRows.slice(4, 20)];
     await writeFile(join(dir, 'in.csv'), csvOf(rows));
     const run = scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
       rejects: join(dir, 'rejects.csv'),
@@ -251,7 +245,7 @@ describe('scoreFile', () => {
   });
 
   it('stops when aborted and leaves neither output nor temporary file', async () => {
-    const dir = await mkdtemp(join(work, 'abort-'));
+    const dir = await mkdtemp(join(bench.work, 'abort-'));
     await writeFile(
       join(dir, 'in.csv'),
       csvOf(Array.from({ length: 5000 }, (_, i) => sourceRows[i % 300] as string[])),
@@ -259,7 +253,7 @@ describe('scoreFile', () => {
     const controller = new AbortController();
     const run = scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
       batchSize: 100,
@@ -273,12 +267,12 @@ describe('scoreFile', () => {
   });
 
   it('refuses input columns that would shadow a prediction column', async () => {
-    const dir = await mkdtemp(join(work, 'clash-'));
+    const dir = await mkdtemp(join(bench.work, 'clash-'));
     await writeFile(join(dir, 'in.csv'), `label,Age\nx,30\n`);
     await expect(
       scoreFile({
         model: 'credit',
-        artifacts,
+        artifacts: bench.artifacts,
         input: join(dir, 'in.csv'),
         output: join(dir, 'out.csv'),
       }),
@@ -287,12 +281,12 @@ describe('scoreFile', () => {
   });
 
   it('refuses an output or rejects path that is a directory before scoring, and an input that is one', async () => {
-    const dir = await mkdtemp(join(work, 'folders-'));
+    const dir = await mkdtemp(join(bench.work, 'folders-'));
     await writeFile(join(dir, 'in.csv'), csvOf(sourceRows.slice(0, 5)));
     await mkdir(join(dir, 'out.csv'));
     await mkdir(join(dir, 'in-folder.csv'));
     const score = (paths: { input: string; output: string; rejects?: string }) =>
-      scoreFile({ model: 'credit', artifacts, ...paths });
+      scoreFile({ model: 'credit', artifacts: bench.artifacts, ...paths });
     await expect(
       score({ input: join(dir, 'in.csv'), output: join(dir, 'out.csv') }),
     ).rejects.toMatchObject({
@@ -315,25 +309,25 @@ describe('scoreFile', () => {
     expect(await files(dir)).toEqual(['in-folder.csv', 'in.csv', 'out.csv']);
   });
 
-  it('writes just the header for an input with no rows, and fails clearly on a missing input', async () => {
-    const dir = await mkdtemp(join(work, 'empty-'));
-    await writeFile(join(dir, 'in.csv'), `${header.join(',')}\n`);
+  it('writes just the bench.header for an input with no rows, and fails clearly on a missing input', async () => {
+    const dir = await mkdtemp(join(bench.work, 'empty-'));
+    await writeFile(join(dir, 'in.csv'), `${bench.header.join(',')}\n`);
     const summary = await scoreFile({
       model: 'credit',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'in.csv'),
       output: join(dir, 'out.csv'),
       rejects: join(dir, 'r.csv'),
     });
     expect(summary.rows).toBe(0);
     expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe(
-      `${header.join(',')},label,probability_bad,probability_good\n`,
+      `${bench.header.join(',')},label,probability_bad,probability_good\n`,
     );
     expect(await readFile(join(dir, 'r.csv'), 'utf8')).toBe('line,reason,row\n');
     await expect(
       scoreFile({
         model: 'credit',
-        artifacts,
+        artifacts: bench.artifacts,
         input: join(dir, 'nope.csv'),
         output: join(dir, 'x.csv'),
       }),
@@ -341,7 +335,7 @@ describe('scoreFile', () => {
     await expect(
       scoreFile({
         model: 'credit@7',
-        artifacts,
+        artifacts: bench.artifacts,
         input: join(dir, 'in.csv'),
         output: join(dir, 'x.csv'),
       }),
@@ -351,14 +345,14 @@ describe('scoreFile', () => {
 });
 
 describe('scoreFile with a regressor', () => {
-  it('appends one value column, on the target scale, equal to the predictor output', async () => {
-    const dir = await mkdtemp(join(work, 'regression-'));
-    await writeFixtureVersion(artifacts, { ...CARS, seed: 5 });
+  it('appends one value column, on the target scale, equal to the bench.predictor output', async () => {
+    const dir = await mkdtemp(join(bench.work, 'regression-'));
+    await writeFixtureVersion(bench.artifacts, { ...CARS, seed: 5 });
     const lines = (await readFile(join(DATA, 'cars.csv'), 'utf8')).trim().split('\n');
     await writeFile(join(dir, 'cars.csv'), `${lines.slice(0, 41).join('\n')}\n`);
     const summary = await scoreFile({
       model: 'cars',
-      artifacts,
+      artifacts: bench.artifacts,
       input: join(dir, 'cars.csv'),
       output: join(dir, 'out.jsonl'),
     });
@@ -367,7 +361,7 @@ describe('scoreFile with a regressor', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const store = new FileModelStore(artifacts);
+    const store = new FileModelStore(bench.artifacts);
     const regressor = await predictorFromStoredVersion(await store.readVersion('cars', 1));
     const rows = parse(`${lines.slice(0, 41).join('\n')}\n`, { columns: true }) as RawRow[];
     const batch = regressor.predictBatch(rows, { errors: 'collect' });
@@ -382,7 +376,7 @@ describe('scoreFile with a regressor', () => {
 
 describe('scoreFile with a value that overflows float32', () => {
   it('rejects the row whose output is not finite instead of writing NaN', async () => {
-    const dir = await mkdtemp(join(work, 'overflow-'));
+    const dir = await mkdtemp(join(bench.work, 'overflow-'));
     const store = join(dir, 'artifacts');
     await writeCreditModel(store);
     const header =

@@ -293,7 +293,7 @@ describe.skipIf(!s3.available)('sharded scoring from and to S3 (moto)', () => {
     }
     expect(Buffer.concat(parts).equals(await readFile(fullPath))).toBe(true);
     // No staging file is left behind.
-    expect((await readdir(tmpdir())).filter((n) => n.startsWith('tandem-score-'))).toEqual([]);
+    expect((await readdir(tmpdir())).filter((n) => n.startsWith('tandem-s3-part-'))).toEqual([]);
   }, 120_000);
 
   it('a missing S3 input is TANDEM_SCORE_INPUT_NOT_FOUND naming it', async () => {

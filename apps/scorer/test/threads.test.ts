@@ -1,47 +1,34 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
-import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { predictorFromStoredVersion } from '@tandem/runtime';
+import { describe, expect, it } from 'vitest';
 import { BlockScorer, type BlockScorerConfig } from '../src/block-scorer.ts';
 import { PredictorScorer } from '../src/chunk-scorer.ts';
 import { ScorerError } from '../src/errors.ts';
 import { type ScoreFileOptions, type ScoreSummary, scoreFile } from '../src/score-file.ts';
 import { ScoringWorkers } from '../src/scoring-workers.ts';
 import { scoringWorkerUrl } from '../src/worker-bundle.ts';
-import { awkwardCreditCsv, type CreditBench, isBadCreditRow, openCreditBench } from './support.ts';
+import { awkwardCreditCsv, isBadCreditRow, useCreditBench } from './support.ts';
 
 // Scoring on worker threads must change nothing but the speed: every output byte, rejected row,
 // count and error is held to the single-threaded run of the same file.
 
-let bench: CreditBench | undefined;
-let work: string;
-let artifacts: string;
-let predictor: Predictor;
-let header: string[];
-let rows: string[][];
-
-beforeAll(async () => {
-  bench = await openCreditBench('tandem-threads-');
-  ({ work, artifacts, predictor, header } = bench);
-  rows = bench.rows;
-}, 120_000);
-
-afterAll(() => bench?.close());
+const bench = useCreditBench('tandem-threads-');
 
 const isBadRow = isBadCreditRow;
 
-/** 3,000 credit rows, awkward in every way the readers handle (awkwardCreditCsv). */
-const awkwardCsv = (): string => awkwardCreditCsv(header, rows, 3000);
+/** 3,000 credit bench.rows, awkward in every way the readers handle (awkwardCreditCsv). */
+const awkwardCsv = (): string => awkwardCreditCsv(bench.header, bench.rows, 3000);
 
 async function run(
   name: string,
   input: string,
   options: Partial<ScoreFileOptions> & { output: string },
 ): Promise<{ summary: ScoreSummary; output: string; rejects?: string }> {
-  const dir = join(work, name);
+  const dir = join(bench.work, name);
   const summary = await scoreFile({
-    predictor,
+    predictor: bench.predictor,
     input,
     batchSize: 64,
     ...options,
@@ -57,9 +44,9 @@ async function run(
 
 describe('scoring on worker threads', () => {
   it('writes the same bytes, rejects and counts as one thread, CSV and NDJSON out', async () => {
-    const input = join(work, 'awkward.csv');
+    const input = join(bench.work, 'awkward.csv');
     await writeFile(input, awkwardCsv());
-    for (const name of ['one', 'three', 'one-nd', 'two-nd']) await mkdir(join(work, name));
+    for (const name of ['one', 'three', 'one-nd', 'two-nd']) await mkdir(join(bench.work, name));
 
     const one = await run('one', input, { output: 'out.csv', rejects: 'rejects.csv', threads: 1 });
     const three = await run('three', input, {
@@ -92,17 +79,18 @@ describe('scoring on worker threads', () => {
   }, 60_000);
 
   it('in strict mode, stops at the same first bad line as one thread, and writes nothing', async () => {
-    const dir = await mkdtemp(join(work, 'strict-'));
+    const dir = await mkdtemp(join(bench.work, 'strict-'));
     const input = join(dir, 'in.csv');
-    const lines = [header.join(',')];
-    for (let i = 0; i < 2000; i++) lines.push((rows[i % rows.length] as string[]).join(','));
-    // Bad rows late in the file, in several blocks: the first one in file order must win.
+    const lines = [bench.header.join(',')];
+    for (let i = 0; i < 2000; i++)
+      lines.push((bench.rows[i % bench.rows.length] as string[]).join(','));
+    // Bad bench.rows late in the file, in several blocks: the first one in file order must win.
     lines[1501] = 'too,few';
     lines[1900] = 'also,too,few';
     await writeFile(input, `${lines.join('\n')}\n`);
     for (const threads of [1, 3]) {
       const attempt = scoreFile({
-        predictor,
+        predictor: bench.predictor,
         input,
         output: join(dir, 'out.csv'),
         strict: true,
@@ -117,12 +105,12 @@ describe('scoring on worker threads', () => {
   }, 60_000);
 
   it('stops when aborted, workers and all, and leaves no file behind', async () => {
-    const dir = await mkdtemp(join(work, 'abort-'));
+    const dir = await mkdtemp(join(bench.work, 'abort-'));
     const input = join(dir, 'in.csv');
     await writeFile(input, awkwardCsv());
     const controller = new AbortController();
     const attempt = scoreFile({
-      predictor,
+      predictor: bench.predictor,
       input,
       output: join(dir, 'out.csv'),
       rejects: join(dir, 'rejects.csv'),
@@ -139,10 +127,10 @@ describe('scoring on worker threads', () => {
   }, 30_000);
 
   it('scores on one thread with the tfjs engine, which workers cannot rebuild', async () => {
-    const dir = await mkdtemp(join(work, 'tfjs-'));
+    const dir = await mkdtemp(join(bench.work, 'tfjs-'));
     const input = join(dir, 'in.csv');
     await writeFile(input, awkwardCsv());
-    const store = new FileModelStore(artifacts);
+    const store = new FileModelStore(bench.artifacts);
     const tfjs = await predictorFromStoredVersion(await store.readVersion('credit', 1), {
       engine: 'tfjs',
     });
@@ -162,7 +150,12 @@ describe('scoring on worker threads', () => {
   }, 30_000);
 
   it('refuses a thread count that is not a positive integer', async () => {
-    const attempt = scoreFile({ predictor, input: 'in.csv', output: 'out.csv', threads: 0 });
+    const attempt = scoreFile({
+      predictor: bench.predictor,
+      input: 'in.csv',
+      output: 'out.csv',
+      threads: 0,
+    });
     await expect(attempt).rejects.toMatchObject({ code: 'TANDEM_CLI_USAGE' });
   });
 });
@@ -183,9 +176,9 @@ describe('ScoringWorkers', () => {
     encoder: {
       input: 'csv',
       output: 'csv',
-      inputColumns: header,
+      inputColumns: bench.header,
       predictionColumns: ['label', 'probability_bad', 'probability_good'],
-      classes: predictor.classes ?? [],
+      classes: bench.predictor.classes ?? [],
       errorColumn: true,
     },
     strict: false,
@@ -193,7 +186,7 @@ describe('ScoringWorkers', () => {
   });
 
   it('scores a block exactly as the main thread does', async () => {
-    const replica = predictor.replica();
+    const replica = bench.predictor.replica();
     if (replica === undefined) throw new Error('the credit model should run on the dense engine');
     const workers = await ScoringWorkers.start(1, (line) => {
       throw new Error(line);
@@ -204,8 +197,8 @@ describe('ScoringWorkers', () => {
       workers.configure(config());
       const block = {
         format: 'csv' as const,
-        header,
-        text: `${rows
+        header: bench.header,
+        text: `${bench.rows
           .slice(0, 40)
           .map((row) => row.join(','))
           .join('\n')}\nbad\n`,
@@ -214,7 +207,7 @@ describe('ScoringWorkers', () => {
         bytesRead: 0,
       };
       const remote = await workers.submit(block);
-      const local = new BlockScorer(config(), new PredictorScorer(predictor)).score(block);
+      const local = new BlockScorer(config(), new PredictorScorer(bench.predictor)).score(block);
       // Workers send the text as UTF-8 bytes.
       const decode = (text: string | Uint8Array | undefined): string =>
         typeof text === 'string' ? text : new TextDecoder().decode(text);
@@ -234,7 +227,7 @@ describe('ScoringWorkers', () => {
   }, 30_000);
 
   it('drops a worker that cannot start, with a log line, and then takes no blocks', async () => {
-    const replica = predictor.replica();
+    const replica = bench.predictor.replica();
     if (replica === undefined) throw new Error('the credit model should run on the dense engine');
     const broken = { ...replica, features: new Uint8Array([1, 2, 3]) };
     const log: string[] = [];
@@ -244,7 +237,14 @@ describe('ScoringWorkers', () => {
       await workers.ready();
       expect(log).toHaveLength(1);
       expect(log[0]).toMatch(/^a scoring worker could not start \(.+\); going on without it$/);
-      const block = { format: 'csv' as const, header, text: '', line: 2, records: 0, bytesRead: 0 };
+      const block = {
+        format: 'csv' as const,
+        header: bench.header,
+        text: '',
+        line: 2,
+        records: 0,
+        bytesRead: 0,
+      };
       expect(workers.submit(block)).toBeUndefined();
     } finally {
       await workers.close();
