@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileModelStore, MANIFEST_FORMAT, type StoreError, sha256Hex } from '../src/index.ts';
+import { FileModelStore, MANIFEST_FORMAT, sha256Hex } from '../src/index.ts';
 import { artifactFiles, draft } from './fixtures/artifact.ts';
+import { rejection } from './fixtures/rejection.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -20,15 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as StoreError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('writeVersion / readVersion', () => {
   it('writes version 1, then 2, with a manifest recording every file digest', async () => {

@@ -20,21 +20,13 @@ import {
 } from '../src/index.ts';
 import { startS3TestServer } from '../testing/s3-server.ts';
 import { artifactFiles, draft } from './fixtures/artifact.ts';
+import { rejection } from './fixtures/rejection.ts';
 
 const run = promisify(execFile);
 const s3 = await startS3TestServer();
 afterAll(async () => {
   if (s3.available) await s3.server.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as StoreError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.skipIf(!s3.available)('S3ModelStore against an S3 server', () => {
   const server = s3.available ? s3.server : (undefined as never);
@@ -157,7 +149,7 @@ describe.skipIf(!s3.available)('S3ModelStore against an S3 server', () => {
   });
 
   it('gives two concurrent writer processes distinct versions', async () => {
-    const script = fileURLToPath(new URL('./fixtures/write-versions-s3.ts', import.meta.url));
+    const script = fileURLToPath(new URL('./fixtures/write-versions.ts', import.meta.url));
     const child = (tag: string) =>
       run(
         process.execPath,
