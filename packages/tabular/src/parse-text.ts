@@ -35,12 +35,7 @@ export function parseText(
   const limit = options.maxRecords ?? Number.POSITIVE_INFINITY;
   if (format === 'csv') {
     const parser = new CsvRecordParser();
-    const chunk = emptyCsvChunk();
-    parser.push(text);
-    const full = parser.fill(chunk, limit, true);
-    if (full && chunk.count === limit && parser.fill(emptyCsvChunk(), 1, true)) {
-      throw tooMany(limit);
-    }
+    const chunk = readAll(parser, emptyCsvChunk, text, limit);
     const columns = [...(parser.header() ?? [])];
     failOnProblem(chunk.problems, chunk.lines);
     const rows = chunk.fields.map((fields) => {
@@ -50,13 +45,7 @@ export function parseText(
     });
     return { columns, rows, lines: chunk.lines };
   }
-  const parser = new NdjsonRecordParser();
-  const chunk = emptyNdjsonChunk();
-  parser.push(text);
-  const full = parser.fill(chunk, limit, true);
-  if (full && chunk.count === limit && parser.fill(emptyNdjsonChunk(), 1, true)) {
-    throw tooMany(limit);
-  }
+  const chunk = readAll(new NdjsonRecordParser(), emptyNdjsonChunk, text, limit);
   failOnProblem(chunk.problems, chunk.lines);
   const seen = new Set<string>();
   const rows = chunk.objects.map((object) => {
@@ -75,6 +64,25 @@ function failOnProblem(problems: readonly (string | undefined)[], lines: readonl
   if (index >= 0) {
     throw new TabularError('TANDEM_TABLE_INVALID', `line ${lines[index]}: ${problems[index]}`);
   }
+}
+
+interface ChunkFiller<C> {
+  push(piece: string): void;
+  fill(chunk: C, limit: number, final: boolean): boolean;
+}
+
+/** Every record of `text` in one chunk; a record past `limit` is an error. */
+function readAll<C extends { count: number }>(
+  parser: ChunkFiller<C>,
+  emptyChunk: () => C,
+  text: string,
+  limit: number,
+): C {
+  const chunk = emptyChunk();
+  parser.push(text);
+  const full = parser.fill(chunk, limit, true);
+  if (full && chunk.count === limit && parser.fill(emptyChunk(), 1, true)) throw tooMany(limit);
+  return chunk;
 }
 
 function tooMany(limit: number): TabularError {
