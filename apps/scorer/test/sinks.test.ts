@@ -10,7 +10,13 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScoreFileOptions, scoreFile } from '../src/score-file.ts';
-import { awkwardCreditCsv, REPO_ROOT, readCsvRecords, useCreditBench } from './support.ts';
+import {
+  awkwardCreditCsv,
+  REPO_ROOT,
+  readCsvRecords,
+  startCli,
+  useCreditBench,
+} from './support.ts';
 
 // Parquet and PostgreSQL outputs hold the CSV output's values, value by value: text as text,
 // numbers as the same doubles, an empty field as null.
@@ -249,6 +255,26 @@ describe('PostgreSQL output', () => {
       return rest;
     };
     expect(scored.map(strip)).toEqual(good.map(strip));
+  }, 120_000);
+
+  it('npm run score -- --output-table with --output-postgres <VAR>, and --output-format parquet', async () => {
+    const { input, csv } = await awkwardInput('pg-cli', 200);
+    const args = ['--model', 'credit', '-a', bench.artifacts, '--input', input, '--quiet'];
+    const table = await startCli(
+      [...args, '--output-table', 'from_cli', '--output-postgres', 'SCORES_DB'],
+      { env: { SCORES_DB: url } },
+    ).done;
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('-> table from_cli at $SCORES_DB');
+    expectSameValues(await tableRows('from_cli'), sortedCsv(csv));
+    const output = join(bench.work, 'cli.out');
+    const parquet = await startCli([...args, '--output', output, '--output-format', 'parquet'])
+      .done;
+    expect(parquet.code, parquet.stderr).toBe(0);
+    expectSameValues(await parquetReadObjects({ file: await asyncBufferFromFile(output) }), csv);
+    const lonely = await startCli([...args, '--output', output, '--output-postgres', 'X']).done;
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toContain('--output-postgres needs --output-table');
   }, 120_000);
 
   it('names a missing environment variable, and refuses a bad table name', async () => {
