@@ -14,6 +14,11 @@ import {
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 1);
 
+/** What every logged event of these tests has: its prediction id and row, its time, version 3. */
+function logged(id: string, row: number, daysAgo: number, model: string) {
+  return { id, row, time: new Date(NOW - daysAgo * DAY).toISOString(), model, version: 3 };
+}
+
 function prediction(
   id: string,
   row: number,
@@ -23,11 +28,7 @@ function prediction(
 ): LogEvent {
   return {
     type: 'prediction',
-    id,
-    row,
-    time: new Date(NOW - daysAgo * DAY).toISOString(),
-    model,
-    version: 3,
+    ...logged(id, row, daysAgo, model),
     label: 'production',
     route: 'native',
     input: { Income: income, Home: 'rent' },
@@ -42,15 +43,7 @@ function feedback(
   truth: string,
   model = 'credit',
 ): LogEvent {
-  return {
-    type: 'feedback',
-    id,
-    row,
-    time: new Date(NOW - daysAgo * DAY).toISOString(),
-    model,
-    version: 3,
-    truth,
-  };
+  return { type: 'feedback', ...logged(id, row, daysAgo, model), truth };
 }
 
 describe('readLoggedTrainingRows', () => {
