@@ -43,6 +43,7 @@ export class LeafPatterns {
   readonly #tables: Float64Array;
   /** Per-row scratch: each node's pattern (bit k clear: the row left the path at feature k). */
   readonly #mask: Int32Array;
+  readonly #maskB: Int32Array;
   /** Float64 entries over all tables. */
   readonly entries: number;
 
@@ -55,6 +56,7 @@ export class LeafPatterns {
     const trees = e.treeOutput.length;
     this.#bit = new Uint8Array(nodes);
     this.#mask = new Int32Array(nodes);
+    this.#maskB = new Int32Array(nodes);
     const leaves: Array<{ node: number; features: number[]; zeros: number[] }> = [];
     this.#leafStart = new Int32Array(trees + 1);
     for (let t = 0; t < trees; t++) {
@@ -113,15 +115,41 @@ export class LeafPatterns {
 
   /** Adds the SHAP values of tree t (one with tables) to phi[phiOffset + feature]. */
   explainTree(t: number, x: Float32Array, base: number, phi: Float64Array, phiOffset: number) {
+    this.#patterns(t, x, base, this.#mask);
+    this.#leafPass(t, this.#mask, phi, phiOffset, this.#mask, phi, phiOffset, 1);
+  }
+
+  /**
+   * explainTree for two rows at once: the leaf pass reads each leaf's features and ratios once
+   * for both, and the two rows' sums are independent chains the CPU overlaps.
+   */
+  explainTreePair(
+    t: number,
+    x: Float32Array,
+    baseA: number,
+    phiA: Float64Array,
+    offsetA: number,
+    baseB: number,
+    phiB: Float64Array,
+    offsetB: number,
+  ) {
+    this.#patterns(t, x, baseA, this.#mask);
+    this.#patterns(t, x, baseB, this.#maskB);
+    this.#leafPass(t, this.#mask, phiA, offsetA, this.#maskB, phiB, offsetB, 2);
+  }
+
+  /**
+   * Each node's pattern for the row at x[base]. Preorder: a node's pattern is set by its parent
+   * before the loop reaches it; the child the row does not take loses the bit of the split's
+   * feature (no branch on the direction).
+   */
+  #patterns(t: number, x: Float32Array, base: number, mask: Int32Array): void {
     const routing = this.#routing;
     const feature = routing.feature;
     const right = routing.right;
     const bit = this.#bit;
-    const mask = this.#mask;
     const start = this.#treeStart[t]!;
     const end = this.#treeStart[t + 1]!;
-    // Preorder: a node's pattern is set by its parent before the loop reaches it. The child the
-    // row does not take loses the bit of the split's feature (no branch on the direction).
     mask[start] = -1;
     for (let node = start; node < end; node++) {
       if (feature[node]! < 0) continue;
@@ -131,6 +159,19 @@ export class LeafPatterns {
       mask[node + 1] = m & ~((1 - left) << b);
       mask[right[node]!] = m & ~(left << b);
     }
+  }
+
+  /** The leaves' additions for one row (rows = 1) or two. */
+  #leafPass(
+    t: number,
+    maskA: Int32Array,
+    phiA: Float64Array,
+    offsetA: number,
+    maskB: Int32Array,
+    phiB: Float64Array,
+    offsetB: number,
+    rows: 1 | 2,
+  ): void {
     const leafNode = this.#leafNode;
     const leafBits = this.#leafBits;
     const leafSlot = this.#leafSlot;
@@ -141,16 +182,25 @@ export class LeafPatterns {
     const last = this.#leafStart[t + 1]!;
     for (let j = this.#leafStart[t]!; j < last; j++) {
       const n = leafBits[j]!;
-      const pattern = mask[leafNode[j]!]! & ((1 << n) - 1);
+      const all = (1 << n) - 1;
       const slot = leafSlot[j]!;
       const table = leafTable[j]!;
-      const off = tables[table + pattern]!;
+      const pa = maskA[leafNode[j]!]! & all;
+      const pb = rows === 2 ? maskB[leafNode[j]!]! & all : 0;
+      const offA = tables[table + pa]!;
+      const offB = tables[table + pb]!;
       for (let k = 0; k < n; k++) {
-        const at = phiOffset + features[slot + k]!;
+        const f = features[slot + k]!;
+        const r = ratio[slot + k]!;
         // Branch-free: bit k set adds ratio · A(P \ {k}); clear subtracts A(P).
-        const on = (pattern >>> k) & 1;
-        phi[at] =
-          phi[at]! + on * ratio[slot + k]! * tables[table + (pattern ^ (1 << k))]! - (1 - on) * off;
+        const onA = (pa >>> k) & 1;
+        phiA[offsetA + f] =
+          phiA[offsetA + f]! + onA * r * tables[table + (pa ^ (1 << k))]! - (1 - onA) * offA;
+        if (rows === 2) {
+          const onB = (pb >>> k) & 1;
+          phiB[offsetB + f] =
+            phiB[offsetB + f]! + onB * r * tables[table + (pb ^ (1 << k))]! - (1 - onB) * offB;
+        }
       }
     }
   }

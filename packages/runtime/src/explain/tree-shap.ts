@@ -108,11 +108,31 @@ export class TreeShap {
     for (let t = 0; t < outputs.length; t++) {
       const root = treeStart[t]!;
       const output = outputs[t]!;
-      for (let r = 0; r < rows; r++) {
+      let r = 0;
+      if (useTables[t] === 1) {
+        for (; r + 2 <= rows; r += 2) {
+          const at = base + r * width;
+          const phiOffset = (r * k + output) * width;
+          this.#patterns.explainTreePair(
+            t,
+            x,
+            at,
+            phi,
+            phiOffset,
+            at + width,
+            phi,
+            phiOffset + k * width,
+          );
+        }
+      }
+      for (; r < rows; r++) {
         const at = base + r * width;
         const phiOffset = (r * k + output) * width;
         if (useTables[t] === 1) this.#patterns.explainTree(t, x, at, phi, phiOffset);
         else this.#path.explainTree(root, x, at, phi, phiOffset);
+      }
+      for (let r = 0; r < rows; r++) {
+        const at = base + r * width;
         if (margins) {
           const m = r * k + output;
           margins[m] = margins[m]! + routing.value[routing.leafOf(root, x, at)]!;
