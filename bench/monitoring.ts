@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, waitUntilReady } from '@tandem/fixtures';
 import { parseText } from '@tandem/tabular';
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
@@ -73,33 +73,8 @@ function median(xs: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** One round against one server: req/s and CPU µs per request. */
-async function round(
-  server: { url: string; child: ChildProcess },
-  body: string,
-): Promise<{ rate: number; cpu: number }> {
-  const pid = server.child.pid as number;
-  const before = cpuSeconds(pid);
-  const result = await autocannon({
-    url: `${server.url}/v1/models/credit/predict`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: Number(args.connections),
-    duration: Number(args.duration),
-  });
-  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${server.url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`,
-    );
-  }
-  return {
-    rate: result.requests.average,
-    cpu: ((cpuSeconds(pid) - before) / result.requests.total) * 1e6,
-  };
-}
-
-async function requestsPerSecond(url: string, body: string): Promise<number> {
+/** A fixed-duration load of credit predictions; any failed answer fails the benchmark. */
+async function loadCredit(url: string, body: string): Promise<Result> {
   const result = await autocannon({
     url: `${url}/v1/models/credit/predict`,
     method: 'POST',
@@ -113,7 +88,25 @@ async function requestsPerSecond(url: string, body: string): Promise<number> {
       `${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`,
     );
   }
-  return result.requests.average;
+  return result;
+}
+
+/** One round against one server: req/s and CPU µs per request. */
+async function round(
+  server: { url: string; child: ChildProcess },
+  body: string,
+): Promise<{ rate: number; cpu: number }> {
+  const pid = server.child.pid as number;
+  const before = cpuSeconds(pid);
+  const result = await loadCredit(server.url, body);
+  return {
+    rate: result.requests.average,
+    cpu: ((cpuSeconds(pid) - before) / result.requests.total) * 1e6,
+  };
+}
+
+async function requestsPerSecond(url: string, body: string): Promise<number> {
+  return (await loadCredit(url, body)).requests.average;
 }
 
 async function main(): Promise<void> {
