@@ -69,11 +69,17 @@ export function findBestSplit(
   rules: SplitRules,
 ): Split {
   const best = noSplit();
-  const parent = score(totals.g, totals.h, rules.l2);
+  const scan: NodeScan = {
+    hist: histogram,
+    totals,
+    mapper,
+    rules,
+    parent: score(totals.g, totals.h, rules.l2),
+    best,
+  };
   for (let f = 0; f < mapper.width; f++) {
-    if (mapper.categorical[f] === 1)
-      categoricalSplit(histogram, totals, mapper, rules, f, parent, best);
-    else numericSplit(histogram, totals, mapper, rules, f, parent, best);
+    if (mapper.categorical[f] === 1) categoricalSplit(scan, f);
+    else numericSplit(scan, f);
   }
   if (best.feature >= 0 && mapper.hasMissing[best.feature] === 0) {
     best.missingLeft = best.left.count > best.right.count;
@@ -82,31 +88,23 @@ export function findBestSplit(
   return best;
 }
 
-function numericSplit(
-  hist: Histogram,
-  totals: NodeTotals,
-  mapper: BinMapper,
-  rules: SplitRules,
-  f: number,
-  parent: number,
-  best: Split,
-): void {
-  const valueBins = mapper.binCount[f]!;
-  const hasMissing = mapper.hasMissing[f] === 1;
-  const scan = { hist, totals, rules, f, parent, best };
-  // Missing values right: left = bins 0 … b (up to every value bin when some rows are missing).
-  scanBins(scan, 0, hasMissing ? valueBins : valueBins - 1, false);
-  // Missing values left: right = bins b + 1 … valueBins - 1, gathered from the top.
-  if (hasMissing) scanBins(scan, valueBins - 1, 0, true);
-}
-
-interface BinScan {
+/** One node's split search: its histogram and totals, the parent's score, the best so far. */
+interface NodeScan {
   hist: Histogram;
   totals: NodeTotals;
+  mapper: BinMapper;
   rules: SplitRules;
-  f: number;
   parent: number;
   best: Split;
+}
+
+function numericSplit(scan: NodeScan, f: number): void {
+  const valueBins = scan.mapper.binCount[f]!;
+  const hasMissing = scan.mapper.hasMissing[f] === 1;
+  // Missing values right: left = bins 0 … b (up to every value bin when some rows are missing).
+  scanBins(scan, f, 0, hasMissing ? valueBins : valueBins - 1, false);
+  // Missing values left: right = bins b + 1 … valueBins - 1, gathered from the top.
+  if (hasMissing) scanBins(scan, f, valueBins - 1, 0, true);
 }
 
 /**
@@ -114,8 +112,8 @@ interface BinScan {
  * and records each split that beats `best`. Upwards the near side is the left child (bins 0 … b,
  * missing values right); downwards it is the right child (bins b + 1 …, missing values left).
  */
-function scanBins(scan: BinScan, from: number, to: number, missingLeft: boolean): void {
-  const { hist, totals, f, parent, best } = scan;
+function scanBins(scan: NodeScan, f: number, from: number, to: number, missingLeft: boolean): void {
+  const { hist, totals, parent, best } = scan;
   const { minSamplesLeaf, l2 } = scan.rules;
   const step = to > from ? 1 : -1;
   const slot = f * BINS;
@@ -141,16 +139,9 @@ function scanBins(scan: BinScan, from: number, to: number, missingLeft: boolean)
   }
 }
 
-function categoricalSplit(
-  hist: Histogram,
-  totals: NodeTotals,
-  mapper: BinMapper,
-  rules: SplitRules,
-  f: number,
-  parent: number,
-  best: Split,
-): void {
-  const { minSamplesLeaf, l2 } = rules;
+function categoricalSplit(scan: NodeScan, f: number): void {
+  const { hist, totals, mapper, parent, best } = scan;
+  const { minSamplesLeaf, l2 } = scan.rules;
   const slot = f * BINS;
   const sums = hist.sums;
   const hg = (b: number) => sums[(slot + b) * 3]!;
