@@ -75,6 +75,14 @@ export function datetime(overrides: Partial<DatetimeColumnState>): DatetimeColum
   };
 }
 
+/** Datetime parts left as they are read (mean 0, standard deviation 1). */
+export const UNSCALED_PARTS: DatetimeColumnState['parts'] = {
+  year: { mean: 0, std: 1 },
+  month: { mean: 0, std: 1 },
+  dayOfWeek: { mean: 0, std: 1 },
+  hour: { mean: 0, std: 1 },
+};
+
 /** mulberry32: the same weights, trees and rows every run. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

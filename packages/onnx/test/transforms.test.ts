@@ -1,7 +1,7 @@
 import type { BooleanColumnState, FittedPipeline, RawRow } from '@tandem/features';
 import { describe, expect, it } from 'vitest';
 import { exportFeatureGraph, graphInputOf } from '../src/index.ts';
-import { categorical, datetime, numeric, pipelineOf } from './columns.ts';
+import { categorical, datetime, numeric, pipelineOf, UNSCALED_PARTS } from './columns.ts';
 import { differences, maxAbsDelta, runOnRows } from './support.ts';
 
 // Each transform of a hand-made pipeline state, run through the exported feature graph in ONNX
@@ -274,12 +274,7 @@ describe('datetime parts', () => {
       pipelineOf([
         datetime({
           impute: { strategy: 'none', value: 0 },
-          parts: {
-            year: { mean: 0, std: 1 },
-            month: { mean: 0, std: 1 },
-            dayOfWeek: { mean: 0, std: 1 },
-            hour: { mean: 0, std: 1 },
-          },
+          parts: UNSCALED_PARTS,
         }),
         datetime({ name: 'e', observed: null, missingIndicator: false }),
       ]),

@@ -9,7 +9,14 @@ import { checkEnsemble, encodeTreeFile, type TreeEnsemble, type TreeLink } from 
 import { Predictor } from '@tandem/runtime/predictor';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../src/index.ts';
-import { categorical, datetime, numeric, pipelineOf, seededRandom } from './columns.ts';
+import {
+  categorical,
+  datetime,
+  numeric,
+  pipelineOf,
+  seededRandom,
+  UNSCALED_PARTS,
+} from './columns.ts';
 import { maxAbsDelta, runOnRows } from './support.ts';
 
 // Random tree ensembles over a tree-encoded pipeline (identity numbers, category codes, NaN for
@@ -44,12 +51,7 @@ const STATE: PipelineState = pipelineOf(
       missing: 4,
       observed: { min: Date.UTC(2000, 0, 1), max: Date.UTC(2020, 0, 1) },
       impute: { strategy: 'none', value: 0 },
-      parts: {
-        year: { mean: 0, std: 1 },
-        month: { mean: 0, std: 1 },
-        dayOfWeek: { mean: 0, std: 1 },
-        hour: { mean: 0, std: 1 },
-      },
+      parts: UNSCALED_PARTS,
     }),
   ],
   100,
