@@ -4,7 +4,14 @@ import { CREDIT, PENGUINS, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore, sha256Hex } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_ROW, copyFixtures, loaded, PENGUIN_ROW, removeDir } from './helpers.ts';
+import {
+  CREDIT_ROW,
+  copyFixtures,
+  injectInstances,
+  loaded,
+  PENGUIN_ROW,
+  removeDir,
+} from './helpers.ts';
 
 async function editJson(path: string, edit: (value: Record<string, unknown>) => void) {
   const value = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
@@ -80,24 +87,14 @@ describe('corrupt versions', () => {
     expect(penguins.defaultVersion).toBe(1);
 
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
-    const ok = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const ok = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(ok.json().model).toEqual({ name: 'credit', version: 2 });
-    const penguin = await app.inject({
-      method: 'POST',
-      url: '/v1/models/penguins/predict',
-      payload: { instances: [PENGUIN_ROW] },
-    });
+    const penguin = await injectInstances(app, '/v1/models/penguins/predict', [PENGUIN_ROW]);
     expect(penguin.statusCode).toBe(200);
 
-    const refused = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/versions/3/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const refused = await injectInstances(app, '/v1/models/credit/versions/3/predict', [
+      CREDIT_ROW,
+    ]);
     expect(refused.statusCode).toBe(503);
     expect(refused.json().error.code).toBe('TANDEM_VERSION_UNAVAILABLE');
     const v2ready = await app.inject({ url: '/v2/models/credit/versions/3/ready' });
@@ -117,21 +114,13 @@ describe('corrupt versions', () => {
 
   it('keeps serving a verified version from memory when its files change, and reports it', async () => {
     const { registry } = app.tandem;
-    const before = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const before = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     await truncate(join(dir, 'credit', '2', 'weights.bin'), 10);
     const summary = await registry.reload();
     expect(summary.failed).toEqual(['credit/2']);
     expect(summary.removed).toEqual([]);
     expect(registry.model('credit').defaultVersion).toBe(2);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const res = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(res.statusCode).toBe(200);
     // Same model, version and numbers (each answer has its own id).
     expect(res.json().model).toEqual(before.json().model);
@@ -160,17 +149,9 @@ describe('corrupt versions', () => {
     const strictReady = await strict.inject({ url: '/readyz' });
     await strict.close();
     expect(strictReady.statusCode).toBe(503);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const res = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(res.statusCode).toBe(503);
-    const v1 = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/versions/1/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const v1 = await injectInstances(app, '/v1/models/credit/versions/1/predict', [CREDIT_ROW]);
     expect(v1.statusCode).toBe(200);
   });
 });

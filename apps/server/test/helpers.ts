@@ -76,3 +76,8 @@ export function loadedOnCopy(argv: string[] = []): { app: FastifyInstance; dir: 
   });
   return suite;
 }
+
+/** POSTs `instances` to a native JSON route through app.inject (no socket). */
+export function injectInstances(app: FastifyInstance, url: string, instances: unknown[]) {
+  return app.inject({ method: 'POST', url, payload: { instances } });
+}

@@ -5,6 +5,7 @@ import {
   CAR_ROW,
   CREDIT_ROW,
   copyFixtures,
+  injectInstances,
   loaded,
   type NativeAnswer,
   type NativeErrorAnswer,
@@ -73,11 +74,7 @@ describe('native metadata', () => {
 
 describe('native predict', () => {
   it('answers with the default version and its exact float32 probabilities', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const res = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(res.statusCode).toBe(200);
     const body = res.json<NativeAnswer>();
     expect(body.model).toEqual({ name: 'credit', version: 2 });
@@ -94,9 +91,7 @@ describe('native predict', () => {
       '/v1/models/credit/versions/1/predict',
       '/v1/models/credit/labels/staging/predict',
     ]) {
-      const body = (
-        await app.inject({ method: 'POST', url, payload: { instances: [CREDIT_ROW] } })
-      ).json<NativeAnswer>();
+      const body = (await injectInstances(app, url, [CREDIT_ROW])).json<NativeAnswer>();
       expect(body.model).toEqual({ name: 'credit', version: 1 });
       const p = body.predictions[0] as { probabilities: Record<string, number> };
       expect(Math.fround(p.probabilities.good as number)).toBe(expected(1, [CREDIT_ROW])[1]);
@@ -108,11 +103,7 @@ describe('native predict', () => {
   it('reports warnings by row, column and kind', async () => {
     const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: null, Home: 'castle', Amount: 1e9 }];
     const body = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/models/credit/predict',
-        payload: { instances: rows },
-      })
+      await injectInstances(app, '/v1/models/credit/predict', rows)
     ).json<NativeAnswer>();
     expect(body.predictions).toHaveLength(2);
     expect(body.warnings).toEqual(
@@ -127,11 +118,7 @@ describe('native predict', () => {
 
   it('answers multiclass probabilities and regression values', async () => {
     const penguin = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/models/penguins/predict',
-        payload: { instances: [PENGUIN_ROW] },
-      })
+      await injectInstances(app, '/v1/models/penguins/predict', [PENGUIN_ROW])
     ).json<NativeAnswer>();
     const pp = penguin.predictions[0] as { label: string; probabilities: Record<string, number> };
     expect(Object.keys(pp.probabilities)).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
@@ -139,11 +126,7 @@ describe('native predict', () => {
     expect(sum).toBeCloseTo(1, 5);
 
     const car = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/models/cars/predict',
-        payload: { instances: [CAR_ROW] },
-      })
+      await injectInstances(app, '/v1/models/cars/predict', [CAR_ROW])
     ).json<NativeAnswer>();
     const value = (car.predictions[0] as { value: number }).value;
     expect(Math.fround(value)).toBe(expected(1, [CAR_ROW], 'cars')[0]);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { CREDIT_ROW, loaded, testConfig } from './helpers.ts';
+import { CREDIT_ROW, injectInstances, loaded, testConfig } from './helpers.ts';
 
 describe('before the models are loaded', () => {
   let app: FastifyInstance;
@@ -20,11 +20,7 @@ describe('before the models are loaded', () => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json().status).toBe('not_ready');
     expect((await app.inject({ url: '/v2/health/ready' })).statusCode).toBe(503);
-    const native = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const native = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(native.statusCode).toBe(503);
     expect(native.headers['retry-after']).toBe('1');
     expect(native.json().error.code).toBe('TANDEM_SERVER_NOT_READY');
@@ -64,16 +60,8 @@ describe('operations', () => {
 
   it('counts requests, rows, issues and tensors in Prometheus metrics', async () => {
     const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: null, Home: 'castle' }];
-    await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: rows },
-    });
-    await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [{ Age: 'x' }] },
-    });
+    await injectInstances(app, '/v1/models/credit/predict', rows);
+    await injectInstances(app, '/v1/models/credit/predict', [{ Age: 'x' }]);
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -179,11 +167,7 @@ describe('the benchmark route and unexpected failures', () => {
   afterAll(() => app.close());
 
   it('answers the constant route with the predict response shape, after the same validation', async () => {
-    const ok = await app.inject({
-      method: 'POST',
-      url: '/bench/constant',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const ok = await injectInstances(app, '/bench/constant', [CREDIT_ROW]);
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({
       model: { name: 'constant', version: 1 },
@@ -201,11 +185,7 @@ describe('the benchmark route and unexpected failures', () => {
       throw new Error('engine exploded: secret internals');
     };
     try {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/models/credit/predict',
-        payload: { instances: [CREDIT_ROW] },
-      });
+      const res = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({
         error: { code: 'TANDEM_SERVER_INTERNAL', message: 'internal error', details: [] },
@@ -221,11 +201,7 @@ describe('the benchmark route and unexpected failures', () => {
     } finally {
       served.predictor.predictBatch = original;
     }
-    const again = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      payload: { instances: [CREDIT_ROW] },
-    });
+    const again = await injectInstances(app, '/v1/models/credit/predict', [CREDIT_ROW]);
     expect(again.statusCode).toBe(200);
   });
 });
