@@ -159,6 +159,24 @@ function serverProbabilities(body: string, format: 'csv' | 'ndjson'): number[] {
   ]);
 }
 
+/**
+ * The probabilities of the model on the rows the training reader gives (`values` of them, two
+ * per row for the binary credit model), and the same from the server's route and batch scoring.
+ */
+async function expectSameEverywhere(
+  text: string,
+  format: 'csv' | 'ndjson',
+  contentType: string,
+  values: number,
+): Promise<void> {
+  const expected = await viaTrainingReader(text, format);
+  expect(expected).toHaveLength(values);
+  const server = await viaServer(text, contentType);
+  expect(server.status).toBe(200);
+  expect(serverProbabilities(server.body, format)).toEqual(expected);
+  expect(await viaScorer(text, format)).toEqual(expected);
+}
+
 async function errorsFor(
   csv: string,
 ): Promise<{ training: string; server: string; scorer: string }> {
@@ -186,23 +204,11 @@ async function errorsFor(
 
 describe('one CSV and NDJSON dialect at every entry point', () => {
   it('reads a BOM, CRLF line ends, blank lines and a quoted line break to the same rows', async () => {
-    const text = trickyCsv();
-    const expected = await viaTrainingReader(text, 'csv');
-    expect(expected).toHaveLength(2 * (ROWS.length + 1));
-    const server = await viaServer(text, 'text/csv');
-    expect(server.status).toBe(200);
-    expect(serverProbabilities(server.body, 'csv')).toEqual(expected);
-    expect(await viaScorer(text, 'csv')).toEqual(expected);
+    await expectSameEverywhere(trickyCsv(), 'csv', 'text/csv', 2 * (ROWS.length + 1));
   }, 60_000);
 
   it('reads NDJSON with a BOM, CRLF line ends and blank lines to the same rows', async () => {
-    const text = trickyNdjson();
-    const expected = await viaTrainingReader(text, 'ndjson');
-    expect(expected).toHaveLength(2 * ROWS.length);
-    const server = await viaServer(text, 'application/x-ndjson');
-    expect(server.status).toBe(200);
-    expect(serverProbabilities(server.body, 'ndjson')).toEqual(expected);
-    expect(await viaScorer(text, 'ndjson')).toEqual(expected);
+    await expectSameEverywhere(trickyNdjson(), 'ndjson', 'application/x-ndjson', 2 * ROWS.length);
   }, 60_000);
 
   it('refuses a padded header name (" Income") with the same message everywhere', async () => {
