@@ -1,7 +1,7 @@
 import { MAX_ERROR_DETAILS } from '@tandem/features';
 import { describe, expect, it, vi } from 'vitest';
 import { ServedVersion } from '../src/registry/served-version.ts';
-import { CREDIT_ROW, loadedOnCopy, type NativeErrorAnswer } from './helpers.ts';
+import { CREDIT_ROW, injectCsv, loadedOnCopy, type NativeErrorAnswer } from './helpers.ts';
 
 const suite = loadedOnCopy();
 
@@ -74,12 +74,11 @@ describe('the data plane', () => {
   });
 
   it('refuses a CSV column named like a prediction column of the served version', async () => {
-    const res = await suite.app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      headers: { 'content-type': 'text/csv' },
-      payload: csvOf([{ ...CREDIT_ROW, probability_good: 1 }]),
-    });
+    const res = await injectCsv(
+      suite.app,
+      '/v1/models/credit/predict',
+      csvOf([{ ...CREDIT_ROW, probability_good: 1 }]),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json<NativeErrorAnswer>().error.message).toMatch(/probability_good/);
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CAR_ROW,
   CREDIT_ROW,
+  injectCsv,
   loadedOnCopy,
   type NativeErrorAnswer,
   PENGUIN_ROW,
@@ -94,12 +95,7 @@ describe('POST /v1/models/:name/explain', () => {
   it('explains a regression value, from a CSV body', async () => {
     const header = Object.keys(CAR_ROW).join(',');
     const line = Object.values(CAR_ROW).join(',');
-    const res = await suite.app.inject({
-      method: 'POST',
-      url: '/v1/models/cars/explain',
-      headers: { 'content-type': 'text/csv' },
-      payload: `${header}\n${line}\n`,
-    });
+    const res = await injectCsv(suite.app, '/v1/models/cars/explain', `${header}\n${line}\n`);
     expect(res.statusCode).toBe(200);
     const body = res.json<ExplainAnswer>();
     expect(body.space).toBe('value');

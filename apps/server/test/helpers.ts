@@ -81,3 +81,8 @@ export function loadedOnCopy(argv: string[] = []): { app: FastifyInstance; dir: 
 export function injectInstances(app: FastifyInstance, url: string, instances: unknown[]) {
   return app.inject({ method: 'POST', url, payload: { instances } });
 }
+
+/** POSTs a CSV body to a route through app.inject (no socket). */
+export function injectCsv(app: FastifyInstance, url: string, csv: string) {
+  return app.inject({ method: 'POST', url, headers: { 'content-type': 'text/csv' }, payload: csv });
+}

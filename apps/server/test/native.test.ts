@@ -5,6 +5,7 @@ import {
   CAR_ROW,
   CREDIT_ROW,
   copyFixtures,
+  injectCsv,
   injectInstances,
   loaded,
   type NativeAnswer,
@@ -138,12 +139,7 @@ describe('native predict', () => {
       '9,rent,60,30,married,no,freelance,73,129,0,0,800,846',
       '17,rent,60,58,widow,no,fixed,48,,0,0,1000,1658',
     ].join('\n');
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/versions/1/predict',
-      headers: { 'content-type': 'text/csv' },
-      payload: csv,
-    });
+    const res = await injectCsv(app, '/v1/models/credit/versions/1/predict', csv);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['x-tandem-model']).toBe('credit');
@@ -186,12 +182,7 @@ describe('native predict', () => {
     const [header, line] = res.body.trim().split('\n');
     expect(header?.endsWith(',value')).toBe(true);
     expect(Math.fround(Number(line?.split(',').at(-1)))).toBe(expected(1, [CAR_ROW], 'cars')[0]);
-    const clash = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      headers: { 'content-type': 'text/csv' },
-      payload: 'Age,label\n30,x\n',
-    });
+    const clash = await injectCsv(app, '/v1/models/credit/predict', 'Age,label\n30,x\n');
     expect(clash.statusCode).toBe(400);
     expect(clash.json().error.message).toContain('"label"');
   });

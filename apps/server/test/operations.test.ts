@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { CREDIT_ROW, injectInstances, loaded, testConfig } from './helpers.ts';
+import { CREDIT_ROW, injectCsv, injectInstances, loaded, testConfig } from './helpers.ts';
 
 describe('before the models are loaded', () => {
   let app: FastifyInstance;
@@ -115,12 +115,7 @@ describe('operations', () => {
       payload: four,
     });
     expect(tfs.statusCode).toBe(413);
-    const csv = await app.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      headers: { 'content-type': 'text/csv' },
-      payload: 'Age\n1\n2\n3\n4\n',
-    });
+    const csv = await injectCsv(app, '/v1/models/credit/predict', 'Age\n1\n2\n3\n4\n');
     expect(csv.statusCode).toBe(413);
     const infer = await app.inject({
       method: 'POST',

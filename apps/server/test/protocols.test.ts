@@ -1,7 +1,15 @@
 import { FileModelStore } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAR_ROW, CREDIT_ROW, copyFixtures, loaded, removeDir, type V2Answer } from './helpers.ts';
+import {
+  CAR_ROW,
+  CREDIT_ROW,
+  copyFixtures,
+  injectCsv,
+  loaded,
+  removeDir,
+  type V2Answer,
+} from './helpers.ts';
 
 let dir: string;
 let app: FastifyInstance;
@@ -457,12 +465,7 @@ describe('Open Inference Protocol (V2)', () => {
       expect(Object.keys(body), url).toEqual(['error']);
       expect(body.error, url).toContain(mention);
     }
-    const media = await app.inject({
-      method: 'POST',
-      url: '/v2/models/credit/infer',
-      headers: { 'content-type': 'text/csv' },
-      payload: 'a,b\n1,2\n',
-    });
+    const media = await injectCsv(app, '/v2/models/credit/infer', 'a,b\n1,2\n');
     expect(media.statusCode).toBe(415);
     expect(typeof media.json().error).toBe('string');
   });

@@ -6,7 +6,7 @@ import { CREDIT, writeFixtureVersion } from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CREDIT_ROW, copyFixtures, loaded, removeDir } from './helpers.ts';
+import { CREDIT_ROW, copyFixtures, injectCsv, loaded, removeDir } from './helpers.ts';
 
 const dirs: string[] = [];
 const apps: FastifyInstance[] = [];
@@ -180,12 +180,7 @@ describe('names from users are own properties only', () => {
     const a = await app(dir);
     const columns = [...Object.keys(CREDIT_ROW), '__proto__'];
     const csv = `${columns.join(',')}\n${[...Object.values(CREDIT_ROW), 'kept'].join(',')}\n`;
-    const res = await a.inject({
-      method: 'POST',
-      url: '/v1/models/credit/predict',
-      headers: { 'content-type': 'text/csv' },
-      payload: csv,
-    });
+    const res = await injectCsv(a, '/v1/models/credit/predict', csv);
     expect(res.statusCode).toBe(200);
     const [header, line] = res.body.trimEnd().split('\n');
     const at = header!.split(',').indexOf('__proto__');
