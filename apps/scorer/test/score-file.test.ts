@@ -309,7 +309,7 @@ describe('scoreFile', () => {
     expect(await files(dir)).toEqual(['in-folder.csv', 'in.csv', 'out.csv']);
   });
 
-  it('writes just the bench.header for an input with no rows, and fails clearly on a missing input', async () => {
+  it('writes just the header for an input with no rows, and fails clearly on a missing input', async () => {
     const dir = await mkdtemp(join(bench.work, 'empty-'));
     await writeFile(join(dir, 'in.csv'), `${bench.header.join(',')}\n`);
     const summary = await scoreFile({
@@ -345,7 +345,7 @@ describe('scoreFile', () => {
 });
 
 describe('scoreFile with a regressor', () => {
-  it('appends one value column, on the target scale, equal to the bench.predictor output', async () => {
+  it('appends one value column, on the target scale, equal to the predictor output', async () => {
     const dir = await mkdtemp(join(bench.work, 'regression-'));
     await writeFixtureVersion(bench.artifacts, { ...CARS, seed: 5 });
     const lines = (await readFile(join(DATA, 'cars.csv'), 'utf8')).trim().split('\n');

@@ -18,8 +18,16 @@ const bench = useCreditBench('tandem-threads-');
 
 const isBadRow = isBadCreditRow;
 
-/** 3,000 credit bench.rows, awkward in every way the readers handle (awkwardCreditCsv). */
+/** 3,000 credit rows, awkward in every way the readers handle (awkwardCreditCsv). */
 const awkwardCsv = (): string => awkwardCreditCsv(bench.header, bench.rows, 3000);
+
+/** A new folder holding in.csv, the awkward rows. */
+async function awkwardFolder(prefix: string): Promise<{ dir: string; input: string }> {
+  const dir = await mkdtemp(join(bench.work, prefix));
+  const input = join(dir, 'in.csv');
+  await writeFile(input, awkwardCsv());
+  return { dir, input };
+}
 
 async function run(
   name: string,
@@ -84,7 +92,7 @@ describe('scoring on worker threads', () => {
     const lines = [bench.header.join(',')];
     for (let i = 0; i < 2000; i++)
       lines.push((bench.rows[i % bench.rows.length] as string[]).join(','));
-    // Bad bench.rows late in the file, in several blocks: the first one in file order must win.
+    // Bad rows late in the file, in several blocks: the first one in file order must win.
     lines[1501] = 'too,few';
     lines[1900] = 'also,too,few';
     await writeFile(input, `${lines.join('\n')}\n`);
@@ -105,9 +113,7 @@ describe('scoring on worker threads', () => {
   }, 60_000);
 
   it('stops when aborted, workers and all, and leaves no file behind', async () => {
-    const dir = await mkdtemp(join(bench.work, 'abort-'));
-    const input = join(dir, 'in.csv');
-    await writeFile(input, awkwardCsv());
+    const { dir, input } = await awkwardFolder('abort-');
     const controller = new AbortController();
     const attempt = scoreFile({
       predictor: bench.predictor,
@@ -127,9 +133,7 @@ describe('scoring on worker threads', () => {
   }, 30_000);
 
   it('scores on one thread with the tfjs engine, which workers cannot rebuild', async () => {
-    const dir = await mkdtemp(join(bench.work, 'tfjs-'));
-    const input = join(dir, 'in.csv');
-    await writeFile(input, awkwardCsv());
+    const { dir, input } = await awkwardFolder('tfjs-');
     const store = new FileModelStore(bench.artifacts);
     const tfjs = await predictorFromStoredVersion(await store.readVersion('credit', 1), {
       engine: 'tfjs',
