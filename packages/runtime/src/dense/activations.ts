@@ -47,7 +47,8 @@ function softplus(x: number): number {
 
 type Elementwise = (x: number) => number;
 
-const ELEMENTWISE: Record<Exclude<ActivationName, 'linear' | 'softmax'>, Elementwise> = {
+/** The element-wise activations on one number (float64): the engine's, and the explanations'. */
+export const ELEMENTWISE: Record<Exclude<ActivationName, 'linear' | 'softmax'>, Elementwise> = {
   relu: (x) => (x > 0 ? x : 0),
   relu6: (x) => (x > 0 ? (x < 6 ? x : 6) : 0),
   elu: (x) => (x > 0 ? x : Math.expm1(x)),

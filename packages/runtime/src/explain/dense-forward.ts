@@ -1,30 +1,8 @@
-import type { ActivationName } from '../dense/activations.ts';
+import { type ActivationName, ELEMENTWISE } from '../dense/activations.ts';
 import type { DenseStack, DenseStep } from '../dense/dense-stack.ts';
 
 /** How a dense stack's last activation turns margins into outputs. */
 export type DenseLink = 'identity' | 'logistic' | 'softmax';
-
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-
-/** The engine's element-wise activations, in float64 (explanations never round to float32). */
-const ELEMENTWISE: Record<Exclude<ActivationName, 'softmax'>, (x: number) => number> = {
-  linear: (x) => x,
-  relu: (x) => (x < 0 ? 0 : x),
-  relu6: (x) => (x > 0 ? (x < 6 ? x : 6) : 0),
-  elu: (x) => (x > 0 ? x : Math.expm1(x)),
-  selu: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
-  tanh: Math.tanh,
-  sigmoid,
-  hardSigmoid: (x) => Math.min(1, Math.max(0, 0.2 * x + 0.5)),
-  softplus,
-  softsign: (x) => x / (1 + Math.abs(x)),
-  swish: (x) => x * sigmoid(x),
-  mish: (x) => x * Math.tanh(softplus(x)),
-};
 
 /**
  * A dense stack evaluated in float64 up to its margins: the last sigmoid or softmax (the link) is
@@ -146,6 +124,10 @@ function activate(name: ActivationName, from: Float64Array, to: Float64Array, wi
       const v = from[j]!;
       to[j] = v < 0 ? 0 : v;
     }
+    return;
+  }
+  if (name === 'linear') {
+    for (let j = 0; j < width; j++) to[j] = from[j]!;
     return;
   }
   const f = ELEMENTWISE[name];
