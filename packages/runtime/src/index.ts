@@ -26,8 +26,9 @@ export {
   globalImportance,
   IMPORTANCE_MAX_ROWS,
 } from './explain/importance.ts';
+export { InterventionalShap } from './explain/interventional-shap.ts';
 export { referenceRow } from './explain/reference-row.ts';
-export { TreeShap } from './explain/tree-shap.ts';
+export { TreeShap, type TreeShapOptions } from './explain/tree-shap.ts';
 export {
   decodeFeaturesFile,
   encodeFeaturesFile,
