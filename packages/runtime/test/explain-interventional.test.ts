@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InterventionalShap } from '../src/explain/interventional-shap.ts';
 import { TreeEngine } from '../src/index.ts';
+import { shapleyByEnumeration } from './fixtures/shapley.ts';
 import { ensembleOf, mulberry32, randomTree } from './fixtures/trees.ts';
 
 /** Shapley values of v(S) = mean over z of f(x_S, z_rest), every coalition enumerated. */
@@ -16,18 +17,7 @@ function bruteForce(engine: TreeEngine, x: Float32Array, background: Float32Arra
     const margins = engine.predictMargins(mixed, rows);
     return margins.reduce((a, b) => a + b, 0) / rows;
   };
-  const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
-  return Array.from({ length: width }, (_, i) => {
-    let phi = 0;
-    for (let mask = 0; mask < 1 << width; mask++) {
-      if ((mask >> i) & 1) continue;
-      let size = 0;
-      for (let m = mask; m; m &= m - 1) size++;
-      const weight = (factorial(size) * factorial(width - size - 1)) / factorial(width);
-      phi += weight * (value(mask | (1 << i)) - value(mask));
-    }
-    return phi;
-  });
+  return shapleyByEnumeration(width, value);
 }
 
 describe('interventional TreeSHAP', () => {

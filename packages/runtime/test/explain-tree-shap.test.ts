@@ -12,6 +12,7 @@ import {
   type TreeEnsemble,
 } from '../src/index.ts';
 import { readDataCsv } from './fixtures/csv.ts';
+import { shapleyByEnumeration } from './fixtures/shapley.ts';
 import {
   ensembleOf,
   mulberry32,
@@ -49,20 +50,9 @@ function conditional(node: NodeSpec, row: ArrayLike<number>, inS: (f: number) =>
 
 /** Shapley values by enumerating every coalition of the features. */
 function bruteForce(roots: NodeSpec[], row: ArrayLike<number>, width: number): number[] {
-  const value = (mask: number) =>
-    roots.reduce((sum, root) => sum + conditional(root, row, (f) => ((mask >> f) & 1) === 1), 0);
-  const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
-  const phi = new Array<number>(width).fill(0);
-  for (let i = 0; i < width; i++) {
-    for (let mask = 0; mask < 1 << width; mask++) {
-      if ((mask >> i) & 1) continue;
-      let size = 0;
-      for (let m = mask; m; m &= m - 1) size++;
-      const weight = (factorial(size) * factorial(width - size - 1)) / factorial(width);
-      phi[i] = phi[i]! + weight * (value(mask | (1 << i)) - value(mask));
-    }
-  }
-  return phi;
+  return shapleyByEnumeration(width, (mask) =>
+    roots.reduce((sum, root) => sum + conditional(root, row, (f) => ((mask >> f) & 1) === 1), 0),
+  );
 }
 
 /** Algorithm 2 on every tree, and leaf tables on every tree that can have them. */
