@@ -4,7 +4,7 @@
  * truth is counted once: a repeated feedback is recognised and ignored (idempotent).
  *
  * Memory is fixed at construction: answers live in a ring of `capacity` row slots backed by typed
- * arrays, and the id map holds only slot numbers. An object and two typed arrays per answer made
+ * arrays, and the id maps hold only slot numbers. An object and two typed arrays per answer made
  * a 1-row request cost about a kilobyte until its id was forgotten, which showed as RSS growth
  * of tens of MiB per 100,000 predictions.
  */
@@ -23,8 +23,11 @@ export type FeedbackMatch =
 
 export class RecentPredictions {
   readonly capacity: number;
-  /** `${model}\0${id}` → the answer's first row slot, oldest first (Map keeps insertion order). */
-  private readonly slots = new Map<string, number>();
+  /** Per model, id → the answer's first row slot (ids are kept as given: no key is built). */
+  private readonly byModel = new Map<string, Map<string, number>>();
+  /** Per row slot that starts an answer: its id and model's map, so eviction needs no search. */
+  private readonly startIds: (string | undefined)[];
+  private readonly startMaps: (Map<string, number> | undefined)[];
   // Per answer, at its first row slot.
   private readonly versions: Int32Array;
   private readonly times: Float64Array;
@@ -45,6 +48,8 @@ export class RecentPredictions {
     this.rowCounts = new Int32Array(capacity);
     this.widths = new Int32Array(capacity);
     this.labelled = new Uint8Array(capacity);
+    this.startIds = new Array(capacity).fill(undefined);
+    this.startMaps = new Array(capacity).fill(undefined);
     this.outputs = new Float32Array(0);
   }
 
@@ -58,33 +63,42 @@ export class RecentPredictions {
   ): void {
     if (rows === 0 || rows > this.capacity) return;
     const width = outputs.length / rows;
-    const key = `${model}\u0000${id}`;
-    const previous = this.slots.get(key);
+    let ids = this.byModel.get(model);
+    if (ids === undefined) {
+      ids = new Map();
+      this.byModel.set(model, ids);
+    }
+    const previous = ids.get(id);
     // An id reused by a caller: the latest answer is the one feedback refers to.
-    if (previous !== undefined) this.forget(key, previous);
+    if (previous !== undefined) this.forget(previous);
     if (width > this.stride) this.widen(width);
     const slot = this.allocate(rows);
     this.versions[slot] = version;
     this.times[slot] = time;
     this.rowCounts[slot] = rows;
     this.widths[slot] = width;
+    this.startIds[slot] = id;
+    this.startMaps[slot] = ids;
     this.labelled.fill(0, slot, slot + rows);
-    for (let r = 0; r < rows; r++) {
-      this.outputs.set(outputs.subarray(r * width, (r + 1) * width), (slot + r) * this.stride);
+    if (width === this.stride) this.outputs.set(outputs, slot * width);
+    else {
+      for (let r = 0; r < rows; r++) {
+        this.outputs.set(outputs.subarray(r * width, (r + 1) * width), (slot + r) * this.stride);
+      }
     }
-    this.slots.set(key, slot);
+    ids.set(id, slot);
     this.rowsHeld += rows;
   }
 
   /** The remembered answer with this id, without claiming a row. */
   peek(model: string, id: string): RememberedPrediction | undefined {
-    const slot = this.slots.get(`${model}\u0000${id}`);
+    const slot = this.byModel.get(model)?.get(id);
     return slot === undefined ? undefined : this.describe(model, slot);
   }
 
   /** Marks row `row` of prediction `id` as labelled, once. */
   claim(model: string, id: string, row: number): FeedbackMatch {
-    const slot = this.slots.get(`${model}\u0000${id}`);
+    const slot = this.byModel.get(model)?.get(id);
     if (slot === undefined) return { outcome: 'unknown' };
     const rows = this.rowCounts[slot] as number;
     if (!Number.isInteger(row) || row < 0 || row >= rows) return { outcome: 'row_out_of_range' };
@@ -112,39 +126,44 @@ export class RecentPredictions {
     };
   }
 
-  private forget(key: string, slot: number): void {
-    this.slots.delete(key);
+  /** Forgets the answer that starts at `slot`. */
+  private forget(slot: number): void {
+    this.startMaps[slot]?.delete(this.startIds[slot] as string);
+    this.startIds[slot] = undefined;
+    this.startMaps[slot] = undefined;
     this.rowsHeld -= this.rowCounts[slot] as number;
   }
 
   /**
-   * `rows` contiguous slots at the head of the ring. Answers are written in ring order, so the
-   * ones in the way are always the oldest: they are forgotten first.
+   * `rows` contiguous slots at the head of the ring, forgetting the answers in the way: answers
+   * are written in ring order, so those are always the oldest.
    */
   private allocate(rows: number): number {
     if (this.head + rows > this.capacity) {
       // Wrap: the answers between the head and the end are the oldest; forget them.
-      this.forgetOldestWhile((slot) => slot >= this.head);
+      this.forgetStartingIn(this.head, this.capacity);
       this.head = 0;
     }
     const start = this.head;
     const end = start + rows;
-    this.forgetOldestWhile((slot) => slot < end && slot + (this.rowCounts[slot] as number) > start);
+    // An answer that starts before `start` ends at or before it (ring order), so only answers
+    // starting inside [start, end) are in the way.
+    this.forgetStartingIn(start, end);
     this.head = end;
     return start;
   }
 
-  private forgetOldestWhile(inTheWay: (slot: number) => boolean): void {
-    for (const [key, slot] of this.slots) {
-      if (!inTheWay(slot)) return;
-      this.forget(key, slot);
+  private forgetStartingIn(from: number, to: number): void {
+    for (let slot = from; slot < to; slot++) {
+      if (this.startIds[slot] !== undefined) this.forget(slot);
     }
   }
 
   /** Lays the outputs out again at a wider stride (a model with more classes answered). */
   private widen(width: number): void {
     const wider = new Float32Array(this.capacity * width);
-    for (const slot of this.slots.values()) {
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.startIds[slot] === undefined) continue;
       const rows = this.rowCounts[slot] as number;
       const w = this.widths[slot] as number;
       for (let r = slot; r < slot + rows; r++) {

@@ -50,8 +50,9 @@ export class SegmentSink implements LogSink {
       await this.seal();
     const segment = this.current ?? (await this.openSegment(now));
     const text = ndjson(events);
-    await segment.handle.write(text, null, 'utf8');
-    segment.bytes += Buffer.byteLength(text, 'utf8');
+    const bytes = Buffer.from(text, 'utf8');
+    await segment.handle.write(bytes);
+    segment.bytes += bytes.length;
     if (segment.bytes >= this.segmentBytes) await this.seal();
   }
 
