@@ -5,6 +5,7 @@ import {
   FittedPipeline,
   type NumericColumnState,
 } from '@tandem/features';
+import { mulberry32 } from '@tandem/runtime';
 
 // Hand-made pipeline states for the export tests: a transform is checked against
 // FittedPipeline on states whose every field the test chose.
@@ -83,14 +84,5 @@ export const UNSCALED_PARTS: DatetimeColumnState['parts'] = {
   hour: { mean: 0, std: 1 },
 };
 
-/** mulberry32: the same weights, trees and rows every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the runtime's): the same weights, trees and rows every run. */
+export const seededRandom = mulberry32;

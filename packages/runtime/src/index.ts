@@ -27,6 +27,8 @@ export {
   IMPORTANCE_MAX_ROWS,
 } from './explain/importance.ts';
 export { InterventionalShap } from './explain/interventional-shap.ts';
+/** Seeded random numbers: the one PRNG of training splits, explanation samples and tests. */
+export { mulberry32 } from './explain/mulberry32.ts';
 export { referenceRow } from './explain/reference-row.ts';
 export { TreeShap, type TreeShapOptions } from './explain/tree-shap.ts';
 export {

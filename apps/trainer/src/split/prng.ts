@@ -1,19 +1,12 @@
+import { mulberry32 } from '@tandem/runtime';
+
 /**
  * Seeded pseudo-random numbers (mulberry32): the same seed gives the same sequence on every
  * machine, which Math.random cannot promise.
  */
 export type Random = () => number;
 
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * A seed for one purpose derived from a run's seed, so that purposes (test split, validation
