@@ -139,4 +139,29 @@ describe.skipIf(!s3.available)('serving from an S3 model store', () => {
     expect(failure?.reason).toMatch(new RegExp(`^credit/${badVersion}: weights.bin has sha256 `));
     expect(app.tandem.registry.model('credit').defaultVersion).toBe(2);
   });
+
+  it("serves a version's training report through the store, as from a folder", async () => {
+    const report = '<!doctype html><title>credit</title><p>the report</p>';
+    const stored = await writer.readVersion('credit', 2);
+    const { files: _digests, ...draft } = stored.manifest;
+    const files = { ...stored.files, 'report.html': new TextEncoder().encode(report) };
+    const { version } = await writer.writeVersion('credit', files, (n) => ({
+      ...draft,
+      version: n,
+    }));
+    const deadline = Date.now() + 30_000;
+    while (!app.tandem.registry.model('credit').served.has(version)) {
+      if (Date.now() > deadline) throw new Error(`version ${version} not loaded within 30 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const found = await fetch(`${url}/v1/models/credit/versions/${version}/report`);
+    expect(found.status).toBe(200);
+    expect(found.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await found.text()).toBe(report);
+    // Version 2 was written without one (as versions trained before reports were).
+    const missing = await fetch(`${url}/v1/models/credit/versions/2/report`);
+    expect(missing.status).toBe(404);
+    const { error } = (await missing.json()) as { error: { code: string } };
+    expect(error.code).toBe('TANDEM_REPORT_NOT_FOUND');
+  });
 });
