@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { TrainerError } from '../errors.ts';
 import { accumulateRows, FEATURE_STRIDE, type Histogram } from './histogram.ts';
 
 /** Builds node histograms: on this thread alone, or with worker threads sharing the features. */
@@ -39,12 +38,18 @@ const END = 5;
 const F0 = 6;
 const F1 = 7;
 const FAILED = 8;
-const CONTROL_WORDS = 9;
+const READY = 9; // set to 1 by the worker once its loop runs
+const CONTROL_WORDS = 10;
 const MODE_ROOT = 0;
 const MODE_INDEXED = 1;
 const MODE_EXIT = 2;
-/** The longest a job may take before the run is declared failed (a worker that died). */
-const WAIT_MS = 600_000;
+/**
+ * How long this thread waits for a worker to start, and then for a job. A worker that misses
+ * either is abandoned and this thread builds alone from then on: the bits are the same, so a
+ * worker that never started (or died) costs time, never a hung or failed training run.
+ */
+const READY_MS = 5_000;
+const WAIT_MS = 30_000;
 
 /**
  * The worker's loop, run from its source: wait for a job, build its features into the scratch
@@ -64,6 +69,8 @@ function workerLoop(accumulate: typeof accumulateRows): void {
     indices: Uint32Array;
   };
   let seen = 0;
+  Atomics.store(control, 9, 1);
+  Atomics.notify(control, 9);
   for (;;) {
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
@@ -147,11 +154,29 @@ export function histogramBuilder(
     Atomics.store(control, JOB, w.job);
     Atomics.notify(control, JOB);
   };
+  let started = false;
+  /** Waits once for every worker to run its loop; false (workers abandoned) when one did not. */
+  const workersReady = (): boolean => {
+    if (started) return workers.length > 0;
+    started = true;
+    for (const w of workers) {
+      if (Atomics.load(w.control, READY) !== 1) Atomics.wait(w.control, READY, 0, READY_MS);
+      if (Atomics.load(w.control, READY) !== 1) {
+        abandon();
+        return false;
+      }
+    }
+    return true;
+  };
+  const abandon = (): void => {
+    for (const w of workers) void w.worker.terminate();
+    workers.length = 0;
+  };
   return {
     build(out, output, root, start, end) {
       const view = views[output]!;
       const order = root ? null : view.indices;
-      if (workers.length === 0 || end - start < minThreadedRows) {
+      if (workers.length === 0 || end - start < minThreadedRows || !workersReady()) {
         accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, width);
         return;
       }
@@ -159,18 +184,21 @@ export function histogramBuilder(
         post(w, root ? MODE_ROOT : MODE_INDEXED, output, start, end, s + 1);
       });
       accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, bounds[1]!);
-      workers.forEach((w, s) => {
+      const answered = workers.every((w) => {
         while (Atomics.load(w.control, DONE) !== w.job) {
           if (Atomics.wait(w.control, DONE, w.control[DONE]!, WAIT_MS) === 'timed-out') {
-            throw new TrainerError(
-              'TANDEM_TRAINING_FAILED',
-              `a histogram thread gave no answer in ${WAIT_MS / 1000} s`,
-            );
+            return false;
           }
         }
-        if (w.control[FAILED] === 1) {
-          throw new TrainerError('TANDEM_TRAINING_FAILED', 'a histogram thread failed');
-        }
+        return w.control[FAILED] !== 1;
+      });
+      if (!answered) {
+        // A worker failed or went silent: this thread builds every feature, now and from now on.
+        abandon();
+        accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, width);
+        return;
+      }
+      workers.forEach((w, s) => {
         const from = bounds[s + 1]! * FEATURE_STRIDE;
         out.sums.set(w.scratch.subarray(from, bounds[s + 2]! * FEATURE_STRIDE), from);
       });
