@@ -10,6 +10,4 @@ export const EXPORTER_ERRORS = {
 
 export type ExporterErrorCode = keyof typeof EXPORTER_ERRORS;
 
-export class ExporterError extends CodedError<ExporterErrorCode> {
-  override readonly name = 'ExporterError';
-}
+export class ExporterError extends CodedError<ExporterErrorCode> {}

@@ -19,6 +19,4 @@ export const SCORER_ERRORS = {
 
 export type ScorerErrorCode = keyof typeof SCORER_ERRORS;
 
-export class ScorerError extends CodedError<ScorerErrorCode> {
-  override readonly name = 'ScorerError';
-}
+export class ScorerError extends CodedError<ScorerErrorCode> {}

@@ -41,7 +41,6 @@ export type ErrorCode = keyof typeof ERROR_TABLE;
 
 /** An error answered to a client: a stable code, a status from the table, actionable details. */
 export class ServerError extends CodedError<ErrorCode> {
-  override readonly name = 'ServerError';
   readonly statusCode: number;
   readonly details: readonly unknown[];
 

@@ -28,6 +28,4 @@ export const TRAINER_ERRORS = {
 
 export type TrainerErrorCode = keyof typeof TRAINER_ERRORS;
 
-export class TrainerError extends CodedError<TrainerErrorCode> {
-  override readonly name = 'TrainerError';
-}
+export class TrainerError extends CodedError<TrainerErrorCode> {}

@@ -11,8 +11,6 @@ export const CLI_ERRORS = {
 export type CliErrorCode = keyof typeof CLI_ERRORS;
 
 export class UsageError extends CodedError<CliErrorCode> {
-  override readonly name = 'UsageError';
-
   constructor(message: string) {
     super('TANDEM_CLI_USAGE', message);
   }

@@ -5,9 +5,7 @@ const EXAMPLE_ERRORS = {
   TANDEM_EXAMPLE_INVALID: 'an example that is not valid',
 } as const;
 
-class ExampleError extends CodedError<keyof typeof EXAMPLE_ERRORS> {
-  override readonly name = 'ExampleError';
-}
+class ExampleError extends CodedError<keyof typeof EXAMPLE_ERRORS> {}
 
 describe('CodedError', () => {
   it('carries the code, the message, the cause and the subclass name', () => {

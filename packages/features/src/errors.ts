@@ -20,7 +20,6 @@ export const MAX_ERROR_DETAILS = 100;
  * expected and what was received.
  */
 export class FeatureInputError extends CodedError<'TANDEM_INPUT_INVALID'> {
-  override readonly name = 'FeatureInputError';
   readonly details: InputErrorDetail[];
   /** Problems found in total; `details` holds at most MAX_ERROR_DETAILS of them. */
   readonly totalProblems: number;
@@ -52,7 +51,6 @@ function summarise(
 
 /** Training rows or a spec that a pipeline cannot be fitted on. */
 export class FeatureFitError extends CodedError<'TANDEM_FEATURES_FIT_FAILED'> {
-  override readonly name = 'FeatureFitError';
   readonly column?: string;
 
   constructor(message: string, column?: string) {
@@ -63,8 +61,6 @@ export class FeatureFitError extends CodedError<'TANDEM_FEATURES_FIT_FAILED'> {
 
 /** A serialised pipeline, label encoder or target scaler that cannot be loaded. */
 export class FeatureStateError extends CodedError<'TANDEM_FEATURES_STATE_INVALID'> {
-  override readonly name = 'FeatureStateError';
-
   constructor(message: string) {
     super('TANDEM_FEATURES_STATE_INVALID', message);
   }

@@ -30,7 +30,6 @@ export interface StoreErrorContext {
 }
 
 export class StoreError extends CodedError<StoreErrorCode> {
-  override readonly name = 'StoreError';
   readonly model?: string;
   readonly version?: number;
   readonly label?: string;

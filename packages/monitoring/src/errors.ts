@@ -17,6 +17,4 @@ export const MONITORING_ERRORS = {
 
 export type MonitoringErrorCode = keyof typeof MONITORING_ERRORS;
 
-export class MonitoringError extends CodedError<MonitoringErrorCode> {
-  override readonly name = 'MonitoringError';
-}
+export class MonitoringError extends CodedError<MonitoringErrorCode> {}

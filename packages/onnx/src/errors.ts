@@ -12,7 +12,6 @@ export const ONNX_ERRORS = {
 export type OnnxErrorCode = keyof typeof ONNX_ERRORS;
 
 export class OnnxExportError extends CodedError<OnnxErrorCode> {
-  override readonly name = 'OnnxExportError';
   /** What cannot be exported: `column "Home": unknown: "reject"`, `layer activation gelu`. */
   readonly parts: readonly string[];
 

@@ -14,9 +14,7 @@ export const RUNTIME_ERRORS = {
 
 export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;
 
-export class RuntimeError extends CodedError<RuntimeErrorCode> {
-  override readonly name = 'RuntimeError';
-}
+export class RuntimeError extends CodedError<RuntimeErrorCode> {}
 
 /** The message of any thrown value, for "reason" parts of messages and log lines. */
 export function reasonOf(error: unknown): string {

@@ -17,6 +17,4 @@ export const SOURCE_ERRORS = {
 
 export type SourceErrorCode = keyof typeof SOURCE_ERRORS;
 
-export class SourceError extends CodedError<SourceErrorCode> {
-  override readonly name = 'SourceError';
-}
+export class SourceError extends CodedError<SourceErrorCode> {}

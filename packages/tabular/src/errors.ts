@@ -14,6 +14,4 @@ export const TABULAR_ERRORS = {
 
 export type TabularErrorCode = keyof typeof TABULAR_ERRORS;
 
-export class TabularError extends CodedError<TabularErrorCode> {
-  override readonly name = 'TabularError';
-}
+export class TabularError extends CodedError<TabularErrorCode> {}
