@@ -18,8 +18,6 @@ export interface PredictionLogOptions {
   random?: () => number;
   /** Receives sink failures (a logger); the log itself never throws into serving. */
   onError?: (error: unknown) => void;
-  /** Called after each sink write settles (written or failed): a worker reports its counts. */
-  onWrite?: () => void;
 }
 
 export interface LogCounts {
@@ -46,7 +44,6 @@ export class PredictionLog {
   private readonly lingerMs: number;
   private readonly random: () => number;
   private readonly onError: (error: unknown) => void;
-  private readonly onWrite: () => void;
   private queue: LogEvent[] = [];
   private writing: Promise<void> | undefined;
   private inFlight = 0;
@@ -89,7 +86,6 @@ export class PredictionLog {
     this.batchSize = batchSize;
     this.random = options.random ?? Math.random;
     this.onError = options.onError ?? (() => {});
-    this.onWrite = options.onWrite ?? (() => {});
   }
 
   /** Whether this request is logged: decide once, then offer each of its events. */
@@ -147,7 +143,6 @@ export class PredictionLog {
         } finally {
           this.inFlight = 0;
         }
-        this.onWrite();
       }
     } finally {
       this.writing = undefined;
