@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeTreeFile, encodeTreeFile, TreeEngine, type TreeEnsemble } from '../src/index.ts';
+import { compileTrees, MAX_PRELOADED_FEATURES } from '../src/trees/compiled-trees.ts';
+import {
+  binaryTrees,
+  ensembleOf,
+  mulberry32,
+  type NodeSpec,
+  referenceLeaf,
+} from './fixtures/trees.ts';
+
+/**
+ * A random tree whose categorical splits (features < categorical) use codes up to 255, so that
+ * every bitset word is exercised, and whose leaves include -0 and values of every magnitude.
+ */
+function wideTree(next: () => number, width: number, categorical: number, depth: number): NodeSpec {
+  if (depth === 0 || next() < 0.15) {
+    const r = next();
+    const leaf = r < 0.05 ? -0 : r < 0.1 ? 1e-300 * (next() - 0.5) : (next() - 0.5) * 10 ** (r * 6);
+    return { leaf };
+  }
+  const feature = Math.floor(next() * width);
+  const base = {
+    feature,
+    missingLeft: next() < 0.5,
+    left: wideTree(next, width, categorical, depth - 1),
+    right: wideTree(next, width, categorical, depth - 1),
+  };
+  if (feature < categorical) {
+    const span = [8, 40, 256][Math.floor(next() * 3)]!;
+    const categories = Array.from({ length: span }, (_, c) => c).filter(() => next() < 0.4);
+    return { ...base, categories };
+  }
+  const r = next();
+  const threshold =
+    r < 0.03 ? Number.POSITIVE_INFINITY : r < 0.06 ? Number.NEGATIVE_INFINITY : (next() - 0.5) * 4;
+  return { ...base, threshold: Math.fround(threshold) };
+}
+
+/**
+ * Rows with NaN, codes seen and unseen (beyond 255, negative, infinite) and raw floats. With
+ * `fractional`, categorical features also get non-integer values, which the tree encoding never
+ * writes (the loop reads them as code v | 0; the reference does not define them).
+ */
+function randomRows(
+  next: () => number,
+  rows: number,
+  width: number,
+  categorical: number,
+  fractional = false,
+) {
+  const x = new Float32Array(rows * width);
+  const odd = [-1, 256, 300, 1e9, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  if (fractional) odd.push(2.5, 31.5, 63.75, -0.5, 255.5);
+  for (let i = 0; i < x.length; i++) {
+    const f = i % width;
+    const r = next();
+    if (r < 0.1) x[i] = Number.NaN;
+    else if (f < categorical)
+      x[i] = r < 0.15 ? odd[Math.floor(next() * odd.length)]! : Math.floor(next() * 256);
+    else x[i] = r < 0.2 ? Math.fround((next() - 0.5) * 4) : (next() - 0.5) * 5;
+  }
+  return x;
+}
+
+function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i])) expect({ at: i, value: a[i] }).toEqual({ at: i, value: b[i] });
+  }
+}
+
+describe('compiled trees', () => {
+  const originalFunction = globalThis.Function;
+  afterEach(() => {
+    globalThis.Function = originalFunction;
+  });
+
+  for (const [width, categorical] of [
+    [6, 2],
+    [MAX_PRELOADED_FEATURES + 8, 10], // too many features to preload: read in place
+  ] as const) {
+    it(`equal the reference traversal and the loop value by value (${width} features)`, () => {
+      const next = mulberry32(11 + width);
+      const outputs = 3;
+      const specs = Array.from({ length: 57 }, (_, t) => ({
+        output: t % outputs,
+        root: wideTree(next, width, categorical, 7),
+      }));
+      const baseline = [0.5, -0, -1.25];
+      const ensemble = decodeTreeFile(
+        encodeTreeFile(
+          ensembleOf(specs, { inputWidth: width, outputs, link: 'softmax', baseline }),
+        ),
+      );
+      const compiled = new TreeEngine(ensemble);
+      const loop = new TreeEngine(ensemble, { traversal: 'loop' });
+      expect(compiled.traversal).toBe('compiled');
+      expect(loop.traversal).toBe('loop');
+      const rows = 700; // not a multiple of the 256-row block
+      const x = randomRows(next, rows, width, categorical);
+      const margins = compiled.predictMargins(x, rows).slice();
+      for (let i = 0; i < rows; i++) {
+        const row = x.subarray(i * width, (i + 1) * width);
+        const expected = [...baseline];
+        for (const tree of specs) expected[tree.output]! += referenceLeaf(tree.root, row);
+        expectSameBits(margins.subarray(i * outputs, (i + 1) * outputs), expected);
+      }
+      expectSameBits(margins, loop.predictMargins(x, rows));
+      expectSameBits(compiled.predict(x, rows).slice(), loop.predict(x, rows));
+      const y = randomRows(next, rows, width, categorical, true);
+      expectSameBits(compiled.predictMargins(y, rows).slice(), loop.predictMargins(y, rows));
+      // One row at a time gives the bits of the batch.
+      for (const i of [0, 255, 256, 699]) {
+        const one = compiled.predictMargins(x.subarray(i * width, (i + 1) * width), 1);
+        expectSameBits(one, margins.subarray(i * outputs, (i + 1) * outputs));
+      }
+    });
+  }
+
+  it('fall back to the loop, with the same outputs, where code generation is refused', () => {
+    const ensemble = binaryTrees();
+    const rows = Float32Array.from([4, 0, 4.5, 1, 4.5, 0, Number.NaN, 7]);
+    const compiled = new TreeEngine(ensemble);
+    globalThis.Function = function refused() {
+      throw new EvalError('Code generation from strings disallowed for this context');
+    } as unknown as FunctionConstructor;
+    const refused = new TreeEngine(ensemble);
+    globalThis.Function = originalFunction;
+    expect(refused.traversal).toBe('loop');
+    expectSameBits(refused.predictMargins(rows, 4), compiled.predictMargins(rows, 4));
+  });
+
+  it('print numbers only: an ensemble carrying anything else is refused', () => {
+    const bad = (patch: Partial<Record<keyof TreeEnsemble, unknown>>) => () =>
+      compileTrees({ ...binaryTrees(), ...patch } as TreeEnsemble);
+    const value = Array.from(binaryTrees().value) as unknown[];
+    value[1] = '0); globalThis.hacked = (1';
+    expect(bad({ value })).toThrow(/leaf value .* is not finite/);
+    const feature = Array.from(binaryTrees().feature) as unknown[];
+    feature[0] = '0] + globalThis.hacked + x[0';
+    expect(bad({ feature })).toThrow(/is not an integer/);
+    const threshold = Array.from(binaryTrees().threshold);
+    threshold[0] = 0.1; // not a float32
+    expect(bad({ threshold })).toThrow(/threshold 0.1 is not a float32/);
+    expect((globalThis as { hacked?: unknown }).hacked).toBeUndefined();
+  });
+});
