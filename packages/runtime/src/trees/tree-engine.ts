@@ -1,6 +1,19 @@
 import type { ModelEngine } from '../engine.ts';
+import { type CompiledGroup, compileTrees } from './compiled-trees.ts';
 import { MISSING_LEFT, type TreeEnsemble } from './ensemble.ts';
 import { absoluteRightChildren } from './routing.ts';
+
+/**
+ * How the engine walks the trees: `compiled`, the ensemble generated as JavaScript at load
+ * (compiled-trees.ts); `loop`, one loop over the flat arrays, where code generation is refused
+ * or the ensemble is too large to compile. Both give the same bits.
+ */
+export type TreeTraversal = 'compiled' | 'loop';
+
+export interface TreeEngineOptions {
+  /** `loop` forces the array loop; by default the engine compiles when it can. */
+  traversal?: TreeTraversal;
+}
 
 /** Rows evaluated together, tree by tree: one tree's nodes stay in cache over the block. */
 const BLOCK_ROWS = 256;
@@ -28,11 +41,14 @@ export class TreeEngine implements ModelEngine {
   readonly #value: Float64Array;
   readonly #bitsetOffset: Int32Array;
   readonly #bitsets: Uint32Array;
+  readonly #compiled: CompiledGroup[] | null;
+  /** What runs: `compiled` unless code generation was refused or `loop` was asked for. */
+  readonly traversal: TreeTraversal;
   #margins = new Float64Array(0);
   #outputs = new Float32Array(0);
 
   /** The ensemble must have passed checkEnsemble (decodeTreeFile does it). */
-  constructor(ensemble: TreeEnsemble) {
+  constructor(ensemble: TreeEnsemble, options: TreeEngineOptions = {}) {
     this.ensemble = ensemble;
     this.inputWidth = ensemble.inputWidth;
     this.outputWidth = ensemble.outputs;
@@ -47,6 +63,8 @@ export class TreeEngine implements ModelEngine {
     this.#value = ensemble.value;
     this.#bitsetOffset = ensemble.bitsetOffset;
     this.#bitsets = ensemble.bitsets;
+    this.#compiled = options.traversal === 'loop' ? null : compileTrees(ensemble);
+    this.traversal = this.#compiled ? 'compiled' : 'loop';
   }
 
   /** Model outputs: the value (identity), p(classes[1]) (logistic) or class probabilities. */
@@ -80,6 +98,16 @@ export class TreeEngine implements ModelEngine {
     const baseline = this.ensemble.baseline;
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
+    }
+    const compiled = this.#compiled;
+    if (compiled) {
+      const width = this.inputWidth;
+      for (let start = 0; start < rows; start += BLOCK_ROWS) {
+        const end = Math.min(rows, start + BLOCK_ROWS);
+        for (let g = 0; g < compiled.length; g++)
+          compiled[g]!(features, width, start, end, margins);
+      }
+      return margins;
     }
     evaluateTrees(
       features,
