@@ -49,6 +49,10 @@ export type { LoggedTrainingRows, SegmentLineage } from './log/read-log.ts';
 export { parseWindow, readLoggedTrainingRows } from './log/read-log.ts';
 export type { SegmentSinkOptions } from './log/segment-sink.ts';
 export { SEGMENT_PATTERN, SegmentSink } from './log/segment-sink.ts';
+export type { SinkSpec } from './log/sink-spec.ts';
+export { openSink } from './log/sink-spec.ts';
+export type { AnsweredRequest, ThreadedLogOptions } from './log/threaded-log.ts';
+export { ThreadedPredictionLog } from './log/threaded-log.ts';
 export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
 export type { ProfileOptions, ProfileOutputs, ProfilingPredictor } from './profile/build.ts';
 export {
@@ -66,4 +70,6 @@ export type {
   ReferenceProfile,
 } from './profile/types.ts';
 export { PROFILE_FORMAT } from './profile/types.ts';
+export type { RowColumns } from './row-columns.ts';
+export { readRowColumns, rowOf } from './row-columns.ts';
 export { readCell } from './values.ts';

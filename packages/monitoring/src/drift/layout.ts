@@ -1,6 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import { binOf, cellCount } from '../profile/bins.ts';
 import type { ColumnProfile, ReferenceProfile } from '../profile/types.ts';
+import { CELL_JSON, CELL_NUMBER, cellValue, type RowColumns } from '../row-columns.ts';
 import { readCell } from '../values.ts';
 
 /**
@@ -26,6 +27,10 @@ export class CountLayout {
   private readonly levelIndex: (Map<string, number> | undefined)[];
   private readonly task: ReferenceProfile['output']['task'];
   private readonly classes: readonly string[];
+  /** Input columns read as numbers (numeric, datetime): a number cell needs no parsing. */
+  private readonly numeric: Uint8Array;
+  /** Where each input column sits among the last request shape's names (-1: absent). */
+  private placed: { names: readonly string[]; index: Int32Array } | undefined;
 
   constructor(profile: ReferenceProfile) {
     const columns: TrackedColumn[] = [];
@@ -54,6 +59,9 @@ export class CountLayout {
     this.classes = profile.output.columns
       .filter((c) => c.name.startsWith('score:'))
       .map((c) => c.name.slice('score:'.length));
+    this.numeric = Uint8Array.from(profile.columns, (c) =>
+      c.type === 'numeric' || c.type === 'datetime' ? 1 : 0,
+    );
   }
 
   /** Writes one slot per input column into slots[0, inputColumns), numbers into values. */
@@ -62,6 +70,43 @@ export class CountLayout {
       const t = this.columns[j] as TrackedColumn;
       this.place(j, t, readCell(t.profile.type, row[t.profile.name]), slots, values);
     }
+  }
+
+  /**
+   * The same as encodeInputs for row `r` of a request read into columns (a regular row: see
+   * RowColumns.irregular), reading each cell as readCell reads the raw value.
+   */
+  encodeInputsFrom(columns: RowColumns, r: number, slots: Int32Array, values: Float64Array): void {
+    const index = this.indexOf(columns.names);
+    const { kinds } = columns;
+    const at = r * columns.names.length;
+    for (let j = 0; j < this.inputColumns; j++) {
+      const t = this.columns[j] as TrackedColumn;
+      const c = index[j] as number;
+      let cell: number | string | undefined;
+      if (c < 0) {
+        cell = readCell(t.profile.type, undefined);
+      } else if (kinds[at + c] === CELL_NUMBER && this.numeric[j] === 1) {
+        const value = columns.values[at + c] as number;
+        cell = Number.isFinite(value) ? value : Number.NaN;
+      } else {
+        // An object or array cell is never a number or a level, as readCell finds of it.
+        const raw = kinds[at + c] === CELL_JSON ? undefined : cellValue(columns, at + c);
+        cell = readCell(t.profile.type, raw);
+      }
+      this.place(j, t, cell, slots, values);
+    }
+  }
+
+  private indexOf(names: readonly string[]): Int32Array {
+    if (this.placed?.names === names) return this.placed.index;
+    const position = new Map(names.map((name, c) => [name, c]));
+    const index = Int32Array.from(
+      this.columns.slice(0, this.inputColumns),
+      (t) => position.get(t.profile.name) ?? -1,
+    );
+    this.placed = { names, index };
+    return index;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { RawRow } from '@tandem/features';
 import type { ReferenceProfile } from '../profile/types.ts';
+import { type RowColumns, readRowColumns } from '../row-columns.ts';
 import {
   DEFAULT_DRIFT_SETTINGS,
   DEFAULT_ROW_WINDOW,
@@ -67,13 +68,27 @@ export class DriftMonitor {
 
   /** Counts rows and the model's outputs for them (rows × classes, or rows × 1). */
   observe(rows: readonly RawRow[], outputs: ArrayLike<number>): void {
-    for (let r = 0; r < rows.length; r++) {
-      this.layout.encodeInputs(rows[r] as RawRow, this.slots, this.values);
+    this.observeColumns(readRowColumns(rows), rows, outputs);
+  }
+
+  /**
+   * The same for rows already read into columns (the server reads each request once, for these
+   * windows and the log); `rows` are the same rows, read only for irregular ones.
+   */
+  observeColumns(columns: RowColumns, rows: readonly RawRow[], outputs: ArrayLike<number>): void {
+    // One clock reading per request: its rows all land in the same time slice.
+    const at = this.time.sliceOf();
+    for (let r = 0; r < columns.rows; r++) {
+      if (columns.irregular?.has(r)) {
+        this.layout.encodeInputs(rows[r] as RawRow, this.slots, this.values);
+      } else {
+        this.layout.encodeInputsFrom(columns, r, this.slots, this.values);
+      }
       this.layout.encodeOutputs(outputs, r, this.slots, this.values);
       this.rows.add(this.slots, this.values);
-      this.time.add(this.slots, this.values);
+      this.time.add(this.slots, this.values, at);
     }
-    this.seen += rows.length;
+    this.seen += columns.rows;
   }
 
   /** Rows observed since the monitor was created. */

@@ -32,8 +32,13 @@ export class TimeWindow {
     this.now = now;
   }
 
-  add(slots: Int32Array, values: Float64Array): void {
-    const id = Math.floor(this.now() / this.sliceMs);
+  /** The slice number of the present time, for add(). */
+  sliceOf(): number {
+    return Math.floor(this.now() / this.sliceMs);
+  }
+
+  /** Counts one encoded row in slice `id` (default: the present one). */
+  add(slots: Int32Array, values: Float64Array, id = this.sliceOf()): void {
     this.expire(id);
     const at = id % this.slices.length;
     this.sliceIds[at] = id;

@@ -18,6 +18,8 @@ export interface PredictionLogOptions {
   random?: () => number;
   /** Receives sink failures (a logger); the log itself never throws into serving. */
   onError?: (error: unknown) => void;
+  /** Called after each sink write settles (written or failed): a worker reports its counts. */
+  onWrite?: () => void;
 }
 
 export interface LogCounts {
@@ -44,6 +46,7 @@ export class PredictionLog {
   private readonly lingerMs: number;
   private readonly random: () => number;
   private readonly onError: (error: unknown) => void;
+  private readonly onWrite: () => void;
   private queue: LogEvent[] = [];
   private writing: Promise<void> | undefined;
   private inFlight = 0;
@@ -86,6 +89,7 @@ export class PredictionLog {
     this.batchSize = batchSize;
     this.random = options.random ?? Math.random;
     this.onError = options.onError ?? (() => {});
+    this.onWrite = options.onWrite ?? (() => {});
   }
 
   /** Whether this request is logged: decide once, then offer each of its events. */
@@ -143,6 +147,7 @@ export class PredictionLog {
         } finally {
           this.inFlight = 0;
         }
+        this.onWrite();
       }
     } finally {
       this.writing = undefined;

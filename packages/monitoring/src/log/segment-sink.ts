@@ -9,6 +9,8 @@ export interface SegmentSinkOptions {
   segmentBytes?: number;
   /** …or once it is this old (default one hour), whichever comes first. */
   segmentMs?: number;
+  /** The first segment's sequence number (default 0): a second sink in the process starts apart. */
+  firstSequence?: number;
   now?: () => number;
 }
 
@@ -37,6 +39,7 @@ export class SegmentSink implements LogSink {
     this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
     this.segmentMs = options.segmentMs ?? 60 * 60 * 1000;
     this.now = options.now ?? Date.now;
+    this.sequence = options.firstSequence ?? 0;
     if (!(this.segmentBytes > 0) || !(this.segmentMs > 0)) {
       throw new MonitoringError('TANDEM_LOG_SINK_INVALID', 'segment size and age must be positive');
     }

@@ -1,0 +1,149 @@
+import type { RawRow } from '@tandem/features';
+
+/**
+ * A request's rows read once into typed columns: what the drift windows count and what the
+ * prediction log's worker thread rebuilds each row from. Typed arrays and a list of strings
+ * cross to a worker thread as a copy of their bytes, far cheaper than serializing row objects
+ * there; and the drift windows then read each cell from a column instead of looking it up by
+ * name in every row.
+ */
+
+/** How a cell is held: its kind in `kinds`, its number or string index in `values`. */
+export const CELL_UNDEFINED = 0;
+export const CELL_NULL = 1;
+export const CELL_NUMBER = 2;
+export const CELL_STRING = 3;
+export const CELL_TRUE = 4;
+export const CELL_FALSE = 5;
+/** Anything else (an object, an array): its JSON text in `strings`. */
+export const CELL_JSON = 6;
+
+export interface RowColumns {
+  rows: number;
+  /** Column names in the rows' own key order (the first row's). */
+  names: readonly string[];
+  /** rows × names, row-major: each cell's kind (CELL_…). */
+  kinds: Uint8Array;
+  /** rows × names: a CELL_NUMBER's number; a CELL_STRING's or CELL_JSON's index in `strings`. */
+  values: Float64Array;
+  strings: string[];
+  /**
+   * Rows whose keys are not `names` in that order (rare: callers send alike rows): such a row's
+   * cells are all CELL_UNDEFINED and the row itself is here, as JSON text, by row index.
+   */
+  irregular: Map<number, string> | undefined;
+}
+
+/**
+ * Reads rows into columns. `known` is the names a previous request had: when the first row has
+ * exactly those keys, the same array is reused, so a caller can recognise a shape by identity.
+ * Keys are listed with for…in, which gives JSON.stringify's own-key order for plain rows (parsed
+ * JSON, decoded CSV, null-prototype copies: no inherited enumerable keys).
+ */
+export function readRowColumns(rows: readonly RawRow[], known?: readonly string[]): RowColumns {
+  const first = rows[0];
+  const names = first === undefined ? (known ?? []) : namesOf(first, known);
+  const width = names.length;
+  const kinds = new Uint8Array(rows.length * width);
+  const values = new Float64Array(rows.length * width);
+  const strings: string[] = [];
+  let irregular: Map<number, string> | undefined;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>;
+    if (!hasKeys(row, names)) {
+      irregular ??= new Map();
+      irregular.set(r, JSON.stringify(row));
+      continue;
+    }
+    const at = r * width;
+    for (let c = 0; c < width; c++) {
+      const value = row[names[c] as string];
+      switch (typeof value) {
+        case 'number':
+          kinds[at + c] = CELL_NUMBER;
+          values[at + c] = value;
+          break;
+        case 'string':
+          kinds[at + c] = CELL_STRING;
+          values[at + c] = strings.push(value) - 1;
+          break;
+        case 'boolean':
+          kinds[at + c] = value ? CELL_TRUE : CELL_FALSE;
+          break;
+        case 'undefined':
+          break;
+        default:
+          if (value === null) {
+            kinds[at + c] = CELL_NULL;
+          } else {
+            const text = jsonOrUndefined(value);
+            if (text !== undefined) {
+              kinds[at + c] = CELL_JSON;
+              values[at + c] = strings.push(text) - 1;
+            }
+          }
+      }
+    }
+  }
+  return { rows: rows.length, names, kinds, values, strings, irregular };
+}
+
+/**
+ * The raw value of one cell as the row held it (a CELL_JSON cell as its parsed JSON), for
+ * rebuilding a row; JSON.stringify of the rebuilt row equals that of the original.
+ */
+export function cellValue(columns: RowColumns, index: number): unknown {
+  switch (columns.kinds[index]) {
+    case CELL_NUMBER:
+      return columns.values[index];
+    case CELL_STRING:
+      return columns.strings[columns.values[index] as number];
+    case CELL_NULL:
+      return null;
+    case CELL_TRUE:
+      return true;
+    case CELL_FALSE:
+      return false;
+    case CELL_JSON:
+      return JSON.parse(columns.strings[columns.values[index] as number] as string);
+    default:
+      return undefined;
+  }
+}
+
+/** Row `r` rebuilt as an object with the original key order (the log's `input`). */
+export function rowOf(columns: RowColumns, r: number): RawRow {
+  const text = columns.irregular?.get(r);
+  if (text !== undefined) return JSON.parse(text) as RawRow;
+  const row: Record<string, unknown> = {};
+  const width = columns.names.length;
+  for (let c = 0; c < width; c++)
+    row[columns.names[c] as string] = cellValue(columns, r * width + c);
+  return row as RawRow;
+}
+
+function namesOf(row: RawRow, known: readonly string[] | undefined): readonly string[] {
+  if (known !== undefined && hasKeys(row as Record<string, unknown>, known)) return known;
+  const names: string[] = [];
+  for (const key in row) names.push(key);
+  return names;
+}
+
+/** Whether the row's keys are exactly `names`, in that order. */
+function hasKeys(row: Record<string, unknown>, names: readonly string[]): boolean {
+  let i = 0;
+  for (const key in row) {
+    if (key !== names[i]) return false;
+    i++;
+  }
+  return i === names.length;
+}
+
+function jsonOrUndefined(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // A value JSON cannot hold (a BigInt, a cycle): the log leaves the key out.
+    return undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawRow } from '@tandem/features';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AnsweredRequest,
+  type LogEvent,
+  PostgresSink,
+  readRowColumns,
+  SEGMENT_PATTERN,
+  type SinkSpec,
+  ThreadedPredictionLog,
+} from '../src/index.ts';
+import { ndjson } from '../src/log/segment-sink.ts';
+import { creditSplit, fakeScores } from './data.ts';
+import { startPostgres } from './postgres.ts';
+
+const TEST_SINKS = new URL('./sinks/test-sinks.ts', import.meta.url).href;
+const CLASSES = ['bad', 'good'];
+const { test: rows } = creditSplit();
+
+/** A request of `n` credit rows (some cells made numbers, null or odd) as the server answers it. */
+function answered(id: string, from: number, n: number): AnsweredRequest & { sent: RawRow[] } {
+  const sent = rows.slice(from, from + n).map((row, i) => {
+    const copy: Record<string, unknown> = { ...row, Income: Number(row.Income) };
+    if (i % 3 === 0) copy.Age = null;
+    if (i % 4 === 0) copy.Records = true;
+    return copy as RawRow;
+  });
+  return {
+    id,
+    time: 1_764_583_200_000 + from,
+    model: 'credit',
+    version: 3,
+    label: from % 2 === 0 ? 'production' : null,
+    route: 'native',
+    columns: readRowColumns(sent),
+    outputs: fakeScores(sent),
+    classes: CLASSES,
+    sent,
+  };
+}
+
+/** The events the server built for a request before the log had a worker thread. */
+function eventsOf(request: ReturnType<typeof answered>): LogEvent[] {
+  return request.sent.map((input, row) => {
+    const bad = request.outputs[row * 2] as number;
+    const good = request.outputs[row * 2 + 1] as number;
+    return {
+      type: 'prediction',
+      id: request.id,
+      row,
+      time: new Date(request.time).toISOString(),
+      model: request.model,
+      version: request.version,
+      label: request.label,
+      route: request.route,
+      input,
+      output: { label: good > bad ? 'good' : 'bad', probabilities: { bad, good } },
+    };
+  });
+}
+
+async function segmentText(folder: string): Promise<string> {
+  const files = (await readdir(folder)).filter((f) => SEGMENT_PATTERN.test(f)).sort();
+  let text = '';
+  for (const f of files) text += await readFile(join(folder, f), 'utf8');
+  return text;
+}
+
+describe('ThreadedPredictionLog', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tandem-threaded-log-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes, from its worker, the same NDJSON as the in-thread log, and all of it on close', async () => {
+    const folder = join(dir, 'same');
+    const log = new ThreadedPredictionLog({ sink: { kind: 'segments', folder }, batchSize: 64 });
+    const requests = [answered('a', 0, 1), answered('b', 1, 100), answered('c', 101, 7)];
+    const feedback: LogEvent = {
+      type: 'feedback',
+      id: 'a',
+      row: 0,
+      time: '2026-12-01T10:01:00.000Z',
+      model: 'credit',
+      version: 3,
+      truth: 'bad',
+    };
+    for (const request of requests) expect(log.offerRequest(request)).toBe(request.sent.length);
+    expect(log.offer(feedback)).toBe(true);
+    // Closed at once: the queued events must still all be written.
+    await log.close();
+    expect(log.counts()).toEqual({ sent: 109, written: 109, dropped: 0, failed: 0, pending: 0 });
+    const expected = [...requests.flatMap(eventsOf), feedback];
+    expect(await segmentText(folder)).toBe(ndjson(expected));
+    expect(log.offer(feedback)).toBe(false);
+    expect(log.counts()).toMatchObject({ sent: 110, dropped: 1 });
+  });
+
+  it('with a stalled sink, holds at most capacity events, and written + dropped = sent', async () => {
+    const release = join(dir, 'release');
+    const sink: SinkSpec = {
+      kind: 'module',
+      url: TEST_SINKS,
+      options: { kind: 'stalled', release },
+    };
+    const log = new ThreadedPredictionLog({ sink, capacity: 500, batchSize: 100 });
+    let sent = 0;
+    for (let i = 0; i < 400; i++) {
+      const request = answered(`s${i}`, i % 1000, 25);
+      log.offerRequest(request);
+      sent += 25;
+      expect(log.counts().pending).toBeLessThanOrEqual(500);
+      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const stalled = log.counts();
+    expect(stalled.sent).toBe(sent);
+    expect(stalled.written).toBe(0);
+    expect(stalled.dropped).toBeGreaterThanOrEqual(sent - 500);
+    await writeFile(release, '');
+    await log.flush();
+    const after = log.counts();
+    expect(after.pending).toBe(0);
+    expect(after.failed).toBe(0);
+    expect(after.written).toBeGreaterThan(0);
+    expect(after.written + after.dropped).toBe(after.sent);
+    await log.close();
+  });
+
+  it('restarts a worker that dies, counts what it held as failed, and keeps logging', async () => {
+    const folder = join(dir, 'dying');
+    const marker = join(dir, 'died');
+    const errors: unknown[] = [];
+    const log = new ThreadedPredictionLog({
+      sink: { kind: 'module', url: TEST_SINKS, options: { kind: 'dying', folder, marker } },
+      onError: (error) => errors.push(error),
+    });
+    log.offerRequest(answered('lost', 0, 10));
+    // The first worker dies on its first write; flush resolves when it is gone.
+    await log.flush();
+    while (log.counts().failed < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(existsSync(marker)).toBe(true);
+    const later = answered('kept', 10, 5);
+    log.offerRequest(later);
+    await log.close();
+    expect(log.counts()).toEqual({ sent: 15, written: 5, dropped: 0, failed: 10, pending: 0 });
+    expect(await segmentText(folder)).toBe(ndjson(eventsOf(later)));
+    expect(String(errors.find((e) => /restarting/.test(String(e))))).toMatch(/exit code 7/);
+  });
+
+  it('stops restarting a worker that keeps dying, and counts new events as failed', async () => {
+    const errors: unknown[] = [];
+    const log = new ThreadedPredictionLog({
+      sink: { kind: 'module', url: join(dir, 'no-such-module.ts') },
+      maxRestarts: 1,
+      onError: (error) => errors.push(error),
+    });
+    log.offerRequest(answered('x', 0, 3));
+    while (!errors.some((e) => /within a minute/.test(String(e))))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.offerRequest(answered('y', 3, 2))).toBe(0);
+    await log.close();
+    const counts = log.counts();
+    expect(counts).toMatchObject({ sent: 5, written: 0, pending: 0 });
+    expect(counts.failed + counts.dropped).toBe(5);
+    expect(counts.failed).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('ThreadedPredictionLog to PostgreSQL', () => {
+  let pg: { url: string; stop: () => void };
+  beforeAll(() => {
+    pg = startPostgres();
+  });
+  afterAll(() => pg.stop());
+
+  it('writes every row of every request from its worker to a real PostgreSQL', async () => {
+    const table = `threaded_${process.pid}_${Date.now()}`;
+    const log = new ThreadedPredictionLog({ sink: { kind: 'postgres', url: pg.url, table } });
+    const requests = [answered('p', 0, 3), answered('q', 3, 40)];
+    for (const request of requests) log.offerRequest(request);
+    await log.close();
+    expect(log.counts()).toMatchObject({ sent: 43, written: 43, failed: 0 });
+    const reader = new PostgresSink({ url: pg.url, table });
+    const back = await reader.read('credit');
+    await reader.close();
+    // jsonb normalises the text; the events are the same values.
+    expect(back).toEqual(
+      JSON.parse(`[${ndjson(requests.flatMap(eventsOf)).trim().split('\n').join(',')}]`),
+    );
+  });
+});
