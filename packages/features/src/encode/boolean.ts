@@ -1,11 +1,11 @@
 import { readBoolean } from '../read/boolean.ts';
-import { isMissingStatus, READ_OK } from '../read/status.ts';
+import { READ_OK } from '../read/status.ts';
 import type { BooleanColumnState } from '../state/types.ts';
 import type { ColumnEncoder, CompiledColumn, FastPath } from './column-encoder.ts';
-import { pushIssue, pushReadError } from './report.ts';
+import { imputesMissing } from './report.ts';
 
 export function compileBoolean(state: BooleanColumnState, columnOffset: number): CompiledColumn {
-  const { name, nullable, missingIndicator } = state;
+  const { name, missingIndicator } = state;
   const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
   const cell = { value: 0 };
 
@@ -15,12 +15,10 @@ export function compileBoolean(state: BooleanColumnState, columnOffset: number):
     let missing = 0;
     if (status === READ_OK) {
       value = cell.value;
-    } else if (nullable && isMissingStatus(status)) {
+    } else if (imputesMissing(state, status, raw, rowIndex, report)) {
       value = imputeValue;
       missing = 1;
-      pushIssue(report, rowIndex, name, 'missing');
     } else {
-      pushReadError(report, rowIndex, name, 'boolean', status, raw);
       return false;
     }
     out[rowOffset + columnOffset] = value;

@@ -1,9 +1,10 @@
 import { valuesText } from '../expected-values.ts';
 import { readCategory } from '../read/category.ts';
-import { isBlank, isMissingStatus, READ_OK } from '../read/status.ts';
+import { isBlank, READ_OK } from '../read/status.ts';
 import type { CategoricalColumnState } from '../state/types.ts';
+import type { TransformReport } from '../types.ts';
 import type { ColumnEncoder, CompiledColumn, FastPath } from './column-encoder.ts';
-import { pushError, pushIssue, pushReadError } from './report.ts';
+import { imputesMissing, pushError, pushIssue } from './report.ts';
 
 /** Output name of the shared slot for rare and (with unknown: 'other') unseen levels. */
 export const OTHER_LEVEL = '<other>';
@@ -28,42 +29,86 @@ export function compileCategorical(
  * missing value (`missing`).
  */
 function compileCodes(state: CategoricalColumnState, columnOffset: number): CompiledColumn {
-  const { name, nullable } = state;
-  const codeOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
-  for (const level of state.rare) codeOf.set(level, Number.NaN);
-  const allowed = state.values === undefined ? undefined : new Set(state.values);
-  const allowedText = valuesText(state.values ?? []);
+  return compileLevelCodes(
+    state,
+    { rareCode: Number.NaN, unknownCode: Number.NaN, imputeLevel: null, indicator: false },
+    columnOffset,
+  );
+}
+
+function compileOrdinal(
+  state: CategoricalColumnState,
+  unknownValue: number,
+  columnOffset: number,
+): CompiledColumn {
+  return compileLevelCodes(
+    state,
+    {
+      unknownCode: unknownValue,
+      imputeLevel: state.impute.value,
+      indicator: state.missingIndicator,
+    },
+    columnOffset,
+  );
+}
+
+/** How a one-number encoding (ordinal, tree codes) writes what is not one of its levels. */
+interface LevelCoding {
+  /** The code of a rare level; absent: a rare level is unseen. */
+  rareCode?: number;
+  unknownCode: number;
+  /** The level a missing value stands for; null, or not a level: the unknown code. */
+  imputeLevel: string | null;
+  /** Whether a `:missing` output follows the code. */
+  indicator: boolean;
+}
+
+/** One output, the level's index in `levels` (most frequent first), plus the `:missing` one. */
+function compileLevelCodes(
+  state: CategoricalColumnState,
+  coding: LevelCoding,
+  columnOffset: number,
+): CompiledColumn {
+  const { name } = state;
+  const { rareCode, unknownCode, imputeLevel, indicator } = coding;
+  const kept = new Map<string, number>(state.levels.map((level, i) => [level, i]));
+  const imputeCode = imputeLevel === null ? unknownCode : (kept.get(imputeLevel) ?? unknownCode);
+  const codeOf = new Map(kept);
+  if (rareCode !== undefined) for (const level of state.rare) codeOf.set(level, rareCode);
+  const declared = declaredValues(state);
   const cell = { value: '' };
 
   const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
     const status = readCategory(raw, cell);
     let code: number;
+    let missing = 0;
     if (status === READ_OK) {
-      if (allowed !== undefined && !allowed.has(cell.value)) {
-        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
-        return false;
-      }
+      if (!declared.admits(cell.value, raw, rowIndex, report)) return false;
       const known = codeOf.get(cell.value);
       if (known === undefined) {
         pushIssue(report, rowIndex, name, 'unseen_category');
-        code = Number.NaN;
+        code = unknownCode;
       } else {
         code = known;
       }
-    } else if (nullable && isMissingStatus(status)) {
-      code = Number.NaN;
-      pushIssue(report, rowIndex, name, 'missing');
+    } else if (imputesMissing(state, status, raw, rowIndex, report)) {
+      code = imputeCode;
+      missing = 1;
     } else {
-      pushReadError(report, rowIndex, name, 'categorical', status, raw);
       return false;
     }
     out[rowOffset + columnOffset] = code;
+    if (indicator) out[rowOffset + columnOffset + 1] = missing;
     return true;
   };
 
-  const kept = new Map<string, number>(state.levels.map((level, i) => [level, i]));
-  const fastPath = levelFastPath(kept, allowed, { slots: 0, at: columnOffset, indicatorAt: -1 });
-  return { width: 1, outputNames: [name], encode, fastPath };
+  const outputNames = indicator ? [name, `${name}:missing`] : [name];
+  const fastPath = levelFastPath(kept, declared.values, {
+    slots: 0,
+    at: columnOffset,
+    indicatorAt: indicator ? columnOffset + 1 : -1,
+  });
+  return { width: outputNames.length, outputNames, encode, fastPath };
 }
 
 function compileOneHot(
@@ -71,7 +116,7 @@ function compileOneHot(
   encoding: { unknown: 'ignore' | 'other' | 'reject'; other: boolean },
   columnOffset: number,
 ): CompiledColumn {
-  const { name, nullable, missingIndicator } = state;
+  const { name, missingIndicator } = state;
   const slotOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
   const otherSlot = encoding.other ? state.levels.length : -1;
   for (const level of state.rare) slotOf.set(level, otherSlot);
@@ -79,8 +124,7 @@ function compileOneHot(
   const unseenSlot = encoding.unknown === 'other' ? otherSlot : -1;
   const reject = encoding.unknown === 'reject';
   const imputeSlot = state.impute.value === null ? -1 : (slotOf.get(state.impute.value) ?? -1);
-  const allowed = state.values === undefined ? undefined : new Set(state.values);
-  const allowedText = valuesText(state.values ?? []);
+  const declared = declaredValues(state);
   const knownText = `a level seen in training: ${valuesText([...state.levels, ...state.rare])}`;
   const indicatorAt = columnOffset + levelSlots;
   const cell = { value: '' };
@@ -90,10 +134,7 @@ function compileOneHot(
     let slot: number;
     let missing = 0;
     if (status === READ_OK) {
-      if (allowed !== undefined && !allowed.has(cell.value)) {
-        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
-        return false;
-      }
+      if (!declared.admits(cell.value, raw, rowIndex, report)) return false;
       const known = slotOf.get(cell.value);
       if (known !== undefined) {
         slot = known;
@@ -104,12 +145,10 @@ function compileOneHot(
         pushIssue(report, rowIndex, name, 'unseen_category');
         slot = unseenSlot;
       }
-    } else if (nullable && isMissingStatus(status)) {
+    } else if (imputesMissing(state, status, raw, rowIndex, report)) {
       slot = imputeSlot;
       missing = 1;
-      pushIssue(report, rowIndex, name, 'missing');
     } else {
-      pushReadError(report, rowIndex, name, 'categorical', status, raw);
       return false;
     }
     const at = rowOffset + columnOffset;
@@ -122,7 +161,7 @@ function compileOneHot(
   const outputNames = state.levels.map((level) => `${name}=${level}`);
   if (encoding.other) outputNames.push(`${name}=${OTHER_LEVEL}`);
   if (missingIndicator) outputNames.push(`${name}:missing`);
-  const fastPath = levelFastPath(slotOf, allowed, {
+  const fastPath = levelFastPath(slotOf, declared.values, {
     slots: levelSlots,
     at: columnOffset,
     indicatorAt: missingIndicator ? indicatorAt : -1,
@@ -130,55 +169,22 @@ function compileOneHot(
   return { width: outputNames.length, outputNames, encode, fastPath };
 }
 
-function compileOrdinal(
-  state: CategoricalColumnState,
-  unknownValue: number,
-  columnOffset: number,
-): CompiledColumn {
-  const { name, nullable, missingIndicator } = state;
-  const codeOf = new Map<string, number>(state.levels.map((level, i) => [level, i]));
-  const imputeCode =
-    state.impute.value === null ? unknownValue : (codeOf.get(state.impute.value) ?? unknownValue);
-  const allowed = state.values === undefined ? undefined : new Set(state.values);
-  const allowedText = valuesText(state.values ?? []);
-  const cell = { value: '' };
-
-  const encode: ColumnEncoder = (raw, out, rowOffset, rowIndex, report) => {
-    const status = readCategory(raw, cell);
-    let code: number;
-    let missing = 0;
-    if (status === READ_OK) {
-      if (allowed !== undefined && !allowed.has(cell.value)) {
-        pushError(report, rowIndex, name, 'not_allowed_value', allowedText, raw);
-        return false;
-      }
-      const known = codeOf.get(cell.value);
-      if (known === undefined) {
-        pushIssue(report, rowIndex, name, 'unseen_category');
-        code = unknownValue;
-      } else {
-        code = known;
-      }
-    } else if (nullable && isMissingStatus(status)) {
-      code = imputeCode;
-      missing = 1;
-      pushIssue(report, rowIndex, name, 'missing');
-    } else {
-      pushReadError(report, rowIndex, name, 'categorical', status, raw);
+/** The column's declared values, when it has some: any other value is an error naming them. */
+function declaredValues(state: CategoricalColumnState): {
+  values: ReadonlySet<string> | undefined;
+  admits(value: string, raw: unknown, row: number, report: TransformReport): boolean;
+} {
+  if (state.values === undefined) return { values: undefined, admits: () => true };
+  const values = new Set(state.values);
+  const expected = valuesText(state.values);
+  return {
+    values,
+    admits(value, raw, row, report) {
+      if (values.has(value)) return true;
+      pushError(report, row, state.name, 'not_allowed_value', expected, raw);
       return false;
-    }
-    out[rowOffset + columnOffset] = code;
-    if (missingIndicator) out[rowOffset + columnOffset + 1] = missing;
-    return true;
+    },
   };
-
-  const outputNames = missingIndicator ? [name, `${name}:missing`] : [name];
-  const fastPath = levelFastPath(codeOf, allowed, {
-    slots: 0,
-    at: columnOffset,
-    indicatorAt: missingIndicator ? columnOffset + 1 : -1,
-  });
-  return { width: outputNames.length, outputNames, encode, fastPath };
 }
 
 /**

@@ -1,15 +1,15 @@
 import { rangeText } from '../expected-values.ts';
 import { type DateParts, datePartsOf } from '../read/calendar.ts';
 import { readDatetime } from '../read/datetime.ts';
-import { isMissingStatus, READ_OK } from '../read/status.ts';
+import { READ_OK } from '../read/status.ts';
 import type { DatetimeColumnState } from '../state/types.ts';
 import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
-import { pushError, pushIssue, pushReadError } from './report.ts';
+import { imputesMissing, pushError, pushIssue } from './report.ts';
 
 export const DATETIME_PARTS = ['year', 'month', 'dow', 'hour'] as const;
 
 export function compileDatetime(state: DatetimeColumnState, columnOffset: number): CompiledColumn {
-  const { name, nullable, missingIndicator } = state;
+  const { name, missingIndicator } = state;
   const imputeValue = state.impute.value;
   // Impute strategy 'none' (tree encoding): a missing value writes NaN parts.
   const keepMissing = state.impute.strategy === 'none';
@@ -46,10 +46,9 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
         pushIssue(report, rowIndex, name, 'out_of_range');
         if (clip) epochMs = epochMs < low ? low : high;
       }
-    } else if (nullable && isMissingStatus(status)) {
+    } else if (imputesMissing(state, status, raw, rowIndex, report)) {
       epochMs = imputeValue;
       missing = 1;
-      pushIssue(report, rowIndex, name, 'missing');
       if (keepMissing) {
         const at = rowOffset + columnOffset;
         out[at] = Number.NaN;
@@ -60,7 +59,6 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
         return true;
       }
     } else {
-      pushReadError(report, rowIndex, name, 'datetime', status, raw);
       return false;
     }
     datePartsOf(epochMs, parts);

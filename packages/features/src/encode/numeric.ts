@@ -1,6 +1,6 @@
 import { rangeText } from '../expected-values.ts';
 import { readNumber, readPlainDecimal } from '../read/number.ts';
-import { isMissingStatus, READ_OK } from '../read/status.ts';
+import { READ_OK } from '../read/status.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
 import {
   type ColumnEncoder,
@@ -8,13 +8,13 @@ import {
   type FastPath,
   scaleOf,
 } from './column-encoder.ts';
-import { pushError, pushIssue, pushReadError } from './report.ts';
+import { imputesMissing, pushError, pushIssue } from './report.ts';
 
 /** Writes a (possibly clipped) value's transformed outputs at out[at, at + width). */
 type ValueWriter = (x: number, out: Float32Array, at: number) => void;
 
 export function compileNumeric(state: NumericColumnState, columnOffset: number): CompiledColumn {
-  const { name, nullable, missingIndicator } = state;
+  const { name, missingIndicator } = state;
   // Impute strategy 'none' (tree encoding): a missing value is written as NaN.
   const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
   const declared = state.range;
@@ -52,12 +52,10 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
           // log1p is undefined below -1 and meaningless below 0: 0 whatever the rule.
           else if (isLog && x < 0) x = 0;
         }
-      } else if (nullable && isMissingStatus(status)) {
+      } else if (imputesMissing(state, status, raw, rowIndex, report)) {
         x = imputeValue;
         missing = 1;
-        pushIssue(report, rowIndex, name, 'missing');
       } else {
-        pushReadError(report, rowIndex, name, 'numeric', status, raw);
         return false;
       }
     }

@@ -5,12 +5,14 @@ import {
   EXPECTED_VALUE,
 } from '../expected-values.ts';
 import {
+  isMissingStatus,
   READ_ABSENT,
   READ_EMPTY,
   READ_NOT_FINITE,
   READ_NULL,
   type ReadStatus,
 } from '../read/status.ts';
+import type { ColumnState } from '../state/types.ts';
 import type { ColumnType, InputProblem, IssueKind, RawRow, TransformReport } from '../types.ts';
 import { jsonSafeValue, problemMessage } from '../value-text.ts';
 
@@ -61,6 +63,26 @@ export function pushReadError(
   } else {
     pushError(report, row, column, 'wrong_type', EXPECTED_VALUE[type], received);
   }
+}
+
+/**
+ * Every encoder's rule for a value its reader did not return: a missing value in a nullable
+ * column is to be imputed (true, recorded as a `missing` issue); anything else is an error in the
+ * report (false).
+ */
+export function imputesMissing(
+  column: ColumnState,
+  status: ReadStatus,
+  received: unknown,
+  row: number,
+  report: TransformReport,
+): boolean {
+  if (column.nullable && isMissingStatus(status)) {
+    pushIssue(report, row, column.name, 'missing');
+    return true;
+  }
+  pushReadError(report, row, column.name, column.type, status, received);
+  return false;
 }
 
 /** A row that is not a plain object cannot be read column by column. */
