@@ -139,6 +139,13 @@ describe('progress', () => {
     expect(text.match(/\n/g)).toHaveLength(1);
   });
 
+  it('leaves out the validation loss when nothing is validated', () => {
+    const lines: string[] = [];
+    const progress = createProgress({ log: (line) => lines.push(line), unit: 'iteration' });
+    progress.onEpoch({ ...report(1), valLoss: Number.NaN, bestValLoss: Number.NaN });
+    expect(lines).toEqual(['iteration  1/40  loss 0.5000  ETA ≤ 3.9s']);
+  });
+
   it('draws the whole line when the terminal reports no width', () => {
     let text = '';
     const progress = createProgress({

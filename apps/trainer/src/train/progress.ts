@@ -31,10 +31,13 @@ function describe(report: EpochReport, unit: string): string {
   const perEpoch = report.elapsedMs / 1000 / report.epoch;
   // An upper bound: early stopping usually ends the run sooner.
   const eta = perEpoch * (report.epochs - report.epoch);
+  // Without a validation part (gbdt below its early-stopping size) there is no val loss to show.
+  const validation = Number.isFinite(report.valLoss)
+    ? `  val loss ${report.valLoss.toFixed(4)}  (best ${report.bestValLoss.toFixed(4)})`
+    : '';
   return (
     `${unit} ${String(report.epoch).padStart(String(report.epochs).length)}/${report.epochs}` +
-    `  loss ${report.loss.toFixed(4)}  val loss ${report.valLoss.toFixed(4)}` +
-    `  (best ${report.bestValLoss.toFixed(4)})  ETA ≤ ${formatSeconds(eta)}`
+    `  loss ${report.loss.toFixed(4)}${validation}  ETA ≤ ${formatSeconds(eta)}`
   );
 }
 
