@@ -156,22 +156,6 @@ export async function trainGbdt(
     },
     files: async () => ({ 'trees.bin': encodeTreeFile(ensemble) }),
     predictor: (meta) => predictorFromTrees({ meta, pipeline, labels, trees: ensemble }),
-    // What auto scores on the validation part must not have seen it: the early-stopped model
-    // when refitted, else (no early stopping) the same settings trained on the training part
-    // alone, fitted only when asked for.
-    ...(refitIterations > 0
-      ? {
-          validationPredictor: (meta) =>
-            predictorFromTrees({ meta, pipeline, labels, trees: stopped.ensemble }),
-        }
-      : !stopping && validationRows.length > 0
-        ? {
-            validationPredictor: (meta) => {
-              const held = boost(loss, outputs, treeInputs, part(trainRows), null, settings);
-              return predictorFromTrees({ meta, pipeline, labels, trees: held.ensemble });
-            },
-          }
-        : {}),
     dispose: () => {},
   };
 }

@@ -6,6 +6,9 @@ import { evaluate } from '../evaluate/evaluate.ts';
 import { trainGbdt } from '../gbdt/train-gbdt.ts';
 import { describeModel } from '../model/choose.ts';
 import { alignColumns, formatNumber, TASK_METRICS } from '../report/table.ts';
+import { holdOut } from '../split/holdout.ts';
+import { deriveSeed } from '../split/prng.ts';
+import { strataOf } from '../split/strata.ts';
 import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
 import { trainNetwork } from './network.ts';
 import { formatSeconds } from './progress.ts';
@@ -54,6 +57,10 @@ export function comparedLoss(task: Task, metrics: Metrics): number {
  * skipped, so the MLP, last and slowest, goes first), evaluates each through its Predictor on the
  * validation and test parts, and keeps the lowest validation loss (the earlier candidate on a
  * tie; the first one trained when the validation part is empty). The others are disposed.
+ *
+ * No candidate sees the validation part that ranks them: each early-stops on rows carved from
+ * the training part (see `stoppingInputs`), so no loss is lowered by having chosen its epoch or
+ * iteration on the rows it is judged by.
  */
 export async function trainAuto(
   auto: AutoModelConfig,
@@ -62,6 +69,13 @@ export async function trainAuto(
   name: string,
 ): Promise<{ chosen: TrainedCandidate; records: CandidateRecord[] }> {
   const { task, target, log } = inputs;
+  const candidateInputs = stoppingInputs(inputs);
+  if (candidateInputs !== inputs) {
+    log(
+      `auto: candidates early-stop on ${candidateInputs.validationRows.length} rows carved from ` +
+        `the training part; the ${inputs.validationRows.length} validation rows rank them`,
+    );
+  }
   const started = performance.now();
   const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
   const records: CandidateRecord[] = [];
@@ -75,22 +89,18 @@ export async function trainAuto(
         continue;
       }
       log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
-      const candidate = await trainCandidate(defaultModel(type), inputs);
-      const meta = { name, version: 0, task, target };
-      const predictor = candidate.predictor(meta);
-      // A model refitted on the validation rows is compared by its early-stopped self.
-      const judged = candidate.validationPredictor?.(meta) ?? predictor;
+      const candidate = await trainCandidate(defaultModel(type), candidateInputs);
+      const predictor = candidate.predictor({ name, version: 0, task, target });
       let validation: Metrics;
       let test: Metrics;
       try {
         validation =
           inputs.validationRows.length > 0
-            ? evaluate(task, judged, [...inputs.validationRows], target).metrics
+            ? evaluate(task, predictor, [...inputs.validationRows], target).metrics
             : {};
         test = evaluate(task, predictor, [...testRows], target).metrics;
       } finally {
         predictor.dispose();
-        if (judged !== predictor) judged.dispose();
       }
       const record: TrainedRecord = {
         model: type,
@@ -119,6 +129,26 @@ export async function trainAuto(
     for (const entry of trained) entry.candidate.dispose();
     throw error;
   }
+}
+
+/**
+ * The candidates' own split: the same share of the training part as the validation part is of
+ * training + validation, held out stratified (class, or target decile) and seeded, becomes every
+ * candidate's validation part (early stopping, gbdt's refit). Unchanged without validation rows.
+ */
+export function stoppingInputs(inputs: CandidateInputs): CandidateInputs {
+  const { trainRows, validationRows, task, target, training } = inputs;
+  if (validationRows.length === 0 || trainRows.length < 2) return inputs;
+  const share = validationRows.length / (trainRows.length + validationRows.length);
+  const positions = trainRows.map((_, position) => position);
+  const { kept, heldOut } = holdOut(
+    positions,
+    strataOf(task, target, trainRows, positions),
+    share,
+    deriveSeed(training.seed, 'auto-stopping'),
+  );
+  const pick = (list: number[]) => list.map((position) => trainRows[position] as RawRow);
+  return { ...inputs, trainRows: pick(kept), validationRows: pick(heldOut) };
 }
 
 /** The printed comparison: one row per candidate, validation loss then test metrics. */

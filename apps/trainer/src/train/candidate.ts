@@ -38,11 +38,6 @@ export interface TrainedCandidate {
   files(): Promise<Record<string, Uint8Array>>;
   /** A Predictor over the trained model, the one the server and batch scoring rebuild. */
   predictor(meta: PredictorMeta): Predictor;
-  /**
-   * The model to score on the validation part when candidates are compared, when it is not the
-   * final one (gbdt refitted on training + validation rows: its early-stopped model).
-   */
-  validationPredictor?: (meta: PredictorMeta) => Predictor;
   /** Figures for metrics.extra beyond the history (feature importance). */
   extra: Record<string, unknown>;
   /** Frees what the candidate holds (a tfjs model); predictors made from it stay usable. */

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { RawRow } from '@tandem/features';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../src/data/load.ts';
+import { evaluate } from '../src/evaluate/evaluate.ts';
+import { type TrainConfig, train } from '../src/index.ts';
+import { stoppingInputs, type TrainedRecord } from '../src/train/auto.ts';
+import type { CandidateInputs } from '../src/train/candidate.ts';
+import { DATA, tempDir } from './support.ts';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, remove } = await tempDir('auto'));
+});
+afterAll(() => remove());
+
+function inputsOf(trainRows: RawRow[], validationRows: RawRow[], seed = 7): CandidateInputs {
+  return {
+    task: 'binary',
+    target: 'y',
+    spec: { columns: [] } as unknown as CandidateInputs['spec'],
+    trainRows,
+    validationRows,
+    training: { seed } as CandidateInputs['training'],
+    log: () => {},
+    progress: false,
+  };
+}
+
+// 200 training rows, one in four of class "b"; 50 validation rows.
+const rows = (count: number, from: number): RawRow[] =>
+  Array.from({ length: count }, (_, i) => ({
+    x: String(from + i),
+    y: (from + i) % 4 === 0 ? 'b' : 'a',
+  }));
+const TRAIN = rows(200, 0);
+const VALIDATION = rows(50, 1000);
+
+describe('auto: the candidates early-stop on rows carved from the training part', () => {
+  it('carves the validation share of the training part, stratified, never a validation row', () => {
+    const carved = stoppingInputs(inputsOf(TRAIN, VALIDATION));
+    // 50 of 250 non-test rows validate: the same fifth of the 200 training rows early-stops.
+    expect(carved.validationRows).toHaveLength(40);
+    expect(carved.trainRows).toHaveLength(160);
+    const all = new Set([...carved.trainRows, ...carved.validationRows]);
+    expect(all.size).toBe(200);
+    for (const row of all) expect(TRAIN).toContain(row);
+    expect(carved.validationRows.filter((row) => row.y === 'b')).toHaveLength(10);
+    expect(carved.trainRows.filter((row) => row.y === 'b')).toHaveLength(40);
+  });
+
+  it('is seeded: the same seed carves the same rows, another seed others', () => {
+    const first = stoppingInputs(inputsOf(TRAIN, VALIDATION, 7)).validationRows;
+    const again = stoppingInputs(inputsOf(TRAIN, VALIDATION, 7)).validationRows;
+    const other = stoppingInputs(inputsOf(TRAIN, VALIDATION, 8)).validationRows;
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it('leaves the inputs as they are without validation rows', () => {
+    const inputs = inputsOf(TRAIN, []);
+    expect(stoppingInputs(inputs)).toBe(inputs);
+  });
+
+  it('judges the stored model itself, on validation rows it never trained on', async () => {
+    const titanic: TrainConfig = {
+      name: 'titanic',
+      data: path.join(DATA, 'titanic.csv'),
+      target: 'survived',
+      task: 'binary',
+    };
+    const auto = await train({
+      config: { ...titanic, model: { type: 'auto', candidates: ['gbdt'] } },
+      artifacts: path.join(dir, 'auto'),
+    });
+    const plain = await train({
+      config: { ...titanic, model: { type: 'gbdt' } },
+      artifacts: path.join(dir, 'plain'),
+    });
+    const dataset = await loadDataset({ ...titanic, drop: [], features: {} });
+    const validationRows = auto.split.validation.map((i) => dataset.rows[i]!);
+    expect(plain.split.validation).toEqual(auto.split.validation);
+    const judged = evaluate('binary', auto.predictor, validationRows, 'survived').metrics;
+    const seen = evaluate('binary', plain.predictor, validationRows, 'survived').metrics;
+    auto.predictor.dispose();
+    plain.predictor.dispose();
+    const record = auto.candidates?.[0] as TrainedRecord;
+    expect(record.model).toBe('gbdt');
+    // The recorded loss is the stored model's own on the validation rows...
+    expect(judged.logLoss).toBeCloseTo(record.validationLoss, 12);
+    // ...which it did not train on: the same settings trained on them fit them far better.
+    expect(seen.logLoss).toBeLessThan(record.validationLoss - 0.02);
+  });
+});
