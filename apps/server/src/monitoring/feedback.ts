@@ -1,4 +1,8 @@
-import { MonitoringError, type PredictionLog, type RecentPredictions } from '@tandem/monitoring';
+import {
+  MonitoringError,
+  type RecentPredictions,
+  type ThreadedPredictionLog,
+} from '@tandem/monitoring';
 import type { MonitoringMetrics } from './prometheus.ts';
 import type { VersionStates } from './version-state.ts';
 
@@ -34,7 +38,7 @@ export function applyFeedback(
   parts: {
     states: VersionStates;
     recent: RecentPredictions;
-    log: PredictionLog | undefined;
+    log: ThreadedPredictionLog | undefined;
     metrics: MonitoringMetrics;
   },
 ): FeedbackSummary {

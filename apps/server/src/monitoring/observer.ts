@@ -1,5 +1,9 @@
 import type { RawRow } from '@tandem/features';
-import type { LoggedOutput, PredictionLog, RecentPredictions } from '@tandem/monitoring';
+import {
+  type RecentPredictions,
+  readRowColumns,
+  type ThreadedPredictionLog,
+} from '@tandem/monitoring';
 import type { FastifyRequest } from 'fastify';
 import type { Outcome } from '../dataplane.ts';
 import type { ModelRegistry, VersionSelector } from '../registry/registry.ts';
@@ -10,20 +14,23 @@ import type { VersionStates } from './version-state.ts';
 /**
  * What happens after the data plane answered, for every route: the rows and outputs are counted
  * in the answering version's drift windows, the outputs are remembered for feedback, and a
- * sampled share of requests goes to the prediction log. Synchronous and bounded: the log only
- * queues; nothing here waits or throws into the answer.
+ * sampled share of requests goes to the prediction log. The rows are read once into typed
+ * columns for both; the log's serialization and writing happen in its worker thread.
+ * Synchronous and bounded: the log only queues; nothing here waits or throws into the answer.
  */
 export class PredictionObserver {
   private readonly states: VersionStates;
   private readonly recent: RecentPredictions;
-  private readonly log: PredictionLog | undefined;
+  private readonly log: ThreadedPredictionLog | undefined;
   private readonly registry: ModelRegistry;
   private readonly onError: (error: unknown) => void;
+  /** Each version's last request shape: the next request's rows reuse its column names. */
+  private readonly shapes = new WeakMap<ServedVersion, readonly string[]>();
 
   constructor(parts: {
     states: VersionStates;
     recent: RecentPredictions;
-    log: PredictionLog | undefined;
+    log: ThreadedPredictionLog | undefined;
     registry: ModelRegistry;
     onError: (error: unknown) => void;
   }) {
@@ -47,26 +54,26 @@ export class PredictionObserver {
       if (isCallerId(bodyId)) request.predictionId = bodyId;
       const id = request.predictionId;
       const now = Date.now();
-      this.states.of(served).drift?.observe(rows, outcome.outputs);
       this.recent.remember(id, served.name, served.version, now, outcome.outputs, outcome.rows);
-      if (this.log === undefined || !this.log.sample()) return;
-      const time = new Date(now).toISOString();
-      const label = this.labelOf(selector, served);
-      const route = routeOf(request);
-      for (let row = 0; row < rows.length; row++) {
-        this.log.offer({
-          type: 'prediction',
-          id,
-          row,
-          time,
-          model: served.name,
-          version: served.version,
-          label,
-          route,
-          input: rows[row] as RawRow,
-          output: outcome.predictions[row] as LoggedOutput,
-        });
-      }
+      const drift = this.states.of(served).drift;
+      const logged = this.log?.sample() === true;
+      if (drift === undefined && !logged) return;
+      // Each cell read once, for the drift windows and for the log's worker thread.
+      const columns = readRowColumns(rows, this.shapes.get(served));
+      this.shapes.set(served, columns.names);
+      drift?.observeColumns(columns, rows, outcome.outputs);
+      if (!logged) return;
+      this.log?.offerRequest({
+        id,
+        time: now,
+        model: served.name,
+        version: served.version,
+        label: this.labelOf(selector, served),
+        route: routeOf(request),
+        columns,
+        outputs: outcome.outputs,
+        classes: outcome.classes,
+      });
     } catch (error) {
       // Monitoring must never cost an answer.
       this.onError(error);

@@ -1,10 +1,8 @@
 import {
-  type LogSink,
   MonitoringError,
-  PostgresSink,
-  PredictionLog,
   RecentPredictions,
-  SegmentSink,
+  type SinkSpec,
+  ThreadedPredictionLog,
 } from '@tandem/monitoring';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -31,7 +29,7 @@ export interface MonitoringPluginOptions {
   /** Default: from the environment (settings.ts). */
   settings?: Readonly<MonitoringSettings>;
   /** A sink of the caller's (tests); default from settings.log. */
-  sink?: LogSink;
+  sink?: SinkSpec;
 }
 
 const feedbackBody = {
@@ -90,7 +88,7 @@ export const monitoringPlugin = fp(
     const log =
       sink === undefined
         ? undefined
-        : new PredictionLog({
+        : new ThreadedPredictionLog({
             sink,
             sampleRate: settings.logSample,
             capacity: settings.logCapacity,
@@ -168,12 +166,13 @@ export const monitoringPlugin = fp(
   { name: 'tandem-monitoring', fastify: '5.x', dependencies: ['tandem-context'] },
 );
 
-function sinkOf(settings: Readonly<MonitoringSettings>): LogSink | undefined {
+function sinkOf(settings: Readonly<MonitoringSettings>): SinkSpec | undefined {
   if (settings.log === '') return undefined;
-  if (/^postgres(ql)?:\/\//.test(settings.log)) return new PostgresSink({ url: settings.log });
-  return new SegmentSink({
+  if (/^postgres(ql)?:\/\//.test(settings.log)) return { kind: 'postgres', url: settings.log };
+  return {
+    kind: 'segments',
     folder: settings.log,
     segmentBytes: settings.segmentBytes,
     segmentMs: settings.segmentMs,
-  });
+  };
 }

@@ -1,4 +1,4 @@
-import type { PredictionLog, WindowDrift } from '@tandem/monitoring';
+import type { ThreadedPredictionLog, WindowDrift } from '@tandem/monitoring';
 import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { counter, histogram } from '../metrics/series.ts';
 import type { VersionStates } from './version-state.ts';
@@ -20,7 +20,7 @@ export class MonitoringMetrics {
   private readonly items: Counter<'model' | 'outcome'>;
   private readonly delay: Histogram<'model'>;
 
-  constructor(registry: Registry, states: VersionStates, log: PredictionLog | undefined) {
+  constructor(registry: Registry, states: VersionStates, log: ThreadedPredictionLog | undefined) {
     const registers = [registry];
     const windows = () =>
       states

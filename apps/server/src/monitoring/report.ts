@@ -1,4 +1,4 @@
-import { DEFAULT_DRIFT_SETTINGS, type PredictionLog } from '@tandem/monitoring';
+import { DEFAULT_DRIFT_SETTINGS, type ThreadedPredictionLog } from '@tandem/monitoring';
 import type { ServedVersion } from '../registry/served-version.ts';
 import type { MonitoringSettings } from './settings.ts';
 import type { VersionState } from './version-state.ts';
@@ -8,7 +8,7 @@ export function monitoringReport(
   state: VersionState,
   served: ServedVersion,
   settings: Readonly<MonitoringSettings>,
-  log: PredictionLog | undefined,
+  log: ThreadedPredictionLog | undefined,
 ) {
   const drift = state.drift;
   const snapshot = drift?.snapshot();
