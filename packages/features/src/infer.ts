@@ -18,7 +18,11 @@ import type {
  * - every non-missing value is true / false / yes / no (booleans or strings, any case) → boolean;
  * - every non-missing value is a number or a numeric string ("42", " 3.5 ") → numeric;
  * - every non-missing value is an ISO-8601 date string ("1970-01-01", "2024-03-01T12:00Z") → datetime;
- * - otherwise → categorical;
+ * - otherwise → categorical, unless it looks like an identifier: at least
+ *   IDENTIFIER_MIN_DISTINCT distinct strings making up IDENTIFIER_SHARE of its values (titles,
+ *   names, ids): such a column is left out and reported, as one-hot levels or category codes
+ *   that almost never repeat teach a model nothing but the training rows (and one output per row
+ *   would grow the encoded width with the data). An override for the column keeps it;
  * - a column with no value at all → numeric (fitting imputes the constant 0 and notes it).
  * Missing means absent, null, "" or whitespace only. Columns appear in first-seen order.
  *
@@ -26,6 +30,11 @@ import type {
  * const { spec, report } = inferSchema(rows, { exclude: ['Status'] });
  * console.log(report.text);
  */
+/** Fewest distinct strings for a column to count as an identifier. */
+export const IDENTIFIER_MIN_DISTINCT = 50;
+/** Least share of a column's non-empty values that are distinct for it to count as an identifier. */
+export const IDENTIFIER_SHARE = 0.95;
+
 export function inferSchema(
   rows: readonly RawRow[],
   options?: InferOptions,
@@ -45,6 +54,7 @@ export function inferSchema(
   const columns: ColumnSpec[] = [];
   const inferred: InferredColumn[] = [];
   const excluded: string[] = [];
+  const identifiers: InferenceReport['identifiers'] = [];
   for (const name of names) {
     if (excludedNames.has(name)) {
       excluded.push(name);
@@ -52,6 +62,10 @@ export function inferSchema(
     }
     const guess = inferColumn(rows, name);
     const override = overrides[name];
+    if (override === undefined && guess.identifier) {
+      identifiers.push({ name, reason: guess.reason });
+      continue;
+    }
     const spec: ColumnSpec = { name, type: guess.type, ...override };
     spec.name = name;
     const reason =
@@ -62,11 +76,22 @@ export function inferSchema(
     inferred.push({ name, type: spec.type, reason, missing: guess.missing });
   }
   if (columns.length === 0) {
-    throw new FeatureFitError('inferSchema: the training rows hold no input column');
+    throw new FeatureFitError(
+      'inferSchema: the training rows hold no input column' +
+        (identifiers.length > 0
+          ? ` (left out as identifiers: ${identifiers.map((column) => column.name).join(', ')}; ` +
+            'name one under "features" to keep it)'
+          : ''),
+    );
   }
   return {
     spec: { columns },
-    report: { columns: inferred, excluded, text: reportText(inferred, excluded, rows.length) },
+    report: {
+      columns: inferred,
+      excluded,
+      identifiers,
+      text: reportText(inferred, excluded, identifiers, rows.length),
+    },
   };
 }
 
@@ -86,6 +111,8 @@ interface ColumnGuess {
   type: ColumnType;
   reason: string;
   missing: number;
+  /** A categorical column whose values almost never repeat. */
+  identifier?: boolean;
 }
 
 function inferColumn(rows: readonly RawRow[], name: string): ColumnGuess {
@@ -142,7 +169,13 @@ function inferColumn(rows: readonly RawRow[], name: string): ColumnGuess {
   }
   if (structured > 0)
     parts.push(`${structured} values are objects or arrays, which fitting rejects`);
-  return { type: 'categorical', reason: parts.join('; ') + missingText, missing };
+  const identifier =
+    distinct.size >= IDENTIFIER_MIN_DISTINCT && distinct.size >= IDENTIFIER_SHARE * present;
+  if (identifier) {
+    const share = ((100 * distinct.size) / present).toFixed(1);
+    parts.unshift(`identifier-like: ${share} % of ${present} non-empty values are distinct`);
+  }
+  return { type: 'categorical', reason: parts.join('; ') + missingText, missing, identifier };
 }
 
 /** true / false / yes / no in any case; "1" and "0" count as numbers, not booleans. */
@@ -153,6 +186,7 @@ function isBooleanWord(text: string): boolean {
 function reportText(
   columns: readonly InferredColumn[],
   excluded: readonly string[],
+  identifiers: InferenceReport['identifiers'],
   rows: number,
 ): string {
   const countOf = (type: ColumnType) => columns.filter((column) => column.type === type).length;
@@ -160,10 +194,18 @@ function reportText(
     `Inferred ${columns.length} input columns from ${rows} rows: ` +
     `${countOf('numeric')} numeric, ${countOf('categorical')} categorical, ` +
     `${countOf('boolean')} boolean, ${countOf('datetime')} datetime` +
-    (excluded.length > 0 ? `; excluded: ${excluded.join(', ')}` : '');
-  const nameWidth = Math.max(...columns.map((column) => column.name.length));
+    (excluded.length > 0 ? `; excluded: ${excluded.join(', ')}` : '') +
+    (identifiers.length > 0
+      ? `; left out as identifiers: ${identifiers.map((column) => column.name).join(', ')}`
+      : '');
+  const nameWidth = Math.max(...[...columns, ...identifiers].map((column) => column.name.length));
   const lines = columns.map(
     (column) => `  ${column.name.padEnd(nameWidth)}  ${column.type.padEnd(11)}  ${column.reason}`,
   );
-  return [header, ...lines].join('\n');
+  const left = identifiers.map(
+    (column) =>
+      `  ${column.name.padEnd(nameWidth)}  ${'left out'.padEnd(11)}  ${column.reason} ` +
+      '(name it under "features" to keep it)',
+  );
+  return [header, ...lines, ...left].join('\n');
 }

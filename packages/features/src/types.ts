@@ -80,6 +80,11 @@ export interface InferredColumn {
 export interface InferenceReport {
   columns: InferredColumn[];
   excluded: string[];
+  /**
+   * Text columns left out because nearly every value is distinct (names, ids): a model can only
+   * memorise them. An override for the column keeps it.
+   */
+  identifiers: Array<{ name: string; reason: string }>;
   /** A readable, multi-line summary for logs. */
   text: string;
 }

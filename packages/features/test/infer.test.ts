@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureFitError, fitPipeline, inferSchema } from '../src/index.ts';
+import { IDENTIFIER_MIN_DISTINCT, IDENTIFIER_SHARE } from '../src/infer.ts';
 
 describe('inferSchema', () => {
   const rows = [
@@ -125,6 +126,48 @@ describe('inferSchema', () => {
   it('refuses an override for a column the rows do not have', () => {
     expect(() => inferSchema(rows, { overrides: { incme: { type: 'numeric' } } })).toThrow(
       FeatureFitError,
+    );
+  });
+});
+
+describe('inferSchema: identifier-like text columns', () => {
+  // 60 rows: a title that never repeats, a city that does, a number per row.
+  const rows = Array.from({ length: 60 }, (_, i) => ({
+    title: `Film number ${i}`,
+    city: ['Lyon', 'Oslo', 'Lima'][i % 3],
+    rank: i,
+    half: i < 30 ? `first ${i}` : '',
+  }));
+
+  it('leaves out a text column whose values almost never repeat, and says so', () => {
+    const { spec, report } = inferSchema(rows);
+    expect(spec.columns.map((column) => column.name)).toEqual(['city', 'rank', 'half']);
+    expect(report.identifiers).toEqual([
+      {
+        name: 'title',
+        reason:
+          'identifier-like: 100.0 % of 60 non-empty values are distinct; 60 distinct strings; ' +
+          '60 of 60 non-empty values are not numbers (e.g. "Film number 0")',
+      },
+    ]);
+    expect(report.text.split('\n')[0]).toMatch(/; left out as identifiers: title$/);
+    expect(report.text).toMatch(
+      /title +left out +identifier-like.*\(name it under "features" to keep it\)/,
+    );
+  });
+
+  it('keeps it when an override names it, and keeps numbers and columns under the minimum', () => {
+    const { spec } = inferSchema(rows, { overrides: { title: {} } });
+    expect(spec.columns.map((column) => column.name)).toEqual(['title', 'city', 'rank', 'half']);
+    // 30 distinct values (all of the non-empty ones) are fewer than IDENTIFIER_MIN_DISTINCT.
+    expect(spec.columns.find((column) => column.name === 'half')?.type).toBe('categorical');
+    expect(IDENTIFIER_MIN_DISTINCT).toBe(50);
+    expect(IDENTIFIER_SHARE).toBe(0.95);
+  });
+
+  it('names the identifiers when they were the only columns', () => {
+    expect(() => inferSchema(rows.map(({ title }) => ({ title })))).toThrow(
+      /no input column \(left out as identifiers: title; name one under "features" to keep it\)/,
     );
   });
 });
