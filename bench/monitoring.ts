@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, waitUntilReady } from '@tandem/fixtures';
+import { freePort, serverProcessArgv, waitUntilReady } from '@tandem/fixtures';
 import { parseText } from '@tandem/tabular';
 import autocannon, { type Result } from 'autocannon';
 
@@ -39,19 +39,7 @@ function log(line: string): void {
 function startServer(artifacts: string, port: number, env: Record<string, string>) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      '--artifacts',
-      artifacts,
-      '--port',
-      String(port),
-      '--log-level',
-      'warn',
-      '--reload-interval',
-      '0',
-    ],
+    serverProcessArgv(MAIN, artifacts, port, ['--reload-interval', '0']),
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } },
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -14,7 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, waitUntilReady } from '@tandem/fixtures';
+import { freePort, serverProcessArgv, waitUntilReady } from '@tandem/fixtures';
 import autocannon, { type Result } from 'autocannon';
 import { parse } from 'csv-parse/sync';
 
@@ -145,23 +145,14 @@ async function main(): Promise<void> {
   ).length;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const serverArgs = [
-    '--import',
-    'tsx',
-    MAIN,
-    '--artifacts',
-    artifacts,
-    '--port',
-    String(port),
+  const serverArgs = serverProcessArgv(MAIN, artifacts, port, [
     '--bench-routes',
-    '--log-level',
-    'warn',
     '--reload-interval',
     '0',
     '--workers',
     args.workers ?? '1',
     ...(args.engine === undefined ? [] : ['--engine', args.engine]),
-  ];
+  ]);
   const spawnServer = () => {
     const child = spawn(process.execPath, serverArgs, {
       cwd: ROOT,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitUntilReady } from '@tandem/fixtures';
+import { freePort, serverProcessArgv, waitUntilReady } from '@tandem/fixtures';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CREDIT_ROW } from './helpers.ts';
 
@@ -27,18 +27,7 @@ function start(
 ): { child: ChildProcess; exit: Promise<number | null> } {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      MAIN,
-      '--artifacts',
-      inject('fixtureArtifacts'),
-      '--port',
-      String(port),
-      '--log-level',
-      'warn',
-      ...extra,
-    ],
+    serverProcessArgv(MAIN, inject('fixtureArtifacts'), port, extra),
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
