@@ -28,20 +28,6 @@ export {
   evaluate,
   type ModelOutputs,
 } from './evaluate/evaluate.ts';
-export {
-  accuracy,
-  argmaxRows,
-  type ClassScores,
-  classScores,
-  confusionMatrix,
-  LOG_LOSS_EPSILON,
-  logLoss,
-  macroF1,
-  mae,
-  r2,
-  rmse,
-  rocAuc,
-} from './evaluate/metrics.ts';
 export { type GateOptions, type GateResult, runGate } from './gate/run-gate.ts';
 export {
   type Agreement,
