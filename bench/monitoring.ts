@@ -4,8 +4,9 @@
  * with drift monitoring on and the prediction log at 100 % (NDJSON segments in a temp folder).
  * The load generator (autocannon, in this process) drives one server at a time, alternating
  * rounds, so both see the same machine. Prints, per request size, req/s and the server's CPU time
- * per request (from /proc, less sensitive than req/s to other jobs on a shared machine), each as
- * the median over rounds, and the ratios on / off.
+ * per request (from /proc, less sensitive than req/s to other jobs on a shared machine), for the
+ * whole process and for its serving (main) thread alone (the prediction log writes from a worker
+ * thread), each as the median over rounds, and the ratios on / off.
  *
  *   npm run bench:monitoring -- [--duration 5] [--rounds 5] [--connections 16] [--epochs 3]
  */
@@ -46,9 +47,12 @@ function startServer(artifacts: string, port: number, env: Record<string, string
   return { child, exited, url: `http://127.0.0.1:${port}` };
 }
 
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat (100 ticks/s). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * CPU seconds (user + system) from a /proc stat file (100 ticks/s): /proc/<pid>/stat for the
+ * whole process, /proc/<pid>/task/<pid>/stat for its main thread, the one that serves.
+ */
+function cpuSeconds(pid: number, thread = false): number {
+  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -79,17 +83,24 @@ async function loadCredit(url: string, body: string): Promise<Result> {
   return result;
 }
 
+interface Round {
+  rate: number;
+  /** CPU µs per request: the whole process, and its serving (main) thread alone. */
+  cpu: number;
+  serving: number;
+}
+
 /** One round against one server: req/s and CPU µs per request. */
-async function round(
-  server: { url: string; child: ChildProcess },
-  body: string,
-): Promise<{ rate: number; cpu: number }> {
+async function round(server: { url: string; child: ChildProcess }, body: string): Promise<Round> {
   const pid = server.child.pid as number;
   const before = cpuSeconds(pid);
+  const servingBefore = cpuSeconds(pid, true);
   const result = await loadCredit(server.url, body);
+  const perRequest = (seconds: number) => (seconds / result.requests.total) * 1e6;
   return {
     rate: result.requests.average,
-    cpu: ((cpuSeconds(pid) - before) / result.requests.total) * 1e6,
+    cpu: perRequest(cpuSeconds(pid) - before),
+    serving: perRequest(cpuSeconds(pid, true) - servingBefore),
   };
 }
 
@@ -152,8 +163,8 @@ async function main(): Promise<void> {
       // Warm-up for both, then alternating rounds: drift of the machine hits both sides alike.
       await requestsPerSecond(off.url, body);
       await requestsPerSecond(on.url, body);
-      const offRounds: { rate: number; cpu: number }[] = [];
-      const onRounds: { rate: number; cpu: number }[] = [];
+      const offRounds: Round[] = [];
+      const onRounds: Round[] = [];
       for (let r = 0; r < Number(args.rounds); r++) {
         offRounds.push(await round(off, body));
         onRounds.push(await round(on, body));
@@ -162,12 +173,16 @@ async function main(): Promise<void> {
       const rateOn = median(onRounds.map((x) => x.rate));
       const cpuOff = median(offRounds.map((x) => x.cpu));
       const cpuOn = median(onRounds.map((x) => x.cpu));
+      const servingOff = median(offRounds.map((x) => x.serving));
+      const servingOn = median(onRounds.map((x) => x.serving));
       lines.push(
         `| ${name} | ${rateOff.toFixed(0)} | ${rateOn.toFixed(0)} | ${(rateOn / rateOff).toFixed(2)} | ` +
-          `${cpuOff.toFixed(0)} | ${cpuOn.toFixed(0)} | ${(cpuOff / cpuOn).toFixed(2)} |`,
+          `${cpuOff.toFixed(0)} | ${cpuOn.toFixed(0)} | ${(cpuOff / cpuOn).toFixed(2)} | ` +
+          `${servingOff.toFixed(0)} | ${servingOn.toFixed(0)} | ${(servingOff / servingOn).toFixed(2)} |`,
       );
       log(
-        `${name}: off ${rateOff.toFixed(0)} req/s ${cpuOff.toFixed(0)} µs, on ${rateOn.toFixed(0)} req/s ${cpuOn.toFixed(0)} µs`,
+        `${name}: off ${rateOff.toFixed(0)} req/s ${cpuOff.toFixed(0)} µs (serving thread ${servingOff.toFixed(0)}), ` +
+          `on ${rateOn.toFixed(0)} req/s ${cpuOn.toFixed(0)} µs (serving thread ${servingOn.toFixed(0)})`,
       );
     }
     const report = (await (await fetch(`${on.url}/v1/models/credit/monitoring`)).json()) as {
@@ -190,9 +205,9 @@ async function main(): Promise<void> {
         `load average ${loadavg()[0]?.toFixed(1)} at the end\n`,
     );
     console.log(
-      '| request | off, req/s | on, req/s | on / off | off, CPU µs/request | on, CPU µs/request | off / on (CPU) |',
+      '| request | off, req/s | on, req/s | on / off | off, CPU µs/request | on, CPU µs/request | off / on (CPU) | off, serving thread µs | on, serving thread µs | off / on (serving thread) |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const line of lines) console.log(line);
     const l = report.predictionLog;
     console.log(

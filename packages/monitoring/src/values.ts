@@ -12,6 +12,22 @@ const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
 
+/**
+ * Digits with at most one point, too short to overflow ("129", "0.25"): most numeric cells sent
+ * as text, told apart without the regular expression. Anything else goes to DECIMAL.
+ */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let points = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) points++;
+    else if (c < 48 || c > 57) return false;
+  }
+  return points === 0 || (points === 1 && n > 1);
+}
+
 function isBlank(text: string): boolean {
   return text.length === 0 || text.trim().length === 0;
 }
@@ -19,6 +35,7 @@ function isBlank(text: string): boolean {
 /** A finite number, or NaN for missing and unreadable values. */
 export function readNumberCell(raw: unknown): number {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  if (typeof raw === 'string' && isPlainDecimal(raw)) return Number(raw);
   if (typeof raw === 'string' && DECIMAL.test(raw)) {
     const value = Number(raw);
     return Number.isFinite(value) ? value : Number.NaN;

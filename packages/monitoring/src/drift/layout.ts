@@ -27,6 +27,8 @@ export class CountLayout {
   private readonly levelIndex: (Map<string, number> | undefined)[];
   private readonly task: ReferenceProfile['output']['task'];
   private readonly classes: readonly string[];
+  /** Per output column, the class whose score it counts (-1: the label, or no such class). */
+  private readonly scoreOf: Int32Array;
   /** Input columns read as numbers (numeric, datetime): a number cell needs no parsing. */
   private readonly numeric: Uint8Array;
   /** Where each input column sits among the last request shape's names (-1: absent). */
@@ -59,6 +61,9 @@ export class CountLayout {
     this.classes = profile.output.columns
       .filter((c) => c.name.startsWith('score:'))
       .map((c) => c.name.slice('score:'.length));
+    this.scoreOf = Int32Array.from(profile.output.columns, (c) =>
+      c.kind === 'categorical' ? -1 : this.classes.indexOf(c.name.slice('score:'.length)),
+    );
     this.numeric = Uint8Array.from(profile.columns, (c) =>
       c.type === 'numeric' || c.type === 'datetime' ? 1 : 0,
     );
@@ -140,7 +145,7 @@ export class CountLayout {
       if (t.profile.kind === 'categorical') {
         this.place(j, t, best < 0 ? undefined : this.classes[best], slots, values);
       } else {
-        const k = this.classes.indexOf(t.profile.name.slice('score:'.length));
+        const k = this.scoreOf[j - first] as number;
         this.place(j, t, k < 0 ? Number.NaN : (outputs[row * width + k] as number), slots, values);
       }
     }

@@ -19,7 +19,12 @@ export interface LoggedRequest {
   names: readonly string[];
   kinds: Uint8Array;
   values: Float64Array;
-  strings: string[];
+  /**
+   * The request's strings end to end, `lengths` long each: one string crosses to the worker far
+   * faster than an array of many short ones.
+   */
+  text: string;
+  lengths: Uint32Array;
   irregular: Map<number, string> | undefined;
   /** rows × width, as the predictor answered. */
   outputs: Float32Array;
@@ -38,7 +43,7 @@ export function requestEvents(request: LoggedRequest): PredictionEvent[] {
     names: request.names,
     kinds: request.kinds,
     values: request.values,
-    strings: request.strings,
+    strings: unpack(request.text, request.lengths),
     irregular: request.irregular,
   };
   const time = new Date(request.time).toISOString();
@@ -75,4 +80,22 @@ function outputOf(
   // Served outputs are finite (the data plane refuses others), so the first highest score wins
   // here as in the answer.
   return { label: argmaxLabel(outputs, row, classes) ?? (classes[0] as string), probabilities };
+}
+
+/** The strings of a request, packed end to end by pack(). */
+export function pack(strings: readonly string[]): { text: string; lengths: Uint32Array } {
+  const lengths = new Uint32Array(strings.length);
+  for (let i = 0; i < strings.length; i++) lengths[i] = (strings[i] as string).length;
+  return { text: strings.join(''), lengths };
+}
+
+function unpack(text: string, lengths: Uint32Array): string[] {
+  const strings: string[] = new Array(lengths.length);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const end = at + (lengths[i] as number);
+    strings[i] = text.slice(at, end);
+    at = end;
+  }
+  return strings;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { MonitoringError } from '../errors.ts';
 import type { RowColumns } from '../row-columns.ts';
 import type { LogEvent } from './events.ts';
-import type { LoggedRequest } from './logged-request.ts';
+import { type LoggedRequest, pack } from './logged-request.ts';
 import type { LogCounts } from './prediction-log.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import type {
@@ -150,7 +150,7 @@ export class ThreadedPredictionLog {
       names: columns.names,
       kinds: columns.kinds,
       values: columns.values,
-      strings: columns.strings,
+      ...pack(columns.strings),
       irregular: columns.irregular,
       // A copy of just these rows: a view would send its whole underlying buffer.
       outputs: request.outputs.slice(0, kept * width),
