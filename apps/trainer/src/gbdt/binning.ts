@@ -140,16 +140,16 @@ export function binOf(mapper: BinMapper, f: number, v: number): number {
 
 /**
  * Bins rows × width (row-major float32) into row-major uint8 codes: row i's at i * width, the
- * layout histograms read fastest (histogram.ts). `shared` backs them with a SharedArrayBuffer.
+ * layout histograms read fastest (histogram.ts); into `into` when given (the kernel's memory).
  */
 export function binMatrix(
   mapper: BinMapper,
   x: Float32Array,
   rows: number,
-  shared = false,
+  into?: Uint8Array,
 ): Uint8Array {
   const cells = mapper.width * rows;
-  const binned = new Uint8Array(shared ? new SharedArrayBuffer(cells) : new ArrayBuffer(cells));
+  const binned = into ?? new Uint8Array(cells);
   for (let f = 0; f < mapper.width; f++) {
     for (let at = f; at < cells; at += mapper.width) binned[at] = binOf(mapper, f, x[at]!);
   }

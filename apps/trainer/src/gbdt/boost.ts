@@ -5,7 +5,8 @@ import type { GbdtModelConfig } from '../config/types.ts';
 import { TrainerError } from '../errors.ts';
 import { BINS, type BinMapper, binMatrix, fitBins, MISSING_BIN, transposeBins } from './binning.ts';
 import { type GrownNode, type GrowRules, TreeGrower } from './grow.ts';
-import { HistogramPool } from './histogram.ts';
+import { FEATURE_STRIDE, HistogramPool } from './histogram.ts';
+import { KernelArena } from './histogram-kernel.ts';
 import { histogramBuilder, MIN_THREADED_ROWS } from './histogram-threads.ts';
 import { baselineMargins, type GbdtLoss, gradients, LINK_OF, meanLoss } from './losses.ts';
 
@@ -90,22 +91,31 @@ export function boost(
   const minThreadedRows = settings.minThreadedRows ?? MIN_THREADED_ROWS;
   // Worker threads only when a node can be large enough to share (each costs ~30 ms to start).
   const threads = n >= minThreadedRows ? (settings.threads ?? availableParallelism()) : 1;
-  const shared = threads > 1;
-  const bins = binMatrix(mapper, train.x, n, shared);
+  const k = outputs;
+  // Bins, gradients, row orders and histograms in the WebAssembly kernel's memory (null: none).
+  const histogramBytes = width * FEATURE_STRIDE * 8;
+  const arena = KernelArena.create(
+    n * width + 12 * n * k + (settings.maxLeafNodes + 2) * histogramBytes + 64,
+  );
+  const bins = binMatrix(
+    mapper,
+    train.x,
+    n,
+    arena ? arenaView(arena, Uint8Array, n * width) : undefined,
+  );
   const columns = transposeBins(bins, n, width);
   const validationBins = validation ? binMatrix(mapper, validation.x, validation.rows) : null;
   const baseline = baselineMargins(loss, train.y, outputs);
-  const k = outputs;
   const margins = new Float64Array(n * k);
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
   const vRows = validation?.rows ?? 0;
   const vMargins = new Float64Array(vRows * k);
   for (let i = 0; i < vRows; i++) for (let c = 0; c < k; c++) vMargins[i * k + c] = baseline[c]!;
 
-  const g = new Float32Array(buffer(n * k * 4, shared));
-  const h = new Float32Array(buffer(n * k * 4, shared));
-  const indices = new Uint32Array(buffer(n * k * 4, shared));
-  const pool = new HistogramPool(width);
+  const g = arena ? arenaView(arena, Float32Array, n * k) : new Float32Array(n * k);
+  const h = arena ? arenaView(arena, Float32Array, n * k) : new Float32Array(n * k);
+  const indices = arena ? arenaView(arena, Uint32Array, n * k) : new Uint32Array(n * k);
+  const pool = new HistogramPool(width, arena);
   const rules: GrowRules = {
     maxLeafNodes: settings.maxLeafNodes,
     maxDepth: settings.maxDepth,
@@ -137,7 +147,7 @@ export function boost(
   let stoppedEarly = false;
   let iterations = 0;
   const builder = histogramBuilder(
-    { bins, rows: n, width, g, h, indices },
+    { bins, rows: n, width, g, h, indices, arena },
     threads,
     minThreadedRows,
   );
@@ -224,8 +234,16 @@ export function boost(
   };
 }
 
-function buffer(bytes: number, shared: boolean): ArrayBufferLike {
-  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+type ArrayOf<T> = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T;
+
+/** `length` elements of a new typed array in the kernel's memory. */
+function arenaView<T extends { BYTES_PER_ELEMENT: number }>(
+  arena: KernelArena,
+  type: ArrayOf<T> & { BYTES_PER_ELEMENT: number },
+  length: number,
+): T {
+  const at = arena.allocate(length * type.BYTES_PER_ELEMENT);
+  return new type(arena.buffer, at, length);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { accumulateRows, FEATURE_STRIDE, type Histogram } from './histogram.ts';
+import { accumulateRows, type Histogram } from './histogram.ts';
+import {
+  type HistogramKernel,
+  histogramKernel,
+  histogramModuleBytes,
+  type KernelArena,
+} from './histogram-kernel.ts';
 
 /** Builds node histograms: on this thread alone, or with worker threads sharing the features. */
 export interface HistogramBuilder {
@@ -9,7 +15,7 @@ export interface HistogramBuilder {
   close(): void;
 }
 
-/** What every histogram of a boosting run reads; the arrays SharedArrayBuffer-backed with threads. */
+/** What every histogram of a boosting run reads. */
 export interface HistogramSources {
   /** Row-major bin codes, rows × width. */
   bins: Uint8Array;
@@ -20,6 +26,11 @@ export interface HistogramSources {
   h: Float32Array;
   /** Each output's row order, rows × outputs, output-major. */
   indices: Uint32Array;
+  /**
+   * The kernel memory that bins, g, h, indices and the histograms are views of (WebAssembly
+   * kernel, worker threads); null: JavaScript on this thread alone.
+   */
+  arena: KernelArena | null;
 }
 
 /**
@@ -35,177 +46,237 @@ const MODE = 2;
 const OUTPUT = 3;
 const START = 4;
 const END = 5;
-const F0 = 6;
-const F1 = 7;
-const FAILED = 8;
-const READY = 9; // set to 1 by the worker once its loop runs
-const CONTROL_WORDS = 10;
+const SUMS = 6; // byte address of the histogram
+const FAILED = 7;
+const READY = 8; // set to 1 by the worker once its loop runs
+const CONTROL_WORDS = 9;
 const MODE_ROOT = 0;
 const MODE_INDEXED = 1;
 const MODE_EXIT = 2;
 /**
- * How long this thread waits for a worker to start, and then for a job. A worker that misses
- * either is abandoned and this thread builds alone from then on: the bits are the same, so a
- * worker that never started (or died) costs time, never a hung or failed training run.
+ * How long this thread waits for a worker to start, and then for a job: a last resort. A worker
+ * that misses either is abandoned and this thread builds alone from then on (the bits are the
+ * same), so a worker that never started or died costs time, never a hung training run.
  */
 const READY_MS = 5_000;
 const WAIT_MS = 30_000;
 
 /**
- * The worker's loop, run from its source: wait for a job, build its features into the scratch
- * histogram, report. `accumulateRows` is histogram.ts's function, the same arithmetic as on
- * the main thread.
+ * Waits until control[index] holds `value`; false when `timeoutMs` pass first. Atomics.wait is
+ * given the very value that was compared: re-reading the word for it would let a store (and its
+ * notify) that lands between the two reads go unseen, and the wait would then sleep on the new
+ * value, already there, until the timeout. That was the silent worker of the histogram threads.
+ * `load` is Atomics.load (a test makes the store land in that gap).
  */
-function workerLoop(accumulate: typeof accumulateRows): void {
+export function waitForWord(
+  control: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+  load: (control: Int32Array, index: number) => number = Atomics.load,
+): boolean {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const seen = load(control, index);
+    if (seen === value) return true;
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(control, index, seen, left);
+  }
+}
+
+/**
+ * The worker's loop, run from its source (so self-contained): instantiate its share's kernel
+ * on the shared memory, wait for a job, build its features into the job's histogram, report.
+ * It waits on the job number it last compared (`seen`), never on a fresh read.
+ */
+function workerLoop(): void {
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { control, scratch, bins, width, rows, g, h, indices } = workerData as {
+  const { control, memory, bytes, rows, bins, g, h, indices } = workerData as {
     control: Int32Array;
-    scratch: Float64Array;
-    bins: Uint8Array;
-    width: number;
+    memory: unknown;
+    bytes: Uint8Array;
     rows: number;
-    g: Float32Array;
-    h: Float32Array;
-    indices: Uint32Array;
+    bins: number;
+    g: number;
+    h: number;
+    indices: number;
   };
+  type Call = (...args: number[]) => void;
+  const api = (
+    globalThis as unknown as {
+      WebAssembly: {
+        Module: new (bytes: Uint8Array) => unknown;
+        Instance: new (module: unknown, imports: unknown) => { exports: Record<string, Call> };
+      };
+    }
+  ).WebAssembly;
+  const kernel = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
   let seen = 0;
-  Atomics.store(control, 9, 1);
-  Atomics.notify(control, 9);
+  Atomics.store(control, 8, 1);
+  Atomics.notify(control, 8);
   for (;;) {
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
     const mode = control[2];
     if (mode === 2) break;
     try {
-      const at = control[3]! * rows;
-      accumulate(
-        scratch,
-        bins,
-        width,
-        mode === 1 ? indices.subarray(at, at + rows) : null,
-        control[4]!,
-        control[5]!,
-        g.subarray(at, at + rows),
-        h.subarray(at, at + rows),
-        control[6]!,
-        control[7]!,
-      );
+      const at = control[3]! * rows * 4;
+      const build = mode === 1 ? kernel.indexed! : kernel.rows!;
+      build(control[6]!, bins, indices + at, g + at, h + at, control[4]!, control[5]!);
     } catch {
-      control[8] = 1;
+      control[7] = 1;
     }
     Atomics.store(control, 1, seen);
     Atomics.notify(control, 1);
   }
 }
 
-const WORKER_SOURCE = `(${workerLoop.toString()})(${accumulateRows.toString()});`;
+const WORKER_SOURCE = `(${workerLoop.toString()})();`;
 
 interface HistogramWorker {
   worker: Worker;
   control: Int32Array;
-  scratch: Float64Array;
   job: number;
 }
 
 /**
  * Histograms over `threads` threads: this one and threads - 1 workers, each building a fixed
- * share of the features (contiguous ranges, as even as the width allows) into its own scratch
- * histogram that this thread then copies; a node with fewer than MIN_THREADED_ROWS rows is
+ * share of the features (contiguous ranges, as even as the width allows) straight into the
+ * node's histogram in the shared kernel memory; a node with fewer than minThreadedRows rows is
  * built here alone. The main thread blocks in Atomics.wait while the workers finish: boosting is
  * synchronous. Since each (feature, bin) sum runs over the same rows in the same order whichever
- * thread adds it, every thread count gives the same bits.
+ * thread adds it, every thread count gives the same bits. Without a kernel arena: JavaScript on
+ * this thread.
  */
 export function histogramBuilder(
   sources: HistogramSources,
   threads: number,
   minThreadedRows = MIN_THREADED_ROWS,
 ): HistogramBuilder {
+  const { arena } = sources;
+  const whole = arena ? histogramKernel(arena.memory, sources.width, 0, sources.width) : null;
+  if (arena === null || whole === null) return javascriptBuilder(sources);
   const { bins, rows, width, g, h, indices } = sources;
-  const outputs = g.length / rows;
-  const views = Array.from({ length: outputs }, (_, c) => ({
-    g: g.subarray(c * rows, (c + 1) * rows),
-    h: h.subarray(c * rows, (c + 1) * rows),
-    indices: indices.subarray(c * rows, (c + 1) * rows),
-  }));
   const shares = Math.max(1, Math.min(threads, width));
   // Feature f0 of share s: the shares split the width as evenly as integers allow.
   const bounds = Array.from({ length: shares + 1 }, (_, s) => Math.round((s * width) / shares));
+  const own = shares > 1 ? histogramKernel(arena.memory, width, 0, bounds[1]!)! : whole;
   const workers: HistogramWorker[] = [];
   for (let s = 1; s < shares; s++) {
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-    const scratch = new Float64Array(new SharedArrayBuffer(width * FEATURE_STRIDE * 8));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [],
-      workerData: { control, scratch, bins, width, rows, g, h, indices },
+      workerData: {
+        control,
+        memory: arena.memory,
+        bytes: histogramModuleBytes(width, bounds[s]!, bounds[s + 1]!),
+        rows,
+        bins: bins.byteOffset,
+        g: g.byteOffset,
+        h: h.byteOffset,
+        indices: indices.byteOffset,
+      },
     });
     worker.unref();
-    workers.push({ worker, control, scratch, job: 0 });
+    workers.push({ worker, control, job: 0 });
   }
-  const post = (w: HistogramWorker, mode: number, output = 0, start = 0, end = 0, s = 0): void => {
+  const post = (w: HistogramWorker, mode: number, output = 0, start = 0, end = 0, sums = 0) => {
     const { control } = w;
     control[MODE] = mode;
     control[OUTPUT] = output;
     control[START] = start;
     control[END] = end;
-    control[F0] = bounds[s]!;
-    control[F1] = bounds[s + 1]!;
+    control[SUMS] = sums;
     w.job++;
     Atomics.store(control, JOB, w.job);
     Atomics.notify(control, JOB);
+  };
+  const abandon = (): void => {
+    for (const w of workers) void w.worker.terminate();
+    workers.length = 0;
   };
   let started = false;
   /** Waits once for every worker to run its loop; false (workers abandoned) when one did not. */
   const workersReady = (): boolean => {
     if (started) return workers.length > 0;
     started = true;
-    for (const w of workers) {
-      if (Atomics.load(w.control, READY) !== 1) Atomics.wait(w.control, READY, 0, READY_MS);
-      if (Atomics.load(w.control, READY) !== 1) {
-        abandon();
-        return false;
-      }
-    }
-    return true;
+    if (workers.every((w) => waitForWord(w.control, READY, 1, READY_MS))) return true;
+    abandon();
+    return false;
   };
-  const abandon = (): void => {
-    for (const w of workers) void w.worker.terminate();
-    workers.length = 0;
+  const run = (
+    kernel: HistogramKernel,
+    out: Histogram,
+    output: number,
+    root: boolean,
+    start: number,
+    end: number,
+  ) => {
+    const at = output * rows * 4;
+    const call = root ? kernel.rows : kernel.indexed;
+    call(
+      out.address,
+      bins.byteOffset,
+      indices.byteOffset + at,
+      g.byteOffset + at,
+      h.byteOffset + at,
+      start,
+      end,
+    );
   };
   return {
     build(out, output, root, start, end) {
-      const view = views[output]!;
-      const order = root ? null : view.indices;
-      if (workers.length === 0 || end - start < minThreadedRows || !workersReady()) {
-        accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, width);
+      if (out.address < 0) {
+        javascriptBuild(sources, out, output, root, start, end);
         return;
       }
-      workers.forEach((w, s) => {
-        post(w, root ? MODE_ROOT : MODE_INDEXED, output, start, end, s + 1);
-      });
-      accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, bounds[1]!);
-      const answered = workers.every((w) => {
-        while (Atomics.load(w.control, DONE) !== w.job) {
-          if (Atomics.wait(w.control, DONE, w.control[DONE]!, WAIT_MS) === 'timed-out') {
-            return false;
-          }
-        }
-        return w.control[FAILED] !== 1;
-      });
+      if (workers.length === 0 || end - start < minThreadedRows || !workersReady()) {
+        run(whole, out, output, root, start, end);
+        return;
+      }
+      for (const w of workers) {
+        post(w, root ? MODE_ROOT : MODE_INDEXED, output, start, end, out.address);
+      }
+      run(own, out, output, root, start, end);
+      const answered = workers.every(
+        (w) => waitForWord(w.control, DONE, w.job, WAIT_MS) && w.control[FAILED] !== 1,
+      );
       if (!answered) {
         // A worker failed or went silent: this thread builds every feature, now and from now on.
         abandon();
-        accumulateRows(out.sums, bins, width, order, start, end, view.g, view.h, 0, width);
-        return;
+        run(whole, out, output, root, start, end);
       }
-      workers.forEach((w, s) => {
-        const from = bounds[s + 1]! * FEATURE_STRIDE;
-        out.sums.set(w.scratch.subarray(from, bounds[s + 2]! * FEATURE_STRIDE), from);
-      });
     },
     close() {
       for (const w of workers) post(w, MODE_EXIT);
       workers.length = 0;
     },
+  };
+}
+
+function javascriptBuild(
+  sources: HistogramSources,
+  out: Histogram,
+  output: number,
+  root: boolean,
+  start: number,
+  end: number,
+): void {
+  const { bins, rows, width, g, h, indices } = sources;
+  const at = output * rows;
+  const order = root ? null : indices.subarray(at, at + rows);
+  const gc = g.subarray(at, at + rows);
+  const hc = h.subarray(at, at + rows);
+  accumulateRows(out.sums, bins, width, order, start, end, gc, hc, 0, width);
+}
+
+/** accumulateRows on this thread: where WebAssembly SIMD or shared memory is unavailable. */
+function javascriptBuilder(sources: HistogramSources): HistogramBuilder {
+  return {
+    build: (out, output, root, start, end) =>
+      javascriptBuild(sources, out, output, root, start, end),
+    close() {},
   };
 }

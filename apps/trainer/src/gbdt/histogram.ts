@@ -1,4 +1,5 @@
 import { BINS } from './binning.ts';
+import type { KernelArena } from './histogram-kernel.ts';
 
 /** Doubles per feature in a histogram: 256 slots × (gradient, hessian, count). */
 export const FEATURE_STRIDE = BINS * 3;
@@ -9,18 +10,27 @@ export const FEATURE_STRIDE = BINS * 3;
  */
 export interface Histogram {
   sums: Float64Array;
+  /** Byte address of `sums` in the kernel's memory (histogram-kernel.ts); -1 outside it. */
+  address: number;
 }
 
-export function newHistogram(width: number): Histogram {
-  return { sums: new Float64Array(width * FEATURE_STRIDE) };
+/** A histogram in `arena` (where the WebAssembly kernel writes it), else on the heap. */
+export function newHistogram(width: number, arena: KernelArena | null = null): Histogram {
+  const length = width * FEATURE_STRIDE;
+  if (arena === null) return { sums: new Float64Array(length), address: -1 };
+  const address = arena.allocate(length * 8);
+  return { sums: new Float64Array(arena.buffer, address, length), address };
 }
 
 /** Reuses histograms: a tree needs a few at a time, each width × 256 × 24 bytes. */
 export class HistogramPool {
   readonly #free: Histogram[] = [];
-  constructor(readonly width: number) {}
+  constructor(
+    readonly width: number,
+    readonly arena: KernelArena | null = null,
+  ) {}
   take(): Histogram {
-    return this.#free.pop() ?? newHistogram(this.width);
+    return this.#free.pop() ?? newHistogram(this.width, this.arena);
   }
   give(histogram: Histogram): void {
     this.#free.push(histogram);
@@ -35,8 +45,8 @@ export class HistogramPool {
  * (feature, bin) sum runs in row order, whichever thread builds which features, so the result
  * does not depend on the thread count.
  *
- * Self-contained (no imports, literals only): histogram-threads.ts runs this very function's
- * source in its worker threads.
+ * The reference of histogram-kernel.ts's WebAssembly kernel (the same sums, bit for bit), and
+ * the builder where WebAssembly is unavailable.
  */
 export function accumulateRows(
   sums: Float64Array,

@@ -76,3 +76,21 @@ export const f32x4Add = () => simd(228);
 export const f32x4Mul = () => simd(230);
 /** pmax(a, b) = a < b ? b : a. */
 export const f32x4Pmax = () => simd(235);
+
+// Scalar memory access with an explicit alignment hint (log2 bytes), float64 arithmetic and the
+// float64x2 lanes: what the trainer's histogram kernel needs.
+const memargAligned = (log2: number, offset: number) => [log2, ...u32(offset)];
+export const localTee = (index: number) => [0x22, ...u32(index)];
+export const i32Load = (offset = 0) => [0x28, ...memargAligned(2, offset)];
+export const i32Load8U = (offset = 0) => [0x2d, ...memargAligned(0, offset)];
+export const f32Load = (offset = 0) => [0x2a, ...memargAligned(2, offset)];
+export const f64Load = (offset = 0) => [0x2b, ...memargAligned(3, offset)];
+export const f64Store = (offset = 0) => [0x39, ...memargAligned(3, offset)];
+export const f64Const = (value: number) => [0x44, ...new Uint8Array(Float64Array.of(value).buffer)];
+export const f64Add = () => [0xa0];
+export const f64PromoteF32 = () => [0xbb];
+export const f64x2Splat = () => simd(20);
+export const f64x2ReplaceLane = (lane: number) => [...simd(34), lane];
+export const f64x2Add = () => simd(240);
+/** memory.fill (bulk memory): destination, byte value, length on the stack. */
+export const memoryFill = () => [0xfc, ...u32(11), 0x00];
