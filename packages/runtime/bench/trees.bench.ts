@@ -4,16 +4,17 @@
  * training values) on credit rows.
  *
  * 1. One thread, rows/s for 1-row and 1,000-row batches: the feature transform alone, the raw
- *    traversal (TreeEngine on encoded rows) and the Predictor (raw rows → features → trees).
+ *    traversal (TreeEngine on encoded rows) with the array loop and compiled, and the Predictor
+ *    (raw rows → features → trees) on each; the compiled margins are checked to equal the loop's.
  * 2. Memory: RSS before and after 200,000 1-row and 200,000 batched predictions.
  * 3. TreeSHAP on the same ensemble (covers counted from the credit rows): rows/s of the leaf
  *    tables against Algorithm 2, in 64-row blocks as the Explainer calls it.
  *
- * Run from the repository root: npx tsx packages/runtime/bench/trees.bench.ts
+ * Run from the repository root: node --expose-gc --import tsx packages/runtime/bench/trees.bench.ts
  */
 import { fitPipeline, inferSchema, LabelEncoder, treeSpec } from '@tandem/features';
 import { TreeShap } from '../src/explain/tree-shap.ts';
-import { predictorFromTrees, TreeEngine } from '../src/index.ts';
+import { Predictor, predictorFromTrees, TreeEngine } from '../src/index.ts';
 import { readDataCsv } from '../test/fixtures/csv.ts';
 import { dataTree, ensembleOf, mulberry32, type NodeSpec } from '../test/fixtures/trees.ts';
 import { compare, formatRate as format, machineLine, rssMiB } from './harness.ts';
@@ -65,36 +66,58 @@ async function main(): Promise<void> {
     labels: LabelEncoder.fit(['bad', 'good']),
     trees: ensemble,
   });
+  const compileStart = performance.now();
   const engine = new TreeEngine(ensemble);
+  const compileMs = performance.now() - compileStart;
+  const loop = new TreeEngine(ensemble, { traversal: 'loop' });
+  const loopPredictor = new Predictor({
+    meta: { name: 'credit', task: 'binary' },
+    pipeline,
+    labels: LabelEncoder.fit(['bad', 'good']),
+    engine: loop,
+  });
+  if (engine.traversal !== 'compiled') throw new Error('the tree engine did not compile here');
 
   const batch = rows.slice(0, 1000);
   const batchFeatures = pipeline.transformBatch(batch).values;
   const one = [rows[0]!];
   const oneFeatures = pipeline.transformBatch(one).values;
   const out = new Float32Array(1000 * width);
+  const compiledMargins = engine.predictMargins(encoded, rows.length).slice();
+  const loopMargins = loop.predictMargins(encoded, rows.length);
+  if (compiledMargins.some((m, i) => !Object.is(m, loopMargins[i]))) {
+    throw new Error('compiled and loop margins differ');
+  }
   console.log(
-    `${machineLine()}\n${ensemble.treeOutput.length} trees, ${ensemble.feature.length} nodes, ${width} features\n`,
+    `${machineLine()}\n${ensemble.treeOutput.length} trees, ${ensemble.feature.length} nodes, ${width} features; ` +
+      `compiling them took ${compileMs.toFixed(1)} ms\n`,
   );
   const results = {
     '1-row': compare(1, {
       features: () => pipeline.transformBatch(one, { out }),
-      trees: () => engine.predict(oneFeatures, 1),
+      loop: () => loop.predict(oneFeatures, 1),
+      compiled: () => engine.predict(oneFeatures, 1),
+      loopPredictor: () => loopPredictor.predictBatch(one),
       predictor: () => predictor.predictBatch(one),
     }),
     '1,000-row': compare(1000, {
       features: () => pipeline.transformBatch(batch, { out }),
-      trees: () => engine.predict(batchFeatures, 1000),
+      loop: () => loop.predict(batchFeatures, 1000),
+      compiled: () => engine.predict(batchFeatures, 1000),
+      loopPredictor: () => loopPredictor.predictBatch(batch),
       predictor: () => predictor.predictBatch(batch),
     }),
   };
-  console.log(
-    `${'rows/s, 1 thread'.padEnd(18)}${'features'.padStart(12)}${'trees'.padStart(12)}${'predictor'.padStart(12)}  predictor / features`,
-  );
+  const heads = ['features', 'trees loop', 'compiled', '×', 'pred. loop', 'predictor', '×'];
+  console.log(`${'rows/s, 1 thread'.padEnd(18)}${heads.map((h) => h.padStart(12)).join('')}`);
   for (const [name, r] of Object.entries(results)) {
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}`.padStart(12);
     console.log(
-      `${name.padEnd(18)}${format(r.features)}${format(r.trees)}${format(r.predictor)}  ${(r.predictor / r.features).toFixed(2)}`,
+      `${name.padEnd(18)}${format(r.features)}${format(r.loop)}${format(r.compiled)}${ratio(r.compiled, r.loop)}` +
+        `${format(r.loopPredictor)}${format(r.predictor)}${ratio(r.predictor, r.loopPredictor)}`,
     );
   }
+  console.log('(× = compiled traversal against the array loop, same run)');
 
   const gc = (globalThis as { gc?: () => void }).gc;
   for (const [what, size] of [
