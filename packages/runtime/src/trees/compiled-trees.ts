@@ -50,10 +50,11 @@ export function compileTrees(
   const groups: CompiledGroup[] = [];
   for (let first = 0; first < trees; first += treesPerFunction) {
     const last = Math.min(trees, first + treesPerFunction);
-    const source = groupSource(e, first, last);
+    const body = groupBody(e, first, last);
     let group: CompiledGroup;
     try {
-      group = new Function(source)() as CompiledGroup;
+      // The body as the function itself (no factory around it): V8 then parses it once.
+      group = new Function('x', 'width', 'start', 'end', 'margins', body) as CompiledGroup;
     } catch (error) {
       if (error instanceof EvalError) return null;
       throw error;
@@ -64,37 +65,36 @@ export function compileTrees(
 }
 
 /**
- * The body of a factory returning one group's function: per row, the margins of the outputs the
+ * The body of one group's function `(x, width, start, end, margins)`: per row, the margins of the outputs the
  * group's trees add to are read into locals, each tree adds its leaf value in tree order, and
  * the locals are written back (the same float64 additions, in the same order, as the loop).
  */
-function groupSource(e: TreeEnsemble, first: number, last: number): string {
+function groupBody(e: TreeEnsemble, first: number, last: number): string {
   const k = integer(e.outputs, 1, 1 << 16);
   const outputs = [...new Set(Array.from(e.treeOutput.subarray(first, last)))].sort(
     (a, b) => a - b,
   );
   const lines: string[] = [];
   lines.push(`'use strict';`);
-  lines.push(`return function trees${first}to${last - 1}(x, width, start, end, margins) {`);
-  lines.push('  for (let i = start; i < end; i++) {');
-  lines.push('    const b = i * width;');
-  lines.push(`    const at = i * ${k};`);
-  lines.push('    let v = 0;');
-  for (const o of outputs) lines.push(`    let m${integer(o, 0, k - 1)} = margins[at + ${o}];`);
+  lines.push(`// trees ${first} to ${last - 1}`);
+  lines.push('for (let i = start; i < end; i++) {');
+  lines.push('const b = i * width;');
+  lines.push(`const at = i * ${k};`);
+  lines.push('let v = 0;');
+  for (const o of outputs) lines.push(`let m${integer(o, 0, k - 1)} = margins[at + ${o}];`);
   const used = new Set<number>();
   for (let n = e.treeStart[first]!; n < e.treeStart[last]!; n++) {
     if (e.feature[n]! >= 0) used.add(integer(e.feature[n]!, 0, e.inputWidth - 1));
   }
   const preload = used.size <= MAX_PRELOADED_FEATURES;
   if (preload)
-    for (const f of [...used].sort((a, b) => a - b)) lines.push(`    const x${f} = x[b + ${f}];`);
+    for (const f of [...used].sort((a, b) => a - b)) lines.push(`const x${f} = x[b + ${f}];`);
   for (let t = first; t < last; t++) {
     const target = `m${integer(e.treeOutput[t]!, 0, k - 1)}`;
-    emitNode(e, e.treeStart[t]!, e.treeStart[t]!, { target, preload }, '    ', lines);
+    emitNode(e, e.treeStart[t]!, e.treeStart[t]!, { target, preload }, lines);
   }
-  for (const o of outputs) lines.push(`    margins[at + ${o}] = m${o};`);
-  lines.push('  }');
-  lines.push('};');
+  for (const o of outputs) lines.push(`margins[at + ${o}] = m${o};`);
+  lines.push('}');
   return lines.join('\n');
 }
 
@@ -104,12 +104,11 @@ function emitNode(
   node: number,
   root: number,
   how: { target: string; preload: boolean },
-  indent: string,
   lines: string[],
 ): void {
   const f = e.feature[node]!;
   if (f < 0) {
-    lines.push(`${indent}${how.target} += ${leafLiteral(e.value[node]!)};`);
+    lines.push(`${how.target} += ${leafLiteral(e.value[node]!)};`);
     return;
   }
   const flag = e.flags[node]!;
@@ -137,11 +136,11 @@ function emitNode(
   }
   const leftChild = node + 1;
   const rightChild = root + integer(e.right[node]!, 2, e.feature.length - root - 1);
-  lines.push(`${indent}if (${condition}) {`);
-  emitNode(e, goesLeft ? leftChild : rightChild, root, how, `${indent}  `, lines);
-  lines.push(`${indent}} else {`);
-  emitNode(e, goesLeft ? rightChild : leftChild, root, how, `${indent}  `, lines);
-  lines.push(`${indent}}`);
+  lines.push(`if (${condition}) {`);
+  emitNode(e, goesLeft ? leftChild : rightChild, root, how, lines);
+  lines.push('} else {');
+  emitNode(e, goesLeft ? rightChild : leftChild, root, how, lines);
+  lines.push('}');
 }
 
 /**
