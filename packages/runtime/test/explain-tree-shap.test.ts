@@ -217,6 +217,37 @@ describe('leaf tables (Fast TreeSHAP v2) against Algorithm 2', () => {
     expect(additivity).toBeLessThan(1e-9);
   });
 
+  it.each([
+    'credit',
+    'titanic',
+  ])('sum in WebAssembly to the same bits as in JavaScript on the shipped %s model', (dataset) => {
+    const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
+    const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
+    const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));
+    const rows = readDataCsv(dataset).slice(0, 150);
+    const x = features.pipeline.transformBatch(rows, { errors: 'collect' }).values;
+    const size = ensemble.outputs * ensemble.inputWidth;
+    const phi = {
+      wasm: new Float64Array(size * rows.length),
+      js: new Float64Array(size * rows.length),
+    };
+    const margins = {
+      wasm: new Float64Array(rows.length * ensemble.outputs),
+      js: new Float64Array(rows.length * ensemble.outputs),
+    };
+    // Phi is added to: both start from the same non-zero values.
+    phi.wasm.fill(0.25);
+    phi.js.fill(0.25);
+    const wasm = new TreeShap(ensemble);
+    const js = new TreeShap(ensemble, { wasm: false });
+    expect([wasm.sums, js.sums]).toEqual(['webassembly', 'javascript']);
+    wasm.explainBlock(x, 0, rows.length, phi.wasm, margins.wasm);
+    js.explainBlock(x, 0, rows.length, phi.js, margins.js);
+    expect(phi.wasm).toEqual(phi.js);
+    expect(margins.wasm).toEqual(margins.js);
+    expect(phi.js.some((v) => v !== 0.25)).toBe(true);
+  });
+
   it('keeps within the memory bound: the trees past it run Algorithm 2, with the same values', () => {
     const next = mulberry32(4);
     const ensemble = ensembleOf(

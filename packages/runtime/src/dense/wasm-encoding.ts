@@ -94,3 +94,13 @@ export const f64x2ReplaceLane = (lane: number) => [...simd(34), lane];
 export const f64x2Add = () => simd(240);
 /** memory.fill (bulk memory): destination, byte value, length on the stack. */
 export const memoryFill = () => [0xfc, ...u32(11), 0x00];
+/** memory.copy (bulk memory): destination, source, length on the stack. */
+export const memoryCopy = () => [0xfc, ...u32(10), 0x00, 0x00];
+export const i32Store = (offset = 0) => [0x36, ...memargAligned(2, offset)];
+export const i32Sub = () => [0x6b];
+
+// Bitwise operations and the float64 product of TreeSHAP's leaf-table sums (explain/leaf-sums-wasm.ts).
+export const i32And = () => [0x71];
+export const i32Xor = () => [0x73];
+export const i32ShrU = () => [0x76];
+export const f64Mul = () => [0xa2];

@@ -1,8 +1,12 @@
-import type { TreeEnsemble } from '../trees/ensemble.ts';
+import { CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from '../trees/ensemble.ts';
 import type { TreeRouting } from '../trees/routing.ts';
+import { LeafSumsWasm } from './leaf-sums-wasm.ts';
 
 /** Unique features on one root-to-leaf path at most: a leaf's table has 2^bits entries. */
 export const MAX_PATTERN_BITS = 16;
+
+/** Rows a tree is explained over at once (explainRows): the scratch holds one value per row. */
+export const PATTERN_BLOCK_ROWS = 64;
 
 /**
  * Path-dependent TreeSHAP from per-leaf tables, the idea of Fast TreeSHAP v2 (Yang 2021,
@@ -24,42 +28,72 @@ export const MAX_PATTERN_BITS = 16;
  * (the Shapley value of the leaf's game v · Π_{j ∈ S} o_j · Π_{j ∉ S} z_j, whose one fractions
  * o_j are 1 on P and 0 off it). A tree with a zero cover share has no tables (the division).
  * The tables are the memory cost: TreeShap builds them for the trees that fit its bound.
+ *
+ * A tree is explained over a block of rows at once, each step a loop over the rows with
+ * everything else held: per node, the rows' patterns; per leaf, each row's table address
+ * (table start + P); per feature of the tree and leaf holding it, each row's term, summed per row
+ * and added to φ once. A leaf's table starts at a multiple of its 2^n entries (tables are laid
+ * out largest first), so bit k of the address is bit k of P and P \ {k} is address ^ 2^k.
  */
 export class LeafPatterns {
   readonly #routing: TreeRouting;
   readonly #treeStart: Uint32Array;
   /** Per inner node: the bit of its feature in the patterns of the leaves below it. */
   readonly #bit: Uint8Array;
-  /** Leaf records of tree t: [leafStart[t], leafStart[t + 1]); empty for a tree without tables. */
+  /** Leaves of tree t: [leafStart[t], leafStart[t + 1]); none for a tree without tables. */
   readonly #leafStart: Int32Array;
   readonly #leafNode: Int32Array;
-  readonly #leafBits: Uint8Array;
-  /** Where a leaf's unique features start in #feature and #ratio. */
-  readonly #leafSlot: Int32Array;
+  /** Per leaf: 2^n − 1, its pattern's bits. */
+  readonly #leafAll: Int32Array;
   readonly #leafTable: Int32Array;
-  readonly #feature: Int32Array;
-  /** Per unique feature of a leaf: (1 − z) / z. */
-  readonly #ratio: Float64Array;
+  /** Groups (one per feature a tree splits on) of tree t: [groupStart[t], groupStart[t + 1]). */
+  readonly #groupStart: Int32Array;
+  readonly #groupFeature: Int32Array;
+  /** Terms of group g: [termStart[g], termStart[g + 1]), one per leaf holding the feature. */
+  readonly #termStart: Int32Array;
+  /** Per term: its leaf, as an index from the tree's first leaf, and the feature's bit there. */
+  readonly #termLeaf: Int32Array;
+  readonly #termBit: Uint8Array;
+  /** Per term: [−1, (1 − z) / z], the factor of its table entry when its bit is clear or set. */
+  readonly #termFactor: Float64Array;
   readonly #tables: Float64Array;
-  /** Per-row scratch: each node's pattern (bit k clear: the row left the path at feature k). */
+  /** Scratch, PATTERN_BLOCK_ROWS values per node / leaf of a tree: patterns, then addresses. */
   readonly #mask: Int32Array;
-  readonly #maskB: Int32Array;
+  readonly #address: Int32Array;
+  readonly #sum = new Float64Array(PATTERN_BLOCK_ROWS);
+  /** The sums in WebAssembly (null: in JavaScript), over phiBlock. */
+  readonly #wasm: LeafSumsWasm | null;
+  /**
+   * Where the WebAssembly sums add φ (PATTERN_BLOCK_ROWS × outputs × inputWidth values), or
+   * null: explainRows given another array sums in JavaScript.
+   */
+  readonly phiBlock: Float64Array | null;
   /** Float64 entries over all tables. */
   readonly entries: number;
 
-  /** Builds the tables of the trees `chosen` marks (see patternEntries for their size). */
-  constructor(e: TreeEnsemble, routing: TreeRouting, share: Float64Array, chosen: Uint8Array) {
+  /**
+   * Builds the tables of the trees `chosen` marks (see patternEntries for their size); `wasm`:
+   * sum in WebAssembly where it is available (the same bits as JavaScript).
+   */
+  constructor(
+    e: TreeEnsemble,
+    routing: TreeRouting,
+    share: Float64Array,
+    chosen: Uint8Array,
+    wasm = true,
+  ) {
     this.#routing = routing;
     this.#treeStart = e.treeStart;
     const right = routing.right;
     const nodes = e.feature.length;
     const trees = e.treeOutput.length;
     this.#bit = new Uint8Array(nodes);
-    this.#mask = new Int32Array(nodes);
-    this.#maskB = new Int32Array(nodes);
     const leaves: Array<{ node: number; features: number[]; zeros: number[] }> = [];
     this.#leafStart = new Int32Array(trees + 1);
+    let widest = 0;
+    let largest = 0;
     for (let t = 0; t < trees; t++) {
+      largest = Math.max(largest, e.treeStart[t + 1]! - e.treeStart[t]!);
       this.#leafStart[t] = leaves.length;
       if (chosen[t] !== 1) continue;
       // Unique features in order of first appearance from the root: a feature's bit is the same
@@ -83,124 +117,208 @@ export class LeafPatterns {
         }
       };
       visit(e.treeStart[t]!, [], []);
+      widest = Math.max(widest, leaves.length - this.#leafStart[t]!);
     }
     this.#leafStart[trees] = leaves.length;
-    this.#leafNode = new Int32Array(leaves.length);
-    this.#leafBits = new Uint8Array(leaves.length);
-    this.#leafSlot = new Int32Array(leaves.length);
+    this.#mask = new Int32Array(largest * PATTERN_BLOCK_ROWS);
+    this.#leafNode = Int32Array.from(leaves, (leaf) => leaf.node);
+    this.#leafAll = Int32Array.from(leaves, (leaf) => 2 ** leaf.features.length - 1);
+    // Largest tables first: every start is then a multiple of its own table's size.
     this.#leafTable = new Int32Array(leaves.length);
-    let slots = 0;
+    const bySize = leaves.map((_, j) => j);
+    bySize.sort((a, b) => leaves[b]!.features.length - leaves[a]!.features.length || a - b);
     let entries = 0;
-    leaves.forEach((leaf, j) => {
-      this.#leafNode[j] = leaf.node;
-      this.#leafBits[j] = leaf.features.length;
-      this.#leafSlot[j] = slots;
+    for (const j of bySize) {
       this.#leafTable[j] = entries;
-      slots += leaf.features.length;
-      entries += 2 ** leaf.features.length;
-    });
+      entries += 2 ** leaves[j]!.features.length;
+    }
     this.entries = entries;
-    this.#feature = new Int32Array(slots);
-    this.#ratio = new Float64Array(slots);
     this.#tables = new Float64Array(entries);
     leaves.forEach((leaf, j) => {
-      const slot = this.#leafSlot[j]!;
-      leaf.features.forEach((f, k) => {
-        this.#feature[slot + k] = f;
-        this.#ratio[slot + k] = (1 - leaf.zeros[k]!) / leaf.zeros[k]!;
-      });
       fillLeafTable(this.#tables, this.#leafTable[j]!, leaf.zeros, e.value[leaf.node]!);
     });
-  }
-
-  /** Adds the SHAP values of tree t (one with tables) to phi[phiOffset + feature]. */
-  explainTree(t: number, x: Float32Array, base: number, phi: Float64Array, phiOffset: number) {
-    this.#patterns(t, x, base, this.#mask);
-    this.#leafPass(t, this.#mask, phi, phiOffset, this.#mask, phi, phiOffset, 1);
+    // Terms grouped by feature, tree by tree; a group's terms in leaf order.
+    const groupFeature: number[] = [];
+    const termStart: number[] = [];
+    const termLeaf: number[] = [];
+    const termBit: number[] = [];
+    const termFactor: number[] = [];
+    this.#groupStart = new Int32Array(trees + 1);
+    for (let t = 0; t < trees; t++) {
+      this.#groupStart[t] = groupFeature.length;
+      const first = this.#leafStart[t]!;
+      const used = new Set(leaves.slice(first, this.#leafStart[t + 1]!).flatMap((l) => l.features));
+      for (const f of [...used].sort((a, b) => a - b)) {
+        groupFeature.push(f);
+        termStart.push(termLeaf.length);
+        for (let j = first; j < this.#leafStart[t + 1]!; j++) {
+          const k = leaves[j]!.features.indexOf(f);
+          if (k < 0) continue;
+          const z = leaves[j]!.zeros[k]!;
+          termLeaf.push(j - first);
+          termBit.push(k);
+          termFactor.push(-1, (1 - z) / z);
+        }
+      }
+    }
+    this.#groupStart[trees] = groupFeature.length;
+    termStart.push(termLeaf.length);
+    this.#groupFeature = Int32Array.from(groupFeature);
+    this.#termStart = Int32Array.from(termStart);
+    this.#termLeaf = Int32Array.from(termLeaf);
+    this.#termBit = Uint8Array.from(termBit);
+    this.#termFactor = Float64Array.from(termFactor);
+    this.#wasm =
+      wasm && leaves.length > 0
+        ? LeafSumsWasm.create({
+            groupFeature: this.#groupFeature,
+            termStart: this.#termStart,
+            termLeaf: this.#termLeaf,
+            termBit: this.#termBit,
+            termFactor: this.#termFactor,
+            tables: this.#tables,
+            blockRows: PATTERN_BLOCK_ROWS,
+            widestTree: widest,
+            phiValues: PATTERN_BLOCK_ROWS * e.outputs * e.inputWidth,
+          })
+        : null;
+    this.#address = this.#wasm?.address ?? new Int32Array(widest * PATTERN_BLOCK_ROWS);
+    this.phiBlock = this.#wasm?.phi ?? null;
   }
 
   /**
-   * explainTree for two rows at once: the leaf pass reads each leaf's features and ratios once
-   * for both, and the two rows' sums are independent chains the CPU overlaps.
+   * Adds the SHAP values of tree t (one with tables) for `rows` ≤ PATTERN_BLOCK_ROWS rows:
+   * row r is x[base + r × width, …) and its values go to phi[phiBase + r × phiStride + feature].
+   * reached[r] receives the leaf row r reaches.
    */
-  explainTreePair(
+  explainRows(
     t: number,
     x: Float32Array,
-    baseA: number,
-    phiA: Float64Array,
-    offsetA: number,
-    baseB: number,
-    phiB: Float64Array,
-    offsetB: number,
-  ) {
-    this.#patterns(t, x, baseA, this.#mask);
-    this.#patterns(t, x, baseB, this.#maskB);
-    this.#leafPass(t, this.#mask, phiA, offsetA, this.#maskB, phiB, offsetB, 2);
-  }
-
-  /**
-   * Each node's pattern for the row at x[base]. Preorder: a node's pattern is set by its parent
-   * before the loop reaches it; the child the row does not take loses the bit of the split's
-   * feature (no branch on the direction).
-   */
-  #patterns(t: number, x: Float32Array, base: number, mask: Int32Array): void {
-    const routing = this.#routing;
-    const feature = routing.feature;
-    const right = routing.right;
-    const bit = this.#bit;
-    const start = this.#treeStart[t]!;
-    const end = this.#treeStart[t + 1]!;
-    mask[start] = -1;
-    for (let node = start; node < end; node++) {
-      if (feature[node]! < 0) continue;
-      const left = routing.goesLeft(node, x, base) ? 1 : 0;
-      const m = mask[node]!;
-      const b = bit[node]!;
-      mask[node + 1] = m & ~((1 - left) << b);
-      mask[right[node]!] = m & ~(left << b);
+    base: number,
+    width: number,
+    rows: number,
+    phi: Float64Array,
+    phiBase: number,
+    phiStride: number,
+    reached: Int32Array,
+  ): void {
+    this.#patterns(t, x, base, width, rows);
+    this.#addresses(t, rows, reached);
+    if (this.#wasm && phi === this.phiBlock) {
+      this.#wasm.sums(this.#groupStart[t]!, this.#groupStart[t + 1]!, rows, phiBase, phiStride);
+    } else {
+      this.#sums(t, rows, phi, phiBase, phiStride);
     }
   }
 
-  /** The leaves' additions for one row (rows = 1) or two. */
-  #leafPass(
-    t: number,
-    maskA: Int32Array,
-    phiA: Float64Array,
-    offsetA: number,
-    maskB: Int32Array,
-    phiB: Float64Array,
-    offsetB: number,
-    rows: 1 | 2,
-  ): void {
-    const leafNode = this.#leafNode;
-    const leafBits = this.#leafBits;
-    const leafSlot = this.#leafSlot;
-    const leafTable = this.#leafTable;
-    const features = this.#feature;
-    const ratio = this.#ratio;
-    const tables = this.#tables;
-    const last = this.#leafStart[t + 1]!;
-    for (let j = this.#leafStart[t]!; j < last; j++) {
-      const n = leafBits[j]!;
-      const all = (1 << n) - 1;
-      const slot = leafSlot[j]!;
-      const table = leafTable[j]!;
-      const pa = maskA[leafNode[j]!]! & all;
-      const pb = rows === 2 ? maskB[leafNode[j]!]! & all : 0;
-      const offA = tables[table + pa]!;
-      const offB = tables[table + pb]!;
-      for (let k = 0; k < n; k++) {
-        const f = features[slot + k]!;
-        const r = ratio[slot + k]!;
-        // Branch-free: bit k set adds ratio · A(P \ {k}); clear subtracts A(P).
-        const onA = (pa >>> k) & 1;
-        phiA[offsetA + f] =
-          phiA[offsetA + f]! + onA * r * tables[table + (pa ^ (1 << k))]! - (1 - onA) * offA;
-        if (rows === 2) {
-          const onB = (pb >>> k) & 1;
-          phiB[offsetB + f] =
-            phiB[offsetB + f]! + onB * r * tables[table + (pb ^ (1 << k))]! - (1 - onB) * offB;
+  /**
+   * Each node's pattern for each row, at mask[(node − tree start) × PATTERN_BLOCK_ROWS + r].
+   * Preorder: a node's patterns are set by its parent before the loop reaches it; the child a
+   * row does not take loses the bit of the split's feature (no branch on the direction).
+   */
+  #patterns(t: number, x: Float32Array, base: number, width: number, rows: number): void {
+    const B = PATTERN_BLOCK_ROWS;
+    const routing = this.#routing;
+    const feature = routing.feature;
+    const threshold = routing.threshold;
+    const flags = routing.flags;
+    const right = routing.right;
+    const bit = this.#bit;
+    const mask = this.#mask;
+    const start = this.#treeStart[t]!;
+    const end = this.#treeStart[t + 1]!;
+    mask.fill(-1, 0, rows);
+    for (let node = start; node < end; node++) {
+      const f = feature[node]!;
+      if (f < 0) continue;
+      const b = bit[node]!;
+      const at = (node - start) * B;
+      const leftAt = at + B;
+      const rightAt = (right[node]! - start) * B;
+      const flag = flags[node]!;
+      const threshold_ = threshold[node]!;
+      if ((flag & CATEGORICAL) !== 0) {
+        for (let r = 0; r < rows; r++) {
+          const left = routing.goesLeft(node, x, base + r * width) ? 1 : 0;
+          const m = mask[at + r]!;
+          mask[leftAt + r] = m & ~((1 - left) << b);
+          mask[rightAt + r] = m & ~(left << b);
         }
+      } else {
+        // NaN compares false: it goes right unless the node sends missing values left.
+        const missingLeft = (flag & MISSING_LEFT) !== 0 ? 1 : 0;
+        for (let r = 0; r < rows; r++) {
+          const v = x[base + r * width + f]!;
+          const left = (v <= threshold_ ? 1 : 0) | (Number.isNaN(v) ? missingLeft : 0);
+          const m = mask[at + r]!;
+          mask[leftAt + r] = m & ~((1 - left) << b);
+          mask[rightAt + r] = m & ~(left << b);
+        }
+      }
+    }
+  }
+
+  /**
+   * Each leaf's table address per row, at address[(leaf − first leaf) × PATTERN_BLOCK_ROWS + r];
+   * reached[r]: the leaf whose every bit row r has (it followed every split on the path).
+   */
+  #addresses(t: number, rows: number, reached: Int32Array): void {
+    const B = PATTERN_BLOCK_ROWS;
+    const leafNode = this.#leafNode;
+    const leafAll = this.#leafAll;
+    const leafTable = this.#leafTable;
+    const mask = this.#mask;
+    const address = this.#address;
+    const start = this.#treeStart[t]!;
+    const first = this.#leafStart[t]!;
+    const last = this.#leafStart[t + 1]!;
+    for (let j = first; j < last; j++) {
+      const all = leafAll[j]!;
+      const node = leafNode[j]!;
+      const table = leafTable[j]!;
+      const from = (node - start) * B;
+      const to = (j - first) * B;
+      for (let r = 0; r < rows; r++) {
+        const pattern = mask[from + r]! & all;
+        address[to + r] = table + pattern;
+        if (pattern === all) reached[r] = node;
+      }
+    }
+  }
+
+  /**
+   * Per feature of tree t, each row's Σ over the leaves holding it of (1 − z) / z · A(P \ {k})
+   * when the row's pattern has the feature's bit k, else −A(P); added to phi once.
+   */
+  #sums(t: number, rows: number, phi: Float64Array, phiBase: number, phiStride: number): void {
+    const B = PATTERN_BLOCK_ROWS;
+    const groupFeature = this.#groupFeature;
+    const termStart = this.#termStart;
+    const termLeaf = this.#termLeaf;
+    const termBit = this.#termBit;
+    const termFactor = this.#termFactor;
+    const tables = this.#tables;
+    const address = this.#address;
+    const sum = this.#sum;
+    const lastGroup = this.#groupStart[t + 1]!;
+    for (let g = this.#groupStart[t]!; g < lastGroup; g++) {
+      sum.fill(0, 0, rows);
+      const end = termStart[g + 1]!;
+      for (let term = termStart[g]!; term < end; term++) {
+        const from = termLeaf[term]! * B;
+        const k = termBit[term]!;
+        const factor = 2 * term;
+        for (let r = 0; r < rows; r++) {
+          // Bit k set: the entry of P \ {k} times the ratio; clear: the entry of P times −1.
+          const a = address[from + r]!;
+          const on = (a >>> k) & 1;
+          sum[r] = sum[r]! + termFactor[factor + on]! * tables[a ^ (on << k)]!;
+        }
+      }
+      const f = phiBase + groupFeature[g]!;
+      for (let r = 0; r < rows; r++) {
+        const at = f + r * phiStride;
+        phi[at] = phi[at]! + sum[r]!;
       }
     }
   }

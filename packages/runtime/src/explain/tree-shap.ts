@@ -1,6 +1,6 @@
 import type { TreeEnsemble } from '../trees/ensemble.ts';
 import { TreeRouting } from '../trees/routing.ts';
-import { LeafPatterns, patternEntries } from './leaf-patterns.ts';
+import { LeafPatterns, PATTERN_BLOCK_ROWS, patternEntries } from './leaf-patterns.ts';
 import { PathShap } from './path-shap.ts';
 import { coverShares, expectedValues } from './tree-covers.ts';
 
@@ -14,6 +14,11 @@ export interface TreeShapOptions {
    * tree on Algorithm 2. Both give the same values up to float64 rounding.
    */
   maxTableEntries?: number;
+  /**
+   * Sum the table terms in WebAssembly where it is available (default true); false: in
+   * JavaScript. The same bits either way.
+   */
+  wasm?: boolean;
 }
 
 /**
@@ -35,6 +40,8 @@ export class TreeShap {
   readonly tableTrees: number;
   /** Float64 entries the leaf tables hold. */
   readonly tableEntries: number;
+  /** Where the table terms are summed: WebAssembly where available and not turned off. */
+  readonly sums: 'webassembly' | 'javascript';
   readonly #routing: TreeRouting;
   readonly #treeStart: Uint32Array;
   readonly #treeOutput: Uint32Array;
@@ -43,6 +50,9 @@ export class TreeShap {
   readonly #useTables: Uint8Array;
   readonly #patterns: LeafPatterns;
   readonly #path: PathShap;
+  readonly #reached = new Int32Array(PATTERN_BLOCK_ROWS);
+  /** Per row of a block and tree: the leaf it reaches. */
+  readonly #leaves: Int32Array;
 
   constructor(ensemble: TreeEnsemble, options: TreeShapOptions = {}) {
     this.ensemble = ensemble;
@@ -71,8 +81,16 @@ export class TreeShap {
     }
     this.tableTrees = tableTrees;
     this.tableEntries = entries;
-    this.#patterns = new LeafPatterns(ensemble, routing, share, this.#useTables);
+    this.#patterns = new LeafPatterns(
+      ensemble,
+      routing,
+      share,
+      this.#useTables,
+      options.wasm ?? true,
+    );
     this.#path = new PathShap(routing, share, maxDepth);
+    this.sums = this.#patterns.phiBlock ? 'webassembly' : 'javascript';
+    this.#leaves = new Int32Array(PATTERN_BLOCK_ROWS * trees);
   }
 
   /**
@@ -98,45 +116,64 @@ export class TreeShap {
     phi: Float64Array,
     margins?: Float64Array,
   ): void {
-    const routing = this.#routing;
+    const k = this.#baseline.length;
+    if (margins) for (let r = 0; r < rows; r++) margins.set(this.#baseline, r * k);
+    const size = k * this.#width;
+    const work = this.#patterns.phiBlock;
+    for (let from = 0; from < rows; from += PATTERN_BLOCK_ROWS) {
+      const count = Math.min(PATTERN_BLOCK_ROWS, rows - from);
+      // With WebAssembly, φ is summed in its memory and copied back.
+      if (work) work.set(phi.subarray(from * size, (from + count) * size));
+      this.#explainRows(x, base + from * this.#width, count, work ?? phi, work ? 0 : from * size);
+      if (work) phi.set(work.subarray(0, count * size), from * size);
+      if (margins) this.#addMargins(count, margins, from * k);
+    }
+  }
+
+  /** Up to PATTERN_BLOCK_ROWS rows, tree by tree: row r's values from phi[phiBase + r × size]. */
+  #explainRows(x: Float32Array, base: number, rows: number, phi: Float64Array, phiBase: number) {
     const treeStart = this.#treeStart;
     const outputs = this.#treeOutput;
     const useTables = this.#useTables;
     const width = this.#width;
     const k = this.#baseline.length;
-    if (margins) for (let r = 0; r < rows; r++) margins.set(this.#baseline, r * k);
+    const reached = this.#reached;
     for (let t = 0; t < outputs.length; t++) {
-      const root = treeStart[t]!;
       const output = outputs[t]!;
-      let r = 0;
       if (useTables[t] === 1) {
-        for (; r + 2 <= rows; r += 2) {
-          const at = base + r * width;
-          const phiOffset = (r * k + output) * width;
-          this.#patterns.explainTreePair(
-            t,
-            x,
-            at,
-            phi,
-            phiOffset,
-            at + width,
-            phi,
-            phiOffset + k * width,
-          );
-        }
-      }
-      for (; r < rows; r++) {
-        const at = base + r * width;
-        const phiOffset = (r * k + output) * width;
-        if (useTables[t] === 1) this.#patterns.explainTree(t, x, at, phi, phiOffset);
-        else this.#path.explainTree(root, x, at, phi, phiOffset);
+        this.#patterns.explainRows(
+          t,
+          x,
+          base,
+          width,
+          rows,
+          phi,
+          phiBase + output * width,
+          k * width,
+          reached,
+        );
+        // The leaf each row reached, kept for the margins.
+        for (let r = 0; r < rows; r++) this.#leaves[r * outputs.length + t] = reached[r]!;
+        continue;
       }
       for (let r = 0; r < rows; r++) {
         const at = base + r * width;
-        if (margins) {
-          const m = r * k + output;
-          margins[m] = margins[m]! + routing.value[routing.leafOf(root, x, at)]!;
-        }
+        this.#path.explainTree(treeStart[t]!, x, at, phi, phiBase + (r * k + output) * width);
+        this.#leaves[r * outputs.length + t] = this.#routing.leafOf(treeStart[t]!, x, at);
+      }
+    }
+  }
+
+  /** Each row's margins, its trees' leaves added in tree order, as the engine adds them. */
+  #addMargins(rows: number, margins: Float64Array, at: number) {
+    const outputs = this.#treeOutput;
+    const value = this.#routing.value;
+    const k = this.#baseline.length;
+    const trees = outputs.length;
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < trees; t++) {
+        const m = at + r * k + outputs[t]!;
+        margins[m] = margins[m]! + value[this.#leaves[r * trees + t]!]!;
       }
     }
   }
