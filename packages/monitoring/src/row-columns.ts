@@ -17,6 +17,8 @@ export const CELL_TRUE = 4;
 export const CELL_FALSE = 5;
 /** Anything else (an object, an array): its JSON text in `strings`. */
 export const CELL_JSON = 6;
+/** A string of decimal digits (see digitsValue): its number in `values`, its text String(value). */
+export const CELL_DIGITS = 7;
 
 export interface RowColumns {
   rows: number;
@@ -24,7 +26,10 @@ export interface RowColumns {
   names: readonly string[];
   /** rows × names, row-major: each cell's kind (CELL_…). */
   kinds: Uint8Array;
-  /** rows × names: a CELL_NUMBER's number; a CELL_STRING's or CELL_JSON's index in `strings`. */
+  /**
+   * rows × names: a CELL_NUMBER's or CELL_DIGITS' number; a CELL_STRING's or CELL_JSON's index
+   * in `strings`.
+   */
   values: Float64Array;
   strings: string[];
   /**
@@ -50,23 +55,33 @@ export function readRowColumns(rows: readonly RawRow[], known?: readonly string[
   let irregular: Map<number, string> | undefined;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Record<string, unknown>;
-    if (!hasKeys(row, names)) {
-      irregular ??= new Map();
-      irregular.set(r, JSON.stringify(row));
-      continue;
-    }
     const at = r * width;
-    for (let c = 0; c < width; c++) {
-      const value = row[names[c] as string];
+    const held = strings.length;
+    let c = 0;
+    let regular = true;
+    // One pass: the keys are checked against `names` as the cells are read.
+    for (const key in row) {
+      if (c === width || key !== names[c]) {
+        regular = false;
+        break;
+      }
+      const value = row[key];
       switch (typeof value) {
         case 'number':
           kinds[at + c] = CELL_NUMBER;
           values[at + c] = value;
           break;
-        case 'string':
-          kinds[at + c] = CELL_STRING;
-          values[at + c] = strings.push(value) - 1;
+        case 'string': {
+          const digits = digitsValue(value);
+          if (digits >= 0) {
+            kinds[at + c] = CELL_DIGITS;
+            values[at + c] = digits;
+          } else {
+            kinds[at + c] = CELL_STRING;
+            values[at + c] = strings.push(value) - 1;
+          }
           break;
+        }
         case 'boolean':
           kinds[at + c] = value ? CELL_TRUE : CELL_FALSE;
           break;
@@ -83,9 +98,33 @@ export function readRowColumns(rows: readonly RawRow[], known?: readonly string[
             }
           }
       }
+      c++;
     }
+    if (regular && c === width) continue;
+    kinds.fill(CELL_UNDEFINED, at, at + width);
+    values.fill(0, at, at + width);
+    strings.length = held;
+    irregular ??= new Map();
+    irregular.set(r, JSON.stringify(row));
   }
   return { rows: rows.length, names, kinds, values, strings, irregular };
+}
+
+/**
+ * The value of a string of 1 to 15 decimal digits without a leading zero ("129", "0"), whose
+ * text String(value) gives back exactly; -1 for any other string. Most numbers sent as text
+ * are such: they cross as numbers, and the drift windows need not parse them again.
+ */
+function digitsValue(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15 || (n > 1 && text.charCodeAt(0) === 48)) return -1;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 /**
@@ -98,6 +137,8 @@ export function cellValue(columns: RowColumns, index: number): unknown {
       return columns.values[index];
     case CELL_STRING:
       return columns.strings[columns.values[index] as number];
+    case CELL_DIGITS:
+      return String(columns.values[index]);
     case CELL_NULL:
       return null;
     case CELL_TRUE:

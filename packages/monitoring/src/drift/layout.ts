@@ -1,7 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import { binOf, cellCount } from '../profile/bins.ts';
-import type { ColumnProfile, ReferenceProfile } from '../profile/types.ts';
-import { CELL_JSON, CELL_NUMBER, cellValue, type RowColumns } from '../row-columns.ts';
+import type { ColumnProfile, NumericProfile, ReferenceProfile } from '../profile/types.ts';
+import { CELL_DIGITS, CELL_JSON, CELL_NUMBER, cellValue, type RowColumns } from '../row-columns.ts';
 import { readCell } from '../values.ts';
 
 /**
@@ -33,6 +33,8 @@ export class CountLayout {
   private readonly numeric: Uint8Array;
   /** Where each input column sits among the last request shape's names (-1: absent). */
   private placed: { names: readonly string[]; index: Int32Array } | undefined;
+  private readonly scratchSlots: Int32Array;
+  private readonly scratchValues: Float64Array;
 
   constructor(profile: ReferenceProfile) {
     const columns: TrackedColumn[] = [];
@@ -64,6 +66,8 @@ export class CountLayout {
     this.scoreOf = Int32Array.from(profile.output.columns, (c) =>
       c.kind === 'categorical' ? -1 : this.classes.indexOf(c.name.slice('score:'.length)),
     );
+    this.scratchSlots = new Int32Array(columns.length);
+    this.scratchValues = new Float64Array(columns.length);
     this.numeric = Uint8Array.from(profile.columns, (c) =>
       c.type === 'numeric' || c.type === 'datetime' ? 1 : 0,
     );
@@ -78,29 +82,60 @@ export class CountLayout {
   }
 
   /**
-   * The same as encodeInputs for row `r` of a request read into columns (a regular row: see
-   * RowColumns.irregular), reading each cell as readCell reads the raw value.
+   * Encodes every row of a request read into columns, as encodeInputs and encodeOutputs do row by
+   * row, into rows × columns blocks (row r's slots at r × columns.length). Column by column: a
+   * column's type, edges and levels stay in hand over its rows, and a number read once into the
+   * columns (a JSON number, digits sent as text) is binned without being read again.
    */
-  encodeInputsFrom(columns: RowColumns, r: number, slots: Int32Array, values: Float64Array): void {
+  encodeRequest(
+    columns: RowColumns,
+    rows: readonly RawRow[],
+    outputs: ArrayLike<number>,
+    slots: Int32Array,
+    values: Float64Array,
+  ): void {
+    const stride = this.columns.length;
     const index = this.indexOf(columns.names);
+    const width = columns.names.length;
     const { kinds } = columns;
-    const at = r * columns.names.length;
+    const numbers = columns.values;
+    const n = columns.rows;
     for (let j = 0; j < this.inputColumns; j++) {
       const t = this.columns[j] as TrackedColumn;
       const c = index[j] as number;
-      let cell: number | string | undefined;
-      if (c < 0) {
-        cell = readCell(t.profile.type, undefined);
-      } else if (kinds[at + c] === CELL_NUMBER && this.numeric[j] === 1) {
-        const value = columns.values[at + c] as number;
-        cell = Number.isFinite(value) ? value : Number.NaN;
-      } else {
+      const p = t.profile;
+      const binned = p.kind === 'numeric' && p.edges.length > 0 && this.numeric[j] === 1;
+      for (let r = 0; r < n; r++) {
+        const o = r * stride + j;
+        if (c < 0) {
+          this.place(j, t, readCell(p.type, undefined), slots, values, o);
+          continue;
+        }
+        const at = r * width + c;
+        const kind = kinds[at];
+        if (binned && (kind === CELL_NUMBER || kind === CELL_DIGITS)) {
+          const value = numbers[at] as number;
+          if (Number.isFinite(value)) {
+            slots[o] = t.base + 1 + binOf((p as NumericProfile).edges, value);
+            values[o] = value;
+          } else {
+            slots[o] = t.base;
+            values[o] = 0;
+          }
+          continue;
+        }
         // An object or array cell is never a number or a level, as readCell finds of it.
-        const raw = kinds[at + c] === CELL_JSON ? undefined : cellValue(columns, at + c);
-        cell = readCell(t.profile.type, raw);
+        const raw = kind === CELL_JSON ? undefined : cellValue(columns, at);
+        this.place(j, t, readCell(p.type, raw), slots, values, o);
       }
-      this.place(j, t, cell, slots, values);
     }
+    // Rows of another shape were not read into columns: read them as rows.
+    for (const r of columns.irregular?.keys() ?? []) {
+      this.encodeInputs(rows[r] as RawRow, this.scratchSlots, this.scratchValues);
+      slots.set(this.scratchSlots.subarray(0, this.inputColumns), r * stride);
+      values.set(this.scratchValues.subarray(0, this.inputColumns), r * stride);
+    }
+    for (let r = 0; r < n; r++) this.encodeOutputs(outputs, r, slots, values, r * stride);
   }
 
   private indexOf(names: readonly string[]): Int32Array {
@@ -115,19 +150,21 @@ export class CountLayout {
   }
 
   /**
-   * Writes the output columns' slots for row `row` of a rows × width output block. Classifiers:
-   * the argmax label and each class's score; regressors: the value.
+   * Writes the output columns' slots for row `row` of a rows × width output block (from
+   * `offset` in slots and values). Classifiers: the argmax label and each class's score;
+   * regressors: the value.
    */
   encodeOutputs(
     outputs: ArrayLike<number>,
     row: number,
     slots: Int32Array,
     values: Float64Array,
+    offset = 0,
   ): void {
     const first = this.inputColumns;
     if (this.task === 'regression') {
       const t = this.columns[first] as TrackedColumn;
-      this.place(first, t, outputs[row] as number, slots, values);
+      this.place(first, t, outputs[row] as number, slots, values, offset + first);
       return;
     }
     const width = this.classes.length;
@@ -143,40 +180,43 @@ export class CountLayout {
     for (let j = first; j < this.columns.length; j++) {
       const t = this.columns[j] as TrackedColumn;
       if (t.profile.kind === 'categorical') {
-        this.place(j, t, best < 0 ? undefined : this.classes[best], slots, values);
+        this.place(j, t, best < 0 ? undefined : this.classes[best], slots, values, offset + j);
       } else {
         const k = this.scoreOf[j - first] as number;
-        this.place(j, t, k < 0 ? Number.NaN : (outputs[row * width + k] as number), slots, values);
+        const score = k < 0 ? Number.NaN : (outputs[row * width + k] as number);
+        this.place(j, t, score, slots, values, offset + j);
       }
     }
   }
 
+  /** Writes column j's slot and number for a cell at position `o` (default j) of slots and values. */
   private place(
     j: number,
     t: TrackedColumn,
     cell: number | string | undefined,
     slots: Int32Array,
     values: Float64Array,
+    o = j,
   ): void {
     const p = t.profile;
     if (p.kind === 'numeric') {
       const value = cell as number;
       if (Number.isNaN(value) || p.edges.length === 0) {
-        slots[j] = t.base;
-        values[j] = 0;
+        slots[o] = t.base;
+        values[o] = 0;
         return;
       }
-      slots[j] = t.base + 1 + binOf(p.edges, value);
-      values[j] = value;
+      slots[o] = t.base + 1 + binOf(p.edges, value);
+      values[o] = value;
       return;
     }
-    values[j] = 0;
+    values[o] = 0;
     if (cell === undefined) {
-      slots[j] = t.base;
+      slots[o] = t.base;
       return;
     }
     const level = (this.levelIndex[j] as Map<string, number>).get(cell as string);
-    slots[j] = t.base + 1 + (level ?? t.cells - 1);
+    slots[o] = t.base + 1 + (level ?? t.cells - 1);
   }
 }
 

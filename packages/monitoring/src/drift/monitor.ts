@@ -43,8 +43,9 @@ export class DriftMonitor {
   readonly layout: CountLayout;
   private readonly rows: RowWindow;
   private readonly time: TimeWindow;
-  private readonly slots: Int32Array;
-  private readonly values: Float64Array;
+  /** Scratch for one request's encoded rows (rows × columns), grown to the largest request. */
+  private slots: Int32Array;
+  private values: Float64Array;
   private seen = 0;
 
   constructor(profile: ReferenceProfile, options: DriftMonitorOptions = {}) {
@@ -76,19 +77,20 @@ export class DriftMonitor {
    * windows and the log); `rows` are the same rows, read only for irregular ones.
    */
   observeColumns(columns: RowColumns, rows: readonly RawRow[], outputs: ArrayLike<number>): void {
+    const n = columns.rows;
+    const stride = this.layout.columns.length;
+    if (this.slots.length < n * stride) {
+      this.slots = new Int32Array(n * stride);
+      this.values = new Float64Array(n * stride);
+    }
+    this.layout.encodeRequest(columns, rows, outputs, this.slots, this.values);
     // One clock reading per request: its rows all land in the same time slice.
     const at = this.time.sliceOf();
-    for (let r = 0; r < columns.rows; r++) {
-      if (columns.irregular?.has(r)) {
-        this.layout.encodeInputs(rows[r] as RawRow, this.slots, this.values);
-      } else {
-        this.layout.encodeInputsFrom(columns, r, this.slots, this.values);
-      }
-      this.layout.encodeOutputs(outputs, r, this.slots, this.values);
-      this.rows.add(this.slots, this.values);
-      this.time.add(this.slots, this.values, at);
+    for (let r = 0; r < n; r++) {
+      this.rows.add(this.slots, this.values, r * stride);
+      this.time.add(this.slots, this.values, at, r * stride);
     }
-    this.seen += columns.rows;
+    this.seen += n;
   }
 
   /** Rows observed since the monitor was created. */

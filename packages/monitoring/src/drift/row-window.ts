@@ -22,7 +22,8 @@ export class RowWindow {
     this.totals = emptyCounts(layout);
   }
 
-  add(slots: Int32Array, values: Float64Array): void {
+  /** Adds the encoded row at `offset` of slots and values. */
+  add(slots: Int32Array, values: Float64Array, offset = 0): void {
     const c = this.layout.columns.length;
     const at = this.next;
     if (this.filled === this.capacity) {
@@ -30,9 +31,11 @@ export class RowWindow {
     } else {
       this.filled++;
     }
-    this.slots.set(slots, at * c);
-    this.values.set(values, at * c);
-    applyRow(this.totals, slots, values, 0, c, 1);
+    for (let j = 0; j < c; j++) {
+      this.slots[at * c + j] = slots[offset + j] as number;
+      this.values[at * c + j] = values[offset + j] as number;
+    }
+    applyRow(this.totals, slots, values, offset, c, 1);
     this.next = (at + 1) % this.capacity;
   }
 

@@ -37,13 +37,13 @@ export class TimeWindow {
     return Math.floor(this.now() / this.sliceMs);
   }
 
-  /** Counts one encoded row in slice `id` (default: the present one). */
-  add(slots: Int32Array, values: Float64Array, id = this.sliceOf()): void {
+  /** Counts the encoded row at `offset` of slots and values in slice `id` (default: now's). */
+  add(slots: Int32Array, values: Float64Array, id = this.sliceOf(), offset = 0): void {
     this.expire(id);
     const at = id % this.slices.length;
     this.sliceIds[at] = id;
     const c = this.layout.columns.length;
-    applyRow(this.slices[at] as WindowCounts, slots, values, 0, c, 1);
+    applyRow(this.slices[at] as WindowCounts, slots, values, offset, c, 1);
   }
 
   /** The counts of the rows seen in the last durationMs (valid until the next add). */
