@@ -2,329 +2,329 @@
  * JSON schemas of everything on the wire. Request schemas validate the envelope (the model's own
  * pipeline validates the values); response schemas compile the serializers and leak no field.
  */
+import { EXPLANATION_METHODS } from '@tandem/runtime';
+import {
+  ANY,
+  arrayOf,
+  BOOLEAN,
+  INTEGER,
+  mapOf,
+  NUMBER,
+  nonEmptyArrayOf,
+  OPEN_OBJECT,
+  objectOf,
+  oneOf,
+  STRING,
+} from './schema-parts.ts';
 
 export const nativeErrorSchema = {
   $id: 'NativeError',
-  type: 'object',
   description: 'Error answer of the native routes',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: { type: 'string', description: 'Stable code, TANDEM_…' },
-        message: { type: 'string' },
-        details: {
-          type: 'array',
-          description: 'For invalid input: row, column, problem, expected, received, message',
-          items: {},
+  ...objectOf(
+    {
+      error: objectOf(
+        {
+          code: { type: 'string', description: 'Stable code, TANDEM_…' },
+          message: STRING,
+          details: {
+            description: 'For invalid input: row, column, problem, expected, received, message',
+            ...arrayOf(ANY),
+          },
         },
-      },
-      required: ['code', 'message', 'details'],
+        ['code', 'message', 'details'],
+      ),
     },
-  },
-  required: ['error'],
+    ['error'],
+  ),
 } as const;
 
 export const protocolErrorSchema = {
   $id: 'ProtocolError',
-  type: 'object',
   description: 'Error answer of the TensorFlow Serving and Open Inference Protocol routes',
-  properties: { error: { type: 'string' } },
-  required: ['error'],
+  ...objectOf({ error: STRING }, ['error']),
 } as const;
 
-export const nativeErrors = {
-  '4xx': { $ref: 'NativeError#' },
-  '5xx': { $ref: 'NativeError#' },
-} as const;
+/** The error answers of a route: every 4xx and 5xx in the one shape of its protocol. */
+function errorAnswers<Ref extends string>(ref: Ref) {
+  return { '4xx': { $ref: ref }, '5xx': { $ref: ref } } as const;
+}
 
-export const protocolErrors = {
-  '4xx': { $ref: 'ProtocolError#' },
-  '5xx': { $ref: 'ProtocolError#' },
-} as const;
+export const nativeErrors = errorAnswers('NativeError#');
+export const protocolErrors = errorAnswers('ProtocolError#');
 
 const rowSchema = {
-  type: 'object',
   description: 'One raw row: column name → value (number, string, boolean or null)',
-  additionalProperties: true,
+  ...OPEN_OBJECT,
 } as const;
 
-export const instancesBody = {
-  type: 'object',
-  properties: {
-    instances: { type: 'array', minItems: 1, items: rowSchema },
-  },
-  required: ['instances'],
-} as const;
+export const instancesBody = objectOf({ instances: nonEmptyArrayOf(rowSchema) }, ['instances']);
 
-export const modelParams = {
-  type: 'object',
-  properties: { name: { type: 'string' } },
-  required: ['name'],
-} as const;
+export const modelParams = objectOf({ name: STRING }, ['name']);
+export const versionParams = objectOf({ name: STRING, version: STRING }, ['name', 'version']);
+export const labelParams = objectOf({ name: STRING, label: STRING }, ['name', 'label']);
 
-export const versionParams = {
-  type: 'object',
-  properties: { name: { type: 'string' }, version: { type: 'string' } },
-  required: ['name', 'version'],
-} as const;
+/** The path parameters of a selector suffix (routes/selectors.ts): a version, a label or neither. */
+export function selectorParams(suffix: string) {
+  if (suffix.includes(':version')) return versionParams;
+  if (suffix.includes(':label')) return labelParams;
+  return modelParams;
+}
 
-export const labelParams = {
-  type: 'object',
-  properties: { name: { type: 'string' }, label: { type: 'string' } },
-  required: ['name', 'label'],
-} as const;
+/** The bodies a native rows route takes: `json`, CSV with a header row, or NDJSON. */
+export function rowBodies<Json>(json: Json) {
+  return {
+    content: {
+      'application/json': { schema: json },
+      'text/csv': { schema: { type: 'string', description: 'CSV with a header row' } },
+      'application/x-ndjson': {
+        schema: { type: 'string', description: 'One JSON object per line' },
+      },
+    },
+  } as const;
+}
 
 /** The version that answered: in every native answer. */
-export const answeringVersion = {
-  type: 'object',
-  properties: { name: { type: 'string' }, version: { type: 'integer' } },
-  required: ['name', 'version'],
-} as const;
+export const answeringVersion = objectOf({ name: STRING, version: INTEGER }, ['name', 'version']);
 
-const warningSchema = {
-  type: 'object',
-  properties: {
-    row: { type: 'integer' },
-    column: { type: 'string' },
-    kind: { type: 'string', enum: ['out_of_range', 'unseen_category', 'missing'] },
+const warningSchema = objectOf(
+  {
+    row: INTEGER,
+    column: STRING,
+    kind: oneOf(['out_of_range', 'unseen_category', 'missing']),
   },
-  required: ['row', 'column', 'kind'],
-} as const;
+  ['row', 'column', 'kind'],
+);
 
-export const nativePredictResponse = {
-  type: 'object',
-  properties: {
+export const nativePredictResponse = objectOf(
+  {
     id: { type: 'string', description: 'The answer id: x-request-id when given, else a new UUID' },
     model: answeringVersion,
-    predictions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        description: 'Classifier: label and probabilities by class; regressor: value',
-        properties: {
-          label: { type: 'string' },
-          probabilities: { type: 'object', additionalProperties: { type: 'number' } },
-          value: { type: 'number' },
-        },
-      },
-    },
-    warnings: { type: 'array', items: warningSchema },
-  },
-  required: ['model', 'predictions', 'warnings'],
-} as const;
-
-const columnSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    type: { type: 'string', enum: ['numeric', 'categorical', 'boolean', 'datetime'] },
-    nullable: { type: 'boolean' },
-    min: { type: 'number' },
-    max: { type: 'number' },
-    levels: { type: 'array', items: { type: 'string' } },
-    range: {
+    predictions: arrayOf({
       type: 'object',
-      properties: { min: { type: 'number' }, max: { type: 'number' } },
-    },
-    values: { type: 'array', items: { type: 'string' } },
+      description: 'Classifier: label and probabilities by class; regressor: value',
+      properties: { label: STRING, probabilities: mapOf(NUMBER), value: NUMBER },
+    }),
+    warnings: arrayOf(warningSchema),
   },
-  required: ['name', 'type', 'nullable'],
-} as const;
+  ['model', 'predictions', 'warnings'],
+);
 
-export const versionMetadataResponse = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    version: { type: 'integer' },
-    status: { type: 'string', enum: ['available'] },
+const columnSchema = objectOf(
+  {
+    name: STRING,
+    type: oneOf(['numeric', 'categorical', 'boolean', 'datetime']),
+    nullable: BOOLEAN,
+    min: NUMBER,
+    max: NUMBER,
+    levels: arrayOf(STRING),
+    range: objectOf({ min: NUMBER, max: NUMBER }),
+    values: arrayOf(STRING),
+  },
+  ['name', 'type', 'nullable'],
+);
+
+export const versionMetadataResponse = objectOf(
+  {
+    name: STRING,
+    version: INTEGER,
+    status: oneOf(['available']),
     default: { type: 'boolean', description: 'Answers requests that name no version' },
-    labels: { type: 'array', items: { type: 'string' } },
-    task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
-    target: { type: 'string' },
-    createdAt: { type: 'string' },
-    loadedAt: { type: 'string' },
-    inputs: { type: 'array', items: columnSchema },
-    outputs: {
-      type: 'object',
-      properties: {
-        classes: { type: 'array', items: { type: 'string' } },
-        target: { type: 'string' },
-      },
-    },
-    metrics: { type: 'object', additionalProperties: true },
+    labels: arrayOf(STRING),
+    task: oneOf(['binary', 'multiclass', 'regression']),
+    target: STRING,
+    createdAt: STRING,
+    loadedAt: STRING,
+    inputs: arrayOf(columnSchema),
+    outputs: objectOf({ classes: arrayOf(STRING), target: STRING }),
+    metrics: OPEN_OBJECT,
     runtime: {
-      type: 'object',
       description: 'What computes the predictions: dense (plain JavaScript) or tfjs, on a backend',
-      properties: { engine: { type: 'string' }, backend: { type: 'string' } },
+      ...objectOf({ engine: STRING, backend: STRING }),
     },
   },
-  required: ['name', 'version', 'status', 'default', 'labels', 'task', 'inputs', 'outputs'],
-} as const;
+  ['name', 'version', 'status', 'default', 'labels', 'task', 'inputs', 'outputs'],
+);
 
-export const modelListResponse = {
-  type: 'object',
-  properties: {
-    models: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          task: { type: 'string' },
-          defaultVersion: { type: ['integer', 'null'] },
-          unavailable: { type: 'string' },
-          labels: { type: 'object', additionalProperties: { type: 'integer' } },
-          versions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                version: { type: 'integer' },
-                status: { type: 'string', enum: ['available', 'failed', 'pending', 'unloaded'] },
-                reason: { type: 'string' },
-                createdAt: { type: 'string' },
-              },
-              required: ['version', 'status'],
-            },
-          },
-        },
-        required: ['name', 'defaultVersion', 'labels', 'versions'],
-      },
-    },
+const listedVersion = objectOf(
+  {
+    version: INTEGER,
+    status: oneOf(['available', 'failed', 'pending', 'unloaded']),
+    reason: STRING,
+    createdAt: STRING,
   },
-  required: ['models'],
-} as const;
+  ['version', 'status'],
+);
+
+export const modelListResponse = objectOf(
+  {
+    models: arrayOf(
+      objectOf(
+        {
+          name: STRING,
+          task: STRING,
+          defaultVersion: { type: ['integer', 'null'] },
+          unavailable: STRING,
+          labels: mapOf(INTEGER),
+          versions: arrayOf(listedVersion),
+        },
+        ['name', 'defaultVersion', 'labels', 'versions'],
+      ),
+    ),
+  },
+  ['models'],
+);
 
 export const tfsPredictBody = {
-  type: 'object',
   description:
     ':predict takes the row form {"instances": [{column: value}, …]} or the columnar form {"inputs": {column: [values]}}; :classify and :regress take {"examples": [{feature: value | [value]}, …], "context": {feature: value}}',
-  properties: {
-    signature_name: { type: 'string' },
-    instances: { type: 'array', minItems: 1, items: {} },
-    inputs: { type: 'object', additionalProperties: { type: 'array' } },
-    examples: { type: 'array', minItems: 1, items: {} },
+  ...objectOf({
+    signature_name: STRING,
+    instances: nonEmptyArrayOf(ANY),
+    inputs: mapOf({ type: 'array' }),
+    examples: nonEmptyArrayOf(ANY),
     context: { type: 'object' },
-  },
+  }),
 } as const;
 
 export const tfsPredictResponse = {
-  type: 'object',
   description:
     ':predict: predictions (row form) or outputs (columnar form), a probability vector in class order per row, or the value; :classify: results, per row [[class, probability], …] in class order; :regress: results, one value per row',
-  properties: {
-    predictions: { type: 'array', items: {} },
-    outputs: { type: 'array', items: {} },
-    results: { type: 'array', items: {} },
-  },
+  ...objectOf({ predictions: arrayOf(ANY), outputs: arrayOf(ANY), results: arrayOf(ANY) }),
 } as const;
 
-export const tfsStatusResponse = {
-  type: 'object',
-  properties: {
-    model_version_status: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          version: { type: 'string' },
-          state: { type: 'string' },
-          status: {
-            type: 'object',
-            properties: { error_code: { type: 'string' }, error_message: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-} as const;
+export const tfsStatusResponse = objectOf({
+  model_version_status: arrayOf(
+    objectOf({
+      version: STRING,
+      state: STRING,
+      status: objectOf({ error_code: STRING, error_message: STRING }),
+    }),
+  ),
+});
 
-const v2Tensor = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
-    datatype: { type: 'string' },
-    parameters: { type: 'object', additionalProperties: true },
+const v2Tensor = objectOf(
+  {
+    name: STRING,
+    shape: arrayOf({ type: 'integer', minimum: 0 }),
+    datatype: STRING,
+    parameters: OPEN_OBJECT,
     data: { type: 'array' },
   },
-  required: ['name', 'shape', 'datatype', 'data'],
+  ['name', 'shape', 'datatype', 'data'],
+);
+
+export const v2InferBody = objectOf(
+  {
+    id: STRING,
+    parameters: OPEN_OBJECT,
+    inputs: nonEmptyArrayOf(v2Tensor),
+    outputs: arrayOf(objectOf({ name: STRING, parameters: OPEN_OBJECT }, ['name'])),
+  },
+  ['inputs'],
+);
+
+export const v2InferResponse = objectOf(
+  {
+    model_name: STRING,
+    model_version: STRING,
+    id: STRING,
+    parameters: OPEN_OBJECT,
+    outputs: arrayOf(
+      objectOf({ name: STRING, shape: arrayOf(INTEGER), datatype: STRING, data: arrayOf(ANY) }, [
+        'name',
+        'shape',
+        'datatype',
+        'data',
+      ]),
+    ),
+  },
+  ['model_name', 'outputs'],
+);
+
+const v2MetadataTensor = objectOf({ name: STRING, datatype: STRING, shape: arrayOf(INTEGER) }, [
+  'name',
+  'datatype',
+  'shape',
+]);
+
+export const v2ModelMetadataResponse = objectOf(
+  {
+    name: STRING,
+    versions: arrayOf(STRING),
+    platform: STRING,
+    inputs: arrayOf(v2MetadataTensor),
+    outputs: arrayOf(v2MetadataTensor),
+  },
+  ['name', 'platform', 'inputs', 'outputs'],
+);
+
+export const v2ServerMetadataResponse = objectOf(
+  { name: STRING, version: STRING, extensions: arrayOf(STRING) },
+  ['name', 'version', 'extensions'],
+);
+
+// Explanations (routes/explain.ts, docs/explanations.md): the bodies of predict, and per row and
+// class a contribution per raw input column.
+
+const classesSchema = {
+  description:
+    'Classes to explain: "all", or a list of class names. Default: the predicted class (multiclass), the positive class classes[1] (binary).',
+  anyOf: [oneOf(['all']), { ...arrayOf(STRING), minItems: 1 }],
 } as const;
 
-export const v2InferBody = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    parameters: { type: 'object', additionalProperties: true },
-    inputs: { type: 'array', minItems: 1, items: v2Tensor },
-    outputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          parameters: { type: 'object', additionalProperties: true },
-        },
-        required: ['name'],
-      },
+const topSchema = {
+  type: 'integer',
+  minimum: 1,
+  description: 'Only the top K raw columns by |contribution| in each `contributions`',
+} as const;
+
+const explanationSchema = objectOf(
+  {
+    class: STRING,
+    baseValue: NUMBER,
+    output: NUMBER,
+    probability: NUMBER,
+    contributions: mapOf(NUMBER),
+    approximationError: NUMBER,
+  },
+  ['baseValue', 'output', 'contributions', 'approximationError'],
+);
+
+const explainFields = {
+  method: oneOf(EXPLANATION_METHODS),
+  space: oneOf(['margin', 'value']),
+  explanations: {
+    description:
+      'Row-major: for each row, one entry per explained class (in the order asked), so entry i is row ⌊i / classes⌋',
+    ...arrayOf(explanationSchema),
+  },
+} as const;
+
+export const nativeExplainResponse = objectOf({ model: answeringVersion, ...explainFields }, [
+  'model',
+  'method',
+  'space',
+  'explanations',
+]);
+
+export const nativeExplainBody = objectOf(
+  { instances: nonEmptyArrayOf(OPEN_OBJECT), classes: classesSchema, top: topSchema },
+  ['instances'],
+);
+
+export const v2ExplainBody = objectOf(
+  {
+    id: STRING,
+    parameters: {
+      ...objectOf({ classes: classesSchema, top: topSchema }),
+      additionalProperties: true,
     },
+    inputs: nonEmptyArrayOf(OPEN_OBJECT),
   },
-  required: ['inputs'],
-} as const;
+  ['inputs'],
+);
 
-export const v2InferResponse = {
-  type: 'object',
-  properties: {
-    model_name: { type: 'string' },
-    model_version: { type: 'string' },
-    id: { type: 'string' },
-    parameters: { type: 'object', additionalProperties: true },
-    outputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          shape: { type: 'array', items: { type: 'integer' } },
-          datatype: { type: 'string' },
-          data: { type: 'array', items: {} },
-        },
-        required: ['name', 'shape', 'datatype', 'data'],
-      },
-    },
-  },
-  required: ['model_name', 'outputs'],
-} as const;
-
-const v2MetadataTensor = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    datatype: { type: 'string' },
-    shape: { type: 'array', items: { type: 'integer' } },
-  },
-  required: ['name', 'datatype', 'shape'],
-} as const;
-
-export const v2ModelMetadataResponse = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    versions: { type: 'array', items: { type: 'string' } },
-    platform: { type: 'string' },
-    inputs: { type: 'array', items: v2MetadataTensor },
-    outputs: { type: 'array', items: v2MetadataTensor },
-  },
-  required: ['name', 'platform', 'inputs', 'outputs'],
-} as const;
-
-export const v2ServerMetadataResponse = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    version: { type: 'string' },
-    extensions: { type: 'array', items: { type: 'string' } },
-  },
-  required: ['name', 'version', 'extensions'],
-} as const;
+export const v2ExplainResponse = objectOf(
+  { model_name: STRING, model_version: STRING, id: STRING, ...explainFields },
+  ['model_name', 'model_version', 'method', 'space', 'explanations'],
+);

@@ -1,7 +1,6 @@
 import { FeatureInputError, type RawRow } from '@tandem/features';
 import {
   type ClassSelection,
-  EXPLANATION_METHODS,
   Explainer,
   type Explanation,
   type ExplanationBatch,
@@ -14,7 +13,16 @@ import { withGuardedRows } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
 import type { VersionSelector } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
-import { answeringVersion, nativeErrors, protocolErrors } from '../schemas.ts';
+import {
+  nativeErrors,
+  nativeExplainBody,
+  nativeExplainResponse,
+  protocolErrors,
+  rowBodies,
+  selectorParams,
+  v2ExplainBody,
+  v2ExplainResponse,
+} from '../schemas.ts';
 import { SELECTOR_PATHS, selectorOf } from './selectors.ts';
 
 /**
@@ -39,93 +47,6 @@ export interface ExplainAsk {
   classes?: ClassSelection;
   top?: number;
 }
-
-const classesSchema = {
-  description:
-    'Classes to explain: "all", or a list of class names. Default: the predicted class (multiclass), the positive class classes[1] (binary).',
-  anyOf: [
-    { type: 'string', enum: ['all'] },
-    { type: 'array', items: { type: 'string' }, minItems: 1 },
-  ],
-} as const;
-
-const topSchema = {
-  type: 'integer',
-  minimum: 1,
-  description: 'Only the top K raw columns by |contribution| in each `contributions`',
-} as const;
-
-const explanationSchema = {
-  type: 'object',
-  properties: {
-    class: { type: 'string' },
-    baseValue: { type: 'number' },
-    output: { type: 'number' },
-    probability: { type: 'number' },
-    contributions: { type: 'object', additionalProperties: { type: 'number' } },
-    approximationError: { type: 'number' },
-  },
-  required: ['baseValue', 'output', 'contributions', 'approximationError'],
-} as const;
-
-const explainFields = {
-  method: { type: 'string', enum: EXPLANATION_METHODS },
-  space: { type: 'string', enum: ['margin', 'value'] },
-  explanations: {
-    type: 'array',
-    description:
-      'Row-major: for each row, one entry per explained class (in the order asked), so entry i is row ⌊i / classes⌋',
-    items: explanationSchema,
-  },
-} as const;
-
-const nativeExplainResponse = {
-  type: 'object',
-  properties: {
-    model: answeringVersion,
-    ...explainFields,
-  },
-  required: ['model', 'method', 'space', 'explanations'],
-} as const;
-
-const nativeExplainBody = {
-  type: 'object',
-  properties: {
-    instances: {
-      type: 'array',
-      minItems: 1,
-      items: { type: 'object', additionalProperties: true },
-    },
-    classes: classesSchema,
-    top: topSchema,
-  },
-  required: ['instances'],
-} as const;
-
-const v2ExplainBody = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    parameters: {
-      type: 'object',
-      properties: { classes: classesSchema, top: topSchema },
-      additionalProperties: true,
-    },
-    inputs: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: true } },
-  },
-  required: ['inputs'],
-} as const;
-
-const v2ExplainResponse = {
-  type: 'object',
-  properties: {
-    model_name: { type: 'string' },
-    model_version: { type: 'string' },
-    id: { type: 'string' },
-    ...explainFields,
-  },
-  required: ['model_name', 'model_version', 'method', 'space', 'explanations'],
-} as const;
 
 /** The answer's explanations, flat and row-major, each cut to the top K columns when asked. */
 export function flatExplanations(batch: ExplanationBatch, top: number | undefined): Explanation[] {
@@ -278,7 +199,7 @@ export async function explainRoutes(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser(NDJSON, { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   for (const suffix of SELECTOR_PATHS) {
-    const params = paramsSchema(suffix);
+    const params = selectorParams(suffix);
     app.post<{
       Params: SelectorParams;
       Body: { instances: RawRow[]; classes?: ClassSelection; top?: number } | string;
@@ -300,13 +221,7 @@ export async function explainRoutes(app: FastifyInstance): Promise<void> {
               top: { type: 'string', pattern: '^[1-9][0-9]*$' },
             },
           },
-          body: {
-            content: {
-              'application/json': { schema: nativeExplainBody },
-              [CSV]: { schema: { type: 'string', description: 'CSV with a header row' } },
-              [NDJSON]: { schema: { type: 'string', description: 'One JSON object per line' } },
-            },
-          },
+          body: rowBodies(nativeExplainBody),
           response: { 200: nativeExplainResponse, ...nativeErrors },
         },
       },
@@ -399,11 +314,4 @@ function bodyAsk(body: { classes?: ClassSelection; top?: number }): ExplainAsk {
     ...(body.classes !== undefined ? { classes: body.classes } : {}),
     ...(body.top !== undefined ? { top: body.top } : {}),
   };
-}
-
-function paramsSchema(suffix: string) {
-  const properties: Record<string, { type: 'string' }> = { name: { type: 'string' } };
-  if (suffix.includes(':version')) properties.version = { type: 'string' };
-  if (suffix.includes(':label')) properties.label = { type: 'string' };
-  return { type: 'object', properties, required: Object.keys(properties) } as const;
 }

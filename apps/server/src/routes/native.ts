@@ -11,6 +11,8 @@ import {
   modelListResponse,
   nativeErrors,
   nativePredictResponse,
+  rowBodies,
+  selectorParams,
   versionMetadataResponse,
 } from '../schemas.ts';
 import { SELECTOR_PATHS, selectorOf } from './selectors.ts';
@@ -27,13 +29,6 @@ const CSV = 'text/csv';
 let csvCodec: Promise<typeof CsvCodec> | undefined;
 const loadCsv = () => (csvCodec ??= import('../codecs/csv.ts'));
 const NDJSON = 'application/x-ndjson';
-
-function paramsSchema(suffix: string) {
-  const properties: Record<string, { type: 'string' }> = { name: { type: 'string' } };
-  if (suffix.includes(':version')) properties.version = { type: 'string' };
-  if (suffix.includes(':label')) properties.label = { type: 'string' };
-  return { type: 'object', properties, required: Object.keys(properties) } as const;
-}
 
 function versionMetadata(model: ModelState, served: ServedVersion) {
   const m = served.manifest;
@@ -112,7 +107,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
         schema: {
           tags: ['native'],
           summary: 'Status and metadata of a model version: input schema, outputs, metrics',
-          params: paramsSchema(suffix),
+          params: selectorParams(suffix),
           response: { 200: versionMetadataResponse, ...nativeErrors },
         },
       },
@@ -135,7 +130,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
           tags: ['native'],
           summary: 'Predict rows: JSON instances, CSV (header row) or NDJSON',
           description: `1 to ${config.maxRows} rows per request.`,
-          params: paramsSchema(suffix),
+          params: selectorParams(suffix),
           querystring: {
             type: 'object',
             properties: {
@@ -146,13 +141,7 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
               },
             },
           },
-          body: {
-            content: {
-              'application/json': { schema: instancesBody },
-              [CSV]: { schema: { type: 'string', description: 'CSV with a header row' } },
-              [NDJSON]: { schema: { type: 'string', description: 'One JSON object per line' } },
-            },
-          },
+          body: rowBodies(instancesBody),
           response: { 200: nativePredictResponse, ...nativeErrors },
         },
       },
