@@ -2,8 +2,10 @@ import { mulberry32 } from '@tandem/runtime';
 import { describe, expect, it } from 'vitest';
 import { MISSING_BIN } from '../src/gbdt/binning.ts';
 import { accumulateRows, FEATURE_STRIDE, newHistogram } from '../src/gbdt/histogram.ts';
-import { histogramKernel, KernelArena } from '../src/gbdt/histogram-kernel.ts';
+import { histogramKernel } from '../src/gbdt/histogram-kernel.ts';
 import { histogramBuilder, waitForWord } from '../src/gbdt/histogram-threads.ts';
+import { KernelArena } from '../src/gbdt/kernel-arena.ts';
+import { partitionKernel } from '../src/gbdt/partition-kernel.ts';
 
 const DONE = 1;
 
@@ -131,5 +133,39 @@ describe('WebAssembly histogram kernel', () => {
     expect(histograms[2]).toEqual(histograms[0]);
     expect(Array.from(plain.sums)).toEqual(histograms[0]);
     expect(histograms[0]!.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('WebAssembly partition kernel', () => {
+  it('splits a range stably, left rows first, as the JavaScript partition', () => {
+    const rows = 3_000;
+    const arena = KernelArena.create(1 << 20)!;
+    const kernel = partitionKernel(arena.memory)!;
+    const random = mulberry32(3);
+    const at = (bytes: number) => arena.allocate(bytes);
+    const indices = new Uint32Array(arena.buffer, at(rows * 4), rows);
+    const scratch = new Uint32Array(arena.buffer, at(rows * 4), rows);
+    const column = new Uint8Array(arena.buffer, at(rows), rows);
+    const table = new Uint8Array(arena.buffer, at(256), 256);
+    for (let i = 0; i < rows; i++) {
+      indices[i] = rows - 1 - i;
+      column[i] = Math.floor(random() * 256);
+    }
+    for (let b = 0; b < 256; b++) table[b] = random() < 0.4 ? 1 : 0;
+    const range = Array.from(indices.subarray(200, 2_700));
+    const left = range.filter((i) => table[column[i]!] === 1);
+    const right = range.filter((i) => table[column[i]!] === 0);
+    const middle = kernel(
+      indices.byteOffset,
+      scratch.byteOffset,
+      column.byteOffset,
+      table.byteOffset,
+      200,
+      2_700,
+    );
+    expect(middle).toBe(200 + left.length);
+    expect(Array.from(indices.subarray(200, 2_700))).toEqual([...left, ...right]);
+    expect(indices[199]).toBe(rows - 200); // outside the range: untouched
+    expect(indices[2_700]).toBe(rows - 2_701);
   });
 });

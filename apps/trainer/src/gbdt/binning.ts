@@ -149,18 +149,28 @@ export function binMatrix(
   into?: Uint8Array,
 ): Uint8Array {
   const cells = mapper.width * rows;
-  const binned = into ?? new Uint8Array(cells);
+  // Binned on the heap and then copied: V8 stores into a shared memory's view about 3× slower.
+  const binned = new Uint8Array(cells);
   for (let f = 0; f < mapper.width; f++) {
     for (let at = f; at < cells; at += mapper.width) binned[at] = binOf(mapper, f, x[at]!);
   }
-  return binned;
+  if (into === undefined) return binned;
+  into.set(binned);
+  return into;
 }
 
 /** The same codes column-major (feature f's at f * rows), for reading one feature's rows. */
-export function transposeBins(binned: Uint8Array, rows: number, width: number): Uint8Array {
+export function transposeBins(
+  binned: Uint8Array,
+  rows: number,
+  width: number,
+  into?: Uint8Array,
+): Uint8Array {
   const columns = new Uint8Array(rows * width);
   for (let f = 0; f < width; f++) {
     for (let i = 0, at = f; i < rows; i++, at += width) columns[f * rows + i] = binned[at]!;
   }
-  return columns;
+  if (into === undefined) return columns;
+  into.set(columns);
+  return into;
 }

@@ -6,8 +6,8 @@ import { TrainerError } from '../errors.ts';
 import { BINS, type BinMapper, binMatrix, fitBins, MISSING_BIN, transposeBins } from './binning.ts';
 import { type GrownNode, type GrowRules, TreeGrower } from './grow.ts';
 import { FEATURE_STRIDE, HistogramPool } from './histogram.ts';
-import { KernelArena } from './histogram-kernel.ts';
 import { histogramBuilder, MIN_THREADED_ROWS } from './histogram-threads.ts';
+import { KernelArena } from './kernel-arena.ts';
 import { baselineMargins, type GbdtLoss, gradients, LINK_OF, meanLoss } from './losses.ts';
 
 /**
@@ -95,7 +95,7 @@ export function boost(
   // Bins, gradients, row orders and histograms in the WebAssembly kernel's memory (null: none).
   const histogramBytes = width * FEATURE_STRIDE * 8;
   const arena = KernelArena.create(
-    n * width + 12 * n * k + (settings.maxLeafNodes + 2) * histogramBytes + 64,
+    2 * n * width + 12 * n * k + 4 * n * k + (settings.maxLeafNodes + 2) * histogramBytes + 4096,
   );
   const bins = binMatrix(
     mapper,
@@ -103,7 +103,12 @@ export function boost(
     n,
     arena ? arenaView(arena, Uint8Array, n * width) : undefined,
   );
-  const columns = transposeBins(bins, n, width);
+  const columns = transposeBins(
+    bins,
+    n,
+    width,
+    arena ? arenaView(arena, Uint8Array, n * width) : undefined,
+  );
   const validationBins = validation ? binMatrix(mapper, validation.x, validation.rows) : null;
   const baseline = baselineMargins(loss, train.y, outputs);
   const margins = new Float64Array(n * k);
@@ -164,6 +169,7 @@ export function boost(
           g: g.subarray(c * n, (c + 1) * n),
           h: h.subarray(c * n, (c + 1) * n),
           indices: indices.subarray(c * n, (c + 1) * n),
+          arena,
         },
         rules,
         pool,
@@ -172,8 +178,9 @@ export function boost(
   );
 
   try {
+    // Each pass gives the gradients of the next iteration and the loss of the last one.
+    gradients(loss, train.y, margins, k, g, h);
     for (let iteration = 1; iteration <= settings.maxIter; iteration++) {
-      gradients(loss, train.y, margins, k, g, h);
       for (let c = 0; c < k; c++) {
         const grower = growers[c]!;
         const root = grower.grow();
@@ -191,8 +198,8 @@ export function boost(
           );
         }
       }
-      // Recorded for the report's learning curve: one pass over margins the iteration updated anyway.
-      const currentTrainLoss = meanLoss(loss, train.y, margins, k);
+      // Recorded for the report's learning curve, from the pass that computes the next gradients.
+      const currentTrainLoss = gradients(loss, train.y, margins, k, g, h);
       trainLoss.push(currentTrainLoss);
       if (useValidation) {
         const current = meanLoss(loss, validation.y, vMargins, k);

@@ -2,6 +2,8 @@ import type { BinMapper } from './binning.ts';
 import { MISSING_BIN } from './binning.ts';
 import { type Histogram, type HistogramPool, subtractHistogram } from './histogram.ts';
 import type { HistogramBuilder } from './histogram-threads.ts';
+import type { KernelArena } from './kernel-arena.ts';
+import { type PartitionKernel, partitionKernel } from './partition-kernel.ts';
 import { findBestSplit, MIN_HESSIAN, type NodeTotals, type Split } from './split.ts';
 
 export interface GrowRules {
@@ -39,6 +41,8 @@ export interface GrowData {
   h: Float32Array;
   /** Row order of the tree's nodes (rows × 1, rewritten by every grow()). */
   indices: Uint32Array;
+  /** The kernel memory that columns and indices are views of; null: the partition runs in JavaScript. */
+  arena: KernelArena | null;
 }
 
 /**
@@ -55,7 +59,9 @@ export class TreeGrower {
   readonly indices: Uint32Array;
   readonly #scratch: Uint32Array;
   /** The split being applied, per bin: 1 = left. */
-  readonly #goesLeft = new Uint8Array(256);
+  readonly #goesLeft: Uint8Array;
+  /** The WebAssembly partition (null: the JavaScript loop below). */
+  readonly #kernel: PartitionKernel | null;
 
   constructor(data: GrowData, rules: GrowRules, pool: HistogramPool, builder: HistogramBuilder) {
     this.#data = data;
@@ -63,7 +69,14 @@ export class TreeGrower {
     this.#pool = pool;
     this.#builder = builder;
     this.indices = data.indices;
-    this.#scratch = new Uint32Array(data.rows);
+    const { arena, rows } = data;
+    this.#kernel = arena ? partitionKernel(arena.memory) : null;
+    this.#scratch = arena
+      ? new Uint32Array(arena.buffer, arena.allocate(rows * 4), rows)
+      : new Uint32Array(rows);
+    this.#goesLeft = arena
+      ? new Uint8Array(arena.buffer, arena.allocate(256), 256)
+      : new Uint8Array(256);
   }
 
   grow(): GrownNode {
@@ -180,6 +193,16 @@ export class TreeGrower {
       goesLeft.fill(1, 0, split.bin + 1);
       goesLeft.fill(0, split.bin + 1);
       goesLeft[MISSING_BIN] = split.missingLeft ? 1 : 0;
+    }
+    if (this.#kernel !== null) {
+      return this.#kernel(
+        indices.byteOffset,
+        scratch.byteOffset,
+        column.byteOffset,
+        goesLeft.byteOffset,
+        node.start,
+        node.end,
+      );
     }
     let l = node.start;
     let r = 0;

@@ -36,6 +36,7 @@ import {
   vec,
 } from '@tandem/runtime/wasm-encoding';
 import { FEATURE_STRIDE } from './histogram.ts';
+import { instantiate, MEMORY_IMPORT, type WasmMemory } from './kernel-arena.ts';
 
 /**
  * The histogram kernel in WebAssembly: for each row, its gradient and hessian as one float64x2
@@ -52,19 +53,10 @@ export function histogramModuleBytes(width: number, f0: number, f1: number): Uin
   const params = Array.from({ length: PARAMS }, () => [valueType.i32]);
   const funcType = [FUNC_TYPE, ...vec(params), ...vec([])];
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // A shared memory of at least one page, at most MAX_PAGES (limits flag 3: shared, with maximum).
-  const memoryImport = [
-    ...name('env'),
-    ...name('memory'),
-    0x02,
-    0x03,
-    ...u32(1),
-    ...u32(MAX_PAGES),
-  ];
   return new Uint8Array([
     ...magicAndVersion,
     ...section(1, vec([funcType])),
-    ...section(2, vec([memoryImport])),
+    ...section(2, vec([MEMORY_IMPORT])),
     ...section(3, vec([u32(0), u32(0)])),
     ...section(
       7,
@@ -77,9 +69,6 @@ export function histogramModuleBytes(width: number, f0: number, f1: number): Uin
   ]);
 }
 
-/** Largest memory the kernel addresses: 65,536 pages of 64 KiB, WebAssembly's 4 GiB. */
-export const MAX_PAGES = 65_536;
-const PAGE_BYTES = 65_536;
 const FEATURE_BYTES = FEATURE_STRIDE * 8;
 
 // Parameters, then locals.
@@ -149,25 +138,6 @@ function body(width: number, f0: number, f1: number, indexed: boolean): Bytes {
   return [...u32(bytes.length), ...bytes];
 }
 
-// The tsconfig loads no DOM library and @types/node 20 does not declare WebAssembly: the part used.
-export interface WasmMemory {
-  readonly buffer: ArrayBufferLike;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly __brand: 'WebAssembly.Module';
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (
-    module: WasmModule,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 /** Builds features f0 … f1 - 1 of the histogram at `sums`; byte addresses but start and end. */
 export type KernelCall = (
   sums: number,
@@ -191,55 +161,6 @@ export function histogramKernel(
   f0: number,
   f1: number,
 ): HistogramKernel | null {
-  const bytes = histogramModuleBytes(width, f0, f1);
-  if (!wasm?.validate(bytes)) return null;
-  const { exports } = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-  return { rows: exports.rows as KernelCall, indexed: exports.indexed as KernelCall };
-}
-
-/**
- * One shared WebAssembly memory holding what histograms read and write: the bins, gradients,
- * hessians and row orders, and the histograms themselves, so that the kernel (on this thread and
- * on worker threads) addresses them all. Shared memory grows in place: views stay valid.
- */
-export class KernelArena {
-  readonly memory: WasmMemory;
-  #top = 0;
-
-  private constructor(memory: WasmMemory) {
-    this.memory = memory;
-  }
-
-  /** An arena of `bytes` to start with, or null without WebAssembly SIMD and shared memory. */
-  static create(bytes: number): KernelArena | null {
-    if (!wasm || bytes > MAX_PAGES * PAGE_BYTES) return null;
-    try {
-      const memory = new wasm.Memory({
-        initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)),
-        maximum: MAX_PAGES,
-        shared: true,
-      });
-      const arena = new KernelArena(memory);
-      return histogramKernel(memory, 1, 0, 1) ? arena : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** The byte address of `bytes` new bytes (8-byte aligned, zeroed), growing the memory. */
-  allocate(bytes: number): number {
-    const at = Math.ceil(this.#top / 8) * 8;
-    const top = at + bytes;
-    const have = this.memory.buffer.byteLength;
-    if (top > have) {
-      if (top > MAX_PAGES * PAGE_BYTES) throw new RangeError('histogram memory above 4 GiB');
-      this.memory.grow(Math.ceil((top - have) / PAGE_BYTES));
-    }
-    this.#top = top;
-    return at;
-  }
-
-  get buffer(): ArrayBufferLike {
-    return this.memory.buffer;
-  }
+  const exports = instantiate(histogramModuleBytes(width, f0, f1), memory);
+  return exports && { rows: exports.rows as KernelCall, indexed: exports.indexed as KernelCall };
 }

@@ -1,11 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { accumulateRows, type Histogram } from './histogram.ts';
-import {
-  type HistogramKernel,
-  histogramKernel,
-  histogramModuleBytes,
-  type KernelArena,
-} from './histogram-kernel.ts';
+import { type HistogramKernel, histogramKernel, histogramModuleBytes } from './histogram-kernel.ts';
+import type { KernelArena } from './kernel-arena.ts';
 
 /** Builds node histograms: on this thread alone, or with worker threads sharing the features. */
 export interface HistogramBuilder {

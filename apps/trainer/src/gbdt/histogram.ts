@@ -1,5 +1,5 @@
 import { BINS } from './binning.ts';
-import type { KernelArena } from './histogram-kernel.ts';
+import type { KernelArena } from './kernel-arena.ts';
 
 /** Doubles per feature in a histogram: 256 slots × (gradient, hessian, count). */
 export const FEATURE_STRIDE = BINS * 3;

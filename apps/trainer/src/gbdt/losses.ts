@@ -45,9 +45,10 @@ export function baselineMargins(loss: GbdtLoss, y: Float64Array, outputs: number
 
 /**
  * Gradients and hessians of the loss with respect to the margins, float32 as scikit-learn keeps
- * them. Squared error: g = m - y, h = 1. Log loss: g = p - y, h = p (1 - p). Softmax: for each
- * class k, g = p_k - [y = k], h = p_k (1 - p_k). `g` and `h` hold rows × outputs, class-major
- * (class k at k * rows).
+ * them, and the mean loss at those margins (meanLoss's value, bit for bit: the same terms summed
+ * in the same order), from one pass. Squared error: g = m - y, h = 1. Log loss: g = p - y,
+ * h = p (1 - p). Softmax: for each class k, g = p_k - [y = k], h = p_k (1 - p_k). `g` and `h`
+ * hold rows × outputs, class-major (class k at k * rows).
  */
 export function gradients(
   loss: GbdtLoss,
@@ -56,33 +57,41 @@ export function gradients(
   outputs: number,
   g: Float32Array,
   h: Float32Array,
-): void {
+): number {
   const n = y.length;
+  if (n === 0) return Number.NaN;
+  let sum = 0;
   if (loss === 'squared_error') {
     for (let i = 0; i < n; i++) {
-      g[i] = margins[i]! - y[i]!;
+      const d = margins[i]! - y[i]!;
+      sum += 0.5 * d * d;
+      g[i] = d;
       h[i] = 1;
     }
-    return;
+    return sum / n;
   }
   if (loss === 'log_loss') {
     for (let i = 0; i < n; i++) {
       const p = sigmoid(margins[i]!);
-      g[i] = p - y[i]!;
+      const label = y[i]!;
+      sum -= Math.log(Math.max(PROBABILITY_FLOOR, label === 1 ? p : 1 - p));
+      g[i] = p - label;
       h[i] = p * (1 - p);
     }
-    return;
+    return sum / n;
   }
   const p = new Float64Array(outputs);
   for (let i = 0; i < n; i++) {
     softmax(margins, i * outputs, outputs, p);
     const label = y[i]!;
+    sum -= Math.log(Math.max(PROBABILITY_FLOOR, p[label]!));
     for (let k = 0; k < outputs; k++) {
       const pk = p[k]!;
       g[k * n + i] = pk - (k === label ? 1 : 0);
       h[k * n + i] = pk * (1 - pk);
     }
   }
+  return sum / n;
 }
 
 /** Mean loss: half squared error, log loss (clipped at 1e-15), or cross-entropy. */
