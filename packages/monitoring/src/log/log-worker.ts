@@ -4,7 +4,7 @@
  * counts after every write. Started by ThreadedPredictionLog (through log-worker-entry.mjs).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { requestEvents } from './logged-request.ts';
+import { batchEvents } from './logged-request.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { openSink } from './sink-spec.ts';
 import type {
@@ -36,9 +36,7 @@ function counts(): WorkerCounts {
 port.on('message', (message: ToLogWorker) => {
   switch (message.type) {
     case 'batch':
-      for (const request of message.requests) {
-        for (const event of requestEvents(request)) log.offer(event);
-      }
+      for (const event of batchEvents(message.batch)) log.offer(event);
       for (const event of message.events) log.offer(event);
       break;
     case 'flush':

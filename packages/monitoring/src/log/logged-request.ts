@@ -3,9 +3,21 @@ import { type RowColumns, rowOf } from '../row-columns.ts';
 import type { LoggedOutput, PredictionEvent } from './events.ts';
 
 /**
- * One answered request as the serving thread hands it to the log's worker thread: its rows as
- * typed columns, its outputs as float32, and the fields its rows share.
+ * Answered requests as the serving thread hands them to the log's worker thread, many in one
+ * message: every request's cells in shared typed arrays, its outputs as float32, all strings as
+ * one text. A few large arrays and one string cross threads far faster than many small ones.
  */
+export interface LoggedBatch {
+  requests: LoggedRequest[];
+  kinds: Uint8Array;
+  values: Float64Array;
+  outputs: Float32Array;
+  /** The strings of every request end to end, `lengths` long each. */
+  text: string;
+  lengths: Uint32Array;
+}
+
+/** One request of a batch: the fields its rows share, and where its data starts. */
 export interface LoggedRequest {
   id: string;
   /** Epoch ms of the answer. */
@@ -14,54 +26,162 @@ export interface LoggedRequest {
   version: number;
   label: string | null;
   route: string;
-  /** Rows logged: the first `rows` of the columns (fewer when the log had less room). */
+  /** Rows logged (fewer than it had when the log had less room). */
   rows: number;
   names: readonly string[];
-  kinds: Uint8Array;
-  values: Float64Array;
-  /**
-   * The request's strings end to end, `lengths` long each: one string crosses to the worker far
-   * faster than an array of many short ones.
-   */
-  text: string;
-  lengths: Uint32Array;
   irregular: Map<number, string> | undefined;
-  /** rows × width, as the predictor answered. */
-  outputs: Float32Array;
   /** Classes in output order; undefined for a regressor. */
+  classes: readonly string[] | undefined;
+  /** Its first cell in kinds and values, first string, string count and first output. */
+  cells: number;
+  strings: number;
+  stringCount: number;
+  outputs: number;
+}
+
+/** What a request brings to a batch: the shared fields, its rows as columns, its outputs. */
+export interface BatchEntry {
+  id: string;
+  time: number;
+  model: string;
+  version: number;
+  label: string | null;
+  route: string;
+  columns: RowColumns;
+  /** rows × width float32 outputs (copied: the caller may reuse its buffer). */
+  outputs: Float32Array;
   classes: readonly string[] | undefined;
 }
 
-/**
- * The prediction events of a logged request, one per row, each field as the serving thread
- * used to build it: JSON.stringify of each equals what the log wrote before it had a worker.
- */
-export function requestEvents(request: LoggedRequest): PredictionEvent[] {
-  const { classes } = request;
-  const columns: RowColumns = {
-    rows: request.rows,
-    names: request.names,
-    kinds: request.kinds,
-    values: request.values,
-    strings: unpack(request.text, request.lengths),
-    irregular: request.irregular,
-  };
-  const time = new Date(request.time).toISOString();
-  const width = classes?.length ?? 1;
-  const events: PredictionEvent[] = new Array(request.rows);
-  for (let row = 0; row < request.rows; row++) {
-    events[row] = {
-      type: 'prediction',
-      id: request.id,
-      row,
-      time,
-      model: request.model,
-      version: request.version,
-      label: request.label,
-      route: request.route,
-      input: rowOf(columns, row),
-      output: outputOf(request.outputs, row, width, classes),
+/** Gathers requests into the arrays of one LoggedBatch (serving thread). */
+export class BatchBuilder {
+  private requests: LoggedRequest[] = [];
+  private kinds = new Uint8Array(4096);
+  private values = new Float64Array(4096);
+  private outputs = new Float32Array(1024);
+  private strings: string[] = [];
+  private cells = 0;
+  private outputCount = 0;
+
+  get size(): number {
+    return this.requests.length;
+  }
+
+  /** Adds the first `rows` rows of a request. */
+  add(entry: BatchEntry, rows: number): void {
+    const { columns } = entry;
+    const cellCount = rows * columns.names.length;
+    const width = entry.outputs.length / Math.max(columns.rows, 1);
+    const outputCount = rows * width;
+    this.reserve(cellCount, outputCount);
+    this.kinds.set(columns.kinds.subarray(0, cellCount), this.cells);
+    this.values.set(columns.values.subarray(0, cellCount), this.cells);
+    this.outputs.set(entry.outputs.subarray(0, outputCount), this.outputCount);
+    this.requests.push({
+      id: entry.id,
+      time: entry.time,
+      model: entry.model,
+      version: entry.version,
+      label: entry.label,
+      route: entry.route,
+      rows,
+      names: columns.names,
+      irregular: columns.irregular,
+      classes: entry.classes,
+      cells: this.cells,
+      strings: this.strings.length,
+      stringCount: columns.strings.length,
+      outputs: this.outputCount,
+    });
+    for (const text of columns.strings) this.strings.push(text);
+    this.cells += cellCount;
+    this.outputCount += outputCount;
+  }
+
+  /** The batch so far, and the buffers to transfer with it; the builder starts afresh. */
+  take(): { batch: LoggedBatch; transfer: ArrayBuffer[] } {
+    const lengths = new Uint32Array(this.strings.length);
+    for (let i = 0; i < this.strings.length; i++) lengths[i] = (this.strings[i] as string).length;
+    const batch: LoggedBatch = {
+      requests: this.requests,
+      kinds: this.kinds,
+      values: this.values,
+      outputs: this.outputs,
+      text: this.strings.join(''),
+      lengths,
     };
+    const transfer = [
+      batch.kinds.buffer,
+      batch.values.buffer,
+      batch.outputs.buffer,
+      lengths.buffer,
+    ];
+    this.requests = [];
+    this.kinds = new Uint8Array(this.kinds.length);
+    this.values = new Float64Array(this.values.length);
+    this.outputs = new Float32Array(this.outputs.length);
+    this.strings = [];
+    this.cells = 0;
+    this.outputCount = 0;
+    return { batch, transfer: transfer as ArrayBuffer[] };
+  }
+
+  private reserve(cells: number, outputs: number): void {
+    if (this.cells + cells > this.kinds.length) {
+      const size = Math.max(this.kinds.length * 2, this.cells + cells);
+      const kinds = new Uint8Array(size);
+      kinds.set(this.kinds.subarray(0, this.cells));
+      const values = new Float64Array(size);
+      values.set(this.values.subarray(0, this.cells));
+      this.kinds = kinds;
+      this.values = values;
+    }
+    if (this.outputCount + outputs > this.outputs.length) {
+      const grown = new Float32Array(Math.max(this.outputs.length * 2, this.outputCount + outputs));
+      grown.set(this.outputs.subarray(0, this.outputCount));
+      this.outputs = grown;
+    }
+  }
+}
+
+/**
+ * The prediction events of a batch, one per logged row, each field as the serving thread used
+ * to build it: JSON.stringify of each equals what the log wrote before it had a worker.
+ */
+export function batchEvents(batch: LoggedBatch): PredictionEvent[] {
+  const strings = unpack(batch.text, batch.lengths);
+  const events: PredictionEvent[] = [];
+  for (const request of batch.requests) {
+    const width = request.names.length;
+    const columns: RowColumns = {
+      rows: request.rows,
+      names: request.names,
+      kinds: batch.kinds.subarray(request.cells, request.cells + request.rows * width),
+      values: batch.values.subarray(request.cells, request.cells + request.rows * width),
+      strings: strings.slice(request.strings, request.strings + request.stringCount),
+      irregular: request.irregular,
+    };
+    const { classes } = request;
+    const outputWidth = classes?.length ?? 1;
+    const outputs = batch.outputs.subarray(
+      request.outputs,
+      request.outputs + request.rows * outputWidth,
+    );
+    const time = new Date(request.time).toISOString();
+    for (let row = 0; row < request.rows; row++) {
+      events.push({
+        type: 'prediction',
+        id: request.id,
+        row,
+        time,
+        model: request.model,
+        version: request.version,
+        label: request.label,
+        route: request.route,
+        input: rowOf(columns, row),
+        output: outputOf(outputs, row, outputWidth, classes),
+      });
+    }
   }
   return events;
 }
@@ -82,13 +202,7 @@ function outputOf(
   return { label: argmaxLabel(outputs, row, classes) ?? (classes[0] as string), probabilities };
 }
 
-/** The strings of a request, packed end to end by pack(). */
-export function pack(strings: readonly string[]): { text: string; lengths: Uint32Array } {
-  const lengths = new Uint32Array(strings.length);
-  for (let i = 0; i < strings.length; i++) lengths[i] = (strings[i] as string).length;
-  return { text: strings.join(''), lengths };
-}
-
+/** The strings of a batch, back from their text and lengths. */
 function unpack(text: string, lengths: Uint32Array): string[] {
   const strings: string[] = new Array(lengths.length);
   let at = 0;

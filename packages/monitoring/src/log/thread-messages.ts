@@ -1,5 +1,5 @@
 import type { LogEvent } from './events.ts';
-import type { LoggedRequest } from './logged-request.ts';
+import type { LoggedBatch } from './logged-request.ts';
 import type { SinkSpec } from './sink-spec.ts';
 
 /** What the log's worker thread is started with. */
@@ -16,7 +16,7 @@ export interface LogWorkerSetup {
 export type ToLogWorker =
   | {
       type: 'batch';
-      requests: LoggedRequest[];
+      batch: LoggedBatch;
       /** Events built whole on the serving thread (feedback: rare and small). */
       events: LogEvent[];
     }

@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MonitoringError } from '../errors.ts';
-import type { RowColumns } from '../row-columns.ts';
 import type { LogEvent } from './events.ts';
-import { type LoggedRequest, pack } from './logged-request.ts';
+import { BatchBuilder, type BatchEntry } from './logged-request.ts';
 import type { LogCounts } from './prediction-log.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import type {
@@ -32,18 +31,7 @@ export interface ThreadedLogOptions {
 }
 
 /** What a request's answer adds to the log: the fields its rows share, the rows, the outputs. */
-export interface AnsweredRequest {
-  id: string;
-  time: number;
-  model: string;
-  version: number;
-  label: string | null;
-  route: string;
-  columns: RowColumns;
-  /** rows × width float32 outputs; copied, so the caller may reuse its buffer. */
-  outputs: Float32Array;
-  classes: readonly string[] | undefined;
-}
+export type AnsweredRequest = BatchEntry;
 
 const ENTRY = new URL('./log-worker-entry.mjs', import.meta.url);
 const RESTART_WINDOW_MS = 60_000;
@@ -72,7 +60,7 @@ export class ThreadedPredictionLog {
   private worker: Worker | undefined;
   private generation = 0;
   private deaths: number[] = [];
-  private requests: LoggedRequest[] = [];
+  private builder = new BatchBuilder();
   private events: LogEvent[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -137,25 +125,7 @@ export class ThreadedPredictionLog {
     const kept = Math.min(rows, room);
     if (kept < rows) this.lose(rows - kept);
     if (kept === 0) return 0;
-    const { columns, classes } = request;
-    const width = request.outputs.length / Math.max(rows, 1);
-    this.requests.push({
-      id: request.id,
-      time: request.time,
-      model: request.model,
-      version: request.version,
-      label: request.label,
-      route: request.route,
-      rows: kept,
-      names: columns.names,
-      kinds: columns.kinds,
-      values: columns.values,
-      ...pack(columns.strings),
-      irregular: columns.irregular,
-      // A copy of just these rows: a view would send its whole underlying buffer.
-      outputs: request.outputs.slice(0, kept * width),
-      classes,
-    });
+    this.builder.add(request, kept);
     this.queue(kept);
     return kept;
   }
@@ -242,18 +212,19 @@ export class ThreadedPredictionLog {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queued === 0 || this.worker === undefined) return;
-    const message: ToLogWorker = { type: 'batch', requests: this.requests, events: this.events };
-    this.requests = [];
+    const { batch, transfer } = this.builder.take();
+    const message: ToLogWorker = { type: 'batch', batch, events: this.events };
     this.events = [];
-    this.posted += this.queued;
+    const events = this.queued;
+    this.posted += events;
     this.queued = 0;
     try {
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, transfer);
     } catch (error) {
       // A message that cannot be cloned (an event holding a function): those events are lost.
       this.onError(error);
-      this.settled.failed += message.requests.reduce((n, r) => n + r.rows, message.events.length);
-      this.posted -= message.requests.reduce((n, r) => n + r.rows, message.events.length);
+      this.settled.failed += events;
+      this.posted -= events;
     }
   }
 
@@ -326,7 +297,7 @@ export class ThreadedPredictionLog {
       this.gaveUp = true;
       this.settled.failed += this.queued;
       this.queued = 0;
-      this.requests = [];
+      this.builder = new BatchBuilder();
       this.events = [];
       return;
     }
