@@ -220,7 +220,7 @@ describe('leaf tables (Fast TreeSHAP v2) against Algorithm 2', () => {
   it.each([
     'credit',
     'titanic',
-  ])('sum in WebAssembly to the same bits as in JavaScript on the shipped %s model', (dataset) => {
+  ])('explain in WebAssembly to the same bits as in JavaScript on the shipped %s model', (dataset) => {
     const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
     const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
     const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));

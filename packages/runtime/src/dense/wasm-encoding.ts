@@ -99,8 +99,20 @@ export const memoryCopy = () => [0xfc, ...u32(10), 0x00, 0x00];
 export const i32Store = (offset = 0) => [0x36, ...memargAligned(2, offset)];
 export const i32Sub = () => [0x6b];
 
-// Bitwise operations and the float64 product of TreeSHAP's leaf-table sums (explain/leaf-sums-wasm.ts).
+// Bitwise operations, comparisons and the float64 product of TreeSHAP's leaf tables
+// (explain/leaf-tables-wasm.ts).
+export const f32ValueType = 0x7d;
+export const f32Const = (value: number) => [0x43, ...new Uint8Array(Float32Array.of(value).buffer)];
+export const ifElse = () => [0x05];
+export const i32Eq = () => [0x46];
+export const i32LtS = () => [0x48];
 export const i32And = () => [0x71];
+export const i32Or = () => [0x72];
 export const i32Xor = () => [0x73];
 export const i32ShrU = () => [0x76];
+export const f32Ne = () => [0x5c];
+export const f32Lt = () => [0x5d];
+export const f32Le = () => [0x5f];
+export const f32Ge = () => [0x60];
 export const f64Mul = () => [0xa2];
+export const i32TruncF32S = () => [0xa8];

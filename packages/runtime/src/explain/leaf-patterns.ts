@@ -1,12 +1,12 @@
 import { CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from '../trees/ensemble.ts';
 import type { TreeRouting } from '../trees/routing.ts';
-import { LeafSumsWasm } from './leaf-sums-wasm.ts';
+import { BLOCK_ROWS, LeafTablesWasm } from './leaf-tables-wasm.ts';
 
 /** Unique features on one root-to-leaf path at most: a leaf's table has 2^bits entries. */
 export const MAX_PATTERN_BITS = 16;
 
 /** Rows a tree is explained over at once (explainRows): the scratch holds one value per row. */
-export const PATTERN_BLOCK_ROWS = 64;
+export const PATTERN_BLOCK_ROWS = BLOCK_ROWS;
 
 /**
  * Path-dependent TreeSHAP from per-leaf tables, the idea of Fast TreeSHAP v2 (Yang 2021,
@@ -61,11 +61,11 @@ export class LeafPatterns {
   readonly #mask: Int32Array;
   readonly #address: Int32Array;
   readonly #sum = new Float64Array(PATTERN_BLOCK_ROWS);
-  /** The sums in WebAssembly (null: in JavaScript), over phiBlock. */
-  readonly #wasm: LeafSumsWasm | null;
+  /** The same pass in WebAssembly (null: JavaScript only), over phiBlock. */
+  readonly #wasm: LeafTablesWasm | null;
   /**
-   * Where the WebAssembly sums add φ (PATTERN_BLOCK_ROWS × outputs × inputWidth values), or
-   * null: explainRows given another array sums in JavaScript.
+   * Where the WebAssembly pass adds φ (PATTERN_BLOCK_ROWS × outputs × inputWidth values), or
+   * null: explainRows given another array runs in JavaScript.
    */
   readonly phiBlock: Float64Array | null;
   /** Float64 entries over all tables. */
@@ -170,26 +170,43 @@ export class LeafPatterns {
     this.#termFactor = Float64Array.from(termFactor);
     this.#wasm =
       wasm && leaves.length > 0
-        ? LeafSumsWasm.create({
+        ? LeafTablesWasm.create({
+            feature: routing.feature,
+            threshold: routing.threshold,
+            flags: routing.flags,
+            right: routing.right,
+            bit: this.#bit,
+            bitsetOffset: routing.bitsetOffset,
+            bitsets: routing.bitsets,
+            leafNode: this.#leafNode,
+            leafAll: this.#leafAll,
+            leafTable: this.#leafTable,
             groupFeature: this.#groupFeature,
             termStart: this.#termStart,
             termLeaf: this.#termLeaf,
             termBit: this.#termBit,
             termFactor: this.#termFactor,
             tables: this.#tables,
-            blockRows: PATTERN_BLOCK_ROWS,
+            inputWidth: e.inputWidth,
+            largestTree: largest,
             widestTree: widest,
             phiValues: PATTERN_BLOCK_ROWS * e.outputs * e.inputWidth,
           })
         : null;
-    this.#address = this.#wasm?.address ?? new Int32Array(widest * PATTERN_BLOCK_ROWS);
+    this.#address = new Int32Array(widest * PATTERN_BLOCK_ROWS);
     this.phiBlock = this.#wasm?.phi ?? null;
+  }
+
+  /** Copies the block's rows into WebAssembly memory, for explainRows over phiBlock. */
+  loadRows(x: Float32Array, base: number, rows: number): void {
+    this.#wasm?.loadRows(x, base, rows);
   }
 
   /**
    * Adds the SHAP values of tree t (one with tables) for `rows` ≤ PATTERN_BLOCK_ROWS rows:
    * row r is x[base + r × width, …) and its values go to phi[phiBase + r × phiStride + feature].
-   * reached[r] receives the leaf row r reaches.
+   * reached[r] receives the leaf row r reaches. Over phiBlock, the pass runs in WebAssembly on
+   * the rows loadRows was last given (the same bits as JavaScript).
    */
   explainRows(
     t: number,
@@ -202,13 +219,26 @@ export class LeafPatterns {
     phiStride: number,
     reached: Int32Array,
   ): void {
+    const wasm = this.#wasm;
+    if (wasm && phi === wasm.phi) {
+      const start = this.#treeStart;
+      wasm.explainTree(
+        start[t]!,
+        start[t + 1]!,
+        this.#leafStart[t]!,
+        this.#leafStart[t + 1]!,
+        this.#groupStart[t]!,
+        this.#groupStart[t + 1]!,
+        rows,
+        phiBase,
+        phiStride,
+      );
+      reached.set(wasm.reached.subarray(0, rows));
+      return;
+    }
     this.#patterns(t, x, base, width, rows);
     this.#addresses(t, rows, reached);
-    if (this.#wasm && phi === this.phiBlock) {
-      this.#wasm.sums(this.#groupStart[t]!, this.#groupStart[t + 1]!, rows, phiBase, phiStride);
-    } else {
-      this.#sums(t, rows, phi, phiBase, phiStride);
-    }
+    this.#sums(t, rows, phi, phiBase, phiStride);
   }
 
   /**

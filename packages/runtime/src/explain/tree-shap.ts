@@ -123,7 +123,10 @@ export class TreeShap {
     for (let from = 0; from < rows; from += PATTERN_BLOCK_ROWS) {
       const count = Math.min(PATTERN_BLOCK_ROWS, rows - from);
       // With WebAssembly, φ is summed in its memory and copied back.
-      if (work) work.set(phi.subarray(from * size, (from + count) * size));
+      if (work) {
+        work.set(phi.subarray(from * size, (from + count) * size));
+        this.#patterns.loadRows(x, base + from * this.#width, count);
+      }
       this.#explainRows(x, base + from * this.#width, count, work ?? phi, work ? 0 : from * size);
       if (work) phi.set(work.subarray(0, count * size), from * size);
       if (margins) this.#addMargins(count, margins, from * k);
