@@ -87,6 +87,9 @@ describe('auto: the candidates early-stop on rows carved from the training part'
     plain.predictor.dispose();
     const record = auto.candidates?.[0] as TrainedRecord;
     expect(record.model).toBe('gbdt');
+    // It stopped early on its carved rows, though titanic is far below the 'auto' size.
+    expect(record.config).toMatchObject({ type: 'gbdt', earlyStopping: true });
+    expect(auto.history.valLoss.length).toBe(auto.history.epochsRun);
     // The recorded loss is the stored model's own on the validation rows...
     expect(judged.logLoss).toBeCloseTo(record.validationLoss, 12);
     // ...which it did not train on: the same settings trained on them fit them far better.
