@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { testServerArgv } from '@tandem/fixtures';
 import { loadConfig, startServer } from '@tandem/server';
@@ -7,18 +6,10 @@ import type { FastifyInstance } from 'fastify';
 
 /** Shared by the end-to-end tests: each drives two or more apps the way users combine them. */
 
-export { type NativeAnswer, postJson, type V2Answer } from '@tandem/fixtures';
+export { type NativeAnswer, postJson, tempDir, type V2Answer } from '@tandem/fixtures';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const DATA = path.join(REPO_ROOT, 'data');
-
-/** A fresh temporary folder and its removal. */
-export async function tempDir(
-  prefix: string,
-): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), `tandem-${prefix}-`));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });

@@ -1,8 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CREDIT, writeFixtureVersion } from '@tandem/fixtures';
+import {
+  type CliResult,
+  CREDIT,
+  type ScriptOptions,
+  startScript,
+  writeFixtureVersion,
+} from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { parseText } from '@tandem/tabular';
@@ -13,37 +19,15 @@ export const SCORER_ROOT = path.resolve(import.meta.dirname, '..');
 export const REPO_ROOT = path.resolve(SCORER_ROOT, '../..');
 export const DATA = path.join(REPO_ROOT, 'data');
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult } from '@tandem/fixtures';
 
 /** Starts the score command through tsx: the child, to signal it, and its outcome once ended. */
 export function startCli(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: ScriptOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const script = path.join(SCORER_ROOT, 'src', 'cli.ts');
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+  return startScript(script, args, { ...options, cwd: options.cwd ?? REPO_ROOT });
 }
 
 /**

@@ -1,38 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  type CliResult,
+  type ScriptOptions,
+  spawnScript,
+  startScript,
+} from '@tandem/fixtures/script-process';
 import { parse } from 'csv-parse/sync';
 
 export const TRAINER_ROOT = path.resolve(import.meta.dirname, '..');
 export const REPO_ROOT = path.resolve(TRAINER_ROOT, '../..');
 export const DATA = path.join(REPO_ROOT, 'data');
 
-/** A fresh temporary folder and its removal. */
-export async function tempDir(
-  prefix: string,
-): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), `tandem-${prefix}-`));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
+export type { CliResult } from '@tandem/fixtures/script-process';
+export { tempDir } from '@tandem/fixtures/temp-dir';
 
 export async function writeJson(file: string, value: unknown): Promise<string> {
   await writeFile(file, JSON.stringify(value));
   return file;
 }
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a trainer CLI (src/cli/<name>.ts) through tsx as a child process, to its end. */
 export function runCli(
   name: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: ScriptOptions = {},
 ): Promise<CliResult> {
   return startCli(name, args, options).done;
 }
@@ -41,35 +34,17 @@ export function runCli(
 export function startCli(
   name: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: ScriptOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawnCli(name, args, options);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+  return startScript(cliScript(name), args, { ...options, cwd: options.cwd ?? REPO_ROOT });
 }
 
-export function spawnCli(
-  name: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-) {
-  const script = path.join(TRAINER_ROOT, 'src/cli', `${name}.ts`);
-  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnCli(name: string, args: readonly string[], options: ScriptOptions = {}) {
+  return spawnScript(cliScript(name), args, { ...options, cwd: options.cwd ?? REPO_ROOT });
+}
+
+function cliScript(name: string): string {
+  return path.join(TRAINER_ROOT, 'src/cli', `${name}.ts`);
 }
 
 /**
