@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { sha256Hex } from './digest.ts';
 import { StoreError, writeFailure } from './errors.ts';
 import { processAlive, syncDirectory, writeFileAtomic, writeFileSynced } from './fs-atomic.ts';
+import { dropLabel, type LabelsEdit, pointLabel } from './label-edits.ts';
 import { checkLabelName, encodeLabels, readLabelsFile } from './labels.ts';
 import { withDirectoryLock } from './lock.ts';
 import type { ManifestDraft } from './manifest.ts';
-import { checkSelector, labelNotFound, resolveSelector, versionNotFound } from './resolve.ts';
+import { checkSelector, resolveSelector, versionNotFound } from './resolve.ts';
 import type { ModelStore, StoredVersion, VersionSelector } from './store.ts';
 import { readVerifiedVersion } from './verify.ts';
 import {
@@ -84,19 +85,14 @@ export class FileModelStore implements ModelStore {
   async setLabel(name: string, label: string, version: number): Promise<void> {
     checkLabelName(label, name);
     await this.requireVersion(name, version);
-    await this.editLabels(name, (labels) => {
-      labels[label] = version;
-    });
+    await this.editLabels(name, pointLabel(label, version));
   }
 
   /** Removes a label; TANDEM_LABEL_NOT_FOUND when it is not set. */
   async removeLabel(name: string, label: string): Promise<void> {
     checkLabelName(label, name);
     await this.listVersions(name);
-    await this.editLabels(name, (labels) => {
-      if (!(label in labels)) throw labelNotFound(name, label);
-      delete labels[label];
-    });
+    await this.editLabels(name, dropLabel(name, label));
   }
 
   /**
@@ -246,10 +242,7 @@ export class FileModelStore implements ModelStore {
     if (!versions.includes(version)) throw versionNotFound(name, version);
   }
 
-  private async editLabels(
-    name: string,
-    edit: (labels: Record<string, number>) => void,
-  ): Promise<void> {
+  private async editLabels(name: string, edit: LabelsEdit): Promise<void> {
     const path = this.labelsPath(name);
     try {
       await withDirectoryLock(join(this.root, name, '.labels.lock'), name, async () => {

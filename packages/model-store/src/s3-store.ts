@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from './digest.ts';
 import { StoreError } from './errors.ts';
+import { dropLabel, type LabelsEdit, pointLabel } from './label-edits.ts';
 import { checkLabelName, encodeLabels, parseLabels } from './labels.ts';
 import type { ManifestDraft } from './manifest.ts';
-import { checkSelector, labelNotFound, resolveSelector, versionNotFound } from './resolve.ts';
+import { checkSelector, resolveSelector, versionNotFound } from './resolve.ts';
 import { parseS3Uri, type S3Location, s3Uri } from './s3-location.ts';
 import type { S3Objects } from './s3-objects.ts';
 import type { ModelStore, StoredVersion, VersionSelector } from './store.ts';
@@ -113,18 +114,13 @@ export class S3ModelStore implements ModelStore {
     checkLabelName(label, name);
     const { versions } = await this.listModel(name);
     if (!versions.includes(version)) throw versionNotFound(name, version);
-    await this.editLabels(name, (labels) => {
-      labels[label] = version;
-    });
+    await this.editLabels(name, pointLabel(label, version));
   }
 
   async removeLabel(name: string, label: string): Promise<void> {
     checkLabelName(label, name);
     await this.listModel(name);
-    await this.editLabels(name, (labels) => {
-      if (!(label in labels)) throw labelNotFound(name, label);
-      delete labels[label];
-    });
+    await this.editLabels(name, dropLabel(name, label));
   }
 
   async resolve(name: string, selector: VersionSelector = {}): Promise<number> {
@@ -292,10 +288,7 @@ export class S3ModelStore implements ModelStore {
     return { labels: parseLabels(text, this.labelsUri(name), name), etag: object.etag };
   }
 
-  private async editLabels(
-    name: string,
-    edit: (labels: Record<string, number>) => void,
-  ): Promise<void> {
+  private async editLabels(name: string, edit: LabelsEdit): Promise<void> {
     const objects = await this.objects();
     for (let attempt = 0; attempt < MAX_LABEL_ATTEMPTS; attempt++) {
       const { labels, etag } = await this.getLabels(name);
