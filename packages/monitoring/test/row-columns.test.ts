@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   buildReferenceProfile,
   CountLayout,
+  compareRows,
+  DriftMonitor,
   encodeProfile,
   parseProfile,
   readRowColumns,
@@ -74,5 +76,23 @@ describe('readRowColumns', () => {
       expect([...blockSlots.subarray(r * n, (r + 1) * n)]).toEqual([...slots]);
       expect([...blockValues.subarray(r * n, (r + 1) * n)]).toEqual([...values]);
     }
+  });
+
+  it('slides the row window by whole requests, wrapping the ring, as row by row', () => {
+    const rows = train.slice(0, 17);
+    const outputs = fakeOutputs(rows).values;
+    const monitor = new DriftMonitor(profile, { rowWindow: 7 });
+    for (const [from, to] of [
+      [0, 3],
+      [3, 8],
+      [8, 17],
+    ] as const) {
+      monitor.observe(rows.slice(from, to), outputs.subarray(from * 2, to * 2));
+    }
+    const window = monitor.snapshot().rowWindow;
+    expect(window.rows).toBe(7);
+    const lastSeven = compareRows(profile, rows.slice(10), outputs.subarray(20));
+    expect(window.columns).toEqual(lastSeven.columns);
+    expect(window.output).toEqual(lastSeven.output);
   });
 });

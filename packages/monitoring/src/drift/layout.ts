@@ -1,7 +1,14 @@
 import type { RawRow } from '@tandem/features';
 import { binOf, cellCount } from '../profile/bins.ts';
 import type { ColumnProfile, NumericProfile, ReferenceProfile } from '../profile/types.ts';
-import { CELL_DIGITS, CELL_JSON, CELL_NUMBER, cellValue, type RowColumns } from '../row-columns.ts';
+import {
+  CELL_DIGITS,
+  CELL_JSON,
+  CELL_NUMBER,
+  CELL_STRING,
+  cellValue,
+  type RowColumns,
+} from '../row-columns.ts';
 import { readCell } from '../values.ts';
 
 /**
@@ -29,6 +36,8 @@ export class CountLayout {
   private readonly classes: readonly string[];
   /** Per output column, the class whose score it counts (-1: the label, or no such class). */
   private readonly scoreOf: Int32Array;
+  /** The label column's slot for each class as the argmax (classifiers). */
+  private readonly labelSlots: Int32Array;
   /** Input columns read as numbers (numeric, datetime): a number cell needs no parsing. */
   private readonly numeric: Uint8Array;
   /** Where each input column sits among the last request shape's names (-1: absent). */
@@ -66,6 +75,16 @@ export class CountLayout {
     this.scoreOf = Int32Array.from(profile.output.columns, (c) =>
       c.kind === 'categorical' ? -1 : this.classes.indexOf(c.name.slice('score:'.length)),
     );
+    const label = columns.findIndex(
+      (t, i) => i >= this.inputColumns && t.profile.kind === 'categorical',
+    );
+    this.labelSlots = Int32Array.from(this.classes, (name) => {
+      const t = columns[label];
+      if (t === undefined) return -1;
+      return (
+        t.base + 1 + ((this.levelIndex[label] as Map<string, number>).get(name) ?? t.cells - 1)
+      );
+    });
     this.scratchSlots = new Int32Array(columns.length);
     this.scratchValues = new Float64Array(columns.length);
     this.numeric = Uint8Array.from(profile.columns, (c) =>
@@ -105,6 +124,8 @@ export class CountLayout {
       const c = index[j] as number;
       const p = t.profile;
       const binned = p.kind === 'numeric' && p.edges.length > 0 && this.numeric[j] === 1;
+      // Levels of a categorical column (not boolean: its cells are read as words).
+      const levels = p.type === 'categorical' ? this.levelIndex[j] : undefined;
       for (let r = 0; r < n; r++) {
         const o = r * stride + j;
         if (c < 0) {
@@ -123,6 +144,16 @@ export class CountLayout {
             values[o] = 0;
           }
           continue;
+        }
+        if (kind === CELL_STRING && levels !== undefined) {
+          const text = columns.strings[numbers[at] as number] as string;
+          const first = text.charCodeAt(0);
+          // Printable ASCII first: not blank, so the level is the text itself (readLevelCell).
+          if (first > 32 && first < 127) {
+            values[o] = 0;
+            slots[o] = t.base + 1 + (levels.get(text) ?? t.cells - 1);
+            continue;
+          }
         }
         // An object or array cell is never a number or a level, as readCell finds of it.
         const raw = kind === CELL_JSON ? undefined : cellValue(columns, at);
@@ -180,7 +211,12 @@ export class CountLayout {
     for (let j = first; j < this.columns.length; j++) {
       const t = this.columns[j] as TrackedColumn;
       if (t.profile.kind === 'categorical') {
-        this.place(j, t, best < 0 ? undefined : this.classes[best], slots, values, offset + j);
+        if (best < 0) {
+          this.place(j, t, undefined, slots, values, offset + j);
+        } else {
+          slots[offset + j] = this.labelSlots[best] as number;
+          values[offset + j] = 0;
+        }
       } else {
         const k = this.scoreOf[j - first] as number;
         const score = k < 0 ? Number.NaN : (outputs[row * width + k] as number);
@@ -238,20 +274,24 @@ export function emptyCounts(layout: CountLayout): WindowCounts {
   return { rows: 0, counts: new Float64Array(layout.slots), sums: new Float64Array(layout.slots) };
 }
 
-/** Adds (sign 1) or removes (sign −1) one encoded row: its slots and values from an offset. */
-export function applyRow(
+/**
+ * Adds (sign 1) or removes (sign −1) the encoded rows in [from, to) of slots and values, whole
+ * rows of `columns` cells each: one tight loop over a request's block.
+ */
+export function applyRows(
   target: WindowCounts,
   slots: ArrayLike<number>,
   values: ArrayLike<number>,
-  offset: number,
+  from: number,
+  to: number,
   columns: number,
   sign: 1 | -1,
 ): void {
-  target.rows += sign;
+  target.rows += (sign * (to - from)) / columns;
   const { counts, sums } = target;
-  for (let j = 0; j < columns; j++) {
-    const s = slots[offset + j] as number;
+  for (let i = from; i < to; i++) {
+    const s = slots[i] as number;
     counts[s] = (counts[s] as number) + sign;
-    sums[s] = (sums[s] as number) + sign * (values[offset + j] as number);
+    sums[s] = (sums[s] as number) + sign * (values[i] as number);
   }
 }

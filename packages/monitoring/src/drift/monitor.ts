@@ -85,11 +85,8 @@ export class DriftMonitor {
     }
     this.layout.encodeRequest(columns, rows, outputs, this.slots, this.values);
     // One clock reading per request: its rows all land in the same time slice.
-    const at = this.time.sliceOf();
-    for (let r = 0; r < n; r++) {
-      this.rows.add(this.slots, this.values, r * stride);
-      this.time.add(this.slots, this.values, at, r * stride);
-    }
+    this.rows.addRows(this.slots, this.values, n);
+    this.time.addRows(this.slots, this.values, n, this.time.sliceOf());
     this.seen += n;
   }
 

@@ -1,4 +1,4 @@
-import { applyRow, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
+import { applyRows, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
 
 /**
  * The last N rows, in memory proportional to N × columns whatever the traffic: a ring of encoded
@@ -22,21 +22,28 @@ export class RowWindow {
     this.totals = emptyCounts(layout);
   }
 
-  /** Adds the encoded row at `offset` of slots and values. */
-  add(slots: Int32Array, values: Float64Array, offset = 0): void {
+  /**
+   * Adds `rows` encoded rows from the start of slots and values (a request's block, rows ×
+   * columns): the rows they push out are removed, in as few runs of the ring as it takes.
+   */
+  addRows(slots: Int32Array, values: Float64Array, rows: number): void {
     const c = this.layout.columns.length;
-    const at = this.next;
-    if (this.filled === this.capacity) {
-      applyRow(this.totals, this.slots, this.values, at * c, c, -1);
-    } else {
-      this.filled++;
+    let done = 0;
+    while (done < rows) {
+      const at = this.next;
+      const run = Math.min(rows - done, this.capacity - at);
+      // Until the ring is full, the run's places are empty (next = filled).
+      if (this.filled === this.capacity) {
+        applyRows(this.totals, this.slots, this.values, at * c, (at + run) * c, c, -1);
+      } else {
+        this.filled += run;
+      }
+      this.slots.set(slots.subarray(done * c, (done + run) * c), at * c);
+      this.values.set(values.subarray(done * c, (done + run) * c), at * c);
+      applyRows(this.totals, slots, values, done * c, (done + run) * c, c, 1);
+      this.next = (at + run) % this.capacity;
+      done += run;
     }
-    for (let j = 0; j < c; j++) {
-      this.slots[at * c + j] = slots[offset + j] as number;
-      this.values[at * c + j] = values[offset + j] as number;
-    }
-    applyRow(this.totals, slots, values, offset, c, 1);
-    this.next = (at + 1) % this.capacity;
   }
 
   /** The counts of the rows now in the window (a live view: copy it to keep it). */

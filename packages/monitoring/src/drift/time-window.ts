@@ -1,4 +1,4 @@
-import { applyRow, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
+import { applyRows, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
 
 /**
  * The rows of the last `durationMs`, in constant memory: time is cut into `slices` equal slices,
@@ -37,13 +37,13 @@ export class TimeWindow {
     return Math.floor(this.now() / this.sliceMs);
   }
 
-  /** Counts the encoded row at `offset` of slots and values in slice `id` (default: now's). */
-  add(slots: Int32Array, values: Float64Array, id = this.sliceOf(), offset = 0): void {
+  /** Counts `rows` encoded rows from the start of slots and values, all in slice `id`. */
+  addRows(slots: Int32Array, values: Float64Array, rows: number, id = this.sliceOf()): void {
     this.expire(id);
     const at = id % this.slices.length;
     this.sliceIds[at] = id;
     const c = this.layout.columns.length;
-    applyRow(this.slices[at] as WindowCounts, slots, values, offset, c, 1);
+    applyRows(this.slices[at] as WindowCounts, slots, values, 0, rows * c, c, 1);
   }
 
   /** The counts of the rows seen in the last durationMs (valid until the next add). */
