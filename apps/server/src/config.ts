@@ -172,76 +172,51 @@ function nonEmpty(text: string): Parsed<string> {
   return text.trim() === '' ? problem('expected a non-empty value') : ok(text);
 }
 
+/** The environment variable of a flag: TANDEM_ and the flag in capitals (`--max-rows`, TANDEM_MAX_ROWS). */
+function envOf(flag: string): string {
+  return `TANDEM_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** A setting read from `--flag`, else from envOf(flag). */
+function setting<T>(flag: string, parse: (text: string) => Parsed<T>) {
+  return { flag, env: envOf(flag), parse };
+}
+
+/** A duration in milliseconds, min to max; its variable ends in _MS (TANDEM_DRAIN_DELAY_MS). */
+function milliseconds(flag: string, min: number, max: number) {
+  return { flag, env: `${envOf(flag)}_MS`, parse: integer(min, max) };
+}
+
 const SETTINGS: { [K in keyof ServerConfig]: Setting<K> } = {
-  artifacts: { flag: 'artifacts', env: 'TANDEM_ARTIFACTS', parse: nonEmpty },
+  artifacts: setting('artifacts', nonEmpty),
   host: { flag: 'host', env: 'HOST', parse: nonEmpty },
   port: { flag: 'port', env: 'PORT', parse: integer(0, 65_535) },
-  maxRows: { flag: 'max-rows', env: 'TANDEM_MAX_ROWS', parse: integer(1, 10_000_000) },
-  bodyLimit: { flag: 'body-limit', env: 'TANDEM_BODY_LIMIT', parse: bytes },
-  reloadIntervalMs: {
-    flag: 'reload-interval',
-    env: 'TANDEM_RELOAD_INTERVAL_MS',
-    parse: integer(0, 86_400_000),
-  },
-  workers: { flag: 'workers', env: 'TANDEM_WORKERS', parse: integer(1, 256) },
-  backend: { flag: 'backend', env: 'TANDEM_BACKEND', parse: oneOf(BACKENDS) },
-  engine: { flag: 'engine', env: 'TANDEM_ENGINE', parse: oneOf(ENGINES) },
-  logLevel: { flag: 'log-level', env: 'TANDEM_LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
-  benchRoutes: { flag: 'bench-routes', env: 'TANDEM_BENCH_ROUTES', parse: boolean, bool: true },
-  shutdownTimeoutMs: {
-    flag: 'shutdown-timeout',
-    env: 'TANDEM_SHUTDOWN_TIMEOUT_MS',
-    parse: integer(0, 600_000),
-  },
-  drainDelayMs: { flag: 'drain-delay', env: 'TANDEM_DRAIN_DELAY_MS', parse: integer(0, 600_000) },
-  requestTimeoutMs: {
-    flag: 'request-timeout',
-    env: 'TANDEM_REQUEST_TIMEOUT_MS',
-    parse: integer(0, 3_600_000),
-  },
-  headersTimeoutMs: {
-    flag: 'headers-timeout',
-    env: 'TANDEM_HEADERS_TIMEOUT_MS',
-    parse: integer(1, 600_000),
-  },
-  keepAliveTimeoutMs: {
-    flag: 'keep-alive-timeout',
-    env: 'TANDEM_KEEP_ALIVE_TIMEOUT_MS',
-    parse: integer(1, 600_000),
-  },
-  idleTimeoutMs: {
-    flag: 'idle-timeout',
-    env: 'TANDEM_IDLE_TIMEOUT_MS',
-    parse: integer(0, 3_600_000),
-  },
-  maxConnections: {
-    flag: 'max-connections',
-    env: 'TANDEM_MAX_CONNECTIONS',
-    parse: integer(1, 1_000_000),
-  },
-  maxCells: { flag: 'max-cells', env: 'TANDEM_MAX_CELLS', parse: integer(1, 1_000_000_000) },
-  maxInFlight: { flag: 'max-in-flight', env: 'TANDEM_MAX_IN_FLIGHT', parse: integer(1, 100_000) },
-  maxInFlightPerClient: {
-    flag: 'max-in-flight-per-client',
-    env: 'TANDEM_MAX_IN_FLIGHT_PER_CLIENT',
-    parse: integer(1, 100_000),
-  },
-  maxInFlightCells: {
-    flag: 'max-in-flight-cells',
-    env: 'TANDEM_MAX_IN_FLIGHT_CELLS',
-    parse: integer(1, 10_000_000_000),
-  },
-  requireModels: { flag: 'require-models', env: 'TANDEM_REQUIRE_MODELS', parse: nameList },
-  loadTimeoutMs: {
-    flag: 'load-timeout',
-    env: 'TANDEM_LOAD_TIMEOUT_MS',
-    parse: integer(1, 3_600_000),
-  },
-  keepLatest: { flag: 'keep-latest', env: 'TANDEM_KEEP_LATEST', parse: integer(0, 1_000_000) },
-  apiKeys: { flag: 'api-keys', env: 'TANDEM_API_KEYS', parse: (text) => ok(text.trim()) },
-  rateLimit: { flag: 'rate-limit', env: 'TANDEM_RATE_LIMIT', parse: integer(0, 1_000_000) },
-  rateBurst: { flag: 'rate-burst', env: 'TANDEM_RATE_BURST', parse: integer(1, 1_000_000) },
-  corsOrigins: { flag: 'cors-origins', env: 'TANDEM_CORS_ORIGINS', parse: nameList },
+  maxRows: setting('max-rows', integer(1, 10_000_000)),
+  bodyLimit: setting('body-limit', bytes),
+  reloadIntervalMs: milliseconds('reload-interval', 0, 86_400_000),
+  workers: setting('workers', integer(1, 256)),
+  backend: setting('backend', oneOf(BACKENDS)),
+  engine: setting('engine', oneOf(ENGINES)),
+  logLevel: setting('log-level', oneOf(LOG_LEVELS)),
+  benchRoutes: { ...setting('bench-routes', boolean), bool: true },
+  shutdownTimeoutMs: milliseconds('shutdown-timeout', 0, 600_000),
+  drainDelayMs: milliseconds('drain-delay', 0, 600_000),
+  requestTimeoutMs: milliseconds('request-timeout', 0, 3_600_000),
+  headersTimeoutMs: milliseconds('headers-timeout', 1, 600_000),
+  keepAliveTimeoutMs: milliseconds('keep-alive-timeout', 1, 600_000),
+  idleTimeoutMs: milliseconds('idle-timeout', 0, 3_600_000),
+  maxConnections: setting('max-connections', integer(1, 1_000_000)),
+  maxCells: setting('max-cells', integer(1, 1_000_000_000)),
+  maxInFlight: setting('max-in-flight', integer(1, 100_000)),
+  maxInFlightPerClient: setting('max-in-flight-per-client', integer(1, 100_000)),
+  maxInFlightCells: setting('max-in-flight-cells', integer(1, 10_000_000_000)),
+  requireModels: setting('require-models', nameList),
+  loadTimeoutMs: milliseconds('load-timeout', 1, 3_600_000),
+  keepLatest: setting('keep-latest', integer(0, 1_000_000)),
+  apiKeys: setting('api-keys', (text) => ok(text.trim())),
+  rateLimit: setting('rate-limit', integer(0, 1_000_000)),
+  rateBurst: setting('rate-burst', integer(1, 1_000_000)),
+  corsOrigins: setting('cors-origins', nameList),
 };
 
 /** The command-line help, generated from the same table that parses. */
