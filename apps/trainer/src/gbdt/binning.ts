@@ -153,8 +153,7 @@ export function binMatrix(
   into?: Uint8Array,
 ): Uint8Array {
   const cells = mapper.width * rows;
-  // Binned on the heap and then copied: V8 stores into a shared memory's view about 3× slower.
-  const binned = new Uint8Array(cells);
+  const binned = into ?? new Uint8Array(cells);
   const width = mapper.width;
   // binOf, with the feature's kind and edges looked up once per column.
   for (let f = 0; f < width; f++) {
@@ -167,23 +166,19 @@ export function binMatrix(
       else binned[at] = edgeBin(edges, v);
     }
   }
-  if (into === undefined) return binned;
-  into.set(binned);
-  return into;
+  return binned;
 }
 
-/** The same codes column-major (feature f's at f * rows), for reading one feature's rows. */
+/** The same codes column-major (feature f's at f * rows, into `into` when given), for partitions. */
 export function transposeBins(
   binned: Uint8Array,
   rows: number,
   width: number,
   into?: Uint8Array,
 ): Uint8Array {
-  const columns = new Uint8Array(rows * width);
+  const columns = into ?? new Uint8Array(rows * width);
   for (let f = 0; f < width; f++) {
     for (let i = 0, at = f; i < rows; i++, at += width) columns[f * rows + i] = binned[at]!;
   }
-  if (into === undefined) return columns;
-  into.set(columns);
-  return into;
+  return columns;
 }

@@ -121,6 +121,7 @@ export function boost(
   const h = arena ? arenaView(arena, Float32Array, n * k) : new Float32Array(n * k);
   const indices = arena ? arenaView(arena, Uint32Array, n * k) : new Uint32Array(n * k);
   const pool = new HistogramPool(width, arena);
+  const leafOf = settings.maxLeafNodes <= 256 ? new Uint8Array(n) : new Uint16Array(n);
   const rules: GrowRules = {
     maxLeafNodes: settings.maxLeafNodes,
     maxDepth: settings.maxDepth,
@@ -185,7 +186,7 @@ export function boost(
         const grower = growers[c]!;
         const root = grower.grow();
         appendTree(flat, root, mapper, c);
-        addLeaves(root, grower.indices, margins, k, c);
+        addLeaves(root, grower.indices, margins, k, c, leafOf);
         if (validationBins) addPredictions(root, validationBins, vRows, width, vMargins, k, c);
       }
       iterations = iteration;
@@ -266,23 +267,33 @@ export function shouldStop(scores: readonly number[], n: number, tol: number): b
   return true;
 }
 
-/** Adds each leaf's value to the margins of the training rows it holds. */
+/**
+ * Adds each leaf's value to the margins of the training rows it holds. A leaf's rows are spread
+ * over the whole margin array (a cache line per row), so the rows first get their leaf's number
+ * in `leafOf` (a byte or two per row, in cache), then one sequential pass adds the values.
+ */
 function addLeaves(
-  node: GrownNode,
+  root: GrownNode,
   indices: Uint32Array,
   margins: Float64Array,
   k: number,
   c: number,
+  leafOf: Uint8Array | Uint16Array,
 ): void {
-  if (node.left === null || node.right === null) {
-    for (let j = node.start; j < node.end; j++) {
-      const at = indices[j]! * k + c;
-      margins[at] = margins[at]! + node.value;
+  const values: number[] = [];
+  const visit = (node: GrownNode): void => {
+    if (node.left === null || node.right === null) {
+      const leaf = values.length;
+      values.push(node.value);
+      for (let j = node.start; j < node.end; j++) leafOf[indices[j]!] = leaf;
+      return;
     }
-    return;
-  }
-  addLeaves(node.left, indices, margins, k, c);
-  addLeaves(node.right, indices, margins, k, c);
+    visit(node.left);
+    visit(node.right);
+  };
+  visit(root);
+  const n = leafOf.length;
+  for (let i = 0, at = c; i < n; i++, at += k) margins[at] = margins[at]! + values[leafOf[i]!]!;
 }
 
 /** Adds the tree's prediction to the margins of binned rows (the validation part). */
