@@ -295,14 +295,13 @@ export class Explainer {
       contributions[this.columns[p]!] = value;
       sum += value;
     }
-    return {
-      ...(name !== undefined ? { class: name } : {}),
-      baseValue,
-      output,
-      ...(probability !== undefined ? { probability } : {}),
-      contributions,
-      approximationError: output - baseValue - sum,
-    };
+    const approximationError = output - baseValue - sum;
+    // Object literals of fixed shapes (no spreads): one hidden class each, cheap per row.
+    if (name === undefined) return { baseValue, output, contributions, approximationError };
+    if (probability === undefined) {
+      return { class: name, baseValue, output, contributions, approximationError };
+    }
+    return { class: name, baseValue, output, probability, contributions, approximationError };
   }
 }
 
