@@ -80,7 +80,7 @@ describe('readRowColumns', () => {
 
   it('slides the row window by whole requests, wrapping the ring, as row by row', () => {
     const rows = train.slice(0, 17);
-    const outputs = fakeOutputs(rows).values;
+    const outputs = fakeOutputs(rows).values as Float32Array;
     const monitor = new DriftMonitor(profile, { rowWindow: 7 });
     for (const [from, to] of [
       [0, 3],

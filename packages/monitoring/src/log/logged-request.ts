@@ -9,6 +9,8 @@ import type { LoggedOutput, PredictionEvent } from './events.ts';
  */
 export interface LoggedBatch {
   requests: LoggedRequest[];
+  /** The column-name and class lists of the batch's requests, each once (see `names`). */
+  lists: (readonly string[])[];
   kinds: Uint8Array;
   values: Float64Array;
   outputs: Float32Array;
@@ -28,10 +30,10 @@ export interface LoggedRequest {
   route: string;
   /** Rows logged (fewer than it had when the log had less room). */
   rows: number;
-  names: readonly string[];
+  /** Its column names and classes (in output order; -1 for a regressor), as indices in `lists`. */
+  names: number;
+  classes: number;
   irregular: Map<number, string> | undefined;
-  /** Classes in output order; undefined for a regressor. */
-  classes: readonly string[] | undefined;
   /** Its first cell in kinds and values, first string, string count and first output. */
   cells: number;
   strings: number;
@@ -56,6 +58,7 @@ export interface BatchEntry {
 /** Gathers requests into the arrays of one LoggedBatch (serving thread). */
 export class BatchBuilder {
   private requests: LoggedRequest[] = [];
+  private lists: (readonly string[])[] = [];
   private kinds = new Uint8Array(4096);
   private values = new Float64Array(4096);
   private outputs = new Float32Array(1024);
@@ -85,9 +88,9 @@ export class BatchBuilder {
       label: entry.label,
       route: entry.route,
       rows,
-      names: columns.names,
+      names: this.listIndex(columns.names),
+      classes: entry.classes === undefined ? -1 : this.listIndex(entry.classes),
       irregular: columns.irregular,
-      classes: entry.classes,
       cells: this.cells,
       strings: this.strings.length,
       stringCount: columns.strings.length,
@@ -104,6 +107,7 @@ export class BatchBuilder {
     for (let i = 0; i < this.strings.length; i++) lengths[i] = (this.strings[i] as string).length;
     const batch: LoggedBatch = {
       requests: this.requests,
+      lists: this.lists,
       kinds: this.kinds,
       values: this.values,
       outputs: this.outputs,
@@ -117,6 +121,7 @@ export class BatchBuilder {
       lengths.buffer,
     ];
     this.requests = [];
+    this.lists = [];
     this.kinds = new Uint8Array(this.kinds.length);
     this.values = new Float64Array(this.values.length);
     this.outputs = new Float32Array(this.outputs.length);
@@ -124,6 +129,15 @@ export class BatchBuilder {
     this.cells = 0;
     this.outputCount = 0;
     return { batch, transfer: transfer as ArrayBuffer[] };
+  }
+
+  /** A list's index in this batch: requests of one shape share it (recognised by identity). */
+  private listIndex(list: readonly string[]): number {
+    // The last few suffice (a version's shape and classes); odd shapes just repeat their list.
+    for (let i = this.lists.length - 1; i >= Math.max(this.lists.length - 4, 0); i--) {
+      if (this.lists[i] === list) return i;
+    }
+    return this.lists.push(list) - 1;
   }
 
   private reserve(cells: number, outputs: number): void {
@@ -152,16 +166,17 @@ export function batchEvents(batch: LoggedBatch): PredictionEvent[] {
   const strings = unpack(batch.text, batch.lengths);
   const events: PredictionEvent[] = [];
   for (const request of batch.requests) {
-    const width = request.names.length;
+    const names = batch.lists[request.names] as readonly string[];
+    const width = names.length;
     const columns: RowColumns = {
       rows: request.rows,
-      names: request.names,
+      names,
       kinds: batch.kinds.subarray(request.cells, request.cells + request.rows * width),
       values: batch.values.subarray(request.cells, request.cells + request.rows * width),
       strings: strings.slice(request.strings, request.strings + request.stringCount),
       irregular: request.irregular,
     };
-    const { classes } = request;
+    const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
     const outputWidth = classes?.length ?? 1;
     const outputs = batch.outputs.subarray(
       request.outputs,
