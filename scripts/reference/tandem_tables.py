@@ -29,6 +29,15 @@ DECIMAL = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 ISO_DATE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+
+
+def iso_text(text: str) -> str:
+    """Year-first dates with slashes ("2024/03/01") read as their ISO form, as Tandem does."""
+    if len(text) >= 10 and text[4] == "/" and text[7] == "/":
+        return f"{text[:4]}-{text[5:7]}-{text[8:]}"
+    return text
+
+
 BOOLEAN_WORDS = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0}
 
 
@@ -73,7 +82,7 @@ def infer_kind(values: pd.Series) -> str:
         return "boolean"
     if all(DECIMAL.match(v) for v in present):
         return "numeric"
-    if all(ISO_DATE.match(v) for v in present):
+    if all(ISO_DATE.match(iso_text(v)) for v in present):
         return "datetime"
     return "categorical"
 
@@ -81,7 +90,7 @@ def infer_kind(values: pd.Series) -> str:
 def date_parts(text) -> tuple:
     if is_missing(text):
         return (math.nan,) * 4
-    match = ISO_DATE.match(text)
+    match = ISO_DATE.match(iso_text(text))
     year, month, day = int(match[1]), int(match[2]), int(match[3])
     hour = int(match[4]) if match[4] else 0
     offset = match[7]

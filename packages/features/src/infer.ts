@@ -17,7 +17,8 @@ import type {
  * Infers a pipeline spec from training rows, with the reason for each column's type:
  * - every non-missing value is true / false / yes / no (booleans or strings, any case) → boolean;
  * - every non-missing value is a number or a numeric string ("42", " 3.5 ") → numeric;
- * - every non-missing value is an ISO-8601 date string ("1970-01-01", "2024-03-01T12:00Z") → datetime;
+ * - every non-missing value is an ISO-8601 date string ("1970-01-01", "2024-03-01T12:00Z"; also
+ *   year first with slashes, "2024/03/01 12:00") → datetime;
  * - otherwise → categorical, unless it looks like an identifier: at least
  *   IDENTIFIER_MIN_DISTINCT distinct strings making up IDENTIFIER_SHARE of its values (titles,
  *   names, ids): such a column is left out and reported, as one-hot levels or category codes

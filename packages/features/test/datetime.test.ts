@@ -14,6 +14,9 @@ describe('ISO-8601 parsing', () => {
     ['2020-01-01T10:30:00-0130', Date.UTC(2020, 0, 1, 12, 0)],
     // Years 0-99 stay as written (Date.UTC would map 50 to 1950).
     ['0050-06-15', Date.parse('0050-06-15T00:00:00.000Z')],
+    // Year first with slashes reads one way only.
+    ['2001/01/31 00:47', Date.UTC(2001, 0, 31, 0, 47)],
+    ['2024/02/29', Date.UTC(2024, 1, 29)],
   ])('%s → %d ms (UTC unless an offset is given)', (text, ms) => {
     expect(parseIsoDate(text)).toBe(ms);
   });
@@ -25,6 +28,9 @@ describe('ISO-8601 parsing', () => {
     '2020-01-01T25:00',
     '2020-01-01Tx',
     '01/02/2020',
+    '2020/01-02',
+    '2020-01/02',
+    '2023/02/29',
     '2020',
     'abc',
   ])('refuses %s', (text) => {

@@ -40,11 +40,15 @@ export function readDatetime(raw: unknown, cell: NumberCell): ReadStatus {
 
 /**
  * `YYYY-MM-DD[(T| )hh:mm[:ss[.fraction]]][Z|±hh[:mm]]` → epoch ms, or NaN when the text is not
- * such a date or names an impossible one (2023-02-30, 25:00).
+ * such a date or names an impossible one (2023-02-30, 25:00). The date may also be written
+ * `YYYY/MM/DD` (both separators alike): year first, it reads one way only, unlike 01/02/2020.
  */
 export function parseIsoDate(text: string): number {
   const n = text.length;
-  if (n < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
+  const separator4 = text.charCodeAt(4);
+  if (n < 10 || (separator4 !== 45 && separator4 !== 47) || text.charCodeAt(7) !== separator4) {
+    return Number.NaN;
+  }
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
