@@ -5,6 +5,7 @@ import { accumulateRows, FEATURE_STRIDE, newHistogram } from '../src/gbdt/histog
 import { histogramKernel } from '../src/gbdt/histogram-kernel.ts';
 import { histogramBuilder, waitForWord } from '../src/gbdt/histogram-threads.ts';
 import { KernelArena } from '../src/gbdt/kernel-arena.ts';
+import { gradients, LOSS_CODE, meanOfTerms } from '../src/gbdt/losses.ts';
 import { partitionKernel } from '../src/gbdt/partition-kernel.ts';
 
 const DONE = 1;
@@ -61,7 +62,14 @@ function sources(rows: number, width: number, outputs: number, arena: KernelAren
     const order = indices.subarray(c * rows, (c + 1) * rows);
     order.set(Array.from({ length: rows }, (_, i) => i).sort(() => random() - 0.5));
   }
-  return { bins, rows, width, g, h, indices, arena };
+  const y = view(Float64Array, rows, 8);
+  const margins = view(Float64Array, rows * outputs, 8);
+  const terms = view(Float64Array, rows, 8);
+  for (let i = 0; i < rows; i++) y[i] = Math.floor(random() * Math.max(2, outputs));
+  for (let i = 0; i < margins.length; i++) margins[i] = random() * 6 - 3;
+  const code = outputs > 1 ? LOSS_CODE.softmax : LOSS_CODE.log_loss;
+  const gradients = { code, outputs, y, margins, terms };
+  return { bins, rows, width, g, h, indices, arena, gradients };
 }
 
 describe('WebAssembly histogram kernel', () => {
@@ -133,6 +141,35 @@ describe('WebAssembly histogram kernel', () => {
     expect(histograms[2]).toEqual(histograms[0]);
     expect(Array.from(plain.sums)).toEqual(histograms[0]);
     expect(histograms[0]!.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('gradient pass on the threads', () => {
+  it('gives the bytes and the loss of one thread on 1, 2 and 3 threads, log loss and softmax', () => {
+    for (const outputs of [1, 3]) {
+      const rows = 5_000;
+      const arena = KernelArena.create(1 << 20)!;
+      const data = sources(rows, 4, outputs, arena);
+      const loss = outputs > 1 ? 'softmax' : 'log_loss';
+      const g = new Float32Array(rows * outputs);
+      const h = new Float32Array(rows * outputs);
+      const { y, margins } = data.gradients;
+      const expected = gradients(loss, y, margins, outputs, g, h);
+      for (const threads of [1, 2, 3]) {
+        data.g.fill(Number.NaN);
+        data.h.fill(Number.NaN);
+        const builder = histogramBuilder(data, threads, 64);
+        try {
+          builder.gradients();
+        } finally {
+          builder.close();
+        }
+        expect(Buffer.from(data.g.slice().buffer).equals(Buffer.from(g.buffer))).toBe(true);
+        expect(Buffer.from(data.h.slice().buffer).equals(Buffer.from(h.buffer))).toBe(true);
+        expect(meanOfTerms(loss, data.gradients.terms)).toBe(expected);
+      }
+      expect(expected).toBeGreaterThan(0);
+    }
   });
 });
 

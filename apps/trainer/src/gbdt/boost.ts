@@ -8,7 +8,14 @@ import { type GrownNode, type GrowRules, TreeGrower } from './grow.ts';
 import { FEATURE_STRIDE, HistogramPool } from './histogram.ts';
 import { histogramBuilder, MIN_THREADED_ROWS } from './histogram-threads.ts';
 import { KernelArena } from './kernel-arena.ts';
-import { baselineMargins, type GbdtLoss, gradients, LINK_OF, meanLoss } from './losses.ts';
+import {
+  baselineMargins,
+  type GbdtLoss,
+  LINK_OF,
+  LOSS_CODE,
+  meanLoss,
+  meanOfTerms,
+} from './losses.ts';
 
 /**
  * The learner's settings: the config's `model` block (defaults filled in), early stopping
@@ -95,7 +102,7 @@ export function boost(
   // Bins, gradients, row orders and histograms in the WebAssembly kernel's memory (null: none).
   const histogramBytes = width * FEATURE_STRIDE * 8;
   const arena = KernelArena.create(
-    2 * n * width + 12 * n * k + 4 * n * k + (settings.maxLeafNodes + 2) * histogramBytes + 4096,
+    2 * n * width + 20 * n * k + 16 * n + (settings.maxLeafNodes + 2) * histogramBytes + 4096,
   );
   const bins = binMatrix(
     mapper,
@@ -111,7 +118,10 @@ export function boost(
   );
   const validationBins = validation ? binMatrix(mapper, validation.x, validation.rows) : null;
   const baseline = baselineMargins(loss, train.y, outputs);
-  const margins = new Float64Array(n * k);
+  const margins = arena ? arenaView(arena, Float64Array, n * k) : new Float64Array(n * k);
+  const y = arena ? arenaView(arena, Float64Array, n) : new Float64Array(n);
+  y.set(train.y);
+  const terms = arena ? arenaView(arena, Float64Array, n) : new Float64Array(n);
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
   const vRows = validation?.rows ?? 0;
   const vMargins = new Float64Array(vRows * k);
@@ -153,7 +163,16 @@ export function boost(
   let stoppedEarly = false;
   let iterations = 0;
   const builder = histogramBuilder(
-    { bins, rows: n, width, g, h, indices, arena },
+    {
+      bins,
+      rows: n,
+      width,
+      g,
+      h,
+      indices,
+      arena,
+      gradients: { code: LOSS_CODE[loss], outputs: k, y, margins, terms },
+    },
     threads,
     minThreadedRows,
   );
@@ -180,7 +199,7 @@ export function boost(
 
   try {
     // Each pass gives the gradients of the next iteration and the loss of the last one.
-    gradients(loss, train.y, margins, k, g, h);
+    builder.gradients();
     for (let iteration = 1; iteration <= settings.maxIter; iteration++) {
       for (let c = 0; c < k; c++) {
         const grower = growers[c]!;
@@ -200,7 +219,8 @@ export function boost(
         }
       }
       // Recorded for the report's learning curve, from the pass that computes the next gradients.
-      const currentTrainLoss = gradients(loss, train.y, margins, k, g, h);
+      builder.gradients();
+      const currentTrainLoss = meanOfTerms(loss, terms);
       trainLoss.push(currentTrainLoss);
       if (useValidation) {
         const current = meanLoss(loss, validation.y, vMargins, k);

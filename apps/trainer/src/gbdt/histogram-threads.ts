@@ -2,13 +2,26 @@ import { Worker } from 'node:worker_threads';
 import { accumulateRows, type Histogram } from './histogram.ts';
 import { type HistogramKernel, histogramKernel, histogramModuleBytes } from './histogram-kernel.ts';
 import type { KernelArena } from './kernel-arena.ts';
+import { gradientRows } from './losses.ts';
 
 /** Builds node histograms: on this thread alone, or with worker threads sharing the features. */
 export interface HistogramBuilder {
   /** Output `output`'s histogram of indices[start, end) of its row order (all rows: root). */
   build(out: Histogram, output: number, root: boolean, start: number, end: number): void;
+  /** Gradients, hessians and loss terms of every row (gradientRows), rows shared by the threads. */
+  gradients(): void;
   /** Stops the worker threads (none left running after it). */
   close(): void;
+}
+
+/** What the gradient pass reads and writes, views of the kernel memory; see gradientRows. */
+export interface GradientSources {
+  /** losses.ts's LOSS_CODE. */
+  code: number;
+  outputs: number;
+  y: Float64Array;
+  margins: Float64Array;
+  terms: Float64Array;
 }
 
 /** What every histogram of a boosting run reads. */
@@ -27,6 +40,7 @@ export interface HistogramSources {
    * kernel, worker threads); null: JavaScript on this thread alone.
    */
   arena: KernelArena | null;
+  gradients: GradientSources;
 }
 
 /**
@@ -49,6 +63,7 @@ const CONTROL_WORDS = 9;
 const MODE_ROOT = 0;
 const MODE_INDEXED = 1;
 const MODE_EXIT = 2;
+const MODE_GRADIENTS = 3;
 /**
  * How long this thread waits for a worker to start, and then for a job: a last resort. A worker
  * that misses either is abandoned and this thread builds alone from then on (the bits are the
@@ -83,20 +98,30 @@ export function waitForWord(
 
 /**
  * The worker's loop, run from its source (so self-contained): instantiate its share's kernel
- * on the shared memory, wait for a job, build its features into the job's histogram, report.
- * It waits on the job number it last compared (`seen`), never on a fresh read.
+ * on the shared memory, wait for a job (a histogram: build its features into the job's
+ * histogram; gradients: compute rows start … end - 1 with `rowsOf`, losses.ts's gradientRows),
+ * report. It waits on the job number it last compared (`seen`), never on a fresh read.
  */
-function workerLoop(): void {
+function workerLoop(rowsOf: typeof gradientRows): void {
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { control, memory, bytes, rows, bins, g, h, indices } = workerData as {
+  const { control, memory, bytes, rows, bins, g, h, indices, loss } = workerData as {
     control: Int32Array;
-    memory: unknown;
+    memory: { buffer: ArrayBuffer };
     bytes: Uint8Array;
     rows: number;
     bins: number;
     g: number;
     h: number;
     indices: number;
+    loss: { code: number; outputs: number; y: number; margins: number; terms: number };
+  };
+  const cells = rows * loss.outputs;
+  const views = {
+    y: new Float64Array(memory.buffer, loss.y, rows),
+    margins: new Float64Array(memory.buffer, loss.margins, cells),
+    terms: new Float64Array(memory.buffer, loss.terms, rows),
+    g: new Float32Array(memory.buffer, g, cells),
+    h: new Float32Array(memory.buffer, h, cells),
   };
   type Call = (...args: number[]) => void;
   const api = (
@@ -117,9 +142,24 @@ function workerLoop(): void {
     const mode = control[2];
     if (mode === 2) break;
     try {
-      const at = control[3]! * rows * 4;
-      const build = mode === 1 ? kernel.indexed! : kernel.rows!;
-      build(control[6]!, bins, indices + at, g + at, h + at, control[4]!, control[5]!);
+      if (mode === 3) {
+        const { y, margins, terms } = views;
+        rowsOf(
+          loss.code,
+          y,
+          margins,
+          loss.outputs,
+          views.g,
+          views.h,
+          terms,
+          control[4]!,
+          control[5]!,
+        );
+      } else {
+        const at = control[3]! * rows * 4;
+        const build = mode === 1 ? kernel.indexed! : kernel.rows!;
+        build(control[6]!, bins, indices + at, g + at, h + at, control[4]!, control[5]!);
+      }
     } catch {
       control[7] = 1;
     }
@@ -128,7 +168,7 @@ function workerLoop(): void {
   }
 }
 
-const WORKER_SOURCE = `(${workerLoop.toString()})();`;
+const WORKER_SOURCE = `(${workerLoop.toString()})(${gradientRows.toString()});`;
 
 interface HistogramWorker {
   worker: Worker;
@@ -153,7 +193,7 @@ export function histogramBuilder(
   const { arena } = sources;
   const whole = arena ? histogramKernel(arena.memory, sources.width, 0, sources.width) : null;
   if (arena === null || whole === null) return javascriptBuilder(sources);
-  const { bins, rows, width, g, h, indices } = sources;
+  const { bins, rows, width, g, h, indices, gradients: loss } = sources;
   const shares = Math.max(1, Math.min(threads, width));
   // Feature f0 of share s: the shares split the width as evenly as integers allow.
   const bounds = Array.from({ length: shares + 1 }, (_, s) => Math.round((s * width) / shares));
@@ -173,6 +213,13 @@ export function histogramBuilder(
         g: g.byteOffset,
         h: h.byteOffset,
         indices: indices.byteOffset,
+        loss: {
+          code: loss.code,
+          outputs: loss.outputs,
+          y: loss.y.byteOffset,
+          margins: loss.margins.byteOffset,
+          terms: loss.terms.byteOffset,
+        },
       },
     });
     worker.unref();
@@ -245,11 +292,36 @@ export function histogramBuilder(
         run(whole, out, output, root, start, end);
       }
     },
+    gradients() {
+      const all = () => gradientRowsOf(sources, 0, rows);
+      if (workers.length === 0 || !workersReady()) {
+        all();
+        return;
+      }
+      // Rows split evenly; share 0 is this thread's.
+      const cut = (s: number) => Math.round((s * rows) / (workers.length + 1));
+      workers.forEach((w, s) => {
+        post(w, MODE_GRADIENTS, 0, cut(s + 1), cut(s + 2));
+      });
+      gradientRowsOf(sources, 0, cut(1));
+      const answered = workers.every(
+        (w) => waitForWord(w.control, DONE, w.job, WAIT_MS) && w.control[FAILED] !== 1,
+      );
+      if (!answered) {
+        abandon();
+        all();
+      }
+    },
     close() {
       for (const w of workers) post(w, MODE_EXIT);
       workers.length = 0;
     },
   };
+}
+
+function gradientRowsOf(sources: HistogramSources, start: number, end: number): void {
+  const { code, outputs, y, margins, terms } = sources.gradients;
+  gradientRows(code, y, margins, outputs, sources.g, sources.h, terms, start, end);
 }
 
 function javascriptBuild(
@@ -273,6 +345,7 @@ function javascriptBuilder(sources: HistogramSources): HistogramBuilder {
   return {
     build: (out, output, root, start, end) =>
       javascriptBuild(sources, out, output, root, start, end),
+    gradients: () => gradientRowsOf(sources, 0, sources.rows),
     close() {},
   };
 }

@@ -43,12 +43,84 @@ export function baselineMargins(loss: GbdtLoss, y: Float64Array, outputs: number
   return logs.map((value) => value - mean);
 }
 
+/** A loss as the gradient kernel (and its worker threads) numbers it. */
+export const LOSS_CODE: Record<GbdtLoss, number> = { squared_error: 0, log_loss: 1, softmax: 2 };
+
 /**
- * Gradients and hessians of the loss with respect to the margins, float32 as scikit-learn keeps
- * them, and the mean loss at those margins (meanLoss's value, bit for bit: the same terms summed
- * in the same order), from one pass. Squared error: g = m - y, h = 1. Log loss: g = p - y,
- * h = p (1 - p). Softmax: for each class k, g = p_k - [y = k], h = p_k (1 - p_k). `g` and `h`
- * hold rows × outputs, class-major (class k at k * rows).
+ * Rows start … end - 1: gradients and hessians of the loss with respect to the margins, float32
+ * as scikit-learn keeps them, and each row's loss term (half squared error, or minus the log of
+ * the label's probability clipped at 1e-15) in `terms`. Squared error (code 0): g = m - y,
+ * h = 1. Log loss (1): g = p - y, h = p (1 - p). Softmax (2): for each class k,
+ * g = p_k - [y = k], h = p_k (1 - p_k). `g` and `h` hold rows × outputs, class-major (class k at
+ * k * rows); margins rows × outputs, row-major.
+ *
+ * Self-contained (literals only): histogram-threads.ts runs this function's source on its worker
+ * threads, which compute shares of the rows; a row's values do not depend on who computes them.
+ */
+export function gradientRows(
+  code: number,
+  y: Float64Array,
+  margins: Float64Array,
+  outputs: number,
+  g: Float32Array,
+  h: Float32Array,
+  terms: Float64Array,
+  start: number,
+  end: number,
+): void {
+  if (code === 0) {
+    for (let i = start; i < end; i++) {
+      const d = margins[i]! - y[i]!;
+      terms[i] = 0.5 * d * d;
+      g[i] = d;
+      h[i] = 1;
+    }
+  } else if (code === 1) {
+    for (let i = start; i < end; i++) {
+      const p = 1 / (1 + Math.exp(-margins[i]!));
+      const label = y[i]!;
+      terms[i] = Math.log(Math.max(1e-15, label === 1 ? p : 1 - p));
+      g[i] = p - label;
+      h[i] = p * (1 - p);
+    }
+  } else {
+    const n = y.length;
+    const p = new Float64Array(outputs);
+    for (let i = start; i < end; i++) {
+      const at = i * outputs;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < outputs; c++) if (margins[at + c]! > max) max = margins[at + c]!;
+      let sum = 0;
+      for (let c = 0; c < outputs; c++) {
+        const e = Math.exp(margins[at + c]! - max);
+        p[c] = e;
+        sum += e;
+      }
+      for (let c = 0; c < outputs; c++) p[c] = p[c]! / sum;
+      const label = y[i]!;
+      terms[i] = Math.log(Math.max(1e-15, p[label]!));
+      for (let k = 0; k < outputs; k++) {
+        const pk = p[k]!;
+        g[k * n + i] = pk - (k === label ? 1 : 0);
+        h[k * n + i] = pk * (1 - pk);
+      }
+    }
+  }
+}
+
+/** The mean loss from the rows' terms, summed in row order (whoever computed them). */
+export function meanOfTerms(loss: GbdtLoss, terms: Float64Array): number {
+  const n = terms.length;
+  if (n === 0) return Number.NaN;
+  let sum = 0;
+  if (loss === 'squared_error') for (let i = 0; i < n; i++) sum += terms[i]!;
+  else for (let i = 0; i < n; i++) sum -= terms[i]!;
+  return sum / n;
+}
+
+/**
+ * Gradients and hessians of every row (gradientRows) and the mean loss at these margins, on
+ * this thread. `terms` (rows) is scratch.
  */
 export function gradients(
   loss: GbdtLoss,
@@ -57,41 +129,10 @@ export function gradients(
   outputs: number,
   g: Float32Array,
   h: Float32Array,
+  terms: Float64Array = new Float64Array(y.length),
 ): number {
-  const n = y.length;
-  if (n === 0) return Number.NaN;
-  let sum = 0;
-  if (loss === 'squared_error') {
-    for (let i = 0; i < n; i++) {
-      const d = margins[i]! - y[i]!;
-      sum += 0.5 * d * d;
-      g[i] = d;
-      h[i] = 1;
-    }
-    return sum / n;
-  }
-  if (loss === 'log_loss') {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(margins[i]!);
-      const label = y[i]!;
-      sum -= Math.log(Math.max(PROBABILITY_FLOOR, label === 1 ? p : 1 - p));
-      g[i] = p - label;
-      h[i] = p * (1 - p);
-    }
-    return sum / n;
-  }
-  const p = new Float64Array(outputs);
-  for (let i = 0; i < n; i++) {
-    softmax(margins, i * outputs, outputs, p);
-    const label = y[i]!;
-    sum -= Math.log(Math.max(PROBABILITY_FLOOR, p[label]!));
-    for (let k = 0; k < outputs; k++) {
-      const pk = p[k]!;
-      g[k * n + i] = pk - (k === label ? 1 : 0);
-      h[k * n + i] = pk * (1 - pk);
-    }
-  }
-  return sum / n;
+  gradientRows(LOSS_CODE[loss], y, margins, outputs, g, h, terms, 0, y.length);
+  return meanOfTerms(loss, terms);
 }
 
 /** Mean loss: half squared error, log loss (clipped at 1e-15), or cross-entropy. */
@@ -101,41 +142,6 @@ export function meanLoss(
   margins: Float64Array,
   outputs: number,
 ): number {
-  const n = y.length;
-  if (n === 0) return Number.NaN;
-  let sum = 0;
-  if (loss === 'squared_error') {
-    for (let i = 0; i < n; i++) {
-      const d = margins[i]! - y[i]!;
-      sum += 0.5 * d * d;
-    }
-  } else if (loss === 'log_loss') {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(margins[i]!);
-      sum -= Math.log(Math.max(PROBABILITY_FLOOR, y[i] === 1 ? p : 1 - p));
-    }
-  } else {
-    const p = new Float64Array(outputs);
-    for (let i = 0; i < n; i++) {
-      softmax(margins, i * outputs, outputs, p);
-      sum -= Math.log(Math.max(PROBABILITY_FLOOR, p[y[i]!]!));
-    }
-  }
-  return sum / n;
-}
-
-export function sigmoid(m: number): number {
-  return 1 / (1 + Math.exp(-m));
-}
-
-function softmax(margins: Float64Array, at: number, k: number, out: Float64Array): void {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let c = 0; c < k; c++) if (margins[at + c]! > max) max = margins[at + c]!;
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    const e = Math.exp(margins[at + c]! - max);
-    out[c] = e;
-    sum += e;
-  }
-  for (let c = 0; c < k; c++) out[c] = out[c]! / sum;
+  const cells = y.length * outputs;
+  return gradients(loss, y, margins, outputs, new Float32Array(cells), new Float32Array(cells));
 }
