@@ -1,15 +1,18 @@
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { testServerArgv } from '@tandem/fixtures';
 import { loadConfig, startServer } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 
 /** Shared by the end-to-end tests: each drives two or more apps the way users combine them. */
 
-export { type NativeAnswer, postJson, tempDir, type V2Answer } from '@tandem/fixtures';
-
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const DATA = path.join(REPO_ROOT, 'data');
+export {
+  DATA,
+  type NativeAnswer,
+  postJson,
+  REPO_ROOT,
+  tempDir,
+  type V2Answer,
+} from '@tandem/fixtures';
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import path from 'node:path';
 import {
   type CliResult,
   CREDIT,
+  DATA,
+  REPO_ROOT,
   type ScriptOptions,
   startScript,
   writeFixtureVersion,
@@ -16,8 +18,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll } from 'vitest';
 
 export const SCORER_ROOT = path.resolve(import.meta.dirname, '..');
-export const REPO_ROOT = path.resolve(SCORER_ROOT, '../..');
-export const DATA = path.join(REPO_ROOT, 'data');
+export { DATA, REPO_ROOT };
 
 export type { CliResult } from '@tandem/fixtures';
 

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DATA, REPO_ROOT } from '@tandem/fixtures/repo-paths';
 import {
   type CliResult,
   type ScriptOptions,
@@ -10,8 +11,7 @@ import {
 import { parse } from 'csv-parse/sync';
 
 export const TRAINER_ROOT = path.resolve(import.meta.dirname, '..');
-export const REPO_ROOT = path.resolve(TRAINER_ROOT, '../..');
-export const DATA = path.join(REPO_ROOT, 'data');
+export { DATA, REPO_ROOT };
 
 export type { CliResult } from '@tandem/fixtures/script-process';
 export { tempDir } from '@tandem/fixtures/temp-dir';
