@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { ONNX_RUNTIME_TESTS, workspaceTestConfig } from '../../vitest.shared.ts';
 
-// ONNX Runtime (WebAssembly) loads once per file; trained models take a while on a small machine.
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
-  },
-});
+export default workspaceTestConfig(ONNX_RUNTIME_TESTS);
