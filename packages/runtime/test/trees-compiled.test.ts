@@ -5,37 +5,33 @@ import {
   binaryTrees,
   ensembleOf,
   mulberry32,
-  type NodeSpec,
+  type RandomTreeDraws,
+  randomTree,
   referenceLeaf,
 } from './fixtures/trees.ts';
 
 /**
- * A random tree whose categorical splits (features < categorical) use codes up to 255, so that
- * every bitset word is exercised, and whose leaves include -0 and values of every magnitude.
+ * Draws for randomTree whose categorical splits use codes up to 255, so that every bitset word
+ * is exercised, whose leaves include -0 and values of every magnitude, and whose thresholds
+ * include ±Infinity.
  */
-function wideTree(next: () => number, width: number, categorical: number, depth: number): NodeSpec {
-  if (depth === 0 || next() < 0.15) {
+const WIDE_DRAWS: RandomTreeDraws = {
+  stop: 0.15,
+  leaf: (next) => {
     const r = next();
-    const leaf = r < 0.05 ? -0 : r < 0.1 ? 1e-300 * (next() - 0.5) : (next() - 0.5) * 10 ** (r * 6);
-    return { leaf };
-  }
-  const feature = Math.floor(next() * width);
-  const base = {
-    feature,
-    missingLeft: next() < 0.5,
-    left: wideTree(next, width, categorical, depth - 1),
-    right: wideTree(next, width, categorical, depth - 1),
-  };
-  if (feature < categorical) {
+    return r < 0.05 ? -0 : r < 0.1 ? 1e-300 * (next() - 0.5) : (next() - 0.5) * 10 ** (r * 6);
+  },
+  categories: (next) => {
     const span = [8, 40, 256][Math.floor(next() * 3)]!;
-    const categories = Array.from({ length: span }, (_, c) => c).filter(() => next() < 0.4);
-    return { ...base, categories };
-  }
-  const r = next();
-  const threshold =
-    r < 0.03 ? Number.POSITIVE_INFINITY : r < 0.06 ? Number.NEGATIVE_INFINITY : (next() - 0.5) * 4;
-  return { ...base, threshold: Math.fround(threshold) };
-}
+    return Array.from({ length: span }, (_, c) => c).filter(() => next() < 0.4);
+  },
+  threshold: (next) => {
+    const r = next();
+    const t =
+      r < 0.03 ? Number.POSITIVE_INFINITY : r < 0.06 ? Number.NEGATIVE_INFINITY : next() - 0.5;
+    return Math.fround(t * 4);
+  },
+};
 
 /**
  * Rows with NaN, codes seen and unseen (beyond 255, negative, infinite) and raw floats. With
@@ -85,7 +81,7 @@ describe('compiled trees', () => {
       const outputs = 3;
       const specs = Array.from({ length: 57 }, (_, t) => ({
         output: t % outputs,
-        root: wideTree(next, width, categorical, 7),
+        root: randomTree(next, width, categorical, 7, WIDE_DRAWS),
       }));
       const baseline = [0.5, -0, -1.25];
       const ensemble = decodeTreeFile(
