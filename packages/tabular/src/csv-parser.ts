@@ -23,6 +23,8 @@ const CR = 0x0d;
  * PushedText.frame): records only, from that line on.
  */
 export class CsvRecordParser extends PushedText {
+  protected readonly tooLong =
+    `a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`;
   /** Index of the first quote at or after pos; -1 when unknown, text.length when none. */
   private nextQuote = -1;
   private columns: readonly string[] | undefined;
@@ -105,11 +107,8 @@ export class CsvRecordParser extends PushedText {
     for (;;) {
       const start = this.pos;
       if (start >= text.length) return final ? END : MORE;
-      let lf = text.indexOf('\n', start);
-      if (lf === -1) {
-        if (!final) return this.needMore(start);
-        lf = text.length;
-      }
+      const lf = this.lineEnd(start, final);
+      if (lf === -1) return MORE;
       if (this.nextQuote < start) {
         const quote = text.indexOf('"', start);
         this.nextQuote = quote === -1 ? text.length : quote;
@@ -231,15 +230,5 @@ export class CsvRecordParser extends PushedText {
       lf = this.text.indexOf('\n', lf + 1);
     }
     this.pos = next;
-  }
-
-  private needMore(start: number): Step {
-    if (this.text.length - start > MAX_RECORD_CHARS) {
-      throw new TabularError(
-        'TANDEM_TABLE_INVALID',
-        `line ${this.line}: a record is longer than ${MAX_RECORD_CHARS} characters (is a quote never closed?)`,
-      );
-    }
-    return MORE;
   }
 }

@@ -1,4 +1,3 @@
-import { TabularError } from './errors.ts';
 import { END, MORE, type ParserSeed, PushedText, RECORD, type Step } from './pushed-text.ts';
 import { addRecord, MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
 
@@ -8,6 +7,7 @@ import { addRecord, MAX_RECORD_CHARS, type NdjsonChunk } from './records.ts';
  * with a line reads a block framed by another parser (see PushedText.frame).
  */
 export class NdjsonRecordParser extends PushedText {
+  protected readonly tooLong = `a line is longer than ${MAX_RECORD_CHARS} characters`;
   // The line found by the last step, trimmed.
   private recordRaw = '';
   private recordLine = 0;
@@ -50,19 +50,8 @@ export class NdjsonRecordParser extends PushedText {
     for (;;) {
       const start = this.pos;
       if (start >= text.length) return final ? END : MORE;
-      let lf = text.indexOf('\n', start);
-      if (lf === -1) {
-        if (!final) {
-          if (text.length - start > MAX_RECORD_CHARS) {
-            throw new TabularError(
-              'TANDEM_TABLE_INVALID',
-              `line ${this.line}: a line is longer than ${MAX_RECORD_CHARS} characters`,
-            );
-          }
-          return MORE;
-        }
-        lf = text.length;
-      }
+      const lf = this.lineEnd(start, final);
+      if (lf === -1) return MORE;
       const line = this.line++;
       this.pos = lf + 1;
       const raw = text.slice(start, lf).trim();

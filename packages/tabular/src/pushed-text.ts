@@ -1,3 +1,6 @@
+import { TabularError } from './errors.ts';
+import { MAX_RECORD_CHARS } from './records.ts';
+
 /** A run of whole records as text, framed on one thread to be read on another. */
 export interface FramedText {
   /** From the first record's first character to just past the last record's line break. */
@@ -90,4 +93,27 @@ export abstract class PushedText {
 
   /** Moves past the next record without building it: false when more text is needed or at the end. */
   protected abstract skipRecord(final: boolean): boolean;
+
+  /** The problem of a record longer than MAX_RECORD_CHARS, for its error message. */
+  protected abstract readonly tooLong: string;
+
+  /**
+   * Where the line starting at `start` ends: its '\n', or with `final` the end of the text; -1
+   * while more text is needed.
+   */
+  protected lineEnd(start: number, final: boolean): number {
+    const lf = this.text.indexOf('\n', start);
+    if (lf !== -1) return lf;
+    if (final) return this.text.length;
+    this.needMore(start);
+    return -1;
+  }
+
+  /** MORE, unless the record from `start` is already longer than any may be: an error. */
+  protected needMore(start: number): Step {
+    if (this.text.length - start > MAX_RECORD_CHARS) {
+      throw new TabularError('TANDEM_TABLE_INVALID', `line ${this.line}: ${this.tooLong}`);
+    }
+    return MORE;
+  }
 }
