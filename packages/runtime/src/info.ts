@@ -1,6 +1,8 @@
 import { type BackendName, currentBackend } from './backend.ts';
 import type { EngineKind } from './engine.ts';
 import { tf } from './tf.ts';
+import { codeGenerationAllowed } from './trees/compiled-trees.ts';
+import type { TreeTraversal } from './trees/tree-engine.ts';
 
 export interface RuntimeInfo {
   /** The tfjs backend initBackend settled on; null before it ran (tree models need none). */
@@ -9,6 +11,11 @@ export interface RuntimeInfo {
   engine: EngineKind | null;
   /** The tfjs version this build carries. */
   tfjs: string;
+  /**
+   * How tree ensembles are evaluated in this process: `compiled` where code generation from
+   * strings is allowed (ensembles up to 400,000 nodes), else `loop` (TreeEngine.traversal).
+   */
+  trees: TreeTraversal;
 }
 
 /** What runs predictions here: for metadata routes, manifests and benchmark headers. */
@@ -17,5 +24,6 @@ export function runtimeInfo(predictor?: { engine: EngineKind }): RuntimeInfo {
     backend: currentBackend() ?? null,
     engine: predictor?.engine ?? null,
     tfjs: tf.version.tfjs,
+    trees: codeGenerationAllowed() ? 'compiled' : 'loop',
   };
 }

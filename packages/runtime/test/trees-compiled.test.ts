@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeTreeFile, encodeTreeFile, TreeEngine, type TreeEnsemble } from '../src/index.ts';
+import {
+  decodeTreeFile,
+  encodeTreeFile,
+  runtimeInfo,
+  TreeEngine,
+  type TreeEnsemble,
+} from '../src/index.ts';
 import { compileTrees, MAX_PRELOADED_FEATURES } from '../src/trees/compiled-trees.ts';
 import {
   binaryTrees,
@@ -92,6 +98,7 @@ describe('compiled trees', () => {
       const compiled = new TreeEngine(ensemble);
       const loop = new TreeEngine(ensemble, { traversal: 'loop' });
       expect(compiled.traversal).toBe('compiled');
+      expect(runtimeInfo().trees).toBe('compiled');
       expect(loop.traversal).toBe('loop');
       const rows = 700; // not a multiple of the 256-row block
       const x = randomRows(next, rows, width, categorical);

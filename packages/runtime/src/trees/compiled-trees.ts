@@ -28,6 +28,20 @@ export const MAX_PRELOADED_FEATURES = 32;
  */
 export const MAX_COMPILED_NODES = 400_000;
 
+let generationAllowed: boolean | undefined;
+
+/** Whether this runtime lets code be generated from strings (probed once per process). */
+export function codeGenerationAllowed(): boolean {
+  if (generationAllowed === undefined) {
+    try {
+      generationAllowed = new Function('return 1')() === 1;
+    } catch {
+      generationAllowed = false;
+    }
+  }
+  return generationAllowed;
+}
+
 /**
  * The ensemble as straight-line JavaScript, one function per TREES_PER_FUNCTION trees, built
  * with `new Function` from the trees' numbers only: each split is a nested if/else whose feature
@@ -45,7 +59,7 @@ export function compileTrees(
   e: TreeEnsemble,
   treesPerFunction = TREES_PER_FUNCTION,
 ): CompiledGroup[] | null {
-  if (e.feature.length > MAX_COMPILED_NODES) return null;
+  if (e.feature.length > MAX_COMPILED_NODES || !codeGenerationAllowed()) return null;
   const trees = e.treeOutput.length;
   const groups: CompiledGroup[] = [];
   for (let first = 0; first < trees; first += treesPerFunction) {
