@@ -3,6 +3,7 @@ import { readBoolean } from '../read/boolean.ts';
 import { READ_OK } from '../read/status.ts';
 import type { BooleanColumnState } from '../state/types.ts';
 import type { ColumnSpec, RawRow } from '../types.ts';
+import { fittedColumnBase } from './column-base.ts';
 import { readNumericTraining } from './training-values.ts';
 
 /** Fits a boolean column: 0/1 output, missing values take the most frequent (ties: false). */
@@ -43,11 +44,7 @@ export function fitBooleanColumn(
     );
   }
   return {
-    name: spec.name,
-    type: 'boolean',
-    nullable: spec.nullable ?? true,
-    missingIndicator: spec.missingIndicator ?? false,
-    missing: column.missing,
+    ...fittedColumnBase(spec, 'boolean', column.missing),
     trueCount,
     falseCount,
     impute: { strategy, value },

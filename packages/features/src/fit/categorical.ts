@@ -3,6 +3,7 @@ import type { CategoricalColumnState, CategoricalEncodingState } from '../state/
 import { orderLevels } from '../stats.ts';
 import type { CategoricalTransform, ColumnSpec, ImputeStrategy, RawRow } from '../types.ts';
 import { MAX_CODES } from './check-spec.ts';
+import { fittedColumnBase } from './column-base.ts';
 import { readCategoricalTraining } from './training-values.ts';
 
 /** Level that a constant imputation uses when the spec names none. */
@@ -51,11 +52,7 @@ export function fitCategoricalColumn(
     encoding = { kind: 'onehot', unknown, other: rare.length > 0 || unknown === 'other' };
   }
   const state: CategoricalColumnState = {
-    name: spec.name,
-    type: 'categorical',
-    nullable: spec.nullable ?? true,
-    missingIndicator: spec.missingIndicator ?? false,
-    missing: column.missing,
+    ...fittedColumnBase(spec, 'categorical', column.missing),
     levels: kept.map(([level]) => level),
     counts: kept.map(([, count]) => count),
     rare: rare.map(([level]) => level),

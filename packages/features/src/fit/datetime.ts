@@ -4,6 +4,7 @@ import { READ_OK } from '../read/status.ts';
 import type { DatetimeColumnState, Standardization } from '../state/types.ts';
 import { mean, populationStd } from '../stats.ts';
 import type { ColumnSpec, RawRow } from '../types.ts';
+import { fittedColumnBase } from './column-base.ts';
 import { fitNumberImpute, imputedValues, observedRange } from './impute-number.ts';
 import { readNumericTraining } from './training-values.ts';
 
@@ -33,11 +34,7 @@ export function fitDatetimeColumn(
     hour[i] = parts.hour;
   }
   const state: DatetimeColumnState = {
-    name: spec.name,
-    type: 'datetime',
-    nullable: spec.nullable ?? true,
-    missingIndicator: spec.missingIndicator ?? false,
-    missing: column.missing,
+    ...fittedColumnBase(spec, 'datetime', column.missing),
     observed: observedRange(column),
     impute,
     outOfRange: spec.outOfRange ?? 'extrapolate',

@@ -4,6 +4,7 @@ import { READ_OK } from '../read/status.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
 import { mean, populationStd, quantileOfSorted, sortedCopy } from '../stats.ts';
 import type { ColumnSpec, NumericTransform, RawRow } from '../types.ts';
+import { fittedColumnBase } from './column-base.ts';
 import { fitNumberImpute, imputedValues, observedRange } from './impute-number.ts';
 import { readNumericTraining } from './training-values.ts';
 
@@ -23,11 +24,7 @@ export function fitNumericColumn(
   if (transform.kind === 'log1p')
     checkLog1pDomain(spec.name, column.values, column.present, impute.value);
   const state: NumericColumnState = {
-    name: spec.name,
-    type: 'numeric',
-    nullable: spec.nullable ?? true,
-    missingIndicator: spec.missingIndicator ?? column.missing > 0,
-    missing: column.missing,
+    ...fittedColumnBase(spec, 'numeric', column.missing, column.missing > 0),
     observed: observedRange(column),
     impute,
     outOfRange: spec.outOfRange ?? 'extrapolate',
