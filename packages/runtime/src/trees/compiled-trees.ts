@@ -23,8 +23,8 @@ export const TREES_PER_FUNCTION = 10;
 export const MAX_PRELOADED_FEATURES = 32;
 
 /**
- * Above this many nodes an ensemble is not compiled: the generated source and machine code grow
- * with the nodes (about 100 bytes each), and the loop's speed is fine for a rarely called giant.
+ * Above this many nodes an ensemble is not compiled: source, bytecode and machine code grow with
+ * the nodes (about 40 bytes of source each), and so does the time to compile at load.
  */
 export const MAX_COMPILED_NODES = 400_000;
 
@@ -79,9 +79,10 @@ export function compileTrees(
 }
 
 /**
- * The body of one group's function `(x, width, start, end, margins)`: per row, the margins of the outputs the
- * group's trees add to are read into locals, each tree adds its leaf value in tree order, and
- * the locals are written back (the same float64 additions, in the same order, as the loop).
+ * The body of one group's function `(x, width, start, end, margins)`: per row, the margins of
+ * the outputs the group's trees add to are read into locals, each tree adds its leaf value in
+ * tree order, and the locals are written back (the same float64 additions, in the same order,
+ * as the loop).
  */
 function groupBody(e: TreeEnsemble, first: number, last: number): string {
   const k = integer(e.outputs, 1, 1 << 16);
