@@ -128,15 +128,20 @@ function parseStandardization(value: unknown, path: string): Standardization {
   return { mean: finiteNumber(object, 'mean', path), std: nonNegative(object, 'std', path) };
 }
 
-function parseNumeric(column: JsonObject, path: string): NumericColumnState {
+/** The impute state of a column imputed by a number (numeric, datetime). */
+function parseNumberImpute(column: JsonObject, path: string): NumericColumnState['impute'] {
   const imputePath = `${path}.impute`;
   const impute = objectAt(column['impute'], imputePath);
+  return {
+    strategy: oneOf(impute, 'strategy', imputePath, IMPUTE_STRATEGIES),
+    value: finiteNumber(impute, 'value', imputePath),
+  };
+}
+
+function parseNumeric(column: JsonObject, path: string): NumericColumnState {
   return withBase(column, path, 'numeric', {
     observed: parseObserved(column, path),
-    impute: {
-      strategy: oneOf(impute, 'strategy', imputePath, IMPUTE_STRATEGIES),
-      value: finiteNumber(impute, 'value', imputePath),
-    },
+    impute: parseNumberImpute(column, path),
     outOfRange: oneOf(column, 'outOfRange', path, OUT_OF_RANGE_RULES),
     transform: parseNumericTransform(column['transform'], `${path}.transform`),
   });
@@ -246,16 +251,11 @@ function parseBoolean(column: JsonObject, path: string): BooleanColumnState {
 }
 
 function parseDatetime(column: JsonObject, path: string): DatetimeColumnState {
-  const imputePath = `${path}.impute`;
-  const impute = objectAt(column['impute'], imputePath);
   const partsPath = `${path}.parts`;
   const parts = objectAt(column['parts'], partsPath);
   return withBase(column, path, 'datetime', {
     observed: parseObserved(column, path),
-    impute: {
-      strategy: oneOf(impute, 'strategy', imputePath, IMPUTE_STRATEGIES),
-      value: finiteNumber(impute, 'value', imputePath),
-    },
+    impute: parseNumberImpute(column, path),
     outOfRange: oneOf(column, 'outOfRange', path, OUT_OF_RANGE_RULES),
     parts: {
       year: parseStandardization(parts['year'], `${partsPath}.year`),
