@@ -1,40 +1,4 @@
-import {
-  asm,
-  type Bytes,
-  block,
-  br,
-  brIf,
-  end,
-  FUNC_TYPE,
-  f32Load,
-  f64Add,
-  f64Const,
-  f64Load,
-  f64PromoteF32,
-  f64Store,
-  f64x2Add,
-  f64x2ReplaceLane,
-  f64x2Splat,
-  i32Add,
-  i32Const,
-  i32GeU,
-  i32Load,
-  i32Load8U,
-  i32Mul,
-  i32Shl,
-  localGet,
-  localSet,
-  localTee,
-  loop,
-  memoryFill,
-  name,
-  section,
-  u32,
-  v128Load,
-  v128Store,
-  valueType,
-  vec,
-} from '@tandem/runtime/wasm-encoding';
+import * as op from '@tandem/runtime/wasm-encoding';
 import { FEATURE_STRIDE } from './histogram.ts';
 import { instantiate, MEMORY_IMPORT, type WasmMemory } from './kernel-arena.ts';
 
@@ -50,22 +14,22 @@ import { instantiate, MEMORY_IMPORT, type WasmMemory } from './kernel-arena.ts';
  * imported memory but start and end. Both zero features f0 … f1 - 1 of `sums` first.
  */
 export function histogramModuleBytes(width: number, f0: number, f1: number): Uint8Array {
-  const params = Array.from({ length: PARAMS }, () => [valueType.i32]);
-  const funcType = [FUNC_TYPE, ...vec(params), ...vec([])];
+  const params = Array.from({ length: PARAMS }, () => [op.valueType.i32]);
+  const funcType = [op.FUNC_TYPE, ...op.vec(params), ...op.vec([])];
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
     ...magicAndVersion,
-    ...section(1, vec([funcType])),
-    ...section(2, vec([MEMORY_IMPORT])),
-    ...section(3, vec([u32(0), u32(0)])),
-    ...section(
+    ...op.section(1, op.vec([funcType])),
+    ...op.section(2, op.vec([MEMORY_IMPORT])),
+    ...op.section(3, op.vec([op.u32(0), op.u32(0)])),
+    ...op.section(
       7,
-      vec([
-        [...name('rows'), 0x00, ...u32(0)],
-        [...name('indexed'), 0x00, ...u32(1)],
+      op.vec([
+        [...op.name('rows'), 0x00, ...op.u32(0)],
+        [...op.name('indexed'), 0x00, ...op.u32(1)],
       ]),
     ),
-    ...section(10, vec([body(width, f0, f1, false), body(width, f0, f1, true)])),
+    ...op.section(10, op.vec([body(width, f0, f1, false), body(width, f0, f1, true)])),
   ]);
 }
 
@@ -85,57 +49,78 @@ const ROW = 8;
 const AT = 9;
 const GH = 10;
 
-function body(width: number, f0: number, f1: number, indexed: boolean): Bytes {
+/** base + 4 · index: the address of a 32-bit element. */
+const element = (base: number, index: number) =>
+  op.asm(op.localGet(base), op.localGet(index), op.i32Const(2), op.i32Shl(), op.i32Add());
+
+function body(width: number, f0: number, f1: number, indexed: boolean): op.Bytes {
   const rowOf = indexed
-    ? asm(localGet(INDICES), localGet(J), i32Const(2), i32Shl(), i32Add(), i32Load(), localSet(I))
-    : asm(localGet(J), localSet(I));
-  const pair = asm(
-    asm(localGet(G), localGet(I), i32Const(2), i32Shl(), i32Add(), f32Load(), f64PromoteF32()),
-    f64x2Splat(),
-    asm(localGet(H), localGet(I), i32Const(2), i32Shl(), i32Add(), f32Load(), f64PromoteF32()),
-    f64x2ReplaceLane(1),
-    localSet(GH),
-  );
-  const features: Bytes[] = [];
+    ? op.asm(element(INDICES, J), op.i32Load(), op.localSet(I))
+    : op.asm(op.localGet(J), op.localSet(I));
+  const gradient = op.asm(element(G, I), op.f32Load(), op.f64PromoteF32(), op.f64x2Splat());
+  const hessian = op.asm(element(H, I), op.f32Load(), op.f64PromoteF32());
+  const pair = op.asm(gradient, hessian, op.f64x2ReplaceLane(1), op.localSet(GH));
+  const features: op.Bytes[] = [];
   for (let f = f0; f < f1; f++) {
     const slot = f * FEATURE_BYTES;
     features.push(
       // at = sums + bin · 24; the feature's offset rides in the access's constant offset.
-      asm(localGet(SUMS), localGet(ROW), i32Load8U(f), i32Const(24), i32Mul(), i32Add()),
-      asm(localTee(AT), localGet(AT), v128Load(slot), localGet(GH), f64x2Add(), v128Store(slot)),
-      asm(
-        localGet(AT),
-        localGet(AT),
-        f64Load(slot + 16),
-        f64Const(1),
-        f64Add(),
-        f64Store(slot + 16),
+      op.asm(
+        op.localGet(SUMS),
+        op.localGet(ROW),
+        op.i32Load8U(f),
+        op.i32Const(24),
+        op.i32Mul(),
+        op.i32Add(),
+      ),
+      op.asm(
+        op.localTee(AT),
+        op.localGet(AT),
+        op.v128Load(slot),
+        op.localGet(GH),
+        op.f64x2Add(),
+        op.v128Store(slot),
+      ),
+      op.asm(
+        op.localGet(AT),
+        op.localGet(AT),
+        op.f64Load(slot + 16),
+        op.f64Const(1),
+        op.f64Add(),
+        op.f64Store(slot + 16),
       ),
     );
   }
-  const code = asm(
+  const code = op.asm(
     // Zero features f0 … f1 - 1.
-    asm(localGet(SUMS), i32Const(f0 * FEATURE_BYTES), i32Add()),
-    asm(i32Const(0), i32Const((f1 - f0) * FEATURE_BYTES), memoryFill()),
-    block(),
-    loop(),
-    asm(localGet(J), localGet(END), i32GeU(), brIf(1)),
+    op.asm(op.localGet(SUMS), op.i32Const(f0 * FEATURE_BYTES), op.i32Add()),
+    op.asm(op.i32Const(0), op.i32Const((f1 - f0) * FEATURE_BYTES), op.memoryFill()),
+    op.block(),
+    op.loop(),
+    op.asm(op.localGet(J), op.localGet(END), op.i32GeU(), op.brIf(1)),
     rowOf,
     pair,
-    asm(localGet(BINS), localGet(I), i32Const(width), i32Mul(), i32Add(), localSet(ROW)),
+    op.asm(
+      op.localGet(BINS),
+      op.localGet(I),
+      op.i32Const(width),
+      op.i32Mul(),
+      op.i32Add(),
+      op.localSet(ROW),
+    ),
     ...features,
-    asm(localGet(J), i32Const(1), i32Add(), localSet(J)),
-    br(0),
-    end(),
-    end(),
-    end(),
+    op.asm(op.localGet(J), op.i32Const(1), op.i32Add(), op.localSet(J)),
+    op.br(0),
+    op.end(),
+    op.end(),
+    op.end(),
   );
-  const locals = vec([
-    [...u32(3), valueType.i32],
-    [...u32(1), valueType.v128],
+  const locals = op.vec([
+    [...op.u32(3), op.valueType.i32],
+    [...op.u32(1), op.valueType.v128],
   ]);
   const bytes = [...locals, ...code];
-  return [...u32(bytes.length), ...bytes];
+  return [...op.u32(bytes.length), ...bytes];
 }
 
 /** Builds features f0 … f1 - 1 of the histogram at `sums`; byte addresses but start and end. */

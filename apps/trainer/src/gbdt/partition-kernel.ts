@@ -1,29 +1,4 @@
-import {
-  asm,
-  type Bytes,
-  block,
-  br,
-  brIf,
-  end,
-  FUNC_TYPE,
-  i32Add,
-  i32Const,
-  i32GeU,
-  i32Load,
-  i32Load8U,
-  i32Shl,
-  i32Store,
-  i32Sub,
-  localGet,
-  localSet,
-  loop,
-  memoryCopy,
-  name,
-  section,
-  u32,
-  valueType,
-  vec,
-} from '@tandem/runtime/wasm-encoding';
+import * as op from '@tandem/runtime/wasm-encoding';
 import { instantiate, MEMORY_IMPORT, type WasmMemory } from './kernel-arena.ts';
 
 // Parameters (byte addresses but start and end), then locals.
@@ -40,7 +15,7 @@ const I = 8;
 const LEFT = 9;
 
 const address = (base: number, element: number) =>
-  asm(localGet(base), localGet(element), i32Const(2), i32Shl(), i32Add());
+  op.asm(op.localGet(base), op.localGet(element), op.i32Const(2), op.i32Shl(), op.i32Add());
 
 /**
  * The stable partition of grow.ts in WebAssembly: for j in start … end - 1, row i = indices[j]
@@ -49,36 +24,57 @@ const address = (base: number, element: number) =>
  * Both stores run for every row, so the loop has no branch on the side. Returns the boundary.
  */
 export function partitionModuleBytes(): Uint8Array {
-  const params = Array.from({ length: PARAMS }, () => [valueType.i32]);
-  const funcType = [FUNC_TYPE, ...vec(params), ...vec([[valueType.i32]])];
-  const code: Bytes = asm(
-    asm(localGet(J), localSet(L)),
-    block(),
-    loop(),
-    asm(localGet(J), localGet(END), i32GeU(), brIf(1)),
-    asm(address(INDICES, J), i32Load(), localSet(I)),
-    asm(localGet(TABLE), localGet(COLUMN), localGet(I), i32Add(), i32Load8U(), i32Add()),
-    asm(i32Load8U(), localSet(LEFT)),
-    asm(address(INDICES, L), localGet(I), i32Store()),
-    asm(address(SCRATCH, R), localGet(I), i32Store()),
-    asm(localGet(L), localGet(LEFT), i32Add(), localSet(L)),
-    asm(localGet(R), i32Const(1), i32Add(), localGet(LEFT), i32Sub(), localSet(R)),
-    asm(localGet(J), i32Const(1), i32Add(), localSet(J)),
-    br(0),
-    end(),
-    end(),
-    asm(address(INDICES, L), localGet(SCRATCH), localGet(R), i32Const(2), i32Shl(), memoryCopy()),
-    localGet(L),
-    end(),
+  const params = Array.from({ length: PARAMS }, () => [op.valueType.i32]);
+  const funcType = [op.FUNC_TYPE, ...op.vec(params), ...op.vec([[op.valueType.i32]])];
+  const code: op.Bytes = op.asm(
+    op.asm(op.localGet(J), op.localSet(L)),
+    op.block(),
+    op.loop(),
+    op.asm(op.localGet(J), op.localGet(END), op.i32GeU(), op.brIf(1)),
+    op.asm(address(INDICES, J), op.i32Load(), op.localSet(I)),
+    op.asm(
+      op.localGet(TABLE),
+      op.localGet(COLUMN),
+      op.localGet(I),
+      op.i32Add(),
+      op.i32Load8U(),
+      op.i32Add(),
+    ),
+    op.asm(op.i32Load8U(), op.localSet(LEFT)),
+    op.asm(address(INDICES, L), op.localGet(I), op.i32Store()),
+    op.asm(address(SCRATCH, R), op.localGet(I), op.i32Store()),
+    op.asm(op.localGet(L), op.localGet(LEFT), op.i32Add(), op.localSet(L)),
+    op.asm(
+      op.localGet(R),
+      op.i32Const(1),
+      op.i32Add(),
+      op.localGet(LEFT),
+      op.i32Sub(),
+      op.localSet(R),
+    ),
+    op.asm(op.localGet(J), op.i32Const(1), op.i32Add(), op.localSet(J)),
+    op.br(0),
+    op.end(),
+    op.end(),
+    op.asm(
+      address(INDICES, L),
+      op.localGet(SCRATCH),
+      op.localGet(R),
+      op.i32Const(2),
+      op.i32Shl(),
+      op.memoryCopy(),
+    ),
+    op.localGet(L),
+    op.end(),
   );
-  const body = [...vec([[...u32(4), valueType.i32]]), ...code];
+  const body = [...op.vec([[...op.u32(4), op.valueType.i32]]), ...code];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([funcType])),
-    ...section(2, vec([MEMORY_IMPORT])),
-    ...section(3, vec([u32(0)])),
-    ...section(7, vec([[...name('partition'), 0x00, ...u32(0)]])),
-    ...section(10, vec([[...u32(body.length), ...body]])),
+    ...op.section(1, op.vec([funcType])),
+    ...op.section(2, op.vec([MEMORY_IMPORT])),
+    ...op.section(3, op.vec([op.u32(0)])),
+    ...op.section(7, op.vec([[...op.name('partition'), 0x00, ...op.u32(0)]])),
+    ...op.section(10, op.vec([[...op.u32(body.length), ...body]])),
   ]);
 }
 
