@@ -1,3 +1,3 @@
-import { TRAINING_TESTS, workspaceTestConfig } from '../../vitest.shared.ts';
+import { workspaceTestConfig } from '../../vitest.shared.ts';
 
-export default workspaceTestConfig(TRAINING_TESTS);
+export default workspaceTestConfig('training');

@@ -1,3 +1,3 @@
-import { ONNX_RUNTIME_TESTS, workspaceTestConfig } from '../../vitest.shared.ts';
+import { workspaceTestConfig } from '../../vitest.shared.ts';
 
-export default workspaceTestConfig(ONNX_RUNTIME_TESTS);
+export default workspaceTestConfig('onnxRuntime');
