@@ -58,18 +58,24 @@ const START = 4;
 const END = 5;
 const SUMS = 6; // byte address of the histogram
 const FAILED = 7;
-const READY = 8; // set to 1 by the worker once its loop runs
+/**
+ * The last job claimed, by the worker or by this thread (compare-and-swap from job - 1 to job):
+ * whoever claims a share computes it. This thread claims a share the worker has not started
+ * once its own is done, so a worker that is not scheduled (a loaded machine) or not yet started
+ * costs nothing; a job's share is computed whole by one thread either way, so the bits are the
+ * same.
+ */
+const CLAIMED = 8;
 const CONTROL_WORDS = 9;
 const MODE_ROOT = 0;
 const MODE_INDEXED = 1;
 const MODE_EXIT = 2;
 const MODE_GRADIENTS = 3;
 /**
- * How long this thread waits for a worker to start, and then for a job: a last resort. A worker
- * that misses either is abandoned and this thread builds alone from then on (the bits are the
- * same), so a worker that never started or died costs time, never a hung training run.
+ * How long this thread waits for a share a worker claimed: a last resort. A worker that misses
+ * it is abandoned and this thread computes alone from then on (the bits are the same), so a
+ * worker that died mid-job costs time, never a hung training run.
  */
-const READY_MS = 5_000;
 const WAIT_MS = 30_000;
 
 /**
@@ -134,11 +140,11 @@ function workerLoop(rowsOf: typeof gradientRows): void {
   ).WebAssembly;
   const kernel = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
   let seen = 0;
-  Atomics.store(control, 8, 1);
-  Atomics.notify(control, 8);
   for (;;) {
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
+    // The main thread took this share (and every one before it): nothing to do.
+    if (Atomics.compareExchange(control, 8, seen - 1, seen) !== seen - 1) continue;
     const mode = control[2];
     if (mode === 2) break;
     try {
@@ -197,7 +203,10 @@ export function histogramBuilder(
   const shares = Math.max(1, Math.min(threads, width));
   // Feature f0 of share s: the shares split the width as evenly as integers allow.
   const bounds = Array.from({ length: shares + 1 }, (_, s) => Math.round((s * width) / shares));
-  const own = shares > 1 ? histogramKernel(arena.memory, width, 0, bounds[1]!)! : whole;
+  // This thread's kernel for each share: its own (share 0), and the workers' when it claims them.
+  const kernels = Array.from({ length: shares }, (_, s) =>
+    shares > 1 ? histogramKernel(arena.memory, width, bounds[s]!, bounds[s + 1]!)! : whole,
+  );
   const workers: HistogramWorker[] = [];
   for (let s = 1; s < shares; s++) {
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
@@ -240,14 +249,20 @@ export function histogramBuilder(
     for (const w of workers) void w.worker.terminate();
     workers.length = 0;
   };
-  let started = false;
-  /** Waits once for every worker to run its loop; false (workers abandoned) when one did not. */
-  const workersReady = (): boolean => {
-    if (started) return workers.length > 0;
-    started = true;
-    if (workers.every((w) => waitForWord(w.control, READY, 1, READY_MS))) return true;
-    abandon();
-    return false;
+  /**
+   * After this thread's share: computes each worker's share it can still claim, waits for the
+   * others; false (workers abandoned) when a worker failed or did not answer.
+   */
+  const finish = (share: (s: number) => void): boolean => {
+    const answered = workers.every((w, s) => {
+      if (Atomics.compareExchange(w.control, CLAIMED, w.job - 1, w.job) === w.job - 1) {
+        share(s + 1);
+        return true;
+      }
+      return waitForWord(w.control, DONE, w.job, WAIT_MS) && w.control[FAILED] !== 1;
+    });
+    if (!answered) abandon();
+    return answered;
   };
   const run = (
     kernel: HistogramKernel,
@@ -275,42 +290,27 @@ export function histogramBuilder(
         javascriptBuild(sources, out, output, root, start, end);
         return;
       }
-      if (workers.length === 0 || end - start < minThreadedRows || !workersReady()) {
+      if (workers.length === 0 || end - start < minThreadedRows) {
         run(whole, out, output, root, start, end);
         return;
       }
       for (const w of workers) {
         post(w, root ? MODE_ROOT : MODE_INDEXED, output, start, end, out.address);
       }
-      run(own, out, output, root, start, end);
-      const answered = workers.every(
-        (w) => waitForWord(w.control, DONE, w.job, WAIT_MS) && w.control[FAILED] !== 1,
-      );
-      if (!answered) {
-        // A worker failed or went silent: this thread builds every feature, now and from now on.
-        abandon();
-        run(whole, out, output, root, start, end);
-      }
+      const share = (s: number) => run(kernels[s]!, out, output, root, start, end);
+      share(0);
+      // A worker failed or went silent: this thread builds every feature, now and from now on.
+      if (!finish(share)) run(whole, out, output, root, start, end);
     },
     gradients() {
-      const all = () => gradientRowsOf(sources, 0, rows);
-      if (workers.length === 0 || !workersReady()) {
-        all();
-        return;
-      }
       // Rows split evenly; share 0 is this thread's.
       const cut = (s: number) => Math.round((s * rows) / (workers.length + 1));
       workers.forEach((w, s) => {
         post(w, MODE_GRADIENTS, 0, cut(s + 1), cut(s + 2));
       });
-      gradientRowsOf(sources, 0, cut(1));
-      const answered = workers.every(
-        (w) => waitForWord(w.control, DONE, w.job, WAIT_MS) && w.control[FAILED] !== 1,
-      );
-      if (!answered) {
-        abandon();
-        all();
-      }
+      const share = (s: number) => gradientRowsOf(sources, cut(s), cut(s + 1));
+      share(0);
+      if (!finish(share)) gradientRowsOf(sources, 0, rows);
     },
     close() {
       for (const w of workers) post(w, MODE_EXIT);
