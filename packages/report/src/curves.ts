@@ -159,7 +159,10 @@ export function thresholdTable(
   });
 }
 
-/** counts[actual][predicted] from class indices. */
+/**
+ * counts[actual][predicted] from class indices; a row whose actual or predicted class is outside
+ * [0, k) (a class the model never saw: -1) is not counted.
+ */
 export function confusion(
   actual: ArrayLike<number>,
   predicted: ArrayLike<number>,
@@ -168,7 +171,8 @@ export function confusion(
   const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < actual.length; i++) {
     const row = counts[actual[i] as number];
-    if (row) row[predicted[i] as number] = (row[predicted[i] as number] ?? 0) + 1;
+    const column = predicted[i] as number;
+    if (row !== undefined && column >= 0 && column < k) row[column] = (row[column] ?? 0) + 1;
   }
   return counts;
 }

@@ -79,21 +79,8 @@ export function argmaxRows(values: ArrayLike<number>, columns: number): Int32Arr
   return result;
 }
 
-/** counts[actual][predicted]; rows whose true class is outside [0, k) are not counted. */
-export function confusionMatrix(
-  truth: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  classCount: number,
-): number[][] {
-  const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
-  for (let i = 0; i < truth.length; i++) {
-    const row = matrix[truth[i] as number];
-    const column = predicted[i] as number;
-    if (row !== undefined && column >= 0 && column < classCount)
-      row[column] = (row[column] ?? 0) + 1;
-  }
-  return matrix;
-}
+/** counts[actual][predicted]: the report's confusion matrix, which the metrics are read from. */
+export { confusion as confusionMatrix } from '@tandem/report';
 
 export interface ClassScores {
   precision: number[];
