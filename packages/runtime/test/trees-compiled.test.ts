@@ -6,11 +6,16 @@ import {
   TreeEngine,
   type TreeEnsemble,
 } from '../src/index.ts';
-import { compileTrees, MAX_PRELOADED_FEATURES } from '../src/trees/compiled-trees.ts';
+import {
+  compileTrees,
+  MAX_PRELOADED_FEATURES,
+  MAX_TREE_NODES,
+} from '../src/trees/compiled-trees.ts';
 import {
   binaryTrees,
   ensembleOf,
   mulberry32,
+  type NodeSpec,
   type RandomTreeDraws,
   randomTree,
   referenceLeaf,
@@ -113,6 +118,15 @@ describe('compiled trees', () => {
       expectSameBits(compiled.predict(x, rows).slice(), loop.predict(x, rows));
       const y = randomRows(next, rows, width, categorical, true);
       expectSameBits(compiled.predictMargins(y, rows).slice(), loop.predictMargins(y, rows));
+      // One function per tree adds the same values in the same order.
+      const perTree = compileTrees(ensemble, 1)!;
+      expect(perTree.length).toBe(specs.length);
+      const summed = Float64Array.from(
+        { length: rows * outputs },
+        (_, i) => baseline[i % outputs]!,
+      );
+      for (const group of perTree) group(x, width, 0, rows, summed);
+      expectSameBits(summed, margins);
       // One row at a time gives the bits of the batch.
       for (const i of [0, 255, 256, 699]) {
         const one = compiled.predictMargins(x.subarray(i * width, (i + 1) * width), 1);
@@ -132,6 +146,30 @@ describe('compiled trees', () => {
     globalThis.Function = originalFunction;
     expect(refused.traversal).toBe('loop');
     expectSameBits(refused.predictMargins(rows, 4), compiled.predictMargins(rows, 4));
+  });
+
+  it('leave a tree too large for one optimised function to the loop', () => {
+    // A chain of splits: each left child a leaf, MAX_TREE_NODES + 1 nodes in all.
+    let root: NodeSpec = { leaf: 0.5 };
+    for (let i = MAX_TREE_NODES / 2 - 1; i >= 0; i--) {
+      root = { feature: 0, threshold: i, missingLeft: false, left: { leaf: i }, right: root };
+    }
+    const options = { inputWidth: 1, outputs: 1, link: 'identity' as const, baseline: [0] };
+    const small = ensembleOf([{ output: 0, root: { leaf: 1 } }], options);
+    const large = ensembleOf(
+      [
+        { output: 0, root: { leaf: 1 } },
+        { output: 0, root },
+      ],
+      options,
+    );
+    expect(large.feature.length).toBe(1 + MAX_TREE_NODES + 1);
+    expect(new TreeEngine(small).traversal).toBe('compiled');
+    const engine = new TreeEngine(large);
+    expect(engine.traversal).toBe('loop');
+    expect(Array.from(engine.predictMargins(Float32Array.from([-1, 7.5, 1e9]), 3))).toEqual([
+      1, 9, 1.5,
+    ]);
   });
 
   it('print numbers only: an ensemble carrying anything else is refused', () => {

@@ -12,8 +12,16 @@ export type CompiledGroup = (
   margins: Float64Array,
 ) => void;
 
-/** Trees per generated function: small enough for V8 to optimise, large enough to amortise calls. */
-export const TREES_PER_FUNCTION = 10;
+/**
+ * Nodes per generated function: consecutive trees share a function up to this many nodes (19
+ * trees of 31 leaves, 2 of 255). TurboFan stops optimising a function somewhere between 2,300
+ * and 5,100 nodes of this code (100 trees of 255 leaves in groups of 10 ran at 0.49× the loop;
+ * in groups of 2, 4.7×); fewer nodes per function cost the per-row work of each call.
+ */
+export const NODES_PER_FUNCTION = 1_200;
+
+/** A tree larger than this would make a function too large to optimise: the loop runs instead. */
+export const MAX_TREE_NODES = 2 * NODES_PER_FUNCTION;
 
 /**
  * A group reads each feature its trees split on into a local once per row, when they are at most
@@ -43,27 +51,31 @@ export function codeGenerationAllowed(): boolean {
 }
 
 /**
- * The ensemble as straight-line JavaScript, one function per TREES_PER_FUNCTION trees, built
+ * The ensemble as straight-line JavaScript, consecutive trees grouped into functions of at most
+ * NODES_PER_FUNCTION nodes, built
  * with `new Function` from the trees' numbers only: each split is a nested if/else whose feature
  * index, threshold and category words are literals, so V8 compiles them to compares against
  * immediates and the traversal reads nothing but the row (the approach of treelite). The rules
  * and the summation order are TreeEngine's loop's (FORMAT.md, "Evaluation"), so the margins are
  * the same bits. Returns null where the runtime refuses code generation from strings (a
- * content security policy, node --disallow-code-generation-from-strings) or the ensemble is too
- * large; the caller then runs the loop.
+ * content security policy, node --disallow-code-generation-from-strings), the ensemble is too
+ * large or one of its trees is; the caller then runs the loop.
  *
  * The ensemble must have passed checkEnsemble (decodeTreeFile does it); every number is checked
  * again as it is printed, so nothing but numbers can reach the source.
  */
 export function compileTrees(
   e: TreeEnsemble,
-  treesPerFunction = TREES_PER_FUNCTION,
+  nodesPerFunction = NODES_PER_FUNCTION,
 ): CompiledGroup[] | null {
   if (e.feature.length > MAX_COMPILED_NODES || !codeGenerationAllowed()) return null;
   const trees = e.treeOutput.length;
+  const start = e.treeStart;
+  for (let t = 0; t < trees; t++) if (start[t + 1]! - start[t]! > MAX_TREE_NODES) return null;
   const groups: CompiledGroup[] = [];
-  for (let first = 0; first < trees; first += treesPerFunction) {
-    const last = Math.min(trees, first + treesPerFunction);
+  for (let first = 0, last = 0; first < trees; first = last) {
+    last = first + 1;
+    while (last < trees && start[last + 1]! - start[first]! <= nodesPerFunction) last++;
     const body = groupBody(e, first, last);
     let group: CompiledGroup;
     try {
