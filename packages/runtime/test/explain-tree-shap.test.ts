@@ -87,6 +87,16 @@ function compareAlgorithms(ensemble: TreeEnsemble, x: Float32Array, rows: number
   return { v1, v2, difference, additivity };
 }
 
+/** A shipped tree model (fixtures/shipped-trees) and its first `count` data rows, encoded. */
+function shippedModel(dataset: string, count: number) {
+  const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
+  const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
+  const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));
+  const rows = readDataCsv(dataset).slice(0, count);
+  const x = features.pipeline.transformBatch(rows, { errors: 'collect' }).values;
+  return { ensemble, rows, x };
+}
+
 describe('path-dependent TreeSHAP', () => {
   it.each(
     Object.entries(ALGORITHMS),
@@ -205,12 +215,7 @@ describe('leaf tables (Fast TreeSHAP v2) against Algorithm 2', () => {
     'penguins',
     'titanic',
   ])('give the same values on the shipped %s model', (dataset) => {
-    const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
-    const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
-    const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));
-    const pipeline = features.pipeline;
-    const rows = readDataCsv(dataset).slice(0, 300);
-    const x = pipeline.transformBatch(rows, { errors: 'collect' }).values;
+    const { ensemble, rows, x } = shippedModel(dataset, 300);
     const { v2, difference, additivity } = compareAlgorithms(ensemble, x, rows.length);
     expect(v2.tableTrees).toBe(ensemble.treeOutput.length);
     expect(difference).toBeLessThan(1e-9);
@@ -221,11 +226,7 @@ describe('leaf tables (Fast TreeSHAP v2) against Algorithm 2', () => {
     'credit',
     'titanic',
   ])('explain in WebAssembly to the same bits as in JavaScript on the shipped %s model', (dataset) => {
-    const folder = new URL(`./fixtures/shipped-trees/${dataset}/`, import.meta.url);
-    const ensemble = decodeTreeFile(readFileSync(new URL('trees.bin', folder)));
-    const features = decodeFeaturesFile(readFileSync(new URL('features.json', folder)));
-    const rows = readDataCsv(dataset).slice(0, 150);
-    const x = features.pipeline.transformBatch(rows, { errors: 'collect' }).values;
+    const { ensemble, rows, x } = shippedModel(dataset, 150);
     const size = ensemble.outputs * ensemble.inputWidth;
     const phi = {
       wasm: new Float64Array(size * rows.length),

@@ -28,6 +28,10 @@ import {
   v128Store,
   valueType,
   vec,
+  type WasmApi,
+  type WasmMemory,
+  type WasmModule,
+  webAssembly as wasm,
 } from './wasm-encoding.ts';
 
 // Parameters of `affine` (all i32; addresses and strides in bytes), then its locals.
@@ -225,21 +229,6 @@ export function affineModuleBytes(shape: KernelShape = DEFAULT_SHAPE): Uint8Arra
 }
 
 type AffineExport = (...args: number[]) => void;
-
-// The tsconfig loads no DOM library and @types/node 20 does not declare WebAssembly: the part used.
-interface WasmModule {
-  readonly __brand: 'WebAssembly.Module';
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 const compiled = new Map<string, WasmModule | null>();
 

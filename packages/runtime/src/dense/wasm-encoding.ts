@@ -49,6 +49,22 @@ export function asm(...instructions: Bytes[]): Bytes {
 
 export const valueType = { i32: 0x7f, v128: 0x7b } as const;
 export const FUNC_TYPE = 0x60;
+
+// The tsconfig loads no DOM library and @types/node 20 does not declare WebAssembly: the part
+// the hand-assembled modules use (dense/simd-kernel.ts, explain/leaf-tables-wasm.ts).
+export interface WasmModule {
+  readonly __brand: 'WebAssembly.Module';
+}
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule) => { exports: Record<string, unknown> };
+}
+export const webAssembly = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 const BLOCK_VOID = 0x40;
 
 /** Alignment hint 4 bytes (valid for every access here: they are 4-byte aligned), then the offset. */

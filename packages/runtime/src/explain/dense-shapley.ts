@@ -125,13 +125,19 @@ export class DenseShapley {
     return active;
   }
 
+  /** h += sign × player p's share of the first layer (moves the player in or out). */
+  #move(p: number, sign: number): void {
+    const hidden = this.model.hidden;
+    const h = this.#h;
+    const delta = this.#delta;
+    for (let j = 0; j < hidden; j++) h[j] = h[j]! + sign * delta[p * hidden + j]!;
+  }
+
   #exact(phi: Float64Array): void {
     const model = this.model;
     const m = this.spans.length;
     const k = model.outputs;
-    const hidden = model.hidden;
     const h = this.#h;
-    const delta = this.#delta;
     const values = this.#values;
     const players = this.#activePlayers();
     const n = players.length;
@@ -143,8 +149,7 @@ export class DenseShapley {
       const bit = 31 - Math.clz32(t & -t);
       const sign = (mask >> bit) & 1 ? -1 : 1;
       mask ^= 1 << bit;
-      const at = players[bit]! * hidden;
-      for (let j = 0; j < hidden; j++) h[j] = h[j]! + sign * delta[at + j]!;
+      this.#move(players[bit]!, sign);
       model.marginsFrom(h, values, mask * k);
     }
     // Shapley weight of a coalition of size s not holding the player: s! (n − s − 1)! / n!.
@@ -164,17 +169,15 @@ export class DenseShapley {
   }
 
   #sampled(phi: Float64Array): void {
-    const model = this.model;
-    const m = this.spans.length;
-    const k = model.outputs;
-    const hidden = model.hidden;
-    const h = this.#h;
-    const delta = this.#delta;
-    const previous = this.#scratch;
-    const current = this.#values;
     const order = this.#activePlayers();
     const n = order.length;
     const next = mulberry32(0x7a3d_2f11);
+    const model = this.model;
+    const m = this.spans.length;
+    const k = model.outputs;
+    const h = this.#h;
+    const previous = this.#scratch;
+    const current = this.#values;
     for (let pair = 0; pair < SAMPLED_PERMUTATIONS / 2; pair++) {
       for (let i = n - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
@@ -185,7 +188,7 @@ export class DenseShapley {
         previous.set(this.baseValue);
         for (let step = 0; step < n; step++) {
           const p = order[direction === 1 ? step : n - 1 - step]!;
-          for (let j = 0; j < hidden; j++) h[j] = h[j]! + delta[p * hidden + j]!;
+          this.#move(p, 1);
           model.marginsFrom(h, current, 0);
           for (let c = 0; c < k; c++) {
             phi[c * m + p] = phi[c * m + p]! + current[c]! - previous[c]!;

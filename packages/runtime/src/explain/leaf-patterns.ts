@@ -33,7 +33,9 @@ export const PATTERN_BLOCK_ROWS = BLOCK_ROWS;
  * everything else held: per node, the rows' patterns; per leaf, each row's table address
  * (table start + P); per feature of the tree and leaf holding it, each row's term, summed per row
  * and added to φ once. A leaf's table starts at a multiple of its 2^n entries (tables are laid
- * out largest first), so bit k of the address is bit k of P and P \ {k} is address ^ 2^k.
+ * out largest first), so bit k of the address is bit k of P, and a term reads the address with
+ * bit k cleared: P \ {k} when the row has the bit (times the ratio), P itself when not (× −1).
+ * The pass runs in WebAssembly (leaf-tables-wasm.ts) where available, else in JavaScript.
  */
 export class LeafPatterns {
   readonly #routing: TreeRouting;
@@ -337,12 +339,13 @@ export class LeafPatterns {
       for (let term = termStart[g]!; term < end; term++) {
         const from = termLeaf[term]! * B;
         const k = termBit[term]!;
+        const clear = ~(1 << k);
         const factor = 2 * term;
         for (let r = 0; r < rows; r++) {
-          // Bit k set: the entry of P \ {k} times the ratio; clear: the entry of P times −1.
+          // Bit k set: the entry of P \ {k} times the ratio; clear: the entry of P times −1. Both
+          // are at the address without bit k.
           const a = address[from + r]!;
-          const on = (a >>> k) & 1;
-          sum[r] = sum[r]! + termFactor[factor + on]! * tables[a ^ (on << k)]!;
+          sum[r] = sum[r]! + termFactor[factor + ((a >>> k) & 1)]! * tables[a & clear]!;
         }
       }
       const f = phiBase + groupFeature[g]!;

@@ -42,6 +42,10 @@ import {
   u32,
   valueType,
   vec,
+  type WasmApi,
+  type WasmMemory,
+  type WasmModule,
+  webAssembly as wasm,
 } from '../dense/wasm-encoding.ts';
 import { CATEGORICAL, MISSING_LEFT } from '../trees/ensemble.ts';
 
@@ -69,6 +73,9 @@ const forEach = (counter: number, from: Bytes, limit: number, body: Bytes) =>
     end(),
     end(),
   );
+/** for (R = 0; R < ROWS; R++) body, over a function's R and ROWS. */
+const forRows = (names: { R: number; ROWS: number }, body: Bytes) =>
+  forEach(names.R, i32Const(0), names.ROWS, body);
 /** base + index × 2^shift. */
 const at = (base: number, index: number, shift: number) =>
   asm(localGet(base), localGet(index), i32Const(shift), i32Shl(), i32Add());
@@ -86,6 +93,17 @@ const scratchRow = (base: number, index: number, start: number) =>
     i32Add(),
   );
 
+type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? Head | Words<Tail> : S;
+
+/** Parameters then locals by name, numbered in order: ('A B', 'C') gives { A: 0, B: 1, C: 2 }. */
+function indices<const S extends readonly string[]>(...names: S): Record<Words<S[number]>, number> {
+  const words = names.join(' ').split(' ');
+  return Object.fromEntries(words.map((word, index) => [word, index])) as Record<
+    Words<S[number]>,
+    number
+  >;
+}
+
 function functionBody(locals: Array<[count: number, type: number]>, code: Bytes): Bytes {
   const body = [...vec(locals.map(([count, type]) => [...u32(count), type])), ...code, ...end()];
   return [...u32(body.length), ...body];
@@ -93,37 +111,12 @@ function functionBody(locals: Array<[count: number, type: number]>, code: Bytes)
 
 // patterns(feature, threshold, flags, right, bit, bitsetOffset, bitsets, x, mask, start, end,
 // rows, rowBytes): each node's pattern per row, as LeafPatterns' JavaScript loop computes it.
-const P = {
-  FEATURE: 0,
-  THRESHOLD: 1,
-  FLAGS: 2,
-  RIGHT: 3,
-  BIT: 4,
-  BITSET_OFFSET: 5,
-  BITSETS: 6,
-  X: 7,
-  MASK: 8,
-  START: 9,
-  END: 10,
-  ROWS: 11,
-  ROW_BYTES: 12,
-  R: 13,
-  NODE: 14,
-  F: 15,
-  AT: 16,
-  LEFT_AT: 17,
-  RIGHT_AT: 18,
-  B: 19,
-  FLAG: 20,
-  MISSING: 21,
-  XP: 22,
-  LEFT: 23,
-  M: 24,
-  CODE: 25,
-  OFFSET: 26,
-  THR: 27,
-  V: 28,
-};
+const P = indices(
+  'FEATURE THRESHOLD FLAGS RIGHT BIT BITSET_OFFSET BITSETS X MASK START',
+  'END ROWS ROW_BYTES',
+  'R NODE F AT LEFT_AT RIGHT_AT B FLAG MISSING XP LEFT M CODE OFFSET THR',
+  'V',
+);
 const PATTERN_PARAMS = 13;
 
 /** The categorical rule of routing.ts: NaN takes the missing side; a code outside [0, 256) right. */
@@ -154,10 +147,8 @@ const numericLeft = () =>
   );
 
 function patternsBody(): Bytes {
-  const rowLoop = forEach(
-    P.R,
-    i32Const(0),
-    P.ROWS,
+  const rowLoop = forRows(
+    P,
     asm(
       asm(localGet(P.XP), f32Load(), localSet(P.V)),
       asm(localGet(P.FLAG), i32Const(CATEGORICAL), i32And()),
@@ -195,7 +186,7 @@ function patternsBody(): Bytes {
     ],
     asm(
       // The root's pattern: every bit.
-      forEach(P.R, i32Const(0), P.ROWS, asm(at(P.MASK, P.R, 2), i32Const(-1), i32Store())),
+      forRows(P, asm(at(P.MASK, P.R, 2), i32Const(-1), i32Store())),
       forEach(
         P.NODE,
         localGet(P.START),
@@ -215,33 +206,16 @@ function patternsBody(): Bytes {
 
 // addresses(leafNode, leafAll, leafTable, mask, address, reached, first, last, start, rows):
 // each leaf's table address per row, and the leaf each row reaches.
-const A = {
-  LEAF_NODE: 0,
-  LEAF_ALL: 1,
-  LEAF_TABLE: 2,
-  MASK: 3,
-  ADDRESS: 4,
-  REACHED: 5,
-  FIRST: 6,
-  LAST: 7,
-  START: 8,
-  ROWS: 9,
-  R: 10,
-  J: 11,
-  ALL: 12,
-  NODE: 13,
-  TABLE: 14,
-  FROM: 15,
-  TO: 16,
-  PATTERN: 17,
-};
+const A = indices(
+  'LEAF_NODE LEAF_ALL LEAF_TABLE MASK ADDRESS REACHED FIRST LAST START',
+  'ROWS',
+  'R J ALL NODE TABLE FROM TO PATTERN',
+);
 const ADDRESS_PARAMS = 10;
 
 function addressesBody(): Bytes {
-  const rowLoop = forEach(
-    A.R,
-    i32Const(0),
-    A.ROWS,
+  const rowLoop = forRows(
+    A,
     asm(
       asm(at(A.FROM, A.R, 2), i32Load(), localGet(A.ALL), i32And(), localSet(A.PATTERN)),
       asm(at(A.TO, A.R, 2), localGet(A.TABLE), localGet(A.PATTERN), i32Add(), i32Store()),
@@ -252,51 +226,31 @@ function addressesBody(): Bytes {
       end(),
     ),
   );
-  return functionBody(
-    [[8, valueType.i32]],
-    forEach(
-      A.J,
-      localGet(A.FIRST),
-      A.LAST,
-      asm(
-        asm(loadI32(A.LEAF_ALL, A.J), localSet(A.ALL)),
-        asm(loadI32(A.LEAF_NODE, A.J), localSet(A.NODE)),
-        asm(loadI32(A.LEAF_TABLE, A.J), localSet(A.TABLE)),
-        asm(scratchRow(A.MASK, A.NODE, A.START), localSet(A.FROM)),
-        asm(scratchRow(A.ADDRESS, A.J, A.FIRST), localSet(A.TO)),
-        rowLoop,
-      ),
+  const leafLoop = forEach(
+    A.J,
+    localGet(A.FIRST),
+    A.LAST,
+    asm(
+      asm(loadI32(A.LEAF_ALL, A.J), localSet(A.ALL)),
+      asm(loadI32(A.LEAF_NODE, A.J), localSet(A.NODE)),
+      asm(loadI32(A.LEAF_TABLE, A.J), localSet(A.TABLE)),
+      asm(scratchRow(A.MASK, A.NODE, A.START), localSet(A.FROM)),
+      asm(scratchRow(A.ADDRESS, A.J, A.FIRST), localSet(A.TO)),
+      rowLoop,
     ),
   );
+  return functionBody([[8, valueType.i32]], leafLoop);
 }
 
 // sums(groupFeature, termStart, termLeaf, termBit, termFactor, tables, sum, phi, phiStride,
 // group, groupEnd, rows): per group (feature) of a tree, each row's Σ over its terms of
-// factor[on] × tables[a ^ (on << k)], added to phi. termLeaf holds byte addresses of the leaves'
+// factor[on] × tables[a & ~(1 << k)], added to phi. termLeaf holds byte addresses of the leaves'
 // address rows. The same arithmetic in the same order as the JavaScript loop: the same bits.
-const S = {
-  GROUP_FEATURE: 0,
-  TERM_START: 1,
-  TERM_LEAF: 2,
-  TERM_BIT: 3,
-  TERM_FACTOR: 4,
-  TABLES: 5,
-  SUM: 6,
-  PHI: 7,
-  PHI_STRIDE: 8,
-  G: 9,
-  G_END: 10,
-  ROWS: 11,
-  TERM: 12,
-  TERM_END: 13,
-  R: 14,
-  FROM: 15,
-  K: 16,
-  FACTOR: 17,
-  A: 18,
-  ON: 19,
-  AT: 20,
-};
+const S = indices(
+  'GROUP_FEATURE TERM_START TERM_LEAF TERM_BIT TERM_FACTOR TABLES SUM PHI',
+  'PHI_STRIDE G G_END ROWS',
+  'TERM TERM_END R FROM K FACTOR A ON AT CLEAR',
+);
 const SUM_PARAMS = 12;
 
 function sumsBody(): Bytes {
@@ -308,17 +262,16 @@ function sumsBody(): Bytes {
       asm(loadI32(S.TERM_LEAF, S.TERM), localSet(S.FROM)),
       asm(loadI32(S.TERM_BIT, S.TERM), localSet(S.K)),
       asm(at(S.TERM_FACTOR, S.TERM, 4), localSet(S.FACTOR)),
-      forEach(
-        S.R,
-        i32Const(0),
-        S.ROWS,
+      asm(i32Const(1), localGet(S.K), i32Shl(), i32Const(-1), i32Xor(), localSet(S.CLEAR)),
+      forRows(
+        S,
         asm(
           asm(at(S.FROM, S.R, 2), i32Load(), localSet(S.A)),
           asm(localGet(S.A), localGet(S.K), i32ShrU(), i32Const(1), i32And(), localSet(S.ON)),
-          // sum[r] + factor[on] × tables[a ^ (on << k)]
+          // sum[r] + factor[on] × tables[a & ~(1 << k)]
           asm(at(S.SUM, S.R, 3), at(S.SUM, S.R, 3), f64Load()),
           asm(at(S.FACTOR, S.ON, 3), f64Load()),
-          asm(localGet(S.TABLES), localGet(S.A), localGet(S.ON), localGet(S.K), i32Shl(), i32Xor()),
+          asm(localGet(S.TABLES), localGet(S.A), localGet(S.CLEAR), i32And()),
           asm(i32Const(3), i32Shl(), i32Add(), f64Load()),
           asm(f64Mul(), f64Add(), f64Store()),
         ),
@@ -326,23 +279,21 @@ function sumsBody(): Bytes {
     ),
   );
   return functionBody(
-    [[9, valueType.i32]],
+    [[10, valueType.i32]],
     forEach(
       S.G,
       localGet(S.G),
       S.G_END,
       asm(
-        forEach(S.R, i32Const(0), S.ROWS, asm(at(S.SUM, S.R, 3), f64Const(0), f64Store())),
+        forRows(S, asm(at(S.SUM, S.R, 3), f64Const(0), f64Store())),
         asm(localGet(S.G), i32Const(1), i32Add(), localSet(S.AT)),
         asm(loadI32(S.TERM_START, S.AT), localSet(S.TERM_END)),
         termLoop,
         // phi[feature] of each row += sum[r]
         asm(loadI32(S.GROUP_FEATURE, S.G), i32Const(3), i32Shl(), localGet(S.PHI), i32Add()),
         localSet(S.AT),
-        forEach(
-          S.R,
-          i32Const(0),
-          S.ROWS,
+        forRows(
+          S,
           asm(
             asm(localGet(S.AT), localGet(S.AT), f64Load(), at(S.SUM, S.R, 3), f64Load(), f64Add()),
             asm(f64Store(), localGet(S.AT), localGet(S.PHI_STRIDE), i32Add(), localSet(S.AT)),
@@ -379,20 +330,6 @@ export function leafTablesModuleBytes(): Uint8Array {
   ]);
 }
 
-// The tsconfig loads no DOM library and @types/node 20 does not declare WebAssembly: the part used.
-interface WasmModule {
-  readonly __brand: 'WebAssembly.Module';
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 let compiled: WasmModule | null | undefined;
 
 /** What LeafPatterns holds, copied once into the instance's memory. */
