@@ -9,32 +9,34 @@ import type { RawRow } from '@tandem/features';
  */
 
 /** How a cell is held: its kind in `kinds`, its number or string index in `values`. */
-export const CELL_UNDEFINED = 0;
-export const CELL_NULL = 1;
-export const CELL_NUMBER = 2;
-export const CELL_STRING = 3;
-export const CELL_TRUE = 4;
-export const CELL_FALSE = 5;
-/** Anything else (an object, an array): its JSON text in `strings`. */
-export const CELL_JSON = 6;
-/** A string of decimal digits (see digitsValue): its number in `values`, its text String(value). */
-export const CELL_DIGITS = 7;
+export const CELL = {
+  UNDEFINED: 0,
+  NULL: 1,
+  NUMBER: 2,
+  STRING: 3,
+  TRUE: 4,
+  FALSE: 5,
+  /** Anything else (an object, an array): its JSON text in `strings`. */
+  JSON: 6,
+  /** A string of decimal digits (see digitsValue): its number in `values`, its text String(value). */
+  DIGITS: 7,
+} as const;
 
 export interface RowColumns {
   rows: number;
   /** Column names in the rows' own key order (the first row's). */
   names: readonly string[];
-  /** rows × names, row-major: each cell's kind (CELL_…). */
+  /** rows × names, row-major: each cell's kind (CELL). */
   kinds: Uint8Array;
   /**
-   * rows × names: a CELL_NUMBER's or CELL_DIGITS' number; a CELL_STRING's or CELL_JSON's index
+   * rows × names: a CELL.NUMBER's or CELL.DIGITS' number; a CELL.STRING's or CELL.JSON's index
    * in `strings`.
    */
   values: Float64Array;
   strings: string[];
   /**
    * Rows whose keys are not `names` in that order (rare: callers send alike rows): such a row's
-   * cells are all CELL_UNDEFINED and the row itself is here, as JSON text, by row index.
+   * cells are all CELL.UNDEFINED and the row itself is here, as JSON text, by row index.
    */
   irregular: Map<number, string> | undefined;
 }
@@ -68,32 +70,32 @@ export function readRowColumns(rows: readonly RawRow[], known?: readonly string[
       const value = row[key];
       switch (typeof value) {
         case 'number':
-          kinds[at + c] = CELL_NUMBER;
+          kinds[at + c] = CELL.NUMBER;
           values[at + c] = value;
           break;
         case 'string': {
           const digits = digitsValue(value);
           if (digits >= 0) {
-            kinds[at + c] = CELL_DIGITS;
+            kinds[at + c] = CELL.DIGITS;
             values[at + c] = digits;
           } else {
-            kinds[at + c] = CELL_STRING;
+            kinds[at + c] = CELL.STRING;
             values[at + c] = strings.push(value) - 1;
           }
           break;
         }
         case 'boolean':
-          kinds[at + c] = value ? CELL_TRUE : CELL_FALSE;
+          kinds[at + c] = value ? CELL.TRUE : CELL.FALSE;
           break;
         case 'undefined':
           break;
         default:
           if (value === null) {
-            kinds[at + c] = CELL_NULL;
+            kinds[at + c] = CELL.NULL;
           } else {
             const text = jsonOrUndefined(value);
             if (text !== undefined) {
-              kinds[at + c] = CELL_JSON;
+              kinds[at + c] = CELL.JSON;
               values[at + c] = strings.push(text) - 1;
             }
           }
@@ -101,7 +103,7 @@ export function readRowColumns(rows: readonly RawRow[], known?: readonly string[
       c++;
     }
     if (regular && c === width) continue;
-    kinds.fill(CELL_UNDEFINED, at, at + width);
+    kinds.fill(CELL.UNDEFINED, at, at + width);
     values.fill(0, at, at + width);
     strings.length = held;
     irregular ??= new Map();
@@ -128,24 +130,24 @@ function digitsValue(text: string): number {
 }
 
 /**
- * The raw value of one cell as the row held it (a CELL_JSON cell as its parsed JSON), for
+ * The raw value of one cell as the row held it (a CELL.JSON cell as its parsed JSON), for
  * rebuilding a row; JSON.stringify of the rebuilt row equals that of the original.
  */
 export function cellValue(columns: RowColumns, index: number): unknown {
   switch (columns.kinds[index]) {
-    case CELL_NUMBER:
+    case CELL.NUMBER:
       return columns.values[index];
-    case CELL_STRING:
+    case CELL.STRING:
       return columns.strings[columns.values[index] as number];
-    case CELL_DIGITS:
+    case CELL.DIGITS:
       return String(columns.values[index]);
-    case CELL_NULL:
+    case CELL.NULL:
       return null;
-    case CELL_TRUE:
+    case CELL.TRUE:
       return true;
-    case CELL_FALSE:
+    case CELL.FALSE:
       return false;
-    case CELL_JSON:
+    case CELL.JSON:
       return JSON.parse(columns.strings[columns.values[index] as number] as string);
     default:
       return undefined;

@@ -1,21 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertRules } from '../src/index.ts';
+import { useTempFolder } from './data.ts';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
 
 describe('alertRules', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tandem-alerts-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempFolder('tandem-alerts-');
 
   it('writes feature, dataset and output drift, accuracy drop, log dropping and no-traffic rules', () => {
     const text = alertRules({ model: 'credit', task: 'binary', test: { accuracy: 0.8 } });
@@ -54,7 +48,7 @@ describe('alertRules', () => {
       ['credit', { model: 'credit', task: 'binary' as const, test: { accuracy: 0.79 } }],
       ['cars', { model: 'cars', task: 'regression' as const, test: { rmse: 3.1 } }],
     ] as const) {
-      const file = join(dir, `${name}.rules.yml`);
+      const file = join(dir(), `${name}.rules.yml`);
       await writeFile(file, alertRules(options));
       const out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
       expect(out).toMatch(/SUCCESS: \d+ rules found/);

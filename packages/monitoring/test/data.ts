@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inferSchema, type RawRow } from '@tandem/features';
 import { parse } from 'csv-parse/sync';
-import type { ProfileOutputs } from '../src/index.ts';
+import { afterAll, beforeAll } from 'vitest';
+import type { LogEvent, ProfileOutputs } from '../src/index.ts';
 
 const DATA = fileURLToPath(new URL('../../../data/', import.meta.url));
 
@@ -39,3 +43,26 @@ export function fakeScores(rows: readonly RawRow[]): Float32Array {
 export function fakeOutputs(rows: readonly RawRow[]): ProfileOutputs {
   return { task: 'binary', classes: ['bad', 'good'], values: fakeScores(rows) };
 }
+
+/** A temporary folder for a describe block's tests: made before them, removed after. */
+export function useTempFolder(prefix: string): () => string {
+  let folder = '';
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+  return () => folder;
+}
+
+/** Ground truth for row 0 of answer "a" of credit version 3. */
+export const FEEDBACK: LogEvent = {
+  type: 'feedback',
+  id: 'a',
+  row: 0,
+  time: '2026-12-01T10:01:00.000Z',
+  model: 'credit',
+  version: 3,
+  truth: 'bad',
+};

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/postgres-cluster.sh', import.meta.url));
 
@@ -17,4 +18,14 @@ export function startPostgres(): { url: string; stop: () => void } {
     url: url as string,
     stop: () => execFileSync('bash', [SCRIPT, 'stop', folder as string]),
   };
+}
+
+/** The PostgreSQL URL for a describe block's tests: started before them, stopped after. */
+export function usePostgres(): () => string {
+  let pg: { url: string; stop: () => void } | undefined;
+  beforeAll(() => {
+    pg = startPostgres();
+  });
+  afterAll(() => pg?.stop());
+  return () => (pg as { url: string }).url;
 }

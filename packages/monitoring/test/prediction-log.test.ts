@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type LogEvent,
   type LogSink,
@@ -11,7 +10,8 @@ import {
   SegmentSink,
 } from '../src/index.ts';
 import { ndjson } from '../src/log/segment-sink.ts';
-import { startPostgres } from './postgres.ts';
+import { FEEDBACK, useTempFolder } from './data.ts';
+import { usePostgres } from './postgres.ts';
 
 function event(id: string, row = 0): LogEvent {
   return {
@@ -101,15 +101,10 @@ describe('PredictionLog', () => {
 });
 
 describe('SegmentSink', () => {
-  let folder: string;
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'tandem-log-'));
-  });
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const temp = useTempFolder('tandem-log-');
 
   it('rotates by size, seals segments under sortable names, loses no event', async () => {
+    const folder = temp();
     const sink = new SegmentSink({ folder, segmentBytes: 2000 });
     const log = new PredictionLog({ sink, batchSize: 5 });
     for (let i = 0; i < 100; i++) log.offer(event('bulk', i));
@@ -142,15 +137,7 @@ describe('ndjson', () => {
         input: { Home: row % 2 ? 'rent "cheap"\n' : 'ÿ owner', Income: row * 1.5, Age: null },
         output: { label: 'good', probabilities: { bad: 0.25, good: 0.75 } },
       }));
-    const feedback: LogEvent = {
-      type: 'feedback',
-      id: 'a',
-      row: 0,
-      time: '2026-12-01T10:01:00.000Z',
-      model: 'credit',
-      version: 3,
-      truth: 'bad',
-    };
+    const feedback = FEEDBACK;
     const events = [
       ...request('a', 'production', 3),
       feedback,
@@ -165,15 +152,11 @@ describe('ndjson', () => {
 });
 
 describe('PostgresSink', () => {
-  let pg: { url: string; stop: () => void };
-  beforeAll(() => {
-    pg = startPostgres();
-  });
-  afterAll(() => pg.stop());
+  const postgres = usePostgres();
 
   it('writes every event of every batch to a real PostgreSQL, in order', async () => {
     const table = `log_${process.pid}_${Date.now()}`;
-    const sink = new PostgresSink({ url: pg.url, table });
+    const sink = new PostgresSink({ url: postgres(), table });
     const log = new PredictionLog({ sink, batchSize: 64 });
     for (let i = 0; i < 300; i++) log.offer(event(`q${Math.floor(i / 3)}`, i % 3));
     await log.flush();

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawRow } from '@tandem/features';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AnsweredRequest,
   type LogEvent,
@@ -14,8 +13,8 @@ import {
   ThreadedPredictionLog,
 } from '../src/index.ts';
 import { ndjson } from '../src/log/segment-sink.ts';
-import { creditSplit, fakeScores } from './data.ts';
-import { startPostgres } from './postgres.ts';
+import { creditSplit, FEEDBACK, fakeScores, useTempFolder } from './data.ts';
+import { usePostgres } from './postgres.ts';
 
 const TEST_SINKS = new URL('./sinks/test-sinks.ts', import.meta.url).href;
 const CLASSES = ['bad', 'good'];
@@ -71,27 +70,13 @@ async function segmentText(folder: string): Promise<string> {
 }
 
 describe('ThreadedPredictionLog', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tandem-threaded-log-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempFolder('tandem-threaded-log-');
 
   it('writes, from its worker, the same NDJSON as the in-thread log, and all of it on close', async () => {
-    const folder = join(dir, 'same');
+    const folder = join(dir(), 'same');
     const log = new ThreadedPredictionLog({ sink: { kind: 'segments', folder }, batchSize: 64 });
     const requests = [answered('a', 0, 1), answered('b', 1, 100), answered('c', 101, 7)];
-    const feedback: LogEvent = {
-      type: 'feedback',
-      id: 'a',
-      row: 0,
-      time: '2026-12-01T10:01:00.000Z',
-      model: 'credit',
-      version: 3,
-      truth: 'bad',
-    };
+    const feedback = FEEDBACK;
     for (const request of requests) expect(log.offerRequest(request)).toBe(request.sent.length);
     expect(log.offer(feedback)).toBe(true);
     // Closed at once: the queued events must still all be written.
@@ -104,7 +89,7 @@ describe('ThreadedPredictionLog', () => {
   });
 
   it('with a stalled sink, holds at most capacity events, and written + dropped = sent', async () => {
-    const release = join(dir, 'release');
+    const release = join(dir(), 'release');
     const sink: SinkSpec = {
       kind: 'module',
       url: TEST_SINKS,
@@ -134,8 +119,8 @@ describe('ThreadedPredictionLog', () => {
   });
 
   it('restarts a worker that dies, counts what it held as failed, and keeps logging', async () => {
-    const folder = join(dir, 'dying');
-    const marker = join(dir, 'died');
+    const folder = join(dir(), 'dying');
+    const marker = join(dir(), 'died');
     const errors: unknown[] = [];
     const log = new ThreadedPredictionLog({
       sink: { kind: 'module', url: TEST_SINKS, options: { kind: 'dying', folder, marker } },
@@ -157,7 +142,7 @@ describe('ThreadedPredictionLog', () => {
   it('stops restarting a worker that keeps dying, and counts new events as failed', async () => {
     const errors: unknown[] = [];
     const log = new ThreadedPredictionLog({
-      sink: { kind: 'module', url: join(dir, 'no-such-module.ts') },
+      sink: { kind: 'module', url: join(dir(), 'no-such-module.ts') },
       maxRestarts: 1,
       onError: (error) => errors.push(error),
     });
@@ -174,20 +159,16 @@ describe('ThreadedPredictionLog', () => {
 });
 
 describe('ThreadedPredictionLog to PostgreSQL', () => {
-  let pg: { url: string; stop: () => void };
-  beforeAll(() => {
-    pg = startPostgres();
-  });
-  afterAll(() => pg.stop());
+  const postgres = usePostgres();
 
   it('writes every row of every request from its worker to a real PostgreSQL', async () => {
     const table = `threaded_${process.pid}_${Date.now()}`;
-    const log = new ThreadedPredictionLog({ sink: { kind: 'postgres', url: pg.url, table } });
+    const log = new ThreadedPredictionLog({ sink: { kind: 'postgres', url: postgres(), table } });
     const requests = [answered('p', 0, 3), answered('q', 3, 40)];
     for (const request of requests) log.offerRequest(request);
     await log.close();
     expect(log.counts()).toMatchObject({ sent: 43, written: 43, failed: 0 });
-    const reader = new PostgresSink({ url: pg.url, table });
+    const reader = new PostgresSink({ url: postgres(), table });
     const back = await reader.read('credit');
     await reader.close();
     // jsonb normalises the text; the events are the same values.

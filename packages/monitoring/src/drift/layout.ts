@@ -1,14 +1,7 @@
 import type { RawRow } from '@tandem/features';
 import { binOf, cellCount } from '../profile/bins.ts';
 import type { ColumnProfile, NumericProfile, ReferenceProfile } from '../profile/types.ts';
-import {
-  CELL_DIGITS,
-  CELL_JSON,
-  CELL_NUMBER,
-  CELL_STRING,
-  cellValue,
-  type RowColumns,
-} from '../row-columns.ts';
+import { CELL, cellValue, type RowColumns } from '../row-columns.ts';
 import { readCell } from '../values.ts';
 
 /**
@@ -134,7 +127,7 @@ export class CountLayout {
         }
         const at = r * width + c;
         const kind = kinds[at];
-        if (binned && (kind === CELL_NUMBER || kind === CELL_DIGITS)) {
+        if (binned && (kind === CELL.NUMBER || kind === CELL.DIGITS)) {
           const value = numbers[at] as number;
           if (Number.isFinite(value)) {
             slots[o] = t.base + 1 + binOf((p as NumericProfile).edges, value);
@@ -145,7 +138,7 @@ export class CountLayout {
           }
           continue;
         }
-        if (kind === CELL_STRING && levels !== undefined) {
+        if (kind === CELL.STRING && levels !== undefined) {
           const text = columns.strings[numbers[at] as number] as string;
           const first = text.charCodeAt(0);
           // Printable ASCII first: not blank, so the level is the text itself (readLevelCell).
@@ -156,7 +149,7 @@ export class CountLayout {
           }
         }
         // An object or array cell is never a number or a level, as readCell finds of it.
-        const raw = kind === CELL_JSON ? undefined : cellValue(columns, at);
+        const raw = kind === CELL.JSON ? undefined : cellValue(columns, at);
         this.place(j, t, readCell(p.type, raw), slots, values, o);
       }
     }

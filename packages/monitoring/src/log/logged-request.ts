@@ -19,8 +19,8 @@ export interface LoggedBatch {
   lengths: Uint32Array;
 }
 
-/** One request of a batch: the fields its rows share, and where its data starts. */
-export interface LoggedRequest {
+/** The fields every row of a request shares in its events. */
+export interface RequestFields {
   id: string;
   /** Epoch ms of the answer. */
   time: number;
@@ -28,6 +28,10 @@ export interface LoggedRequest {
   version: number;
   label: string | null;
   route: string;
+}
+
+/** One request of a batch: the fields its rows share, and where its data starts. */
+export interface LoggedRequest extends RequestFields {
   /** Rows logged (fewer than it had when the log had less room). */
   rows: number;
   /** Its column names and classes (in output order; -1 for a regressor), as indices in `lists`. */
@@ -42,13 +46,7 @@ export interface LoggedRequest {
 }
 
 /** What a request brings to a batch: the shared fields, its rows as columns, its outputs. */
-export interface BatchEntry {
-  id: string;
-  time: number;
-  model: string;
-  version: number;
-  label: string | null;
-  route: string;
+export interface BatchEntry extends RequestFields {
   columns: RowColumns;
   /** rows × width float32 outputs (copied: the caller may reuse its buffer). */
   outputs: Float32Array;

@@ -1,11 +1,11 @@
 import { MonitoringError } from '../errors.ts';
 import type { LogEvent, LogSink } from './events.ts';
 
-export interface PredictionLogOptions {
-  sink: LogSink;
+/** What both logs (this one and ThreadedPredictionLog) are tuned by. */
+export interface LogTuning {
   /** Share of requests logged, 0 to 1 (default 1). Sampling is per request, never per row. */
   sampleRate?: number;
-  /** Events waiting to be written; beyond it new events are dropped (default 10,000). */
+  /** Events on their way to the sink; beyond it new events are dropped (default 10,000). */
   capacity?: number;
   /** Events per sink write (default 2,048). */
   batchSize?: number;
@@ -18,8 +18,42 @@ export interface PredictionLogOptions {
   random?: () => number;
   /** Receives sink failures (a logger); the log itself never throws into serving. */
   onError?: (error: unknown) => void;
+}
+
+export interface PredictionLogOptions extends LogTuning {
+  sink: LogSink;
   /** Called after each sink write settles (written or failed): a worker reports its counts. */
   onWrite?: () => void;
+}
+
+/** The tuning with its defaults, checked: a value out of range is TANDEM_LOG_SINK_INVALID. */
+export function logTuning(options: LogTuning): Required<LogTuning> {
+  const tuning = {
+    sampleRate: options.sampleRate ?? 1,
+    capacity: options.capacity ?? 10_000,
+    batchSize: options.batchSize ?? 2048,
+    lingerMs: options.lingerMs ?? 20,
+    random: options.random ?? Math.random,
+    onError: options.onError ?? (() => {}),
+  };
+  const { sampleRate, capacity, batchSize, lingerMs } = tuning;
+  const problem = !(sampleRate >= 0 && sampleRate <= 1)
+    ? `sample rate must be 0 to 1, got ${sampleRate}`
+    : !Number.isInteger(capacity) || capacity < 1
+      ? `capacity must be a positive integer, got ${capacity}`
+      : !Number.isInteger(batchSize) || batchSize < 1
+        ? `batch size must be a positive integer, got ${batchSize}`
+        : !(lingerMs >= 0 && lingerMs <= 60_000)
+          ? `linger must be 0 to 60,000 ms, got ${lingerMs}`
+          : undefined;
+  if (problem !== undefined) throw new MonitoringError('TANDEM_LOG_SINK_INVALID', problem);
+  return tuning;
+}
+
+/** Whether a request is logged, at a sample rate: decided once per request. */
+export function sampled(tuning: Required<LogTuning>): boolean {
+  const { sampleRate } = tuning;
+  return sampleRate >= 1 || (sampleRate > 0 && tuning.random() < sampleRate);
 }
 
 export interface LogCounts {
@@ -40,12 +74,7 @@ export interface LogCounts {
  */
 export class PredictionLog {
   private readonly sink: LogSink;
-  private readonly sampleRate: number;
-  private readonly capacity: number;
-  private readonly batchSize: number;
-  private readonly lingerMs: number;
-  private readonly random: () => number;
-  private readonly onError: (error: unknown) => void;
+  private readonly tuning: Required<LogTuning>;
   private readonly onWrite: () => void;
   private queue: LogEvent[] = [];
   private writing: Promise<void> | undefined;
@@ -54,53 +83,20 @@ export class PredictionLog {
   private readonly totals = { sent: 0, written: 0, dropped: 0, failed: 0 };
 
   constructor(options: PredictionLogOptions) {
-    const sampleRate = options.sampleRate ?? 1;
-    const capacity = options.capacity ?? 10_000;
-    const batchSize = options.batchSize ?? 2048;
-    const lingerMs = options.lingerMs ?? 20;
-    if (!(sampleRate >= 0 && sampleRate <= 1)) {
-      throw new MonitoringError(
-        'TANDEM_LOG_SINK_INVALID',
-        `sample rate must be 0 to 1, got ${sampleRate}`,
-      );
-    }
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new MonitoringError(
-        'TANDEM_LOG_SINK_INVALID',
-        `capacity must be a positive integer, got ${capacity}`,
-      );
-    }
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new MonitoringError(
-        'TANDEM_LOG_SINK_INVALID',
-        `batch size must be a positive integer, got ${batchSize}`,
-      );
-    }
-    if (!(lingerMs >= 0 && lingerMs <= 60_000)) {
-      throw new MonitoringError(
-        'TANDEM_LOG_SINK_INVALID',
-        `linger must be 0 to 60,000 ms, got ${lingerMs}`,
-      );
-    }
+    this.tuning = logTuning(options);
     this.sink = options.sink;
-    this.lingerMs = lingerMs;
-    this.sampleRate = sampleRate;
-    this.capacity = capacity;
-    this.batchSize = batchSize;
-    this.random = options.random ?? Math.random;
-    this.onError = options.onError ?? (() => {});
     this.onWrite = options.onWrite ?? (() => {});
   }
 
   /** Whether this request is logged: decide once, then offer each of its events. */
   sample(): boolean {
-    return this.sampleRate >= 1 || (this.sampleRate > 0 && this.random() < this.sampleRate);
+    return sampled(this.tuning);
   }
 
   /** Queues one event, or drops it when the queue is full. Returns whether it was queued. */
   offer(event: LogEvent): boolean {
     this.totals.sent++;
-    if (this.closed || this.queue.length >= this.capacity) {
+    if (this.closed || this.queue.length >= this.tuning.capacity) {
       this.totals.dropped++;
       return false;
     }
@@ -128,14 +124,16 @@ export class PredictionLog {
   private async drain(): Promise<void> {
     // A little later: the offers of many requests (or one bulk request) become one batch.
     await new Promise<void>((resolve) => {
-      if (this.lingerMs === 0) setImmediate(resolve);
-      else setTimeout(resolve, this.lingerMs);
+      if (this.tuning.lingerMs === 0) setImmediate(resolve);
+      else setTimeout(resolve, this.tuning.lingerMs);
     });
     try {
       while (this.queue.length > 0) {
         // Take the whole queue when it fits one batch (the common case), else one batch's worth.
         const batch =
-          this.queue.length <= this.batchSize ? this.queue : this.queue.splice(0, this.batchSize);
+          this.queue.length <= this.tuning.batchSize
+            ? this.queue
+            : this.queue.splice(0, this.tuning.batchSize);
         if (batch === this.queue) this.queue = [];
         this.inFlight = batch.length;
         try {
@@ -143,7 +141,7 @@ export class PredictionLog {
           this.totals.written += batch.length;
         } catch (error) {
           this.totals.failed += batch.length;
-          this.onError(error);
+          this.tuning.onError(error);
         } finally {
           this.inFlight = 0;
         }

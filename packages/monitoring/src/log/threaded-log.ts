@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { MonitoringError } from '../errors.ts';
 import type { LogEvent } from './events.ts';
 import { BatchBuilder, type BatchEntry } from './logged-request.ts';
-import type { LogCounts } from './prediction-log.ts';
+import { type LogCounts, type LogTuning, logTuning, sampled } from './prediction-log.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import type {
   FromLogWorker,
@@ -11,23 +11,12 @@ import type {
   WorkerCounts,
 } from './thread-messages.ts';
 
-export interface ThreadedLogOptions {
+export interface ThreadedLogOptions extends LogTuning {
   sink: SinkSpec;
-  /** Share of requests logged, 0 to 1 (default 1). Sampling is per request, never per row. */
-  sampleRate?: number;
-  /** Events on their way (here or in the worker) beyond which new ones are dropped (10,000). */
-  capacity?: number;
-  /** Events per sink write, in the worker (default 2,048). */
-  batchSize?: number;
   /** How long requests gather here before they go to the worker in one message (default 10 ms). */
   postMs?: number;
-  /** How long the worker's first queued event waits for others before a write (default 20 ms). */
-  lingerMs?: number;
   /** Worker deaths within a minute after which the log stops restarting it (default 3). */
   maxRestarts?: number;
-  random?: () => number;
-  /** Receives sink failures and worker deaths (a logger); the log never throws into serving. */
-  onError?: (error: unknown) => void;
 }
 
 /** What a request's answer adds to the log: the fields its rows share, the rows, the outputs. */
@@ -51,12 +40,9 @@ const RESTART_WINDOW_MS = 60_000;
  */
 export class ThreadedPredictionLog {
   private readonly setup: Omit<LogWorkerSetup, 'firstSequence'>;
-  private readonly sampleRate: number;
-  private readonly capacity: number;
+  private readonly tuning: Required<LogTuning>;
   private readonly postMs: number;
   private readonly maxRestarts: number;
-  private readonly random: () => number;
-  private readonly onError: (error: unknown) => void;
   private worker: Worker | undefined;
   private generation = 0;
   private deaths: number[] = [];
@@ -78,40 +64,24 @@ export class ThreadedPredictionLog {
   private closed: (() => void) | undefined;
 
   constructor(options: ThreadedLogOptions) {
-    const sampleRate = options.sampleRate ?? 1;
-    const capacity = options.capacity ?? 10_000;
-    const batchSize = options.batchSize ?? 2048;
-    const lingerMs = options.lingerMs ?? 20;
+    this.tuning = logTuning(options);
     const postMs = options.postMs ?? 10;
-    const checks: [boolean, string][] = [
-      [sampleRate >= 0 && sampleRate <= 1, `sample rate must be 0 to 1, got ${sampleRate}`],
-      [
-        Number.isInteger(capacity) && capacity >= 1,
-        `capacity must be a positive integer, got ${capacity}`,
-      ],
-      [
-        Number.isInteger(batchSize) && batchSize >= 1,
-        `batch size must be a positive integer, got ${batchSize}`,
-      ],
-      [lingerMs >= 0 && lingerMs <= 60_000, `linger must be 0 to 60,000 ms, got ${lingerMs}`],
-      [postMs >= 0 && postMs <= 60_000, `post interval must be 0 to 60,000 ms, got ${postMs}`],
-    ];
-    for (const [ok, message] of checks) {
-      if (!ok) throw new MonitoringError('TANDEM_LOG_SINK_INVALID', message);
+    if (!(postMs >= 0 && postMs <= 60_000)) {
+      throw new MonitoringError(
+        'TANDEM_LOG_SINK_INVALID',
+        `post interval must be 0 to 60,000 ms, got ${postMs}`,
+      );
     }
+    const { capacity, batchSize, lingerMs } = this.tuning;
     this.setup = { sink: options.sink, capacity, batchSize, lingerMs };
-    this.sampleRate = sampleRate;
-    this.capacity = capacity;
     this.postMs = postMs;
     this.maxRestarts = options.maxRestarts ?? 3;
-    this.random = options.random ?? Math.random;
-    this.onError = options.onError ?? (() => {});
     this.start();
   }
 
   /** Whether this request is logged: decide once, then offer its rows. */
   sample(): boolean {
-    return this.sampleRate >= 1 || (this.sampleRate > 0 && this.random() < this.sampleRate);
+    return sampled(this.tuning);
   }
 
   /**
@@ -187,7 +157,7 @@ export class ThreadedPredictionLog {
 
   private room(): number {
     if (this.stopped) return 0;
-    return Math.max(this.capacity - this.inFlight(), 0);
+    return Math.max(this.tuning.capacity - this.inFlight(), 0);
   }
 
   private inFlight(): number {
@@ -222,7 +192,7 @@ export class ThreadedPredictionLog {
       this.worker.postMessage(message, transfer);
     } catch (error) {
       // A message that cannot be cloned (an event holding a function): those events are lost.
-      this.onError(error);
+      this.tuning.onError(error);
       this.settled.failed += events;
       this.posted -= events;
     }
@@ -243,7 +213,7 @@ export class ThreadedPredictionLog {
     // The log alone never keeps the process alive; close() holds it while it drains.
     worker.unref();
     worker.on('message', (message: FromLogWorker) => this.receive(worker, message));
-    worker.on('error', (error) => this.onError(error));
+    worker.on('error', (error) => this.tuning.onError(error));
     worker.on('exit', (code) => this.exited(worker, code));
   }
 
@@ -263,7 +233,7 @@ export class ThreadedPredictionLog {
         this.closed?.();
         break;
       case 'error':
-        this.onError(new Error(`prediction log: ${message.message}`));
+        this.tuning.onError(new Error(`prediction log: ${message.message}`));
         break;
     }
   }
@@ -288,7 +258,7 @@ export class ThreadedPredictionLog {
     const now = Date.now();
     this.deaths = [...this.deaths.filter((t) => now - t < RESTART_WINDOW_MS), now];
     if (this.deaths.length > this.maxRestarts) {
-      this.onError(
+      this.tuning.onError(
         new Error(
           `prediction log: its worker stopped ${this.deaths.length} times within a minute (exit code ${code}); events are counted failed from now on`,
         ),
@@ -301,7 +271,7 @@ export class ThreadedPredictionLog {
       this.events = [];
       return;
     }
-    this.onError(
+    this.tuning.onError(
       new Error(`prediction log: its worker stopped (exit code ${code}); restarting it`),
     );
     this.start();
