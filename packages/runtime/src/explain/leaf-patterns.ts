@@ -235,7 +235,8 @@ export class LeafPatterns {
         phiBase,
         phiStride,
       );
-      reached.set(wasm.reached.subarray(0, rows));
+      const leaves = wasm.reached;
+      for (let r = 0; r < rows; r++) reached[r] = leaves[r]!;
       return;
     }
     this.#patterns(t, x, base, width, rows);
