@@ -120,14 +120,9 @@ export const monitoringPlugin = fp(
       for (const suffix of SELECTOR_PATHS) {
         routes.get<{ Params: { name: string; version?: string; label?: string } }>(
           `/v1/models/:name${suffix}/monitoring`,
-          {
-            config: { errorShape: 'native' },
-            schema: {
-              tags: ['monitoring'],
-              summary:
-                'Drift of the version against its training profile, live performance, log counts',
-            },
-          },
+          monitoringRoute(
+            'Drift of the version against its training profile, live performance, log counts',
+          ),
           (request) => {
             const served = registry.select(request.params.name, selectorOf(request.params));
             return monitoringReport(states.of(served), served, settings, log);
@@ -136,14 +131,9 @@ export const monitoringPlugin = fp(
       }
       routes.post<{ Params: { name: string }; Body: { feedback: FeedbackItem[] } }>(
         '/v1/models/:name/feedback',
-        {
-          config: { errorShape: 'native' },
-          schema: {
-            tags: ['monitoring'],
-            summary: 'Ground truth for earlier answers, by id (and row): idempotent',
-            body: feedbackBody,
-          },
-        },
+        monitoringRoute('Ground truth for earlier answers, by id (and row): idempotent', {
+          body: feedbackBody,
+        }),
         (request) => {
           const { name } = request.params;
           registry.model(name);
@@ -165,6 +155,14 @@ export const monitoringPlugin = fp(
   },
   { name: 'tandem-monitoring', fastify: '5.x', dependencies: ['tandem-context'] },
 );
+
+/** A monitoring route's options: native error bodies, its OpenAPI tag and summary. */
+function monitoringRoute<S extends object>(summary: string, schema?: S) {
+  return {
+    config: { errorShape: 'native' as const },
+    schema: { tags: ['monitoring'], summary, ...schema },
+  };
+}
 
 function sinkOf(settings: Readonly<MonitoringSettings>): SinkSpec | undefined {
   if (settings.log === '') return undefined;
