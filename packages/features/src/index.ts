@@ -14,6 +14,7 @@ export type { LabelEncoderState, LabelSource } from './label-encoder.ts';
 export { LABEL_ENCODER_FORMAT, LabelEncoder } from './label-encoder.ts';
 export type { ColumnSpan, TransformBatchOptions } from './pipeline.ts';
 export { FittedPipeline } from './pipeline.ts';
+export { trainingRange } from './state/training-range.ts';
 export type {
   BooleanColumnState,
   CategoricalColumnState,

@@ -2,6 +2,7 @@ import { rangeText } from '../expected-values.ts';
 import { type DateParts, datePartsOf } from '../read/calendar.ts';
 import { readDatetime } from '../read/datetime.ts';
 import { READ_OK } from '../read/status.ts';
+import { trainingRange } from '../state/training-range.ts';
 import type { DatetimeColumnState } from '../state/types.ts';
 import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
 import { imputesMissing, pushError, pushIssue } from './report.ts';
@@ -16,10 +17,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
   const declared = state.range;
   const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
   const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
-  // No training value: clip to the impute value, the only one training saw (as numeric does).
-  const low = state.observed?.min ?? imputeValue;
-  const high = state.observed?.max ?? imputeValue;
-  const clip = state.outOfRange === 'clip' || state.observed === null;
+  const { low, high, clip } = trainingRange(state);
   const { year, month, dayOfWeek, hour } = state.parts;
   const yearMean = year.mean;
   const yearScale = scaleOf(year.std);

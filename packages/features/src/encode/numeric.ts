@@ -1,6 +1,7 @@
 import { rangeText } from '../expected-values.ts';
 import { readNumber, readPlainDecimal } from '../read/number.ts';
 import { READ_OK } from '../read/status.ts';
+import { trainingRange } from '../state/training-range.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
 import {
   type ColumnEncoder,
@@ -21,11 +22,7 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
   const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
   const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
   const isLog = state.transform.kind === 'log1p';
-  // A column with no training value saw only its impute value: any value is out of that range
-  // and is clipped to it whatever the rule, so the output stays the constant it was in training.
-  const low = state.observed?.min ?? state.impute.value;
-  const high = state.observed?.max ?? state.impute.value;
-  const clip = state.outOfRange === 'clip' || state.observed === null;
+  const { low, high, clip } = trainingRange(state);
   // The values no rule applies to: inside the training range (no warning, no clipping) and the
   // declared range (no error). Finite, since the training range is.
   const plainMin = Math.max(low, allowedMin);

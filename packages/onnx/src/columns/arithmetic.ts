@@ -5,11 +5,16 @@ export function scaleOf(spread: number): number {
   return spread > 0 ? spread : 1;
 }
 
-/** y < 0 ? 0 : y > 1 ? 1 : y, the same comparisons as Tandem's (NaN stays NaN). */
+/** y < low ? low : y > high ? high : y, the same comparisons as Tandem's (NaN stays NaN). */
+export function clamp(g: GraphBuilder, y: string, low: number, high: number): string {
+  const lowC = g.scalar(low);
+  const highC = g.scalar(high);
+  return g.where(g.less(y, lowC), lowC, g.where(g.greater(y, highC), highC, y));
+}
+
+/** y clamped to [0, 1]. */
 export function clampUnit(g: GraphBuilder, y: string): string {
-  const zero = g.scalar(0);
-  const one = g.scalar(1);
-  return g.where(g.less(y, zero), zero, g.where(g.greater(y, one), one, y));
+  return clamp(g, y, 0, 1);
 }
 
 /**

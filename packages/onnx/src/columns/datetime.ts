@@ -1,7 +1,7 @@
-import type { DatetimeColumnState } from '@tandem/features';
+import { type DatetimeColumnState, trainingRange } from '@tandem/features';
 import type { GraphBuilder } from '../graph-builder.ts';
 import { ELEM } from '../proto.ts';
-import { scaleOf } from './arithmetic.ts';
+import { clamp, scaleOf } from './arithmetic.ts';
 
 const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
@@ -14,16 +14,10 @@ const MS_PER_HOUR = 3_600_000;
  */
 export function datetimeColumn(g: GraphBuilder, state: DatetimeColumnState, t: string): string[] {
   const keepMissing = state.impute.strategy === 'none';
-  const low = state.observed?.min ?? state.impute.value;
-  const high = state.observed?.max ?? state.impute.value;
-  const clip = state.outOfRange === 'clip' || state.observed === null;
+  const { low, high, clip } = trainingRange(state);
   const missing = g.isNaN(t);
   let ms = t;
-  if (clip) {
-    const lowC = g.scalar(low);
-    const highC = g.scalar(high);
-    ms = g.where(g.less(t, lowC), lowC, g.where(g.greater(t, highC), highC, t));
-  }
+  if (clip) ms = clamp(g, t, low, high);
   // Impute 'none' (tree encoding): NaN flows through every step, so every part is NaN.
   ms = g.where(missing, g.scalar(keepMissing ? Number.NaN : state.impute.value), ms);
 

@@ -1,7 +1,11 @@
-import type { NumericColumnState, NumericTransformState } from '@tandem/features';
+import {
+  type NumericColumnState,
+  type NumericTransformState,
+  trainingRange,
+} from '@tandem/features';
 import type { GraphBuilder } from '../graph-builder.ts';
 import { ELEM } from '../proto.ts';
-import { clampUnit, log1p, scaleOf } from './arithmetic.ts';
+import { clamp, clampUnit, log1p, scaleOf } from './arithmetic.ts';
 
 /**
  * A numeric column: `x` is double [rows, 1], NaN for a missing value. Mirrors
@@ -11,15 +15,11 @@ import { clampUnit, log1p, scaleOf } from './arithmetic.ts';
  */
 export function numericColumn(g: GraphBuilder, state: NumericColumnState, x: string): string[] {
   const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
-  const low = state.observed?.min ?? state.impute.value;
-  const high = state.observed?.max ?? state.impute.value;
-  const clip = state.outOfRange === 'clip' || state.observed === null;
+  const { low, high, clip } = trainingRange(state);
   const missing = g.isNaN(x);
   let value = x;
   if (clip) {
-    const lowC = g.scalar(low);
-    const highC = g.scalar(high);
-    value = g.where(g.less(x, lowC), lowC, g.where(g.greater(x, highC), highC, x));
+    value = clamp(g, x, low, high);
   } else if (state.transform.kind === 'log1p') {
     // Out of the training range and negative: 0 (log1p is undefined below -1).
     const zero = g.scalar(0);
