@@ -13,22 +13,33 @@ function total(counts: ArrayLike<number>): number {
   return s;
 }
 
+/** Σ term(r, c) over cells, r and c the two sides' proportions; NaN when a side is empty. */
+function sumOverShares(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  term: (r: number, c: number) => number,
+): number {
+  const rt = total(reference);
+  const ct = total(current);
+  if (rt === 0 || ct === 0) return Number.NaN;
+  let sum = 0;
+  for (let i = 0; i < reference.length; i++) {
+    sum += term((reference[i] as number) / rt, (current[i] as number) / ct);
+  }
+  return sum;
+}
+
 /**
  * Population stability index: Σ (c − r) · ln(c / r) over cells, with proportions r and c, an
  * empty cell's proportion replaced by PSI_EPSILON. 0 for equal distributions; ~0.1 is a small
  * shift, > 0.2 a large one (the usual reading).
  */
 export function psi(reference: ArrayLike<number>, current: ArrayLike<number>): number {
-  const rt = total(reference);
-  const ct = total(current);
-  if (rt === 0 || ct === 0) return Number.NaN;
-  let sum = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const r = (reference[i] as number) / rt || PSI_EPSILON;
-    const c = (current[i] as number) / ct || PSI_EPSILON;
-    sum += (c - r) * Math.log(c / r);
-  }
-  return sum;
+  return sumOverShares(reference, current, (share, now) => {
+    const r = share || PSI_EPSILON;
+    const c = now || PSI_EPSILON;
+    return (c - r) * Math.log(c / r);
+  });
 }
 
 /**
@@ -36,18 +47,11 @@ export function psi(reference: ArrayLike<number>, current: ArrayLike<number>): n
  * scipy.spatial.distance.jensenshannon, which Evidently calls): 0 to √ln 2 ≈ 0.8326.
  */
 export function jensenShannon(reference: ArrayLike<number>, current: ArrayLike<number>): number {
-  const rt = total(reference);
-  const ct = total(current);
-  if (rt === 0 || ct === 0) return Number.NaN;
-  let divergence = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const r = (reference[i] as number) / rt;
-    const c = (current[i] as number) / ct;
+  const divergence = sumOverShares(reference, current, (r, c) => {
     const m = (r + c) / 2;
-    if (r > 0) divergence += 0.5 * r * Math.log(r / m);
-    if (c > 0) divergence += 0.5 * c * Math.log(c / m);
-  }
-  // Rounding can leave a tiny negative for identical inputs.
+    return (r > 0 ? 0.5 * r * Math.log(r / m) : 0) + (c > 0 ? 0.5 * c * Math.log(c / m) : 0);
+  });
+  // Rounding can leave a tiny negative for identical inputs (an empty side's NaN stays NaN).
   return Math.sqrt(Math.max(divergence, 0));
 }
 
