@@ -2,8 +2,8 @@ import { valuesText } from '../expected-values.ts';
 import { readCategory } from '../read/category.ts';
 import { isBlank, READ_OK } from '../read/status.ts';
 import type { CategoricalColumnState } from '../state/types.ts';
-import type { TransformReport } from '../types.ts';
 import type { ColumnEncoder, CompiledColumn, FastPath } from './column-encoder.ts';
+import { declaredValues } from './declared.ts';
 import { imputesMissing, pushError, pushIssue } from './report.ts';
 
 /** Output name of the shared slot for rare and (with unknown: 'other') unseen levels. */
@@ -167,24 +167,6 @@ function compileOneHot(
     indicatorAt: missingIndicator ? indicatorAt : -1,
   });
   return { width: outputNames.length, outputNames, encode, fastPath };
-}
-
-/** The column's declared values, when it has some: any other value is an error naming them. */
-function declaredValues(state: CategoricalColumnState): {
-  values: ReadonlySet<string> | undefined;
-  admits(value: string, raw: unknown, row: number, report: TransformReport): boolean;
-} {
-  if (state.values === undefined) return { values: undefined, admits: () => true };
-  const values = new Set(state.values);
-  const expected = valuesText(state.values);
-  return {
-    values,
-    admits(value, raw, row, report) {
-      if (values.has(value)) return true;
-      pushError(report, row, state.name, 'not_allowed_value', expected, raw);
-      return false;
-    },
-  };
 }
 
 /**

@@ -1,11 +1,11 @@
-import { rangeText } from '../expected-values.ts';
 import { type DateParts, datePartsOf } from '../read/calendar.ts';
 import { readDatetime } from '../read/datetime.ts';
 import { READ_OK } from '../read/status.ts';
 import { trainingRange } from '../state/training-range.ts';
 import type { DatetimeColumnState } from '../state/types.ts';
 import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
-import { imputesMissing, pushError, pushIssue } from './report.ts';
+import { declaredRange } from './declared.ts';
+import { imputesMissing, pushIssue } from './report.ts';
 
 export const DATETIME_PARTS = ['year', 'month', 'dow', 'hour'] as const;
 
@@ -14,9 +14,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
   const imputeValue = state.impute.value;
   // Impute strategy 'none' (tree encoding): a missing value writes NaN parts.
   const keepMissing = state.impute.strategy === 'none';
-  const declared = state.range;
-  const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
-  const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
+  const declared = declaredRange(state);
   const { low, high, clip } = trainingRange(state);
   const { year, month, dayOfWeek, hour } = state.parts;
   const yearMean = year.mean;
@@ -36,10 +34,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
     let missing = 0;
     if (status === READ_OK) {
       epochMs = cell.value;
-      if (epochMs < allowedMin || epochMs > allowedMax) {
-        pushError(report, rowIndex, name, 'out_of_allowed_range', rangeText(declared ?? {}), raw);
-        return false;
-      }
+      if (!declared.admits(epochMs, raw, rowIndex, report)) return false;
       if (epochMs < low || epochMs > high) {
         pushIssue(report, rowIndex, name, 'out_of_range');
         if (clip) epochMs = epochMs < low ? low : high;

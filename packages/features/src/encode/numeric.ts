@@ -1,4 +1,3 @@
-import { rangeText } from '../expected-values.ts';
 import { readNumber, readPlainDecimal } from '../read/number.ts';
 import { READ_OK } from '../read/status.ts';
 import { trainingRange } from '../state/training-range.ts';
@@ -9,7 +8,8 @@ import {
   type FastPath,
   scaleOf,
 } from './column-encoder.ts';
-import { imputesMissing, pushError, pushIssue } from './report.ts';
+import { declaredRange } from './declared.ts';
+import { imputesMissing, pushIssue } from './report.ts';
 
 /** Writes a (possibly clipped) value's transformed outputs at out[at, at + width). */
 type ValueWriter = (x: number, out: Float32Array, at: number) => void;
@@ -18,15 +18,13 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
   const { name, missingIndicator } = state;
   // Impute strategy 'none' (tree encoding): a missing value is written as NaN.
   const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
-  const declared = state.range;
-  const allowedMin = declared?.min ?? Number.NEGATIVE_INFINITY;
-  const allowedMax = declared?.max ?? Number.POSITIVE_INFINITY;
+  const declared = declaredRange(state);
   const isLog = state.transform.kind === 'log1p';
   const { low, high, clip } = trainingRange(state);
   // The values no rule applies to: inside the training range (no warning, no clipping) and the
   // declared range (no error). Finite, since the training range is.
-  const plainMin = Math.max(low, allowedMin);
-  const plainMax = Math.min(high, allowedMax);
+  const plainMin = Math.max(low, declared.min);
+  const plainMax = Math.min(high, declared.max);
   const { width, names, write } = numericWriter(name, state.transform);
   const indicatorAt = missingIndicator ? columnOffset + width : -1;
   const cell = { value: 0 };
@@ -39,10 +37,7 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
       const status = readNumber(raw, cell);
       if (status === READ_OK) {
         x = cell.value;
-        if (x < allowedMin || x > allowedMax) {
-          pushError(report, rowIndex, name, 'out_of_allowed_range', rangeText(declared ?? {}), raw);
-          return false;
-        }
+        if (!declared.admits(x, raw, rowIndex, report)) return false;
         if (x < low || x > high) {
           pushIssue(report, rowIndex, name, 'out_of_range');
           if (clip) x = x < low ? low : high;
