@@ -1,52 +1,4 @@
-import {
-  asm,
-  type Bytes,
-  block,
-  br,
-  brIf,
-  end,
-  FUNC_TYPE,
-  f32Const,
-  f32Ge,
-  f32Le,
-  f32Load,
-  f32Lt,
-  f32Ne,
-  f32ValueType,
-  f64Add,
-  f64Const,
-  f64Load,
-  f64Mul,
-  f64Store,
-  i32Add,
-  i32And,
-  i32Const,
-  i32Eq,
-  i32GeU,
-  i32Load,
-  i32LtS,
-  i32Or,
-  i32Shl,
-  i32ShrU,
-  i32Store,
-  i32Sub,
-  i32TruncF32S,
-  i32Xor,
-  ifElse,
-  ifThen,
-  localGet,
-  localSet,
-  loop,
-  name,
-  section,
-  u32,
-  valueType,
-  vec,
-  type WasmApi,
-  type WasmMemory,
-  type WasmModule,
-  webAssembly as wasm,
-} from '../dense/wasm-encoding.ts';
+import * as w from '../dense/wasm-encoding.ts';
 import { CATEGORICAL, MISSING_LEFT } from '../trees/ensemble.ts';
 
 /** Rows a tree is explained over at once: each scratch row (a node's, a leaf's) holds 64 values. */
@@ -55,42 +7,42 @@ export const BLOCK_ROWS = 64;
 const ROW_SHIFT = 8;
 
 const increment = (local: number, amount: number) =>
-  asm(localGet(local), i32Const(amount), i32Add(), localSet(local));
+  w.asm(w.localGet(local), w.i32Const(amount), w.i32Add(), w.localSet(local));
 /** Leave the enclosing block once local ≥ limit (unsigned). */
 const whileBelow = (local: number, limit: number) =>
-  asm(localGet(local), localGet(limit), i32GeU(), brIf(1));
+  w.asm(w.localGet(local), w.localGet(limit), w.i32GeU(), w.brIf(1));
 /** for (counter = from; counter < limit; counter++) body, as block + loop. */
-const forEach = (counter: number, from: Bytes, limit: number, body: Bytes) =>
-  asm(
+const forEach = (counter: number, from: w.Bytes, limit: number, body: w.Bytes) =>
+  w.asm(
     from,
-    localSet(counter),
-    block(),
-    loop(),
+    w.localSet(counter),
+    w.block(),
+    w.loop(),
     whileBelow(counter, limit),
     body,
     increment(counter, 1),
-    br(0),
-    end(),
-    end(),
+    w.br(0),
+    w.end(),
+    w.end(),
   );
 /** for (R = 0; R < ROWS; R++) body, over a function's R and ROWS. */
-const forRows = (names: { R: number; ROWS: number }, body: Bytes) =>
-  forEach(names.R, i32Const(0), names.ROWS, body);
+const forRows = (names: { R: number; ROWS: number }, body: w.Bytes) =>
+  forEach(names.R, w.i32Const(0), names.ROWS, body);
 /** base + index × 2^shift. */
 const at = (base: number, index: number, shift: number) =>
-  asm(localGet(base), localGet(index), i32Const(shift), i32Shl(), i32Add());
+  w.asm(w.localGet(base), w.localGet(index), w.i32Const(shift), w.i32Shl(), w.i32Add());
 /** An int32 array element: base[index]. */
-const loadI32 = (base: number, index: number) => asm(at(base, index, 2), i32Load());
+const loadI32 = (base: number, index: number) => w.asm(at(base, index, 2), w.i32Load());
 /** base + (index − start) × one scratch row. */
 const scratchRow = (base: number, index: number, start: number) =>
-  asm(
-    localGet(base),
-    localGet(index),
-    localGet(start),
-    i32Sub(),
-    i32Const(ROW_SHIFT),
-    i32Shl(),
-    i32Add(),
+  w.asm(
+    w.localGet(base),
+    w.localGet(index),
+    w.localGet(start),
+    w.i32Sub(),
+    w.i32Const(ROW_SHIFT),
+    w.i32Shl(),
+    w.i32Add(),
   );
 
 type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? Head | Words<Tail> : S;
@@ -104,9 +56,13 @@ function indices<const S extends readonly string[]>(...names: S): Record<Words<S
   >;
 }
 
-function functionBody(locals: Array<[count: number, type: number]>, code: Bytes): Bytes {
-  const body = [...vec(locals.map(([count, type]) => [...u32(count), type])), ...code, ...end()];
-  return [...u32(body.length), ...body];
+function functionBody(locals: Array<[count: number, type: number]>, code: w.Bytes): w.Bytes {
+  const body = [
+    ...w.vec(locals.map(([count, type]) => [...w.u32(count), type])),
+    ...code,
+    ...w.end(),
+  ];
+  return [...w.u32(body.length), ...body];
 }
 
 // patterns(feature, threshold, flags, right, bit, bitsetOffset, bitsets, x, mask, start, end,
@@ -121,83 +77,104 @@ const PATTERN_PARAMS = 13;
 
 /** The categorical rule of routing.ts: NaN takes the missing side; a code outside [0, 256) right. */
 const categoricalLeft = () =>
-  asm(
-    asm(localGet(P.V), localGet(P.V), f32Ne()),
-    ifThen(),
-    asm(localGet(P.MISSING), localSet(P.LEFT)),
-    ifElse(),
-    asm(i32Const(0), localSet(P.LEFT)),
-    asm(localGet(P.V), f32Const(0), f32Ge(), localGet(P.V), f32Const(256), f32Lt(), i32And()),
-    ifThen(),
-    asm(localGet(P.V), i32TruncF32S(), localSet(P.CODE)),
+  w.asm(
+    w.asm(w.localGet(P.V), w.localGet(P.V), w.f32Ne()),
+    w.ifThen(),
+    w.asm(w.localGet(P.MISSING), w.localSet(P.LEFT)),
+    w.ifElse(),
+    w.asm(w.i32Const(0), w.localSet(P.LEFT)),
+    w.asm(
+      w.localGet(P.V),
+      w.f32Const(0),
+      w.f32Ge(),
+      w.localGet(P.V),
+      w.f32Const(256),
+      w.f32Lt(),
+      w.i32And(),
+    ),
+    w.ifThen(),
+    w.asm(w.localGet(P.V), w.i32TruncF32S(), w.localSet(P.CODE)),
     // (bitsets[offset + code >>> 5] >>> (code & 31)) & 1
-    asm(localGet(P.OFFSET), localGet(P.CODE), i32Const(5), i32ShrU(), i32Add(), localSet(P.M)),
-    asm(loadI32(P.BITSETS, P.M), localGet(P.CODE), i32Const(31), i32And(), i32ShrU()),
-    asm(i32Const(1), i32And(), localSet(P.LEFT)),
-    end(),
-    end(),
+    w.asm(
+      w.localGet(P.OFFSET),
+      w.localGet(P.CODE),
+      w.i32Const(5),
+      w.i32ShrU(),
+      w.i32Add(),
+      w.localSet(P.M),
+    ),
+    w.asm(loadI32(P.BITSETS, P.M), w.localGet(P.CODE), w.i32Const(31), w.i32And(), w.i32ShrU()),
+    w.asm(w.i32Const(1), w.i32And(), w.localSet(P.LEFT)),
+    w.end(),
+    w.end(),
   );
 
 /** The numeric rule: x ≤ threshold (float32), or NaN where the node sends missing values left. */
 const numericLeft = () =>
-  asm(
-    asm(localGet(P.V), localGet(P.THR), f32Le()),
-    asm(localGet(P.V), localGet(P.V), f32Ne(), localGet(P.MISSING), i32And()),
-    asm(i32Or(), localSet(P.LEFT)),
+  w.asm(
+    w.asm(w.localGet(P.V), w.localGet(P.THR), w.f32Le()),
+    w.asm(w.localGet(P.V), w.localGet(P.V), w.f32Ne(), w.localGet(P.MISSING), w.i32And()),
+    w.asm(w.i32Or(), w.localSet(P.LEFT)),
   );
 
-function patternsBody(): Bytes {
+function patternsBody(): w.Bytes {
   const rowLoop = forRows(
     P,
-    asm(
-      asm(localGet(P.XP), f32Load(), localSet(P.V)),
-      asm(localGet(P.FLAG), i32Const(CATEGORICAL), i32And()),
-      ifThen(),
+    w.asm(
+      w.asm(w.localGet(P.XP), w.f32Load(), w.localSet(P.V)),
+      w.asm(w.localGet(P.FLAG), w.i32Const(CATEGORICAL), w.i32And()),
+      w.ifThen(),
       categoricalLeft(),
-      ifElse(),
+      w.ifElse(),
       numericLeft(),
-      end(),
+      w.end(),
       // The child the row does not take loses bit b: m & ~((1 − left) << b), m & ~(left << b).
-      asm(at(P.AT, P.R, 2), i32Load(), localSet(P.M)),
-      asm(at(P.LEFT_AT, P.R, 2), localGet(P.M), i32Const(1), localGet(P.LEFT), i32Sub()),
-      asm(localGet(P.B), i32Shl(), i32Const(-1), i32Xor(), i32And(), i32Store()),
-      asm(at(P.RIGHT_AT, P.R, 2), localGet(P.M), localGet(P.LEFT), localGet(P.B), i32Shl()),
-      asm(i32Const(-1), i32Xor(), i32And(), i32Store()),
-      asm(localGet(P.XP), localGet(P.ROW_BYTES), i32Add(), localSet(P.XP)),
+      w.asm(at(P.AT, P.R, 2), w.i32Load(), w.localSet(P.M)),
+      w.asm(at(P.LEFT_AT, P.R, 2), w.localGet(P.M), w.i32Const(1), w.localGet(P.LEFT), w.i32Sub()),
+      w.asm(w.localGet(P.B), w.i32Shl(), w.i32Const(-1), w.i32Xor(), w.i32And(), w.i32Store()),
+      w.asm(
+        at(P.RIGHT_AT, P.R, 2),
+        w.localGet(P.M),
+        w.localGet(P.LEFT),
+        w.localGet(P.B),
+        w.i32Shl(),
+      ),
+      w.asm(w.i32Const(-1), w.i32Xor(), w.i32And(), w.i32Store()),
+      w.asm(w.localGet(P.XP), w.localGet(P.ROW_BYTES), w.i32Add(), w.localSet(P.XP)),
     ),
   );
-  const innerNode = asm(
-    asm(scratchRow(P.MASK, P.NODE, P.START), localSet(P.AT)),
-    asm(localGet(P.AT), i32Const(1 << ROW_SHIFT), i32Add(), localSet(P.LEFT_AT)),
-    asm(localGet(P.MASK), loadI32(P.RIGHT, P.NODE), localGet(P.START), i32Sub()),
-    asm(i32Const(ROW_SHIFT), i32Shl(), i32Add(), localSet(P.RIGHT_AT)),
-    asm(loadI32(P.BIT, P.NODE), localSet(P.B)),
-    asm(loadI32(P.FLAGS, P.NODE), localSet(P.FLAG)),
-    asm(localGet(P.FLAG), i32Const(MISSING_LEFT), i32And(), localSet(P.MISSING)),
-    asm(at(P.THRESHOLD, P.NODE, 2), f32Load(), localSet(P.THR)),
-    asm(loadI32(P.BITSET_OFFSET, P.NODE), localSet(P.OFFSET)),
-    asm(at(P.X, P.F, 2), localSet(P.XP)),
+  const innerNode = w.asm(
+    w.asm(scratchRow(P.MASK, P.NODE, P.START), w.localSet(P.AT)),
+    w.asm(w.localGet(P.AT), w.i32Const(1 << ROW_SHIFT), w.i32Add(), w.localSet(P.LEFT_AT)),
+    w.asm(w.localGet(P.MASK), loadI32(P.RIGHT, P.NODE), w.localGet(P.START), w.i32Sub()),
+    w.asm(w.i32Const(ROW_SHIFT), w.i32Shl(), w.i32Add(), w.localSet(P.RIGHT_AT)),
+    w.asm(loadI32(P.BIT, P.NODE), w.localSet(P.B)),
+    w.asm(loadI32(P.FLAGS, P.NODE), w.localSet(P.FLAG)),
+    w.asm(w.localGet(P.FLAG), w.i32Const(MISSING_LEFT), w.i32And(), w.localSet(P.MISSING)),
+    w.asm(at(P.THRESHOLD, P.NODE, 2), w.f32Load(), w.localSet(P.THR)),
+    w.asm(loadI32(P.BITSET_OFFSET, P.NODE), w.localSet(P.OFFSET)),
+    w.asm(at(P.X, P.F, 2), w.localSet(P.XP)),
     rowLoop,
   );
   return functionBody(
     [
-      [14, valueType.i32],
-      [2, f32ValueType],
+      [14, w.valueType.i32],
+      [2, w.f32ValueType],
     ],
-    asm(
+    w.asm(
       // The root's pattern: every bit.
-      forRows(P, asm(at(P.MASK, P.R, 2), i32Const(-1), i32Store())),
+      forRows(P, w.asm(at(P.MASK, P.R, 2), w.i32Const(-1), w.i32Store())),
       forEach(
         P.NODE,
-        localGet(P.START),
+        w.localGet(P.START),
         P.END,
-        asm(
-          asm(loadI32(P.FEATURE, P.NODE), localSet(P.F)),
-          block(),
+        w.asm(
+          w.asm(loadI32(P.FEATURE, P.NODE), w.localSet(P.F)),
+          w.block(),
           // A leaf has no children to set.
-          asm(localGet(P.F), i32Const(0), i32LtS(), brIf(0)),
+          w.asm(w.localGet(P.F), w.i32Const(0), w.i32LtS(), w.brIf(0)),
           innerNode,
-          end(),
+          w.end(),
         ),
       ),
     ),
@@ -213,33 +190,33 @@ const A = indices(
 );
 const ADDRESS_PARAMS = 10;
 
-function addressesBody(): Bytes {
+function addressesBody(): w.Bytes {
   const rowLoop = forRows(
     A,
-    asm(
-      asm(at(A.FROM, A.R, 2), i32Load(), localGet(A.ALL), i32And(), localSet(A.PATTERN)),
-      asm(at(A.TO, A.R, 2), localGet(A.TABLE), localGet(A.PATTERN), i32Add(), i32Store()),
+    w.asm(
+      w.asm(at(A.FROM, A.R, 2), w.i32Load(), w.localGet(A.ALL), w.i32And(), w.localSet(A.PATTERN)),
+      w.asm(at(A.TO, A.R, 2), w.localGet(A.TABLE), w.localGet(A.PATTERN), w.i32Add(), w.i32Store()),
       // Every bit set: the row followed every split on the path, so it reaches this leaf.
-      asm(localGet(A.PATTERN), localGet(A.ALL), i32Eq()),
-      ifThen(),
-      asm(at(A.REACHED, A.R, 2), localGet(A.NODE), i32Store()),
-      end(),
+      w.asm(w.localGet(A.PATTERN), w.localGet(A.ALL), w.i32Eq()),
+      w.ifThen(),
+      w.asm(at(A.REACHED, A.R, 2), w.localGet(A.NODE), w.i32Store()),
+      w.end(),
     ),
   );
   const leafLoop = forEach(
     A.J,
-    localGet(A.FIRST),
+    w.localGet(A.FIRST),
     A.LAST,
-    asm(
-      asm(loadI32(A.LEAF_ALL, A.J), localSet(A.ALL)),
-      asm(loadI32(A.LEAF_NODE, A.J), localSet(A.NODE)),
-      asm(loadI32(A.LEAF_TABLE, A.J), localSet(A.TABLE)),
-      asm(scratchRow(A.MASK, A.NODE, A.START), localSet(A.FROM)),
-      asm(scratchRow(A.ADDRESS, A.J, A.FIRST), localSet(A.TO)),
+    w.asm(
+      w.asm(loadI32(A.LEAF_ALL, A.J), w.localSet(A.ALL)),
+      w.asm(loadI32(A.LEAF_NODE, A.J), w.localSet(A.NODE)),
+      w.asm(loadI32(A.LEAF_TABLE, A.J), w.localSet(A.TABLE)),
+      w.asm(scratchRow(A.MASK, A.NODE, A.START), w.localSet(A.FROM)),
+      w.asm(scratchRow(A.ADDRESS, A.J, A.FIRST), w.localSet(A.TO)),
       rowLoop,
     ),
   );
-  return functionBody([[8, valueType.i32]], leafLoop);
+  return functionBody([[8, w.valueType.i32]], leafLoop);
 }
 
 // sums(groupFeature, termStart, termLeaf, termBit, termFactor, tables, sum, phi, phiStride,
@@ -253,50 +230,83 @@ const S = indices(
 );
 const SUM_PARAMS = 12;
 
-function sumsBody(): Bytes {
+function sumsBody(): w.Bytes {
   const termLoop = forEach(
     S.TERM,
-    asm(loadI32(S.TERM_START, S.G)),
+    w.asm(loadI32(S.TERM_START, S.G)),
     S.TERM_END,
-    asm(
-      asm(loadI32(S.TERM_LEAF, S.TERM), localSet(S.FROM)),
-      asm(loadI32(S.TERM_BIT, S.TERM), localSet(S.K)),
-      asm(at(S.TERM_FACTOR, S.TERM, 4), localSet(S.FACTOR)),
-      asm(i32Const(1), localGet(S.K), i32Shl(), i32Const(-1), i32Xor(), localSet(S.CLEAR)),
+    w.asm(
+      w.asm(loadI32(S.TERM_LEAF, S.TERM), w.localSet(S.FROM)),
+      w.asm(loadI32(S.TERM_BIT, S.TERM), w.localSet(S.K)),
+      w.asm(at(S.TERM_FACTOR, S.TERM, 4), w.localSet(S.FACTOR)),
+      w.asm(
+        w.i32Const(1),
+        w.localGet(S.K),
+        w.i32Shl(),
+        w.i32Const(-1),
+        w.i32Xor(),
+        w.localSet(S.CLEAR),
+      ),
       forRows(
         S,
-        asm(
-          asm(at(S.FROM, S.R, 2), i32Load(), localSet(S.A)),
-          asm(localGet(S.A), localGet(S.K), i32ShrU(), i32Const(1), i32And(), localSet(S.ON)),
+        w.asm(
+          w.asm(at(S.FROM, S.R, 2), w.i32Load(), w.localSet(S.A)),
+          w.asm(
+            w.localGet(S.A),
+            w.localGet(S.K),
+            w.i32ShrU(),
+            w.i32Const(1),
+            w.i32And(),
+            w.localSet(S.ON),
+          ),
           // sum[r] + factor[on] × tables[a & ~(1 << k)]
-          asm(at(S.SUM, S.R, 3), at(S.SUM, S.R, 3), f64Load()),
-          asm(at(S.FACTOR, S.ON, 3), f64Load()),
-          asm(localGet(S.TABLES), localGet(S.A), localGet(S.CLEAR), i32And()),
-          asm(i32Const(3), i32Shl(), i32Add(), f64Load()),
-          asm(f64Mul(), f64Add(), f64Store()),
+          w.asm(at(S.SUM, S.R, 3), at(S.SUM, S.R, 3), w.f64Load()),
+          w.asm(at(S.FACTOR, S.ON, 3), w.f64Load()),
+          w.asm(w.localGet(S.TABLES), w.localGet(S.A), w.localGet(S.CLEAR), w.i32And()),
+          w.asm(w.i32Const(3), w.i32Shl(), w.i32Add(), w.f64Load()),
+          w.asm(w.f64Mul(), w.f64Add(), w.f64Store()),
         ),
       ),
     ),
   );
   return functionBody(
-    [[10, valueType.i32]],
+    [[10, w.valueType.i32]],
     forEach(
       S.G,
-      localGet(S.G),
+      w.localGet(S.G),
       S.G_END,
-      asm(
-        forRows(S, asm(at(S.SUM, S.R, 3), f64Const(0), f64Store())),
-        asm(localGet(S.G), i32Const(1), i32Add(), localSet(S.AT)),
-        asm(loadI32(S.TERM_START, S.AT), localSet(S.TERM_END)),
+      w.asm(
+        forRows(S, w.asm(at(S.SUM, S.R, 3), w.f64Const(0), w.f64Store())),
+        w.asm(w.localGet(S.G), w.i32Const(1), w.i32Add(), w.localSet(S.AT)),
+        w.asm(loadI32(S.TERM_START, S.AT), w.localSet(S.TERM_END)),
         termLoop,
         // phi[feature] of each row += sum[r]
-        asm(loadI32(S.GROUP_FEATURE, S.G), i32Const(3), i32Shl(), localGet(S.PHI), i32Add()),
-        localSet(S.AT),
+        w.asm(
+          loadI32(S.GROUP_FEATURE, S.G),
+          w.i32Const(3),
+          w.i32Shl(),
+          w.localGet(S.PHI),
+          w.i32Add(),
+        ),
+        w.localSet(S.AT),
         forRows(
           S,
-          asm(
-            asm(localGet(S.AT), localGet(S.AT), f64Load(), at(S.SUM, S.R, 3), f64Load(), f64Add()),
-            asm(f64Store(), localGet(S.AT), localGet(S.PHI_STRIDE), i32Add(), localSet(S.AT)),
+          w.asm(
+            w.asm(
+              w.localGet(S.AT),
+              w.localGet(S.AT),
+              w.f64Load(),
+              at(S.SUM, S.R, 3),
+              w.f64Load(),
+              w.f64Add(),
+            ),
+            w.asm(
+              w.f64Store(),
+              w.localGet(S.AT),
+              w.localGet(S.PHI_STRIDE),
+              w.i32Add(),
+              w.localSet(S.AT),
+            ),
           ),
         ),
       ),
@@ -307,30 +317,30 @@ function sumsBody(): Bytes {
 /** One exported memory and the three functions, each of i32 parameters and no result. */
 export function leafTablesModuleBytes(): Uint8Array {
   const type = (params: number) => [
-    FUNC_TYPE,
-    ...vec(Array.from({ length: params }, () => [valueType.i32])),
-    ...vec([]),
+    w.FUNC_TYPE,
+    ...w.vec(Array.from({ length: params }, () => [w.valueType.i32])),
+    ...w.vec([]),
   ];
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
     ...magicAndVersion,
-    ...section(1, vec([type(PATTERN_PARAMS), type(ADDRESS_PARAMS), type(SUM_PARAMS)])),
-    ...section(3, vec([u32(0), u32(1), u32(2)])),
-    ...section(5, vec([[0x00, ...u32(1)]])),
-    ...section(
+    ...w.section(1, w.vec([type(PATTERN_PARAMS), type(ADDRESS_PARAMS), type(SUM_PARAMS)])),
+    ...w.section(3, w.vec([w.u32(0), w.u32(1), w.u32(2)])),
+    ...w.section(5, w.vec([[0x00, ...w.u32(1)]])),
+    ...w.section(
       7,
-      vec([
-        [...name('memory'), 0x02, ...u32(0)],
-        [...name('patterns'), 0x00, ...u32(0)],
-        [...name('addresses'), 0x00, ...u32(1)],
-        [...name('sums'), 0x00, ...u32(2)],
+      w.vec([
+        [...w.name('memory'), 0x02, ...w.u32(0)],
+        [...w.name('patterns'), 0x00, ...w.u32(0)],
+        [...w.name('addresses'), 0x00, ...w.u32(1)],
+        [...w.name('sums'), 0x00, ...w.u32(2)],
       ]),
     ),
-    ...section(10, vec([patternsBody(), addressesBody(), sumsBody()])),
+    ...w.section(10, w.vec([patternsBody(), addressesBody(), sumsBody()])),
   ]);
 }
 
-let compiled: WasmModule | null | undefined;
+let compiled: w.WasmModule | null | undefined;
 
 /** What LeafPatterns holds, copied once into the instance's memory. */
 export interface LeafTableArrays {
@@ -402,9 +412,9 @@ export class LeafTablesWasm {
   readonly #addresses: (...args: number[]) => void;
   readonly #sums: (...args: number[]) => void;
 
-  private constructor(api: WasmApi, module: WasmModule, arrays: LeafTableArrays) {
+  private constructor(api: w.WasmApi, module: w.WasmModule, arrays: LeafTableArrays) {
     const instance = new api.Instance(module);
-    const memory = instance.exports.memory as WasmMemory;
+    const memory = instance.exports.memory as w.WasmMemory;
     this.#patterns = instance.exports.patterns as (...args: number[]) => void;
     this.#addresses = instance.exports.addresses as (...args: number[]) => void;
     this.#sums = instance.exports.sums as (...args: number[]) => void;
@@ -477,12 +487,12 @@ export class LeafTablesWasm {
 
   /** The pass in WebAssembly, or null where WebAssembly is unavailable. */
   static create(arrays: LeafTableArrays): LeafTablesWasm | null {
-    if (!wasm) return null;
+    if (!w.webAssembly) return null;
     if (compiled === undefined) {
       const bytes = leafTablesModuleBytes();
-      compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+      compiled = w.webAssembly.validate(bytes) ? new w.webAssembly.Module(bytes) : null;
     }
-    return compiled ? new LeafTablesWasm(wasm, compiled, arrays) : null;
+    return compiled ? new LeafTablesWasm(w.webAssembly, compiled, arrays) : null;
   }
 
   /** Copies rows x[base, base + rows × width) into the block the next explainTree calls read. */
