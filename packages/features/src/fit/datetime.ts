@@ -5,8 +5,7 @@ import type { DatetimeColumnState, Standardization } from '../state/types.ts';
 import { mean, populationStd } from '../stats.ts';
 import type { ColumnSpec, RawRow } from '../types.ts';
 import { fittedColumnBase } from './column-base.ts';
-import { fitNumberImpute, imputedValues, observedRange } from './impute-number.ts';
-import { readNumericTraining } from './training-values.ts';
+import { fitImputedNumbers, observedRange } from './impute-number.ts';
 
 /**
  * Fits a datetime column: the timestamp is imputed like a number (median by default), then
@@ -18,9 +17,13 @@ export function fitDatetimeColumn(
   rows: readonly RawRow[],
   notes: string[],
 ): DatetimeColumnState {
-  const column = readNumericTraining(spec, rows, readDatetime);
-  const impute = fitNumberImpute(spec, column, readConstantDatetime, notes);
-  const filled = imputedValues(column, impute.value);
+  const { column, impute, filled } = fitImputedNumbers(
+    spec,
+    rows,
+    readDatetime,
+    readConstantDatetime,
+    notes,
+  );
   const year = new Float64Array(filled.length);
   const month = new Float64Array(filled.length);
   const dayOfWeek = new Float64Array(filled.length);

@@ -1,7 +1,29 @@
 import { FeatureFitError } from '../errors.ts';
+import type { NumberCell } from '../read/number.ts';
+import type { ReadStatus } from '../read/status.ts';
 import { mean, medianOfSorted, mostFrequentNumber, sortedCopy } from '../stats.ts';
-import type { ColumnSpec, ImputeStrategy } from '../types.ts';
-import type { NumericTrainingColumn } from './training-values.ts';
+import type { ColumnSpec, ImputeStrategy, RawRow } from '../types.ts';
+import { type NumericTrainingColumn, readNumericTraining } from './training-values.ts';
+
+/**
+ * A numeric or datetime column's training values read with `read`, its fitted impute, and the
+ * values with the impute filled in (what the scaling statistics are fitted on).
+ */
+export function fitImputedNumbers(
+  spec: ColumnSpec,
+  rows: readonly RawRow[],
+  read: (raw: unknown, cell: NumberCell) => ReadStatus,
+  readConstant: (value: unknown) => number | undefined,
+  notes: string[],
+): {
+  column: NumericTrainingColumn;
+  impute: { strategy: ImputeStrategy; value: number };
+  filled: Float64Array;
+} {
+  const column = readNumericTraining(spec, rows, read);
+  const impute = fitNumberImpute(spec, column, readConstant, notes);
+  return { column, impute, filled: imputedValues(column, impute.value) };
+}
 
 /**
  * The value that stands in for a missing number (numeric and datetime columns). Default

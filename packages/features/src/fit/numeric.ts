@@ -5,8 +5,7 @@ import type { NumericColumnState, NumericTransformState } from '../state/types.t
 import { mean, populationStd, quantileOfSorted, sortedCopy } from '../stats.ts';
 import type { ColumnSpec, NumericTransform, RawRow } from '../types.ts';
 import { fittedColumnBase } from './column-base.ts';
-import { fitNumberImpute, imputedValues, observedRange } from './impute-number.ts';
-import { readNumericTraining } from './training-values.ts';
+import { fitImputedNumbers, observedRange } from './impute-number.ts';
 
 /**
  * Fits a numeric column: imputation first, then the scaling statistics on the imputed values
@@ -17,9 +16,13 @@ export function fitNumericColumn(
   rows: readonly RawRow[],
   notes: string[],
 ): NumericColumnState {
-  const column = readNumericTraining(spec, rows, readNumber);
-  const impute = fitNumberImpute(spec, column, readConstantNumber, notes);
-  const filled = imputedValues(column, impute.value);
+  const { column, impute, filled } = fitImputedNumbers(
+    spec,
+    rows,
+    readNumber,
+    readConstantNumber,
+    notes,
+  );
   const transform = (spec.transform ?? { kind: 'standardize' }) as NumericTransform;
   if (transform.kind === 'log1p')
     checkLog1pDomain(spec.name, column.values, column.present, impute.value);
