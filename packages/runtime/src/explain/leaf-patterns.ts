@@ -296,21 +296,16 @@ export class LeafPatterns {
    * reached[r]: the leaf whose every bit row r has (it followed every split on the path).
    */
   #addresses(t: number, rows: number, reached: Int32Array): void {
-    const B = PATTERN_BLOCK_ROWS;
-    const leafNode = this.#leafNode;
-    const leafAll = this.#leafAll;
-    const leafTable = this.#leafTable;
+    // Only what the row loop reads is held in locals.
     const mask = this.#mask;
     const address = this.#address;
-    const start = this.#treeStart[t]!;
     const first = this.#leafStart[t]!;
-    const last = this.#leafStart[t + 1]!;
-    for (let j = first; j < last; j++) {
-      const all = leafAll[j]!;
-      const node = leafNode[j]!;
-      const table = leafTable[j]!;
-      const from = (node - start) * B;
-      const to = (j - first) * B;
+    for (let j = first; j < this.#leafStart[t + 1]!; j++) {
+      const all = this.#leafAll[j]!;
+      const node = this.#leafNode[j]!;
+      const table = this.#leafTable[j]!;
+      const from = (node - this.#treeStart[t]!) * PATTERN_BLOCK_ROWS;
+      const to = (j - first) * PATTERN_BLOCK_ROWS;
       for (let r = 0; r < rows; r++) {
         const pattern = mask[from + r]! & all;
         address[to + r] = table + pattern;
@@ -324,22 +319,17 @@ export class LeafPatterns {
    * when the row's pattern has the feature's bit k, else −A(P); added to phi once.
    */
   #sums(t: number, rows: number, phi: Float64Array, phiBase: number, phiStride: number): void {
-    const B = PATTERN_BLOCK_ROWS;
-    const groupFeature = this.#groupFeature;
-    const termStart = this.#termStart;
-    const termLeaf = this.#termLeaf;
-    const termBit = this.#termBit;
+    // Only what the row loops read is held in locals.
     const termFactor = this.#termFactor;
     const tables = this.#tables;
     const address = this.#address;
     const sum = this.#sum;
-    const lastGroup = this.#groupStart[t + 1]!;
-    for (let g = this.#groupStart[t]!; g < lastGroup; g++) {
+    for (let g = this.#groupStart[t]!; g < this.#groupStart[t + 1]!; g++) {
       sum.fill(0, 0, rows);
-      const end = termStart[g + 1]!;
-      for (let term = termStart[g]!; term < end; term++) {
-        const from = termLeaf[term]! * B;
-        const k = termBit[term]!;
+      const end = this.#termStart[g + 1]!;
+      for (let term = this.#termStart[g]!; term < end; term++) {
+        const from = this.#termLeaf[term]! * PATTERN_BLOCK_ROWS;
+        const k = this.#termBit[term]!;
         const clear = ~(1 << k);
         const factor = 2 * term;
         for (let r = 0; r < rows; r++) {
@@ -349,7 +339,7 @@ export class LeafPatterns {
           sum[r] = sum[r]! + termFactor[factor + ((a >>> k) & 1)]! * tables[a & clear]!;
         }
       }
-      const f = phiBase + groupFeature[g]!;
+      const f = phiBase + this.#groupFeature[g]!;
       for (let r = 0; r < rows; r++) {
         const at = f + r * phiStride;
         phi[at] = phi[at]! + sum[r]!;

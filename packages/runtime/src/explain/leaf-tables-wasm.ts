@@ -73,7 +73,6 @@ const P = indices(
   'R NODE F AT LEFT_AT RIGHT_AT B FLAG MISSING XP LEFT M CODE OFFSET THR',
   'V',
 );
-const PATTERN_PARAMS = 13;
 
 /** The categorical rule of routing.ts: NaN takes the missing side; a code outside [0, 256) right. */
 const categoricalLeft = () =>
@@ -184,11 +183,9 @@ function patternsBody(): w.Bytes {
 // addresses(leafNode, leafAll, leafTable, mask, address, reached, first, last, start, rows):
 // each leaf's table address per row, and the leaf each row reaches.
 const A = indices(
-  'LEAF_NODE LEAF_ALL LEAF_TABLE MASK ADDRESS REACHED FIRST LAST START',
-  'ROWS',
+  'LEAF_NODE LEAF_ALL LEAF_TABLE MASK ADDRESS REACHED FIRST LAST START ROWS',
   'R J ALL NODE TABLE FROM TO PATTERN',
 );
-const ADDRESS_PARAMS = 10;
 
 function addressesBody(): w.Bytes {
   const rowLoop = forRows(
@@ -228,7 +225,6 @@ const S = indices(
   'PHI_STRIDE G G_END ROWS',
   'TERM TERM_END R FROM K FACTOR A ON AT CLEAR',
 );
-const SUM_PARAMS = 12;
 
 function sumsBody(): w.Bytes {
   const termLoop = forEach(
@@ -324,7 +320,8 @@ export function leafTablesModuleBytes(): Uint8Array {
   const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
     ...magicAndVersion,
-    ...w.section(1, w.vec([type(PATTERN_PARAMS), type(ADDRESS_PARAMS), type(SUM_PARAMS)])),
+    // Each function's parameters: up to its last one, ROW_BYTES or ROWS.
+    ...w.section(1, w.vec([type(P.ROW_BYTES + 1), type(A.ROWS + 1), type(S.ROWS + 1)])),
     ...w.section(3, w.vec([w.u32(0), w.u32(1), w.u32(2)])),
     ...w.section(5, w.vec([[0x00, ...w.u32(1)]])),
     ...w.section(
