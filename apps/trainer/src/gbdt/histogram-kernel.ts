@@ -35,19 +35,11 @@ export function histogramModuleBytes(width: number, f0: number, f1: number): Uin
 
 const FEATURE_BYTES = FEATURE_STRIDE * 8;
 
-// Parameters, then locals.
-const SUMS = 0;
-const BINS = 1;
-const INDICES = 2;
-const G = 3;
-const H = 4;
-const J = 5;
-const END = 6;
+// Local indices: the parameters (PARAMS of them), then the locals.
+const [SUMS, BINS, INDICES, G, H, J, END, I, ROW, AT, GH] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+] as const;
 const PARAMS = 7;
-const I = 7;
-const ROW = 8;
-const AT = 9;
-const GH = 10;
 
 /** base + 4 · index: the address of a 32-bit element. */
 const element = (base: number, index: number) =>

@@ -1,18 +1,11 @@
 import * as op from '@tandem/runtime/wasm-encoding';
 import { instantiate, MEMORY_IMPORT, type WasmMemory } from './kernel-arena.ts';
 
-// Parameters (byte addresses but start and end), then locals.
-const INDICES = 0;
-const SCRATCH = 1;
-const COLUMN = 2;
-const TABLE = 3;
-const J = 4;
-const END = 5;
+// Local indices: the parameters (byte addresses but start and end; PARAMS of them), then locals.
+const [INDICES, SCRATCH, COLUMN, TABLE, J, END, L, R, I, LEFT] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+] as const;
 const PARAMS = 6;
-const L = 6;
-const R = 7;
-const I = 8;
-const LEFT = 9;
 
 const address = (base: number, element: number) =>
   op.asm(op.localGet(base), op.localGet(element), op.i32Const(2), op.i32Shl(), op.i32Add());
