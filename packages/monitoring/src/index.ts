@@ -41,6 +41,7 @@ export type {
   LogSink,
   PredictionEvent,
 } from './log/events.ts';
+export { EncodedEvent } from './log/events.ts';
 export type { PostgresSinkOptions } from './log/postgres-sink.ts';
 export { PostgresSink } from './log/postgres-sink.ts';
 export type { LogCounts, PredictionLogOptions } from './log/prediction-log.ts';

@@ -88,6 +88,52 @@ describe('ThreadedPredictionLog', () => {
     expect(log.counts()).toMatchObject({ sent: 110, dropped: 1 });
   });
 
+  it('writes odd cells, odd shapes and integer-like class names as JSON.stringify does', async () => {
+    const folder = join(dir(), 'odd');
+    const sent = [
+      { Home: 'rent "cheap"\nÿ', Income: -0, Age: Number.NaN, Job: { nested: [1, 'two'] } },
+      { Home: '0012', Income: 1e21, Age: '129', Job: undefined },
+      { Age: 3, Home: 'other order' },
+      { Home: 'owner', Income: 2.5, Age: null, Job: false, Extra: 'more keys' },
+    ] as unknown as RawRow[];
+    const classes = ['1', '0', 'b'];
+    const outputs = new Float32Array([0.2, 0.5, 0.3, 0.4, 0.4, 0.2, 0.1, 0.1, 0.8, 0.3, 0.3, 0.4]);
+    const log = new ThreadedPredictionLog({ sink: { kind: 'segments', folder } });
+    const request = {
+      id: 'odd "id"',
+      time: 1_764_583_200_000,
+      model: 'credit',
+      version: 4,
+      label: null,
+      route: 'native-csv',
+      columns: readRowColumns(sent),
+      outputs,
+      classes,
+    };
+    log.offerRequest(request);
+    await log.close();
+    const expected: LogEvent[] = sent.map((input, row) => {
+      const probabilities: Record<string, number> = {};
+      for (let k = 0; k < 3; k++)
+        probabilities[classes[k] as string] = outputs[row * 3 + k] as number;
+      const scores = [...outputs.subarray(row * 3, row * 3 + 3)];
+      const label = classes[scores.indexOf(Math.max(...scores))] as string;
+      return {
+        type: 'prediction',
+        id: request.id,
+        row,
+        time: new Date(request.time).toISOString(),
+        model: 'credit',
+        version: 4,
+        label: null,
+        route: 'native-csv',
+        input,
+        output: { label, probabilities },
+      };
+    });
+    expect(await segmentText(folder)).toBe(expected.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
+
   it('with a stalled sink, holds at most capacity events, and written + dropped = sent', async () => {
     const release = join(dir(), 'release');
     const sink: SinkSpec = {

@@ -36,9 +36,24 @@ export interface FeedbackEvent {
 
 export type LogEvent = PredictionEvent | FeedbackEvent;
 
+/**
+ * An event already written as its JSON line (the log's worker thread writes prediction events
+ * straight from a request's columns): sinks write the line as it is; JSON.stringify gives back
+ * the event's value.
+ */
+export class EncodedEvent {
+  readonly line: string;
+  constructor(line: string) {
+    this.line = line;
+  }
+  toJSON(): LogEvent {
+    return JSON.parse(this.line) as LogEvent;
+  }
+}
+
 /** Where the log's events go: a folder of NDJSON segments, a PostgreSQL table, a test double. */
 export interface LogSink {
   /** Writes a batch; a rejection counts the batch as failed (never retried: the log is sampled). */
-  write(events: readonly LogEvent[]): Promise<void>;
+  write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void>;
   close(): Promise<void>;
 }

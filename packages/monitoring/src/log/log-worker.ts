@@ -4,7 +4,7 @@
  * counts after every write. Started by ThreadedPredictionLog (through log-worker-entry.mjs).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { batchEvents } from './logged-request.ts';
+import { batchLines } from './logged-request.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { openSink } from './sink-spec.ts';
 import type {
@@ -36,7 +36,7 @@ function counts(): WorkerCounts {
 port.on('message', (message: ToLogWorker) => {
   switch (message.type) {
     case 'batch':
-      for (const event of batchEvents(message.batch)) log.offer(event);
+      for (const event of batchLines(message.batch)) log.offer(event);
       for (const event of message.events) log.offer(event);
       break;
     case 'flush':

@@ -1,6 +1,6 @@
 import { argmaxLabel } from '../profile/build.ts';
-import { type RowColumns, rowOf } from '../row-columns.ts';
-import type { LoggedOutput, PredictionEvent } from './events.ts';
+import { CELL, type RowColumns } from '../row-columns.ts';
+import { EncodedEvent } from './events.ts';
 
 /**
  * Answered requests as the serving thread hands them to the log's worker thread, many in one
@@ -157,62 +157,105 @@ export class BatchBuilder {
 }
 
 /**
- * The prediction events of a batch, one per logged row, each field as the serving thread used
- * to build it: JSON.stringify of each equals what the log wrote before it had a worker.
+ * The prediction events of a batch, one per logged row, each written straight from the columns
+ * as the JSON line the serving thread used to write: JSON.stringify of the event it built, with
+ * the input's keys in the row's own order and the output as the native answer (the first highest
+ * class, then every probability).
  */
-export function batchEvents(batch: LoggedBatch): PredictionEvent[] {
+export function batchLines(batch: LoggedBatch): EncodedEvent[] {
   const strings = unpack(batch.text, batch.lengths);
-  const events: PredictionEvent[] = [];
+  const lines: EncodedEvent[] = [];
   for (const request of batch.requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
-    const columns: RowColumns = {
-      rows: request.rows,
-      names,
-      kinds: batch.kinds.subarray(request.cells, request.cells + request.rows * width),
-      values: batch.values.subarray(request.cells, request.cells + request.rows * width),
-      strings: strings.slice(request.strings, request.strings + request.stringCount),
-      irregular: request.irregular,
-    };
+    const keys = names.map((name) => `${JSON.stringify(name)}:`);
+    const texts = strings.slice(request.strings, request.strings + request.stringCount);
     const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
-    const outputWidth = classes?.length ?? 1;
+    const output = outputWriter(classes);
     const outputs = batch.outputs.subarray(
       request.outputs,
-      request.outputs + request.rows * outputWidth,
+      request.outputs + request.rows * (classes?.length ?? 1),
     );
-    const time = new Date(request.time).toISOString();
+    const head = `{"type":"prediction","id":${JSON.stringify(request.id)},"row":`;
+    const middle =
+      `,"time":${JSON.stringify(new Date(request.time).toISOString())}` +
+      `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
+      `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`;
     for (let row = 0; row < request.rows; row++) {
-      events.push({
-        type: 'prediction',
-        id: request.id,
-        row,
-        time,
-        model: request.model,
-        version: request.version,
-        label: request.label,
-        route: request.route,
-        input: rowOf(columns, row),
-        output: outputOf(outputs, row, outputWidth, classes),
-      });
+      let input = request.irregular?.get(row);
+      if (input === undefined) {
+        input = '{';
+        const at = request.cells + row * width;
+        for (let c = 0; c < width; c++) {
+          const value = cellJson(
+            batch.kinds[at + c] as number,
+            batch.values[at + c] as number,
+            texts,
+          );
+          if (value === undefined) continue;
+          input += `${input.length > 1 ? ',' : ''}${keys[c]}${value}`;
+        }
+        input += '}';
+      }
+      lines.push(
+        new EncodedEvent(`${head}${row}${middle}${input},"output":${output(outputs, row)}}`),
+      );
     }
   }
-  return events;
+  return lines;
 }
 
-/** The native API's answer for one row: the most probable class and every probability, or the value. */
-function outputOf(
-  outputs: Float32Array,
-  row: number,
-  width: number,
+/** A cell's JSON text, or undefined for a key JSON.stringify leaves out. */
+function cellJson(kind: number, value: number, texts: readonly string[]): string | undefined {
+  switch (kind) {
+    case CELL.NUMBER:
+      return number(value);
+    case CELL.DIGITS:
+      return `"${value}"`;
+    case CELL.STRING:
+      return JSON.stringify(texts[value]);
+    case CELL.JSON:
+      return texts[value];
+    case CELL.NULL:
+      return 'null';
+    case CELL.TRUE:
+      return 'true';
+    case CELL.FALSE:
+      return 'false';
+    default:
+      return undefined;
+  }
+}
+
+/** A number as JSON.stringify writes it (non-finite numbers as null). */
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * Writes a row's output as the native answer's JSON: `{"value":…}`, or `{"label":…,
+ * "probabilities":{…}}` with the probabilities in the key order an object of the classes takes
+ * (integer-like names first, as JSON.stringify would list them).
+ */
+function outputWriter(
   classes: readonly string[] | undefined,
-): LoggedOutput {
-  if (classes === undefined) return { value: outputs[row] as number };
-  const probabilities: Record<string, number> = {};
-  for (let k = 0; k < width; k++)
-    probabilities[classes[k] as string] = outputs[row * width + k] as number;
-  // Served outputs are finite (the data plane refuses others), so the first highest score wins
-  // here as in the answer.
-  return { label: argmaxLabel(outputs, row, classes) ?? (classes[0] as string), probabilities };
+): (outputs: Float32Array, row: number) => string {
+  if (classes === undefined) return (outputs, row) => `{"value":${number(outputs[row] as number)}}`;
+  const width = classes.length;
+  const order = Object.keys(Object.fromEntries(classes.map((name) => [name, 0])));
+  const slots = order.map((name) => [classes.indexOf(name), `${JSON.stringify(name)}:`] as const);
+  const labels = classes.map((name) => JSON.stringify(name));
+  return (outputs, row) => {
+    let probabilities = '';
+    for (const [k, key] of slots) {
+      probabilities += `${probabilities === '' ? '' : ','}${key}${number(outputs[row * width + k] as number)}`;
+    }
+    // Served outputs are finite (the data plane refuses others), so the first highest score wins
+    // here as in the answer.
+    const label = argmaxLabel(outputs, row, classes);
+    const best = label === undefined ? 0 : classes.indexOf(label);
+    return `{"label":${labels[best]},"probabilities":{${probabilities}}}`;
+  };
 }
 
 /** The strings of a batch, back from their text and lengths. */

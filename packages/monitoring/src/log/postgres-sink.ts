@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { MonitoringError } from '../errors.ts';
-import type { LogEvent, LogSink } from './events.ts';
+import { EncodedEvent, type LogEvent, type LogSink } from './events.ts';
 
 export interface PostgresSinkOptions {
   /** A postgres:// connection string. */
@@ -37,7 +37,7 @@ export class PostgresSink implements LogSink {
     this.pool.on('error', () => {});
   }
 
-  async write(events: readonly LogEvent[]): Promise<void> {
+  async write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void> {
     this.ready ??= this.createTable().catch((error) => {
       this.ready = undefined;
       throw error;
@@ -48,7 +48,9 @@ export class PostgresSink implements LogSink {
        SELECT e->>'type', e->>'id', (e->>'row')::int, e->>'model', (e->>'version')::int,
               (e->>'time')::timestamptz, e
        FROM jsonb_array_elements($1::jsonb) AS e`,
-      [JSON.stringify(events)],
+      [
+        `[${events.map((e) => (e instanceof EncodedEvent ? e.line : JSON.stringify(e))).join(',')}]`,
+      ],
     );
   }
 

@@ -1,5 +1,5 @@
 import { MonitoringError } from '../errors.ts';
-import type { LogEvent, LogSink } from './events.ts';
+import type { EncodedEvent, LogEvent, LogSink } from './events.ts';
 
 /** What both logs (this one and ThreadedPredictionLog) are tuned by. */
 export interface LogTuning {
@@ -76,7 +76,7 @@ export class PredictionLog {
   private readonly sink: LogSink;
   private readonly tuning: Required<LogTuning>;
   private readonly onWrite: () => void;
-  private queue: LogEvent[] = [];
+  private queue: (LogEvent | EncodedEvent)[] = [];
   private writing: Promise<void> | undefined;
   private inFlight = 0;
   private closed = false;
@@ -94,7 +94,7 @@ export class PredictionLog {
   }
 
   /** Queues one event, or drops it when the queue is full. Returns whether it was queued. */
-  offer(event: LogEvent): boolean {
+  offer(event: LogEvent | EncodedEvent): boolean {
     this.totals.sent++;
     if (this.closed || this.queue.length >= this.tuning.capacity) {
       this.totals.dropped++;

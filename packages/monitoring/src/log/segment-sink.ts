@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MonitoringError } from '../errors.ts';
-import type { LogEvent, LogSink, PredictionEvent } from './events.ts';
+import { EncodedEvent, type LogEvent, type LogSink, type PredictionEvent } from './events.ts';
 
 export interface SegmentSinkOptions {
   folder: string;
@@ -45,7 +45,7 @@ export class SegmentSink implements LogSink {
     }
   }
 
-  async write(events: readonly LogEvent[]): Promise<void> {
+  async write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void> {
     this.ready ??= mkdir(this.folder, { recursive: true }).then(() => undefined);
     await this.ready;
     const now = this.now();
@@ -92,12 +92,16 @@ export class SegmentSink implements LogSink {
  * every field but row, input and output, so those fields are written once per request: the log
  * then costs about half as much per row.
  */
-export function ndjson(events: readonly LogEvent[]): string {
+export function ndjson(events: readonly (LogEvent | EncodedEvent)[]): string {
   let text = '';
   let shared: PredictionEvent | undefined;
   let head = '';
   let middle = '';
   for (const event of events) {
+    if (event instanceof EncodedEvent) {
+      text += `${event.line}\n`;
+      continue;
+    }
     if (!writableFast(event)) {
       text += `${JSON.stringify(event)}\n`;
       continue;
