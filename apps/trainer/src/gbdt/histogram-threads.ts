@@ -74,7 +74,9 @@ const MODE_GRADIENTS = 3;
 /**
  * How long this thread waits for a share a worker claimed: a last resort. A worker that misses
  * it is abandoned and this thread computes alone from then on (the bits are the same), so a
- * worker that died mid-job costs time, never a hung training run.
+ * worker that died mid-job costs time, never a hung training run. (A worker still alive after
+ * 30 s without answering would be terminated but could still write its share late into the
+ * shared memory; nothing here has been seen to stall a live worker that long.)
  */
 const WAIT_MS = 30_000;
 
