@@ -58,7 +58,8 @@ export class LeafPatterns {
   readonly #termBit: Uint8Array;
   /** Per term: [−1, (1 − z) / z], the factor of its table entry when its bit is clear or set. */
   readonly #termFactor: Float64Array;
-  readonly #tables: Float64Array;
+  /** The tables, for the JavaScript pass: emptied once WebAssembly holds its copy. */
+  #tables: Float64Array;
   /** Scratch, PATTERN_BLOCK_ROWS values per node / leaf of a tree: patterns, then addresses. */
   readonly #mask: Int32Array;
   readonly #address: Int32Array;
@@ -66,8 +67,8 @@ export class LeafPatterns {
   /** The same pass in WebAssembly (null: JavaScript only), over phiBlock. */
   readonly #wasm: LeafTablesWasm | null;
   /**
-   * Where the WebAssembly pass adds φ (PATTERN_BLOCK_ROWS × outputs × inputWidth values), or
-   * null: explainRows given another array runs in JavaScript.
+   * Where the WebAssembly pass adds φ (PATTERN_BLOCK_ROWS × outputs × inputWidth values): with
+   * WebAssembly, explainRows takes no other array. null: the pass runs in JavaScript.
    */
   readonly phiBlock: Float64Array | null;
   /** Float64 entries over all tables. */
@@ -196,6 +197,7 @@ export class LeafPatterns {
           })
         : null;
     this.#address = new Int32Array(widest * PATTERN_BLOCK_ROWS);
+    if (this.#wasm) this.#tables = new Float64Array(0);
     this.phiBlock = this.#wasm?.phi ?? null;
   }
 
@@ -207,8 +209,8 @@ export class LeafPatterns {
   /**
    * Adds the SHAP values of tree t (one with tables) for `rows` ≤ PATTERN_BLOCK_ROWS rows:
    * row r is x[base + r × width, …) and its values go to phi[phiBase + r × phiStride + feature].
-   * reached[r] receives the leaf row r reaches. Over phiBlock, the pass runs in WebAssembly on
-   * the rows loadRows was last given (the same bits as JavaScript).
+   * reached[r] receives the leaf row r reaches. With WebAssembly, phi must be phiBlock and the
+   * rows are those loadRows was last given (the same bits as JavaScript).
    */
   explainRows(
     t: number,
@@ -222,7 +224,8 @@ export class LeafPatterns {
     reached: Int32Array,
   ): void {
     const wasm = this.#wasm;
-    if (wasm && phi === wasm.phi) {
+    if (wasm) {
+      if (phi !== wasm.phi) throw new RangeError('with WebAssembly, explainRows adds to phiBlock');
       const start = this.#treeStart;
       wasm.explainTree(
         start[t]!,
