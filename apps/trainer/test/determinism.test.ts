@@ -1,15 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type TrainConfig, train } from '../src/index.ts';
-import { DATA, tempDir } from './support.ts';
+import { DATA, useTempDir } from './support.ts';
 
-let dir: string;
-let remove: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir, remove } = await tempDir('determinism'));
-});
-afterAll(() => remove());
+const work = useTempDir('determinism');
 
 // Dropout and a random split on purpose: both must follow the seed too.
 const CONFIG: TrainConfig = {
@@ -22,7 +17,7 @@ const CONFIG: TrainConfig = {
 };
 
 async function run(seed: number) {
-  const result = await train({ config: CONFIG, artifacts: path.join(dir, 'artifacts'), seed });
+  const result = await train({ config: CONFIG, artifacts: path.join(work.dir, 'artifacts'), seed });
   result.predictor.dispose();
   const file = (name: string) => readFile(path.join(result.path, name));
   return {

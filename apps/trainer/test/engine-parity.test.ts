@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FileModelStore } from '@tandem/model-store';
 import { predictorFromStoredVersion } from '@tandem/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type TrainConfig, train } from '../src/index.ts';
-import { DATA, tempDir } from './support.ts';
+import { DATA, useTempDir } from './support.ts';
 
 // The dense engine must give tfjs's numbers on every shipped dataset's config trained as a dense
 // model, within the stated bounds (packages/runtime README): probabilities 1e-6 absolute,
@@ -45,15 +45,7 @@ function denseConfig(name: (typeof SHIPPED)[number]): TrainConfig {
   } as TrainConfig;
 }
 
-let artifacts: { dir: string; remove: () => Promise<void> };
-
-beforeAll(async () => {
-  artifacts = await tempDir('engine-parity');
-});
-
-afterAll(async () => {
-  await artifacts.remove();
-});
+const artifacts = useTempDir('engine-parity');
 
 describe('dense engine against tfjs on the shipped datasets', () => {
   for (const name of SHIPPED) {

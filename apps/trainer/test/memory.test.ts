@@ -1,18 +1,10 @@
 import path from 'node:path';
 import { tf } from '@tandem/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { train } from '../src/index.ts';
-import { DATA, tempDir } from './support.ts';
+import { DATA, useTempDir } from './support.ts';
 
-let artifacts: { dir: string; remove: () => Promise<void> };
-
-beforeAll(async () => {
-  artifacts = await tempDir('memory');
-});
-
-afterAll(async () => {
-  await artifacts.remove();
-});
+const artifacts = useTempDir('memory');
 
 describe('training memory', () => {
   for (const model of [

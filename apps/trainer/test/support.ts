@@ -8,13 +8,31 @@ import {
   spawnScript,
   startScript,
 } from '@tandem/fixtures/script-process';
+import { tempDir } from '@tandem/fixtures/temp-dir';
 import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll } from 'vitest';
 
 export const TRAINER_ROOT = path.resolve(import.meta.dirname, '..');
 export { DATA, REPO_ROOT };
 
 export type { CliResult } from '@tandem/fixtures/script-process';
-export { tempDir } from '@tandem/fixtures/temp-dir';
+export { tempDir };
+
+/**
+ * A temporary folder for the tests of one file: made before them, removed after them. Read
+ * `.dir` inside the tests (it is set once the folder exists).
+ */
+export function useTempDir(prefix: string): { readonly dir: string } {
+  const folder = { dir: '' };
+  let remove = async (): Promise<void> => {};
+  beforeAll(async () => {
+    const made = await tempDir(prefix);
+    folder.dir = made.dir;
+    remove = made.remove;
+  });
+  afterAll(() => remove());
+  return folder;
+}
 
 export async function writeJson(file: string, value: unknown): Promise<string> {
   await writeFile(file, JSON.stringify(value));
