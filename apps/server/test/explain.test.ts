@@ -1,4 +1,4 @@
-import { Explainer } from '@tandem/runtime';
+import { Explainer, type Explanation } from '@tandem/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   CAR_ROW,
@@ -13,14 +13,8 @@ interface ExplainAnswer {
   model: { name: string; version: number };
   method: string;
   space: string;
-  explanations: {
-    class?: string;
-    baseValue: number;
-    output: number;
-    probability?: number;
-    contributions: Record<string, number>;
-    approximationError: number;
-  }[];
+  /** Each entry in the runtime's Explanation shape (contributions cut to the top K when asked). */
+  explanations: Explanation[];
 }
 
 const suite = loadedOnCopy();
