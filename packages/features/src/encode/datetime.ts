@@ -1,11 +1,11 @@
 import { type DateParts, datePartsOf } from '../read/calendar.ts';
 import { readDatetime } from '../read/datetime.ts';
 import { READ_OK } from '../read/status.ts';
-import { trainingRange } from '../state/training-range.ts';
 import type { DatetimeColumnState } from '../state/types.ts';
 import { type ColumnEncoder, type CompiledColumn, scaleOf } from './column-encoder.ts';
 import { declaredRange } from './declared.ts';
-import { imputesMissing, pushIssue } from './report.ts';
+import { imputesMissing } from './report.ts';
+import { trainingRangeRule } from './training-range-rule.ts';
 
 export const DATETIME_PARTS = ['year', 'month', 'dow', 'hour'] as const;
 
@@ -15,7 +15,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
   // Impute strategy 'none' (tree encoding): a missing value writes NaN parts.
   const keepMissing = state.impute.strategy === 'none';
   const declared = declaredRange(state);
-  const { low, high, clip } = trainingRange(state);
+  const range = trainingRangeRule(state);
   const { year, month, dayOfWeek, hour } = state.parts;
   const yearMean = year.mean;
   const yearScale = scaleOf(year.std);
@@ -35,10 +35,7 @@ export function compileDatetime(state: DatetimeColumnState, columnOffset: number
     if (status === READ_OK) {
       epochMs = cell.value;
       if (!declared.admits(epochMs, raw, rowIndex, report)) return false;
-      if (epochMs < low || epochMs > high) {
-        pushIssue(report, rowIndex, name, 'out_of_range');
-        if (clip) epochMs = epochMs < low ? low : high;
-      }
+      epochMs = range.apply(epochMs, rowIndex, report);
     } else if (imputesMissing(state, status, raw, rowIndex, report)) {
       epochMs = imputeValue;
       missing = 1;

@@ -1,6 +1,5 @@
 import { readNumber, readPlainDecimal } from '../read/number.ts';
 import { READ_OK } from '../read/status.ts';
-import { trainingRange } from '../state/training-range.ts';
 import type { NumericColumnState, NumericTransformState } from '../state/types.ts';
 import {
   type ColumnEncoder,
@@ -9,7 +8,8 @@ import {
   scaleOf,
 } from './column-encoder.ts';
 import { declaredRange } from './declared.ts';
-import { imputesMissing, pushIssue } from './report.ts';
+import { imputesMissing } from './report.ts';
+import { trainingRangeRule } from './training-range-rule.ts';
 
 /** Writes a (possibly clipped) value's transformed outputs at out[at, at + width). */
 type ValueWriter = (x: number, out: Float32Array, at: number) => void;
@@ -20,11 +20,13 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
   const imputeValue = state.impute.strategy === 'none' ? Number.NaN : state.impute.value;
   const declared = declaredRange(state);
   const isLog = state.transform.kind === 'log1p';
-  const { low, high, clip } = trainingRange(state);
+  // Outside the training range and negative, under log1p (undefined below -1, meaningless below
+  // 0): 0, unless clipped.
+  const range = trainingRangeRule(state, isLog ? (x) => (x < 0 ? 0 : x) : undefined);
   // The values no rule applies to: inside the training range (no warning, no clipping) and the
   // declared range (no error). Finite, since the training range is.
-  const plainMin = Math.max(low, declared.min);
-  const plainMax = Math.min(high, declared.max);
+  const plainMin = Math.max(range.low, declared.min);
+  const plainMax = Math.min(range.high, declared.max);
   const { width, names, write } = numericWriter(name, state.transform);
   const indicatorAt = missingIndicator ? columnOffset + width : -1;
   const cell = { value: 0 };
@@ -38,12 +40,7 @@ export function compileNumeric(state: NumericColumnState, columnOffset: number):
       if (status === READ_OK) {
         x = cell.value;
         if (!declared.admits(x, raw, rowIndex, report)) return false;
-        if (x < low || x > high) {
-          pushIssue(report, rowIndex, name, 'out_of_range');
-          if (clip) x = x < low ? low : high;
-          // log1p is undefined below -1 and meaningless below 0: 0 whatever the rule.
-          else if (isLog && x < 0) x = 0;
-        }
+        x = range.apply(x, rowIndex, report);
       } else if (imputesMissing(state, status, raw, rowIndex, report)) {
         x = imputeValue;
         missing = 1;
