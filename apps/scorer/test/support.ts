@@ -2,15 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  type CliResult,
-  CREDIT,
-  DATA,
-  REPO_ROOT,
-  type ScriptOptions,
-  startScript,
-  writeFixtureVersion,
-} from '@tandem/fixtures';
+import { CREDIT, DATA, REPO_ROOT, writeFixtureVersion } from '@tandem/fixtures';
+import { type CliResult, type ScriptOptions, startScript } from '@tandem/fixtures/script-process';
 import { FileModelStore } from '@tandem/model-store';
 import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { parseText } from '@tandem/tabular';
@@ -20,7 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 export const SCORER_ROOT = path.resolve(import.meta.dirname, '..');
 export { DATA, REPO_ROOT };
 
-export type { CliResult } from '@tandem/fixtures';
+export type { CliResult };
 
 /** Starts the score command through tsx: the child, to signal it, and its outcome once ended. */
 export function startCli(
