@@ -1,6 +1,8 @@
 /**
  * The serving benchmark (`npm run bench`): the server runs in a child process on loopback, so the
- * load generator (autocannon, in this process) does not share its core. Prints one table.
+ * load generator (autocannon, in this process) does not share its core. Prints one table: the
+ * constant route, 1-row and 1,000-row predictions under load, then 1-row predict and explain
+ * latency with one client.
  *
  *   npm run bench -- [--artifacts dir] [--duration 10] [--connections 16] [--workers N]
  *                    [--engine auto|tfjs|dense] [--epochs N] [--cold-starts 3] [--rounds 2]
@@ -213,6 +215,22 @@ async function main(): Promise<void> {
     const predict = predictBest as Result;
     const bulkResult = bulkBest as Result;
 
+    // One client at a time: the latency of a 1-row explanation next to that of a prediction,
+    // alternating rounds, each side keeping its round with the lowest p99.
+    log(`1-row predict and explain, 1 connection, ${duration} s per route…`);
+    const explainUrl = `${url}/v1/models/credit/explain`;
+    await load(explainUrl, one, { duration: warmup, connections: 1 });
+    const calmest = (a: Result | undefined, b: Result) =>
+      a === undefined || b.latency.p99 < a.latency.p99 ? b : a;
+    let predictAlone: Result | undefined;
+    let explainAlone: Result | undefined;
+    for (let round = 0; round < Number(args.rounds); round++) {
+      predictAlone = calmest(predictAlone, await load(predictUrl, one, { connections: 1 }));
+      explainAlone = calmest(explainAlone, await load(explainUrl, one, { connections: 1 }));
+    }
+    const predictOne = predictAlone as Result;
+    const explainOne = explainAlone as Result;
+
     log('100,000 one-row predictions, twice, for memory…');
     await load(predictUrl, one, { amount: 100_000 });
     const rss100k = treeRssMiB(pid);
@@ -235,6 +253,14 @@ async function main(): Promise<void> {
       ['bulk 1,000-row req/s', bulkResult.requests.mean.toFixed(1)],
       ['bulk rows/s', (bulkResult.requests.mean * 1000).toFixed(0)],
       ['bulk p50 / p99 ms', `${bulkResult.latency.p50} / ${bulkResult.latency.p99}`],
+      [
+        'predict 1-row, 1 connection: p50 / p99 ms',
+        `${predictOne.latency.p50} / ${predictOne.latency.p99} (${predictOne.requests.mean.toFixed(0)} req/s)`,
+      ],
+      [
+        'explain 1-row, 1 connection: p50 / p99 ms',
+        `${explainOne.latency.p50} / ${explainOne.latency.p99} (${explainOne.requests.mean.toFixed(0)} req/s)`,
+      ],
       [
         'cold start (spawn → /readyz 200)',
         `${coldStartMs.toFixed(0)} ms median of ${coldStarts.length} (min ${coldStarts[0]?.toFixed(0)})`,
