@@ -1,4 +1,4 @@
-import type { ColumnType } from '@tandem/features';
+import { type ColumnType, parseIsoDate } from '@tandem/features';
 
 /**
  * Reads raw cells the way @tandem/features accepts them (numbers, numeric strings, ISO dates,
@@ -8,9 +8,6 @@ import type { ColumnType } from '@tandem/features';
  */
 
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-/** An ISO-8601 date with an optional time and offset; without an offset it is UTC. */
-const ISO_DATE =
-  /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /**
  * Digits with at most one point, too short to overflow ("129", "0.25"): most numeric cells sent
@@ -43,19 +40,13 @@ export function readNumberCell(raw: unknown): number {
   return Number.NaN;
 }
 
-/** Epoch milliseconds, or NaN. */
+/** Epoch milliseconds (the features package's date rule, else epoch ms as text), or NaN. */
 export function readDatetimeCell(raw: unknown): number {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
   if (typeof raw !== 'string') return Number.NaN;
   const text = raw.trim();
-  if (!ISO_DATE.test(text)) return readNumberCell(text);
-  if (text.length === 10) return Date.parse(`${text}T00:00:00Z`);
-  let iso = `${text.slice(0, 10)}T${text.slice(11)}`;
-  const zone = /(Z|z|[+-]\d{2}(:?\d{2})?)$/.exec(text.slice(16));
-  if (zone === null) iso += 'Z';
-  else if (/^[+-]\d{2}$/.test(zone[0])) iso += ':00';
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : Number.NaN;
+  const ms = parseIsoDate(text);
+  return Number.isNaN(ms) ? readNumberCell(text) : ms;
 }
 
 /** 'true' / 'false', or undefined for missing and unreadable values. */
