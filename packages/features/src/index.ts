@@ -10,11 +10,11 @@ export {
 export { DEFAULT_MISSING_LEVEL } from './fit/categorical.ts';
 export { fitPipeline } from './fit/fit-pipeline.ts';
 export { inferSchema } from './infer.ts';
-export { parseIsoDate } from './read/datetime.ts';
 export type { LabelEncoderState, LabelSource } from './label-encoder.ts';
 export { LABEL_ENCODER_FORMAT, LabelEncoder } from './label-encoder.ts';
 export type { ColumnSpan, TransformBatchOptions } from './pipeline.ts';
 export { FittedPipeline } from './pipeline.ts';
+export { parseIsoDate } from './read/datetime.ts';
 export { trainingRange } from './state/training-range.ts';
 export type {
   BooleanColumnState,
