@@ -76,8 +76,10 @@ async function main(argv: readonly string[]): Promise<number> {
       .slice(0, 2)
       .map((key) => `${key} ${Number(result.metrics[key]).toFixed(4)}`)
       .join(', ');
+    // Trees train without tfjs: their backend is 'none', which says nothing worth printing.
+    const where = result.backend === 'none' ? '' : ` on ${result.backend}`;
     process.stdout.write(
-      `${result.name} version ${result.version} → ${displayPath(result.path)} (${headline}; trained in ${result.trainSeconds.toFixed(1)}s on ${result.backend})\n`,
+      `${result.name} version ${result.version} → ${displayPath(result.path)} (${headline}; trained in ${result.trainSeconds.toFixed(1)}s${where})\n`,
     );
   }
   return EXIT.ok;
