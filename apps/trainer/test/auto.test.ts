@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { RawRow } from '@tandem/features';
+import { FileModelStore } from '@tandem/model-store';
+import { decodeTreeFile } from '@tandem/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/data/load.ts';
 import { evaluate } from '../src/evaluate/evaluate.ts';
@@ -71,7 +73,8 @@ describe('auto: the candidates early-stop on rows carved from the training part'
       task: 'binary',
     };
     const auto = await train({
-      config: { ...titanic, model: { type: 'auto', candidates: ['gbdt'] } },
+      // foldsMaxRows 0: the holdout ranking that larger data gets.
+      config: { ...titanic, model: { type: 'auto', candidates: ['gbdt'], foldsMaxRows: 0 } },
       artifacts: path.join(dir, 'auto'),
     });
     const plain = await train({
@@ -94,5 +97,91 @@ describe('auto: the candidates early-stop on rows carved from the training part'
     expect(judged.logLoss).toBeCloseTo(record.validationLoss, 12);
     // ...which it did not train on: the same settings trained on them fit them far better.
     expect(seen.logLoss).toBeLessThan(record.validationLoss - 0.02);
+  });
+});
+
+describe('auto on small data: cross-validated ranking, then a refit on every non-test row', () => {
+  const titanic: TrainConfig = {
+    name: 'titanic',
+    data: path.join(DATA, 'titanic.csv'),
+    target: 'survived',
+    task: 'binary',
+    // Few epochs: the network candidate is here for the artifacts, not for its quality.
+    training: { epochs: 4 },
+  };
+
+  async function trainTwice(model: TrainConfig['model'], where: string) {
+    const artifacts = path.join(dir, where);
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const result = await train({ config: { ...titanic, model }, artifacts, seed: 5 });
+      result.predictor.dispose();
+      runs.push({
+        result,
+        stored: await new FileModelStore(artifacts).readVersion('titanic', result.version),
+      });
+    }
+    return runs;
+  }
+
+  it('stores gbdt refitted on all training + validation rows for the found iteration count', async () => {
+    const [first, again] = await trainTwice({ type: 'auto', candidates: ['gbdt'] }, 'cv-gbdt');
+    const { result, stored } = first!;
+    const record = result.candidates?.[0] as TrainedRecord;
+    const rows = result.split.train.length + result.split.validation.length;
+    const folds = record.crossValidation!.folds;
+    expect(folds).toHaveLength(5);
+    expect(folds.reduce((sum, fold) => sum + fold.judgedRows, 0)).toBe(rows);
+    const meanBest = folds.reduce((sum, fold) => sum + fold.best, 0) / 5;
+    const meanFit = folds.reduce((sum, fold) => sum + fold.fitRows, 0) / 5;
+    const length = Math.max(1, Math.round((meanBest * rows) / meanFit));
+    expect(record.refit).toMatchObject({ rows, unit: 'iteration', length });
+    expect(result.config.model).toMatchObject({
+      type: 'gbdt',
+      maxIter: length,
+      earlyStopping: false,
+    });
+    // Every tree's root was reached by every non-test row: the refit trained on all of them.
+    const trees = decodeTreeFile(stored.files['trees.bin']!);
+    expect(trees.treeStart.length - 1).toBe(length);
+    expect(trees.cover[0]).toBe(rows);
+    const auto = (stored.manifest.metrics.extra as { auto: Record<string, unknown> }).auto;
+    expect(auto).toMatchObject({
+      ranking: 'cross-validation',
+      rows,
+      folds: 5,
+      foldsMaxRows: 10_000,
+    });
+    expect(record.test.accuracy).toBe(result.metrics.accuracy);
+    // Same config and seed: the same file, byte for byte.
+    expect(
+      Buffer.from(again!.stored.files['trees.bin']!).equals(
+        Buffer.from(stored.files['trees.bin']!),
+      ),
+    ).toBe(true);
+  });
+
+  it('gives byte-identical network artifacts for the same config and seed', async () => {
+    const [first, second] = await trainTwice({ type: 'auto', candidates: ['linear'] }, 'cv-linear');
+    const record = first!.result.candidates?.[0] as TrainedRecord;
+    // The stored config says how the refit trained: the folds' mean epoch, no early stopping.
+    expect(first!.result.config.training).toMatchObject({
+      epochs: record.refit!.length,
+      earlyStopping: false,
+    });
+    expect(first!.result.history.epochsRun).toBe(record.refit!.length);
+    for (const file of ['weights.bin', 'model.json', 'features.json']) {
+      expect(
+        Buffer.from(second!.stored.files[file]!).equals(Buffer.from(first!.stored.files[file]!)),
+      ).toBe(true);
+    }
+    expect(second!.result.candidates).toEqual(
+      first!.result.candidates?.map((c) => ({
+        ...c,
+        trainSeconds: expect.any(Number),
+        crossValidation: expect.any(Object),
+        refit: { ...(c as TrainedRecord).refit, seconds: expect.any(Number) },
+      })),
+    );
   });
 });

@@ -183,7 +183,13 @@ describe('config defaults', () => {
       features: {},
       drop: [],
       split: { test: 0.2, validation: 0.1, seed: 42, stratify: true },
-      model: { type: 'auto', candidates: ['gbdt', 'linear', 'mlp'], budgetSeconds: 600 },
+      model: {
+        type: 'auto',
+        candidates: ['gbdt', 'linear', 'mlp'],
+        budgetSeconds: 600,
+        folds: 5,
+        foldsMaxRows: 10_000,
+      },
       training: {
         epochs: 200,
         batchSize: 32,

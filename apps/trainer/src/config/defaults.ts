@@ -64,4 +64,7 @@ export const DEFAULT_AUTO: AutoModelConfig = {
   type: 'auto',
   candidates: ['gbdt', 'linear', 'mlp'],
   budgetSeconds: 600,
+  folds: 5,
+  // scikit-learn's line between small and large data (early_stopping='auto'), gbdt's too.
+  foldsMaxRows: 10_000,
 };

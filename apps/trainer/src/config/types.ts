@@ -80,6 +80,13 @@ export interface AutoModelConfig {
   candidates: CandidateType[];
   /** Wall-clock seconds for all candidates; one not yet started once it is spent is skipped. */
   budgetSeconds: number;
+  /** Folds of the cross-validation that ranks the candidates on small data (at least 2). */
+  folds: number;
+  /**
+   * Training + validation rows up to which candidates are ranked by cross-validation and the
+   * chosen one refitted on all of them; above, by the validation part. 0: always the latter.
+   */
+  foldsMaxRows: number;
 }
 
 export interface EarlyStoppingConfig {

@@ -195,7 +195,7 @@ function readModel(value: unknown): ModelConfig | AutoModelConfig {
 const CANDIDATES: readonly CandidateType[] = ['gbdt', 'linear', 'mlp'];
 
 function readAuto(model: JsonObject): AutoModelConfig {
-  checkKeys(model, ['type', 'candidates', 'budgetSeconds'], 'model');
+  checkKeys(model, ['type', 'candidates', 'budgetSeconds', 'folds', 'foldsMaxRows'], 'model');
   const candidates = optional(model, 'candidates', [...DEFAULT_AUTO.candidates], (v) => {
     if (!Array.isArray(v) || v.length === 0) {
       throw invalid('model.candidates', `a non-empty list of ${CANDIDATES.join(', ')}`, v);
@@ -211,6 +211,12 @@ function readAuto(model: JsonObject): AutoModelConfig {
     candidates,
     budgetSeconds: optional(model, 'budgetSeconds', DEFAULT_AUTO.budgetSeconds, (v) =>
       readNumber(v, 'model.budgetSeconds', { above: 0 }),
+    ),
+    folds: optional(model, 'folds', DEFAULT_AUTO.folds, (v) =>
+      readNumber(v, 'model.folds', { integer: true, min: 2, max: 20 }),
+    ),
+    foldsMaxRows: optional(model, 'foldsMaxRows', DEFAULT_AUTO.foldsMaxRows, (v) =>
+      readNumber(v, 'model.foldsMaxRows', { integer: true, min: 0 }),
     ),
   };
 }

@@ -1,30 +1,70 @@
 import type { RawRow } from '@tandem/features';
-import type { Metrics, Task } from '@tandem/model-store';
-import { DEFAULT_GBDT, DEFAULT_LINEAR, DEFAULT_MLP } from '../config/defaults.ts';
+import type { Metrics } from '@tandem/model-store';
+import { DEFAULT_GBDT, DEFAULT_LINEAR, DEFAULT_MLP, DEFAULT_SPLIT } from '../config/defaults.ts';
 import type { AutoModelConfig, CandidateType, ModelConfig } from '../config/types.ts';
 import { evaluate } from '../evaluate/evaluate.ts';
 import { trainGbdt } from '../gbdt/train-gbdt.ts';
 import { describeModel } from '../model/choose.ts';
-import { alignColumns, formatNumber, TASK_METRICS } from '../report/table.ts';
-import { holdOut } from '../split/holdout.ts';
 import { deriveSeed } from '../split/prng.ts';
-import { strataOf } from '../split/strata.ts';
+import { comparisonTable } from './auto-table.ts';
 import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
+import { crossValidate, type FoldFigures, type TrainFn } from './cross-validate.ts';
+import { carveStopping, stratifiedFolds } from './folds.ts';
 import { trainNetwork } from './network.ts';
 import { formatSeconds } from './progress.ts';
+import { comparedLoss, lowestLoss } from './ranking.ts';
+import { planRefit } from './refit.ts';
 
 /** One line of the comparison that `auto` records in the manifest (metrics.extra.auto). */
 export type CandidateRecord = TrainedRecord | { model: CandidateType; skipped: string };
 
 export interface TrainedRecord {
   model: CandidateType;
+  /** The settings of the model it ended with (after cross-validation: the refit's). */
   config: ModelConfig;
+  /** Seconds in training loops: every fold and the refit under cross-validation. */
   trainSeconds: number;
-  /** Log loss (classification) or RMSE (regression) on the validation part: what is compared. */
+  /**
+   * What is compared, log loss (classification) or RMSE (regression): of the pooled out-of-fold
+   * predictions under cross-validation, else on the validation part.
+   */
   validationLoss: number;
+  /** Every metric of those same predictions. */
   validation: Metrics;
+  /** The test metrics of the model it ended with (the refit under cross-validation). */
   test: Metrics;
   chosen: boolean;
+  crossValidation?: {
+    folds: FoldFigures[];
+    meanFoldLoss: number;
+    rejected: number;
+    seconds: number;
+  };
+  refit?: {
+    rows: number;
+    unit: 'iteration' | 'epoch';
+    /** Iterations or epochs it trained, fixed (apps/trainer/README.md gives the rule). */
+    length: number;
+    foldBest: number[];
+    seconds: number;
+  };
+}
+
+/** How auto ranked, for metrics.extra.auto next to the candidates. */
+export interface AutoSummary {
+  ranking: 'cross-validation' | 'holdout';
+  /** Training + validation rows. */
+  rows: number;
+  folds: number;
+  foldsMaxRows: number;
+  /** Seconds in all candidates' training loops. */
+  trainSeconds: number;
+}
+
+export interface AutoOutcome {
+  chosen: TrainedCandidate;
+  records: CandidateRecord[];
+  summary: AutoSummary;
 }
 
 /** Trains one model of a concrete config. */
@@ -37,7 +77,7 @@ export function trainCandidate(
 
 /**
  * A candidate's settings: its family's defaults, except that gbdt stops early whatever the size,
- * as the networks do: candidates are ranked by validation loss, and 100 iterations on a few
+ * as the networks do: candidates are ranked by a held-out loss, and 100 iterations on a few
  * thousand rows are over-confident where accuracy does not show it.
  */
 export function defaultModel(type: CandidateType): ModelConfig {
@@ -51,28 +91,170 @@ export function defaultModel(type: CandidateType): ModelConfig {
   }
 }
 
-/** The figure auto compares: log loss for classifiers, RMSE for regressors (lower is better). */
-export function comparedLoss(task: Task, metrics: Metrics): number {
-  return (task === 'regression' ? metrics.rmse : metrics.logLoss) ?? Number.NaN;
+/**
+ * Whether `auto` ranks by k-fold cross-validation: on small data (training + validation rows up
+ * to `foldsMaxRows`), where a validation part of a few hundred rows makes the ranking noise and
+ * every candidate trains on fewer rows than there are. Needs two rows per fold at least.
+ */
+export function crossValidates(auto: AutoModelConfig, rows: number): boolean {
+  return rows <= auto.foldsMaxRows && rows >= 2 * auto.folds;
 }
 
 /**
  * `model: { type: "auto" }`: trains each candidate in order (gbdt, linear, mlp by default) with
- * its defaults while the time budget lasts (a candidate not started when it is spent is
- * skipped, so the MLP, last and slowest, goes first), evaluates each through its Predictor on the
- * validation and test parts, and keeps the lowest validation loss (the earlier candidate on a
- * tie; the first one trained when the validation part is empty). The others are disposed.
+ * its defaults while the time budget lasts, and keeps the lowest loss (the earlier candidate on
+ * a tie). A candidate not started when the budget is spent is skipped (so the MLP, last and
+ * slowest, goes first); one started runs to its end, all its folds and its refit included.
  *
- * No candidate sees the validation part that ranks them: each early-stops on rows carved from
- * the training part (see `stoppingInputs`), so no loss is lowered by having chosen its epoch or
- * iteration on the rows it is judged by.
+ * Small data (`crossValidates`): each candidate is ranked by the loss of its pooled out-of-fold
+ * predictions over training + validation rows, then refitted on all of them for the length its
+ * folds' early stopping found; the refits are evaluated on the test rows for the record.
+ * Large data: each candidate early-stops on rows carved from the training part (see
+ * `stoppingInputs`) and is ranked on the validation part, which none of them saw.
  */
 export async function trainAuto(
   auto: AutoModelConfig,
   inputs: CandidateInputs,
   testRows: readonly RawRow[],
   name: string,
-): Promise<{ chosen: TrainedCandidate; records: CandidateRecord[] }> {
+  // Replaceable so that tests can watch which rows each training gets.
+  trainFn: TrainFn = trainCandidate,
+): Promise<AutoOutcome> {
+  const pool = [...inputs.trainRows, ...inputs.validationRows];
+  const byFolds = crossValidates(auto, pool.length);
+  const run = byFolds
+    ? foldRanking(inputs, pool, auto.folds, trainFn)
+    : holdoutRanking(inputs, trainFn);
+  const started = performance.now();
+  const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
+  const records: CandidateRecord[] = [];
+  try {
+    for (const type of auto.candidates) {
+      const spent = (performance.now() - started) / 1000;
+      if (trained.length > 0 && spent >= auto.budgetSeconds) {
+        const reason = `time budget of ${auto.budgetSeconds}s spent (${formatSeconds(spent)})`;
+        inputs.log(`auto: ${type} skipped: ${reason}`);
+        records.push({ model: type, skipped: reason });
+        continue;
+      }
+      const entry = await run(type);
+      const predictor = entry.candidate.predictor({
+        name,
+        version: 0,
+        task: inputs.task,
+        target: inputs.target,
+      });
+      try {
+        entry.record.test = withoutMatrix(
+          evaluate(inputs.task, predictor, [...testRows], inputs.target).metrics,
+        );
+      } finally {
+        predictor.dispose();
+      }
+      trained.push(entry);
+      records.push(entry.record);
+    }
+    const best = trained[lowestLoss(trained.map((entry) => entry.record.validationLoss))]!;
+    best.record.chosen = true;
+    const summary: AutoSummary = {
+      ranking: byFolds ? 'cross-validation' : 'holdout',
+      rows: pool.length,
+      folds: auto.folds,
+      foldsMaxRows: auto.foldsMaxRows,
+      trainSeconds: round(
+        trained.reduce((sum, entry) => sum + entry.record.trainSeconds, 0),
+        3,
+      ),
+    };
+    for (const line of comparisonTable(inputs.task, summary, records)) inputs.log(line);
+    inputs.log(`auto: chose ${best.record.model}`);
+    for (const entry of trained) if (entry !== best) entry.candidate.dispose();
+    return {
+      chosen: { ...best.candidate, trainSeconds: summary.trainSeconds },
+      records,
+      summary,
+    };
+  } catch (error) {
+    for (const entry of trained) entry.candidate.dispose();
+    throw error;
+  }
+}
+
+type Ranked = { candidate: TrainedCandidate; record: TrainedRecord };
+
+/** Cross-validation then a refit on every non-test row, for one candidate at a time. */
+function foldRanking(
+  inputs: CandidateInputs,
+  pool: readonly RawRow[],
+  k: number,
+  trainFn: TrainFn,
+): (type: CandidateType) => Promise<Ranked> {
+  const { task, target, training, log } = inputs;
+  const folds = stratifiedFolds(task, target, pool, k, deriveSeed(training.seed, 'auto-folds'));
+  // Each fold's model early-stops on the split's validation share of its training folds.
+  const share =
+    inputs.validationRows.length > 0
+      ? inputs.validationRows.length / pool.length
+      : DEFAULT_SPLIT.validation;
+  log(
+    `auto: ${k}-fold cross-validation over the ${pool.length} training + validation rows ranks ` +
+      'the candidates; the chosen one is refitted on all of them',
+  );
+  return async (type) => {
+    const defaults = defaultModel(type);
+    // In a fold the early-stopped model is judged, as for the networks: gbdt's own refit would
+    // train it on the stopping rows too. auto refits once, on every non-test row.
+    const model = defaults.type === 'gbdt' ? { ...defaults, refit: false } : defaults;
+    log(`auto: cross-validating ${type} (${describeModel(model)})`);
+    const cv = await crossValidate(model, inputs, pool, folds, share, trainFn);
+    const plan = planRefit(model, training, cv.folds, pool.length);
+    log(
+      `auto: refitting ${type} on ${pool.length} rows for ${plan.length} ${plan.unit}s ` +
+        `(folds' best: ${plan.foldBest.join(', ')})`,
+    );
+    const refitted = await trainFn(plan.model, {
+      ...inputs,
+      trainRows: pool,
+      validationRows: [],
+      training: plan.training,
+    });
+    const record: TrainedRecord = {
+      model: type,
+      config: plan.model,
+      trainSeconds: round(cv.seconds + refitted.trainSeconds, 3),
+      validationLoss: cv.loss,
+      validation: cv.metrics,
+      test: {},
+      chosen: false,
+      crossValidation: {
+        folds: cv.folds.map((fold) => ({
+          ...fold,
+          loss: round(fold.loss, 6),
+          seconds: round(fold.seconds, 3),
+        })),
+        meanFoldLoss: cv.meanFoldLoss,
+        rejected: cv.rejected,
+        seconds: round(cv.seconds, 3),
+      },
+      refit: {
+        rows: plan.rows,
+        unit: plan.unit,
+        length: plan.length,
+        foldBest: plan.foldBest,
+        seconds: round(refitted.trainSeconds, 3),
+      },
+    };
+    const candidate =
+      plan.model.type === 'gbdt' ? refitted : { ...refitted, training: plan.training };
+    return { candidate, record };
+  };
+}
+
+/** The large-data ranking: early stopping on carved training rows, judged on validation rows. */
+function holdoutRanking(
+  inputs: CandidateInputs,
+  trainFn: TrainFn,
+): (type: CandidateType) => Promise<Ranked> {
   const { task, target, log } = inputs;
   const candidateInputs = stoppingInputs(inputs);
   if (candidateInputs !== inputs) {
@@ -81,59 +263,29 @@ export async function trainAuto(
         `the training part; the ${inputs.validationRows.length} validation rows rank them`,
     );
   }
-  const started = performance.now();
-  const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
-  const records: CandidateRecord[] = [];
-  try {
-    for (const type of auto.candidates) {
-      const spent = (performance.now() - started) / 1000;
-      if (spent >= auto.budgetSeconds) {
-        const reason = `time budget of ${auto.budgetSeconds}s spent (${formatSeconds(spent)})`;
-        log(`auto: ${type} skipped: ${reason}`);
-        records.push({ model: type, skipped: reason });
-        continue;
-      }
-      log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
-      const candidate = await trainCandidate(defaultModel(type), candidateInputs);
-      const predictor = candidate.predictor({ name, version: 0, task, target });
-      let validation: Metrics;
-      let test: Metrics;
+  return async (type) => {
+    log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
+    const candidate = await trainFn(defaultModel(type), candidateInputs);
+    let validation: Metrics = {};
+    if (inputs.validationRows.length > 0) {
+      const predictor = candidate.predictor({ name: 'holdout', version: 0, task, target });
       try {
-        validation =
-          inputs.validationRows.length > 0
-            ? evaluate(task, predictor, [...inputs.validationRows], target).metrics
-            : {};
-        test = evaluate(task, predictor, [...testRows], target).metrics;
+        validation = evaluate(task, predictor, [...inputs.validationRows], target).metrics;
       } finally {
         predictor.dispose();
       }
-      const record: TrainedRecord = {
-        model: type,
-        config: candidate.model,
-        trainSeconds: round(candidate.trainSeconds, 3),
-        validationLoss: comparedLoss(task, validation),
-        validation: withoutMatrix(validation),
-        test: withoutMatrix(test),
-        chosen: false,
-      };
-      trained.push({ candidate, record });
-      records.push(record);
     }
-    let best = trained[0]!;
-    for (const entry of trained) {
-      if (entry.record.validationLoss < best.record.validationLoss) best = entry;
-    }
-    best.record.chosen = true;
-    for (const line of comparisonTable(task, records)) log(line);
-    log(
-      `auto: chose ${best.record.model} (lowest validation ${task === 'regression' ? 'RMSE' : 'log loss'})`,
-    );
-    for (const entry of trained) if (entry !== best) entry.candidate.dispose();
-    return { chosen: best.candidate, records };
-  } catch (error) {
-    for (const entry of trained) entry.candidate.dispose();
-    throw error;
-  }
+    const record: TrainedRecord = {
+      model: type,
+      config: candidate.model,
+      trainSeconds: round(candidate.trainSeconds, 3),
+      validationLoss: comparedLoss(task, validation),
+      validation: withoutMatrix(validation),
+      test: {},
+      chosen: false,
+    };
+    return { candidate, record };
+  };
 }
 
 /**
@@ -145,40 +297,9 @@ export function stoppingInputs(inputs: CandidateInputs): CandidateInputs {
   const { trainRows, validationRows, task, target, training } = inputs;
   if (validationRows.length === 0 || trainRows.length < 2) return inputs;
   const share = validationRows.length / (trainRows.length + validationRows.length);
-  const positions = trainRows.map((_, position) => position);
-  const { kept, heldOut } = holdOut(
-    positions,
-    strataOf(task, target, trainRows, positions),
-    share,
-    deriveSeed(training.seed, 'auto-stopping'),
-  );
-  const pick = (list: number[]) => list.map((position) => trainRows[position] as RawRow);
-  return { ...inputs, trainRows: pick(kept), validationRows: pick(heldOut) };
-}
-
-/** The printed comparison: one row per candidate, validation loss then test metrics. */
-export function comparisonTable(task: Task, records: readonly CandidateRecord[]): string[] {
-  const keys = TASK_METRICS[task].filter((key) => key !== 'precision' && key !== 'recall');
-  const header = [
-    'candidate',
-    'train s',
-    task === 'regression' ? 'val RMSE' : 'val log loss',
-    ...keys.map((k) => `test ${k}`),
-  ];
-  const rows: string[][] = [header];
-  for (const record of records) {
-    if ('skipped' in record) {
-      rows.push([record.model, '-', 'skipped', ...keys.map(() => '')]);
-      continue;
-    }
-    rows.push([
-      `${record.model}${record.chosen ? ' *' : ''}`,
-      record.trainSeconds.toFixed(1),
-      formatNumber(record.validationLoss),
-      ...keys.map((key) => formatNumber(record.test[key] as number | undefined)),
-    ]);
-  }
-  return ['auto: candidates (* = chosen)', ...alignColumns(rows)];
+  const seed = deriveSeed(training.seed, 'auto-stopping');
+  const { fit, stopping } = carveStopping(task, target, trainRows, share, seed);
+  return { ...inputs, trainRows: fit, validationRows: stopping };
 }
 
 function withoutMatrix(metrics: Metrics): Metrics {

@@ -121,8 +121,9 @@ export async function fitModel(
       }
       const steps = Math.ceil(train.rows / training.batchSize);
       const trainLoss = lossSum / steps;
+      // No validation rows (auto's refit, a fixed epoch count): nothing to watch, NaN.
       const valLoss = validationLoss(model, validationChunks, classification);
-      if (!Number.isFinite(trainLoss) || !Number.isFinite(valLoss)) {
+      if (!Number.isFinite(trainLoss) || (validation.rows > 0 && !Number.isFinite(valLoss))) {
         throw new TrainerError(
           'TANDEM_TRAINING_FAILED',
           `training diverged at epoch ${epoch} (loss ${trainLoss}, validation loss ${valLoss}): lower training.learningRate`,
@@ -130,7 +131,7 @@ export async function fitModel(
       }
       history.epochsRun = epoch;
       history.loss.push(trainLoss);
-      history.valLoss.push(valLoss);
+      if (validation.rows > 0) history.valLoss.push(valLoss);
       const improved = valLoss < history.bestValLoss - (stopping ? stopping.minDelta : 0);
       if (improved) {
         history.bestValLoss = valLoss;
@@ -161,6 +162,7 @@ export async function fitModel(
     } else {
       history.bestEpoch = history.epochsRun;
     }
+    if (validation.rows === 0) history.bestValLoss = Number.NaN;
     for (const layer of dropouts) setDropoutSeed(layer, training.seed);
     return history;
   } finally {

@@ -54,7 +54,8 @@ export async function trainNetwork(
     log(
       `trained ${history.epochsRun} epochs in ${formatSeconds(trainSeconds)}` +
         (history.stoppedEarly ? ' (early stop)' : '') +
-        `; kept epoch ${history.bestEpoch}, validation loss ${history.bestValLoss.toFixed(4)}`,
+        `; kept epoch ${history.bestEpoch}` +
+        (validationRows.length > 0 ? `, validation loss ${history.bestValLoss.toFixed(4)}` : ''),
     );
     const parts = { pipeline, labels: coding.labels, targetScaler: coding.scaler };
     return {

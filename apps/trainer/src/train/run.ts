@@ -27,7 +27,7 @@ import { type Evaluation, evaluate } from '../evaluate/evaluate.ts';
 import { reportScores, trainingReport } from '../report/html-report.ts';
 import { metricsTable } from '../report/table.ts';
 import { type DatasetSplit, splitDataset } from '../split/split.ts';
-import { type CandidateRecord, trainAuto, trainCandidate } from './auto.ts';
+import { type AutoSummary, type CandidateRecord, trainAuto, trainCandidate } from './auto.ts';
 import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
 import type { TrainingHistory } from './loop.ts';
 
@@ -120,16 +120,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     progress: options.progress ?? false,
   };
   let candidate: TrainedCandidate;
-  let auto: { budgetSeconds: number; candidates: CandidateRecord[] } | undefined;
+  let auto: ({ budgetSeconds: number; candidates: CandidateRecord[] } & AutoSummary) | undefined;
   if (config.model.type === 'auto') {
     const outcome = await trainAuto(config.model, inputs, testRows, name);
     candidate = outcome.chosen;
-    auto = { budgetSeconds: config.model.budgetSeconds, candidates: outcome.records };
+    auto = {
+      budgetSeconds: config.model.budgetSeconds,
+      ...outcome.summary,
+      candidates: outcome.records,
+    };
   } else {
     candidate = await trainCandidate(config.model, inputs);
   }
   const { pipeline, labels, targetScaler, history, trainSeconds } = candidate;
-  const final: FinalConfig = { ...config, model: candidate.model };
+  const final: FinalConfig = {
+    ...config,
+    model: candidate.model,
+    ...(candidate.training ? { training: candidate.training } : {}),
+  };
   let predictor: Predictor | undefined;
   try {
     const sample = sampleRow(trainRows[0] as RawRow, final);

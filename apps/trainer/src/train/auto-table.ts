@@ -1,0 +1,52 @@
+import type { Task } from '@tandem/model-store';
+import { alignColumns, formatNumber, TASK_METRICS } from '../report/table.ts';
+import type { AutoSummary, CandidateRecord } from './auto.ts';
+
+/**
+ * The printed comparison: what ranked the candidates (pooled out-of-fold loss, with the folds'
+ * spread, or the validation part's loss), the refit's length, then test metrics of the model
+ * each candidate ended with.
+ */
+export function comparisonTable(
+  task: Task,
+  summary: AutoSummary,
+  records: readonly CandidateRecord[],
+): string[] {
+  const folds = summary.ranking === 'cross-validation';
+  const lossName = task === 'regression' ? 'RMSE' : 'log loss';
+  const keys = TASK_METRICS[task].filter((key) => key !== 'precision' && key !== 'recall');
+  const header = [
+    'candidate',
+    'train s',
+    folds ? `cv ${lossName}` : `val ${lossName}`,
+    ...(folds ? ['fold min – max', 'refit'] : []),
+    ...keys.map((k) => `test ${k}`),
+  ];
+  const rows: string[][] = [header];
+  for (const record of records) {
+    if ('skipped' in record) {
+      rows.push([record.model, '-', 'skipped', ...(folds ? ['', ''] : []), ...keys.map(() => '')]);
+      continue;
+    }
+    const losses = record.crossValidation?.folds.map((fold) => fold.loss) ?? [];
+    rows.push([
+      `${record.model}${record.chosen ? ' *' : ''}`,
+      record.trainSeconds.toFixed(1),
+      formatNumber(record.validationLoss),
+      ...(folds
+        ? [
+            losses.length
+              ? `${formatNumber(Math.min(...losses))} – ${formatNumber(Math.max(...losses))}`
+              : '',
+            record.refit ? `${record.refit.length} ${record.refit.unit}s` : '',
+          ]
+        : []),
+      ...keys.map((key) => formatNumber(record.test[key] as number | undefined)),
+    ]);
+  }
+  const title = folds
+    ? `auto: candidates ranked by the ${lossName} of ${summary.folds}-fold out-of-fold ` +
+      `predictions over ${summary.rows} rows, each refitted on all of them (* = chosen)`
+    : `auto: candidates ranked by ${lossName} on the validation part (* = chosen)`;
+  return [title, ...alignColumns(rows)];
+}
