@@ -37,14 +37,20 @@ export interface FeedbackEvent {
 export type LogEvent = PredictionEvent | FeedbackEvent;
 
 /**
- * An event already written as its JSON line (the log's worker thread writes prediction events
- * straight from a request's columns): sinks write the line as it is; JSON.stringify gives back
- * the event's value.
+ * An event already written as its JSON line, UTF-8 with its newline (the log's worker thread
+ * writes prediction events straight from a request's columns into one buffer; this is a view of
+ * it): sinks write the bytes as they are; JSON.stringify gives back the event's value.
  */
 export class EncodedEvent {
-  readonly line: string;
-  constructor(line: string) {
-    this.line = line;
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  /** The line's text, without its newline. */
+  get line(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length - 1).toString(
+      'utf8',
+    );
   }
   toJSON(): LogEvent {
     return JSON.parse(this.line) as LogEvent;

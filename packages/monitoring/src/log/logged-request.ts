@@ -1,6 +1,7 @@
 import { argmaxLabel } from '../profile/build.ts';
 import { CELL, type RowColumns } from '../row-columns.ts';
 import { EncodedEvent } from './events.ts';
+import { JsonBytes, JsonStringCache } from './json-bytes.ts';
 
 /**
  * Answered requests as the serving thread hands them to the log's worker thread, many in one
@@ -160,76 +161,118 @@ export class BatchBuilder {
  * The prediction events of a batch, one per logged row, each written straight from the columns
  * as the JSON line the serving thread used to write: JSON.stringify of the event it built, with
  * the input's keys in the row's own order and the output as the native answer (the first highest
- * class, then every probability).
+ * class, then every probability). All lines go into one buffer, as bytes; each event is a view.
  */
-export function batchLines(batch: LoggedBatch): EncodedEvent[] {
-  const strings = unpack(batch.text, batch.lengths);
-  const lines: EncodedEvent[] = [];
+export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedEvent[] {
+  const { text } = batch;
+  const starts = stringStarts(batch.lengths);
+  const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
+  const ends: number[] = [];
+  const keysOf = new Map<number, Buffer[]>();
   for (const request of batch.requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
-    const keys = names.map((name) => `${JSON.stringify(name)}:`);
-    const texts = strings.slice(request.strings, request.strings + request.stringCount);
+    let keys = keysOf.get(request.names);
+    if (keys === undefined) {
+      keys = names.map((name) => Buffer.from(`${JSON.stringify(name)}:`, 'utf8'));
+      keysOf.set(request.names, keys);
+    }
+    const stringBase = request.strings;
     const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
-    const output = outputWriter(classes);
+    const output = outputWriter(classes, cache);
     const outputs = batch.outputs.subarray(
       request.outputs,
       request.outputs + request.rows * (classes?.length ?? 1),
     );
-    const head = `{"type":"prediction","id":${JSON.stringify(request.id)},"row":`;
-    const middle =
+    const head = Buffer.from(
+      `{"type":"prediction","id":${JSON.stringify(request.id)},"row":`,
+      'utf8',
+    );
+    const middle = Buffer.from(
       `,"time":${JSON.stringify(new Date(request.time).toISOString())}` +
-      `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
-      `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`;
+        `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
+        `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`,
+      'utf8',
+    );
     for (let row = 0; row < request.rows; row++) {
-      let input = request.irregular?.get(row);
-      if (input === undefined) {
-        input = '{';
+      out.raw(head);
+      out.digits(row);
+      out.raw(middle);
+      const irregular = request.irregular?.get(row);
+      if (irregular !== undefined) {
+        out.text(irregular);
+      } else {
+        out.byte(OPEN);
         const at = request.cells + row * width;
+        let first = true;
         for (let c = 0; c < width; c++) {
-          const value = cellJson(
-            batch.kinds[at + c] as number,
-            batch.values[at + c] as number,
-            texts,
-          );
-          if (value === undefined) continue;
-          input += `${input.length > 1 ? ',' : ''}${keys[c]}${value}`;
+          const kind = batch.kinds[at + c] as number;
+          // A key JSON.stringify leaves out.
+          if (kind === CELL.UNDEFINED) continue;
+          if (!first) out.byte(COMMA);
+          first = false;
+          out.raw(keys[c] as Buffer);
+          const value = batch.values[at + c] as number;
+          if (kind === CELL.STRING || kind === CELL.JSON) {
+            const from = starts[stringBase + value] as number;
+            const to = starts[stringBase + value + 1] as number;
+            if (kind === CELL.JSON) out.text(text.slice(from, to));
+            else if (!out.plainString(text, from, to)) out.raw(cache.of(text.slice(from, to)));
+          } else {
+            writeCell(out, kind, value);
+          }
         }
-        input += '}';
+        out.byte(CLOSE);
       }
-      lines.push(
-        new EncodedEvent(`${head}${row}${middle}${input},"output":${output(outputs, row)}}`),
-      );
+      out.raw(OUTPUT_KEY);
+      output(out, outputs, row);
+      out.byte(CLOSE);
+      out.byte(NEWLINE);
+      ends.push(out.length);
     }
+  }
+  const bytes = out.take();
+  const lines: EncodedEvent[] = new Array(ends.length);
+  let from = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const to = ends[i] as number;
+    lines[i] = new EncodedEvent(bytes.subarray(from, to));
+    from = to;
   }
   return lines;
 }
 
-/** A cell's JSON text, or undefined for a key JSON.stringify leaves out. */
-function cellJson(kind: number, value: number, texts: readonly string[]): string | undefined {
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+const OUTPUT_KEY = Buffer.from(',"output":', 'utf8');
+const NULL = Buffer.from('null', 'utf8');
+const TRUE = Buffer.from('true', 'utf8');
+const FALSE = Buffer.from('false', 'utf8');
+
+/** A cell's JSON (any kind but CELL.UNDEFINED and the strings'). */
+function writeCell(out: JsonBytes, kind: number, value: number): void {
   switch (kind) {
     case CELL.NUMBER:
-      return number(value);
+      out.number(value);
+      return;
     case CELL.DIGITS:
-      return `"${value}"`;
-    case CELL.STRING:
-      return JSON.stringify(texts[value]);
-    case CELL.JSON:
-      return texts[value];
+      out.byte(QUOTE);
+      out.digits(value);
+      out.byte(QUOTE);
+      return;
     case CELL.NULL:
-      return 'null';
+      out.raw(NULL);
+      return;
     case CELL.TRUE:
-      return 'true';
+      out.raw(TRUE);
+      return;
     case CELL.FALSE:
-      return 'false';
-    default:
-      return undefined;
+      out.raw(FALSE);
+      return;
   }
-}
-
-/** A number as JSON.stringify writes it (non-finite numbers as null). */
-function number(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
 }
 
 /**
@@ -239,33 +282,46 @@ function number(value: number): string {
  */
 function outputWriter(
   classes: readonly string[] | undefined,
-): (outputs: Float32Array, row: number) => string {
-  if (classes === undefined) return (outputs, row) => `{"value":${number(outputs[row] as number)}}`;
+  cache: JsonStringCache,
+): (out: JsonBytes, outputs: Float32Array, row: number) => void {
+  if (classes === undefined) {
+    const open = Buffer.from('{"value":', 'utf8');
+    return (out, outputs, row) => {
+      out.raw(open);
+      out.number(outputs[row] as number);
+      out.byte(CLOSE);
+    };
+  }
   const width = classes.length;
   const order = Object.keys(Object.fromEntries(classes.map((name) => [name, 0])));
-  const slots = order.map((name) => [classes.indexOf(name), `${JSON.stringify(name)}:`] as const);
-  const labels = classes.map((name) => JSON.stringify(name));
-  return (outputs, row) => {
-    let probabilities = '';
-    for (const [k, key] of slots) {
-      probabilities += `${probabilities === '' ? '' : ','}${key}${number(outputs[row * width + k] as number)}`;
-    }
+  const slots = order.map((name) => classes.indexOf(name));
+  const keys = order.map((name, i) =>
+    Buffer.from(`${i === 0 ? '' : ','}${JSON.stringify(name)}:`, 'utf8'),
+  );
+  const labels = classes.map((name) => cache.of(name));
+  const open = Buffer.from('{"label":', 'utf8');
+  const probabilities = Buffer.from(',"probabilities":{', 'utf8');
+  return (out, outputs, row) => {
     // Served outputs are finite (the data plane refuses others), so the first highest score wins
     // here as in the answer.
     const label = argmaxLabel(outputs, row, classes);
     const best = label === undefined ? 0 : classes.indexOf(label);
-    return `{"label":${labels[best]},"probabilities":{${probabilities}}}`;
+    out.raw(open);
+    out.raw(labels[best] as Buffer);
+    out.raw(probabilities);
+    for (let i = 0; i < slots.length; i++) {
+      out.raw(keys[i] as Buffer);
+      out.number(outputs[row * width + (slots[i] as number)] as number);
+    }
+    out.byte(CLOSE);
+    out.byte(CLOSE);
   };
 }
 
-/** The strings of a batch, back from their text and lengths. */
-function unpack(text: string, lengths: Uint32Array): string[] {
-  const strings: string[] = new Array(lengths.length);
-  let at = 0;
-  for (let i = 0; i < lengths.length; i++) {
-    const end = at + (lengths[i] as number);
-    strings[i] = text.slice(at, end);
-    at = end;
-  }
-  return strings;
+/** Where each string of a batch starts in its text, and where the last one ends. */
+function stringStarts(lengths: Uint32Array): Uint32Array {
+  const starts = new Uint32Array(lengths.length + 1);
+  for (let i = 0; i < lengths.length; i++)
+    starts[i + 1] = (starts[i] as number) + (lengths[i] as number);
+  return starts;
 }

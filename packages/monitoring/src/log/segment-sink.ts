@@ -52,8 +52,7 @@ export class SegmentSink implements LogSink {
     if (this.current !== undefined && now - this.current.openedAt >= this.segmentMs)
       await this.seal();
     const segment = this.current ?? (await this.openSegment(now));
-    const text = ndjson(events);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = ndjsonBytes(events);
     await segment.handle.write(bytes);
     segment.bytes += bytes.length;
     if (segment.bytes >= this.segmentBytes) await this.seal();
@@ -117,6 +116,32 @@ export function ndjson(events: readonly (LogEvent | EncodedEvent)[]): string {
     text += `${head}${JSON.stringify(event.row)}${middle}${JSON.stringify(event.input)},"output":${JSON.stringify(event.output)}}\n`;
   }
   return text;
+}
+
+/**
+ * The events as NDJSON, UTF-8: the lines of encoded events as they are, the others as ndjson
+ * writes them; one buffer for one file write.
+ */
+export function ndjsonBytes(events: readonly (LogEvent | EncodedEvent)[]): Buffer {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let from = 0;
+  const others = (to: number) => {
+    if (to === from) return;
+    const bytes = Buffer.from(ndjson(events.slice(from, to)), 'utf8');
+    chunks.push(bytes);
+    size += bytes.length;
+  };
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (!(event instanceof EncodedEvent)) continue;
+    others(i);
+    from = i + 1;
+    chunks.push(event.bytes);
+    size += event.bytes.length;
+  }
+  others(events.length);
+  return Buffer.concat(chunks, size);
 }
 
 /** type, id, row, time, model, version, label, route, input, output, in this order. */

@@ -1,0 +1,135 @@
+/**
+ * A growable UTF-8 buffer that the log's worker writes JSON lines into directly: numbers as
+ * ASCII digits, repeated strings from a cache of their encoded JSON. Building the lines as JS
+ * strings and encoding them afterwards cost the worker most of its time per row (concatenated
+ * strings must be flattened, then encoded again).
+ */
+export class JsonBytes {
+  private buffer: Buffer;
+  private at = 0;
+
+  constructor(size = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+
+  get length(): number {
+    return this.at;
+  }
+
+  /** Bytes as they are (a text already encoded). */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.reserve(n);
+    // A short copy by hand: TypedArray.set costs more than a few dozen bytes' loop.
+    if (n < 48) {
+      const buffer = this.buffer;
+      let at = this.at;
+      for (let i = 0; i < n; i++) buffer[at++] = bytes[i] as number;
+      this.at = at;
+    } else {
+      this.buffer.set(bytes, this.at);
+      this.at += n;
+    }
+  }
+
+  /**
+   * `text[from, to)` as a JSON string when it is plain printable ASCII without a quote or a
+   * backslash (then its JSON is the text in quotes); false, writing nothing, otherwise.
+   */
+  plainString(text: string, from: number, to: number): boolean {
+    this.reserve(to - from + 2);
+    const buffer = this.buffer;
+    let at = this.at + 1;
+    for (let i = from; i < to; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 32 || code > 126 || code === 34 || code === 92) return false;
+      buffer[at++] = code;
+    }
+    buffer[this.at] = 34;
+    buffer[at++] = 34;
+    this.at = at;
+    return true;
+  }
+
+  /** One byte (an ASCII character code). */
+  byte(code: number): void {
+    this.reserve(1);
+    this.buffer[this.at++] = code;
+  }
+
+  /** Any text, encoded as UTF-8. */
+  text(value: string): void {
+    this.reserve(value.length * 3);
+    this.at += this.buffer.write(value, this.at, 'utf8');
+  }
+
+  /** A number as JSON.stringify writes it (non-finite numbers as null). */
+  number(value: number): void {
+    if (Number.isSafeInteger(value)) {
+      if (value < 0) {
+        this.byte(45);
+        this.digits(-value);
+      } else {
+        // -0 too: JSON.stringify(-0) is "0".
+        this.digits(value < 0 ? 0 : value);
+      }
+      return;
+    }
+    // Number → string is ASCII: one byte per character.
+    const text = Number.isFinite(value) ? String(value) : 'null';
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buffer[this.at++] = text.charCodeAt(i);
+  }
+
+  /** A non-negative safe integer's decimal digits. */
+  digits(value: number): void {
+    let n = value === 0 ? 1 : 0;
+    for (let v = value; v >= 1; v = Math.floor(v / 10)) n++;
+    this.reserve(n);
+    let v = value;
+    for (let i = this.at + n - 1; i >= this.at; i--) {
+      this.buffer[i] = 48 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    this.at += n;
+  }
+
+  /** The bytes written so far; the writer starts afresh in a new buffer. */
+  take(): Buffer {
+    const bytes = this.buffer.subarray(0, this.at);
+    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.at = 0;
+    return bytes;
+  }
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + n));
+    this.buffer.copy(grown, 0, 0, this.at);
+    this.buffer = grown;
+  }
+}
+
+/**
+ * Strings' JSON (JSON.stringify, as UTF-8), remembered: a categorical cell repeats a handful of
+ * levels. Bounded: past `limit` entries it starts over; long strings are not kept.
+ */
+export class JsonStringCache {
+  private readonly encoded = new Map<string, Buffer>();
+  private readonly limit: number;
+
+  constructor(limit = 4096) {
+    this.limit = limit;
+  }
+
+  of(text: string): Buffer {
+    const known = this.encoded.get(text);
+    if (known !== undefined) return known;
+    const bytes = Buffer.from(JSON.stringify(text), 'utf8');
+    if (text.length <= 64) {
+      if (this.encoded.size >= this.limit) this.encoded.clear();
+      this.encoded.set(text, bytes);
+    }
+    return bytes;
+  }
+}
