@@ -75,23 +75,33 @@ export class JsonBytes {
       }
       return;
     }
-    // Number → string is ASCII: one byte per character.
-    const text = Number.isFinite(value) ? String(value) : 'null';
-    this.reserve(text.length);
-    for (let i = 0; i < text.length; i++) this.buffer[this.at++] = text.charCodeAt(i);
+    this.ascii(Number.isFinite(value) ? String(value) : 'null');
   }
 
   /** A non-negative safe integer's decimal digits. */
   digits(value: number): void {
-    let n = value === 0 ? 1 : 0;
-    for (let v = value; v >= 1; v = Math.floor(v / 10)) n++;
+    if (value > 0x7fffffff) {
+      this.ascii(String(value));
+      return;
+    }
+    // Small integers in int32 arithmetic: the common cell (a count, an amount) and the row index.
+    let v = value | 0;
+    let n = 1;
+    for (let rest = (v / 10) | 0; rest > 0; rest = (rest / 10) | 0) n++;
     this.reserve(n);
-    let v = value;
+    const buffer = this.buffer;
     for (let i = this.at + n - 1; i >= this.at; i--) {
-      this.buffer[i] = 48 + (v % 10);
-      v = Math.floor(v / 10);
+      const next = (v / 10) | 0;
+      buffer[i] = 48 + v - next * 10;
+      v = next;
     }
     this.at += n;
+  }
+
+  /** A text known to be ASCII (a number's), one byte per character. */
+  private ascii(text: string): void {
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buffer[this.at++] = text.charCodeAt(i);
   }
 
   /** The bytes written so far; the writer starts afresh in a new buffer. */
