@@ -57,6 +57,15 @@ describe('JsonBytes', () => {
     }
   });
 
+  it('writes a span again, across a growth of its buffer', () => {
+    expect(
+      written((out) => {
+        const [from, to] = out.span(() => out.text('{"id":"é"'));
+        for (let i = 0; i < 3; i++) out.again(from, to);
+      }),
+    ).toBe('{"id":"é"'.repeat(4));
+  });
+
   it('caches strings as their JSON, within a bound', () => {
     const cache = new JsonStringCache(2);
     for (const text of ['a', 'line\nbreak', '"quoted"', 'é', 'a']) {

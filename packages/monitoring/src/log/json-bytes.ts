@@ -51,6 +51,20 @@ export class JsonBytes {
     return true;
   }
 
+  /** Where what `write` writes starts and ends. */
+  span(write: () => void): [number, number] {
+    const from = this.at;
+    write();
+    return [from, this.at];
+  }
+
+  /** Bytes written earlier, `[from, to)`, once more. */
+  again(from: number, to: number): void {
+    this.reserve(to - from);
+    this.buffer.copyWithin(this.at, from, to);
+    this.at += to - from;
+  }
+
   /** One byte (an ASCII character code). */
   byte(code: number): void {
     this.reserve(1);

@@ -169,6 +169,7 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
   const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
   const ends: number[] = [];
   const keysOf = new Map<number, Buffer[]>();
+  const writers = new Map<number, ReturnType<typeof outputWriter>>();
   for (const request of batch.requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
@@ -179,25 +180,36 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
     }
     const stringBase = request.strings;
     const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
-    const output = outputWriter(classes, cache);
+    let output = writers.get(request.classes);
+    if (output === undefined) {
+      output = outputWriter(classes, cache);
+      writers.set(request.classes, output);
+    }
     const outputs = batch.outputs.subarray(
       request.outputs,
       request.outputs + request.rows * (classes?.length ?? 1),
     );
-    const head = Buffer.from(
-      `{"type":"prediction","id":${JSON.stringify(request.id)},"row":`,
-      'utf8',
-    );
-    const middle = Buffer.from(
-      `,"time":${JSON.stringify(new Date(request.time).toISOString())}` +
-        `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
-        `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`,
-      'utf8',
-    );
+    // The fields every row of the request shares: written out for its first row, copied after.
+    let head = [0, 0];
+    let middle = [0, 0];
     for (let row = 0; row < request.rows; row++) {
-      out.raw(head);
-      out.digits(row);
-      out.raw(middle);
+      if (row === 0) {
+        head = out.span(() =>
+          out.text(`{"type":"prediction","id":${JSON.stringify(request.id)},"row":`),
+        );
+        out.digits(0);
+        middle = out.span(() =>
+          out.text(
+            `,"time":${JSON.stringify(new Date(request.time).toISOString())}` +
+              `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
+              `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`,
+          ),
+        );
+      } else {
+        out.again(head[0] as number, head[1] as number);
+        out.digits(row);
+        out.again(middle[0] as number, middle[1] as number);
+      }
       const irregular = request.irregular?.get(row);
       if (irregular !== undefined) {
         out.text(irregular);
