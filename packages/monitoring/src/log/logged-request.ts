@@ -5,8 +5,9 @@ import { JsonBytes, JsonStringCache } from './json-bytes.ts';
 
 /**
  * Answered requests as the serving thread hands them to the log's worker thread, many in one
- * message: every request's cells in shared typed arrays, its outputs as float32, all strings as
- * one text. A few large arrays and one string cross threads far faster than many small ones.
+ * message: every request's cells in shared typed arrays, its outputs as float32, all strings in
+ * one list. A few large arrays cross threads far faster than many small ones (a small typed array
+ * costs microseconds to clone); a list of strings costs less to clone than to join into one text.
  */
 export interface LoggedBatch {
   requests: LoggedRequest[];
@@ -15,9 +16,8 @@ export interface LoggedBatch {
   kinds: Uint8Array;
   values: Float64Array;
   outputs: Float32Array;
-  /** The strings of every request end to end, `lengths` long each. */
-  text: string;
-  lengths: Uint32Array;
+  /** The strings of every request, one after the other (see `strings` of a request). */
+  strings: string[];
 }
 
 /** The fields every row of a request shares in its events. */
@@ -102,23 +102,15 @@ export class BatchBuilder {
 
   /** The batch so far, and the buffers to transfer with it; the builder starts afresh. */
   take(): { batch: LoggedBatch; transfer: ArrayBuffer[] } {
-    const lengths = new Uint32Array(this.strings.length);
-    for (let i = 0; i < this.strings.length; i++) lengths[i] = (this.strings[i] as string).length;
     const batch: LoggedBatch = {
       requests: this.requests,
       lists: this.lists,
       kinds: this.kinds,
       values: this.values,
       outputs: this.outputs,
-      text: this.strings.join(''),
-      lengths,
+      strings: this.strings,
     };
-    const transfer = [
-      batch.kinds.buffer,
-      batch.values.buffer,
-      batch.outputs.buffer,
-      lengths.buffer,
-    ];
+    const transfer = [batch.kinds.buffer, batch.values.buffer, batch.outputs.buffer];
     this.requests = [];
     this.lists = [];
     this.kinds = new Uint8Array(this.kinds.length);
@@ -164,8 +156,7 @@ export class BatchBuilder {
  * class, then every probability). All lines go into one buffer, as bytes; each event is a view.
  */
 export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedEvent[] {
-  const { text } = batch;
-  const starts = stringStarts(batch.lengths);
+  const { strings } = batch;
   const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
   const ends: number[] = [];
   const keysOf = new Map<number, Buffer[]>();
@@ -226,10 +217,9 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
           out.raw(keys[c] as Buffer);
           const value = batch.values[at + c] as number;
           if (kind === CELL.STRING || kind === CELL.JSON) {
-            const from = starts[stringBase + value] as number;
-            const to = starts[stringBase + value + 1] as number;
-            if (kind === CELL.JSON) out.text(text.slice(from, to));
-            else if (!out.plainString(text, from, to)) out.raw(cache.of(text.slice(from, to)));
+            const text = strings[stringBase + value] as string;
+            if (kind === CELL.JSON) out.text(text);
+            else if (!out.plainString(text, 0, text.length)) out.raw(cache.of(text));
           } else {
             writeCell(out, kind, value);
           }
@@ -328,12 +318,4 @@ function outputWriter(
     out.byte(CLOSE);
     out.byte(CLOSE);
   };
-}
-
-/** Where each string of a batch starts in its text, and where the last one ends. */
-function stringStarts(lengths: Uint32Array): Uint32Array {
-  const starts = new Uint32Array(lengths.length + 1);
-  for (let i = 0; i < lengths.length; i++)
-    starts[i + 1] = (starts[i] as number) + (lengths[i] as number);
-  return starts;
 }
