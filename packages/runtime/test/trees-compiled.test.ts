@@ -100,7 +100,7 @@ describe('compiled trees', () => {
           ensembleOf(specs, { inputWidth: width, outputs, link: 'softmax', baseline }),
         ),
       );
-      const compiled = new TreeEngine(ensemble);
+      const compiled = new TreeEngine(ensemble, { traversal: 'compiled' });
       const loop = new TreeEngine(ensemble, { traversal: 'loop' });
       expect(compiled.traversal).toBe('compiled');
       expect(runtimeInfo().trees).toBe('compiled');
@@ -138,11 +138,11 @@ describe('compiled trees', () => {
   it('fall back to the loop, with the same outputs, where code generation is refused', () => {
     const ensemble = binaryTrees();
     const rows = Float32Array.from([4, 0, 4.5, 1, 4.5, 0, Number.NaN, 7]);
-    const compiled = new TreeEngine(ensemble);
+    const compiled = new TreeEngine(ensemble, { traversal: 'compiled' });
     globalThis.Function = function refused() {
       throw new EvalError('Code generation from strings disallowed for this context');
     } as unknown as FunctionConstructor;
-    const refused = new TreeEngine(ensemble);
+    const refused = new TreeEngine(ensemble, { traversal: 'compiled' });
     globalThis.Function = originalFunction;
     expect(refused.traversal).toBe('loop');
     expectSameBits(refused.predictMargins(rows, 4), compiled.predictMargins(rows, 4));
@@ -164,7 +164,7 @@ describe('compiled trees', () => {
       options,
     );
     expect(large.feature.length).toBe(1 + MAX_TREE_NODES + 1);
-    expect(new TreeEngine(small).traversal).toBe('compiled');
+    expect(new TreeEngine(small, { traversal: 'compiled' }).traversal).toBe('compiled');
     const engine = new TreeEngine(large);
     expect(engine.traversal).toBe('loop');
     expect(Array.from(engine.predictMargins(Float32Array.from([-1, 7.5, 1e9]), 3))).toEqual([

@@ -132,3 +132,18 @@ export const f32Le = () => [0x5f];
 export const f32Ge = () => [0x60];
 export const f64Mul = () => [0xa2];
 export const i32TruncF32S = () => [0xa8];
+
+// Lane masks, bitwise v128 operations and lane extraction of the tree ensemble's SIMD evaluator
+// (trees/simd-trees.ts).
+export const v128Const = (lanes: Uint8Array) => [...simd(12), ...lanes];
+export const i32x4ExtractLane = (lane: number) => [...simd(27), lane];
+export const i32x4Eq = () => simd(55);
+export const i32x4Ne = () => simd(56);
+export const f32x4Ne = () => simd(66);
+export const f32x4Gt = () => simd(68);
+export const f32x4Le = () => simd(69);
+export const v128Not = () => simd(77);
+export const v128And = () => simd(78);
+export const v128Or = () => simd(80);
+export const i32Ctz = () => [0x68];
+export const f64ValueType = 0x7c;

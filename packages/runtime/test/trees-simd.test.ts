@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeTreeFile,
+  encodeTreeFile,
+  Predictor,
+  TreeEngine,
+  type TreeEnsemble,
+} from '../src/index.ts';
+import { MAX_SIMD_LEAVES, SIMD_BLOCK_ROWS, SimdTrees } from '../src/trees/simd-trees.ts';
+import { labels } from './fixtures/tiny.ts';
+import {
+  dataTree,
+  ensembleOf,
+  mulberry32,
+  type NodeSpec,
+  type RandomTreeDraws,
+  randomTree,
+  referenceLeaf,
+  treePipeline,
+} from './fixtures/trees.ts';
+
+/**
+ * Categorical splits over codes up to 255 (every bitset word), leaves of every magnitude and
+ * -0, thresholds including ±Infinity: what the lane masks must decide as the loop does.
+ */
+const DRAWS: RandomTreeDraws = {
+  stop: 0.1,
+  leaf: (next) => {
+    const r = next();
+    return r < 0.05 ? -0 : r < 0.1 ? 1e-300 * (next() - 0.5) : (next() - 0.5) * 10 ** (r * 6);
+  },
+  categories: (next) => {
+    const span = [4, 33, 256][Math.floor(next() * 3)]!;
+    return Array.from({ length: span }, (_, c) => c).filter(() => next() < 0.4);
+  },
+  threshold: (next) => {
+    const r = next();
+    const t =
+      r < 0.03 ? Number.POSITIVE_INFINITY : r < 0.06 ? Number.NEGATIVE_INFINITY : next() - 0.5;
+    return Math.fround(t * 4);
+  },
+};
+
+/** Rows with NaN, codes seen and unseen (negative, beyond 255, infinite, fractional), raw floats. */
+function randomRows(next: () => number, rows: number, width: number, categorical: number) {
+  const x = new Float32Array(rows * width);
+  const odd = [-1, 256, 300, 1e9, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2.5, 31.5];
+  for (let i = 0; i < x.length; i++) {
+    const f = i % width;
+    const r = next();
+    if (r < 0.1) x[i] = Number.NaN;
+    else if (f < categorical)
+      x[i] = r < 0.2 ? odd[Math.floor(next() * odd.length)]! : Math.floor(next() * 256);
+    else x[i] = r < 0.25 ? Math.fround((next() - 0.5) * 4) : (next() - 0.5) * 5;
+  }
+  return x;
+}
+
+function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i])) expect({ at: i, value: a[i] }).toEqual({ at: i, value: b[i] });
+  }
+}
+
+function leavesOf(node: NodeSpec): number {
+  return 'leaf' in node ? 1 : leavesOf(node.left) + leavesOf(node.right);
+}
+
+describe('SIMD trees', () => {
+  it('equal the reference traversal, the loop and the compiled code value by value', () => {
+    const next = mulberry32(29);
+    const width = 7;
+    const categorical = 3;
+    const outputs = 3;
+    // Depth 5: up to 32 leaves, the most one lane mask holds.
+    const specs = Array.from({ length: 41 }, (_, t) => ({
+      output: t % outputs,
+      root: randomTree(next, width, categorical, 5, DRAWS),
+    }));
+    expect(Math.max(...specs.map((tree) => leavesOf(tree.root)))).toBe(MAX_SIMD_LEAVES);
+    const baseline = [0.5, -0, -1.25];
+    const ensemble = decodeTreeFile(
+      encodeTreeFile(ensembleOf(specs, { inputWidth: width, outputs, link: 'softmax', baseline })),
+    );
+    const simd = new TreeEngine(ensemble);
+    const compiled = new TreeEngine(ensemble, { traversal: 'compiled' });
+    const loop = new TreeEngine(ensemble, { traversal: 'loop' });
+    expect([simd.traversal, compiled.traversal, loop.traversal]).toEqual([
+      'simd',
+      'compiled',
+      'loop',
+    ]);
+    // Not a multiple of 4 or of the block: the last lanes of the last block hold no row.
+    const rows = 2 * SIMD_BLOCK_ROWS + 187;
+    const x = randomRows(next, rows, width, categorical);
+    const margins = simd.predictMargins(x, rows).slice();
+    for (let i = 0; i < rows; i++) {
+      const row = x.subarray(i * width, (i + 1) * width);
+      const expected = [...baseline];
+      for (const tree of specs) expected[tree.output]! += referenceLeaf(tree.root, row);
+      if (row.slice(0, categorical).every((v) => Number.isNaN(v) || Number.isInteger(v)))
+        expectSameBits(margins.subarray(i * outputs, (i + 1) * outputs), expected);
+    }
+    expectSameBits(margins, loop.predictMargins(x, rows));
+    expectSameBits(margins, compiled.predictMargins(x, rows));
+    expectSameBits(simd.predict(x, rows).slice(), loop.predict(x, rows));
+    // One row at a time, and a row in another position, give the bits of the batch.
+    for (const i of [0, 3, 4, SIMD_BLOCK_ROWS, rows - 1]) {
+      const one = simd.predictMargins(x.subarray(i * width, (i + 1) * width), 1);
+      expectSameBits(one, margins.subarray(i * outputs, (i + 1) * outputs));
+    }
+  });
+
+  it('agree with the loop on trainer-shaped trees of 31 leaves over encoded rows', () => {
+    const next = mulberry32(5);
+    const width = 12;
+    const categorical = Array.from({ length: width }, (_, f) => f % 4 === 0);
+    const rows = 1000;
+    const x = new Float32Array(rows * width);
+    for (let i = 0; i < x.length; i++) {
+      const f = i % width;
+      const r = next();
+      x[i] = r < 0.08 ? Number.NaN : categorical[f] ? Math.floor(next() * 6) : Math.round(r * 900);
+    }
+    const specs = Array.from({ length: 100 }, () => ({
+      output: 0,
+      root: dataTree(next, x, rows, width, categorical, 31),
+    }));
+    const ensemble = ensembleOf(specs, {
+      inputWidth: width,
+      outputs: 1,
+      link: 'logistic',
+      baseline: [-0.7],
+    });
+    const simd = new TreeEngine(ensemble);
+    expect(simd.traversal).toBe('simd');
+    const loop = new TreeEngine(ensemble, { traversal: 'loop' });
+    expectSameBits(simd.predictMargins(x, rows).slice(), loop.predictMargins(x, rows));
+    expectSameBits(simd.predict(x, rows).slice(), loop.predict(x, rows));
+  });
+
+  it('leave trees of more than 32 leaves to the compiled code', () => {
+    let root: NodeSpec = { leaf: 0.5 };
+    for (let i = MAX_SIMD_LEAVES - 1; i >= 0; i--) {
+      root = { feature: 0, threshold: i, missingLeft: false, left: { leaf: i }, right: root };
+    }
+    const options = { inputWidth: 1, outputs: 1, link: 'identity' as const, baseline: [0] };
+    const wide: TreeEnsemble = ensembleOf([{ output: 0, root }], options);
+    expect(leavesOf(root)).toBe(MAX_SIMD_LEAVES + 1);
+    expect(SimdTrees.create(wide)).toBeNull();
+    const engine = new TreeEngine(wide);
+    expect(engine.traversal).toBe('compiled');
+    expect(
+      Array.from(engine.predictMargins(Float32Array.from([-1, 7.5, 1e9, Number.NaN]), 4)),
+    ).toEqual([0, 8, 0.5, 0.5]);
+  });
+
+  it('give a Predictor the outputs of the loop, missing values and unseen categories included', () => {
+    const pipeline = treePipeline();
+    const ensemble = ensembleOf(
+      [
+        {
+          output: 0,
+          root: {
+            feature: 0,
+            threshold: 4,
+            missingLeft: true,
+            left: { leaf: -1 },
+            right: {
+              feature: 1,
+              categories: [1],
+              missingLeft: false,
+              left: { leaf: 0.5 },
+              right: { leaf: 2 },
+            },
+          },
+        },
+      ],
+      { inputWidth: 2, outputs: 1, link: 'logistic', baseline: [0.1] },
+    );
+    const meta = { name: 'm', version: 1, task: 'binary' as const };
+    const make = (engine: TreeEngine) => new Predictor({ meta, pipeline, labels, engine });
+    const simd = make(new TreeEngine(ensemble));
+    const loop = make(new TreeEngine(ensemble, { traversal: 'loop' }));
+    expect(simd.engine).toBe('trees');
+    const rows = [
+      { x: 3, c: 'a' },
+      { x: 9, c: 'b' },
+      { x: null, c: 'b' },
+      { x: 9, c: null },
+      { x: 9, c: 'never seen' },
+      { x: '7', c: 'a' },
+    ];
+    const a = simd.predictBatch(rows, { errors: 'collect' });
+    const b = loop.predictBatch(rows, { errors: 'collect' });
+    expectSameBits(a.outputs, b.outputs);
+    expect(a.issues).toEqual(b.issues);
+    expect(a.rejected).toEqual(b.rejected);
+  });
+});
