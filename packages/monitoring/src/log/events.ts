@@ -38,19 +38,22 @@ export type LogEvent = PredictionEvent | FeedbackEvent;
 
 /**
  * An event already written as its JSON line, UTF-8 with its newline (the log's worker thread
- * writes prediction events straight from a request's columns into one buffer; this is a view of
- * it): sinks write the bytes as they are; JSON.stringify gives back the event's value.
+ * writes prediction events straight from a request's columns into one buffer; this says where
+ * in it: no typed-array view per line): sinks write the bytes as they are; JSON.stringify gives back the event's value.
  */
 export class EncodedEvent {
-  readonly bytes: Uint8Array;
-  constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
+  /** The buffer the line is in, and where: [start, end), its newline last. */
+  readonly buffer: Buffer;
+  readonly start: number;
+  readonly end: number;
+  constructor(buffer: Buffer, start = 0, end = buffer.length) {
+    this.buffer = buffer;
+    this.start = start;
+    this.end = end;
   }
   /** The line's text, without its newline. */
   get line(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length - 1).toString(
-      'utf8',
-    );
+    return this.buffer.toString('utf8', this.start, this.end - 1);
   }
   toJSON(): LogEvent {
     return JSON.parse(this.line) as LogEvent;

@@ -153,7 +153,7 @@ export class BatchBuilder {
  * The prediction events of a batch, one per logged row, each written straight from the columns
  * as the JSON line the serving thread used to write: JSON.stringify of the event it built, with
  * the input's keys in the row's own order and the output as the native answer (the first highest
- * class, then every probability). All lines go into one buffer, as bytes; each event is a view.
+ * class, then every probability). All lines go into one buffer, as bytes; each event says where its line is.
  */
 export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedEvent[] {
   const { strings } = batch;
@@ -238,7 +238,7 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
   let from = 0;
   for (let i = 0; i < ends.length; i++) {
     const to = ends[i] as number;
-    lines[i] = new EncodedEvent(bytes.subarray(from, to));
+    lines[i] = new EncodedEvent(bytes, from, to);
     from = to;
   }
   return lines;

@@ -132,14 +132,28 @@ export function ndjsonBytes(events: readonly (LogEvent | EncodedEvent)[]): Buffe
     chunks.push(bytes);
     size += bytes.length;
   };
+  // Lines that follow each other in one buffer (a worker batch's) are copied as one run.
+  let run: EncodedEvent | undefined;
+  let runEnd = 0;
+  const flushRun = () => {
+    if (run === undefined) return;
+    chunks.push(run.buffer.subarray(run.start, runEnd));
+    size += runEnd - run.start;
+    run = undefined;
+  };
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
-    if (!(event instanceof EncodedEvent)) continue;
+    if (!(event instanceof EncodedEvent)) {
+      flushRun();
+      continue;
+    }
     others(i);
     from = i + 1;
-    chunks.push(event.bytes);
-    size += event.bytes.length;
+    if (run !== undefined && (run.buffer !== event.buffer || runEnd !== event.start)) flushRun();
+    run ??= event;
+    runEnd = event.end;
   }
+  flushRun();
   others(events.length);
   return Buffer.concat(chunks, size);
 }
