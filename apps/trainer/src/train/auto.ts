@@ -138,6 +138,8 @@ export async function trainAuto(
         continue;
       }
       const entry = await run(type);
+      trained.push(entry);
+      records.push(entry.record);
       const predictor = entry.candidate.predictor({
         name,
         version: 0,
@@ -151,8 +153,6 @@ export async function trainAuto(
       } finally {
         predictor.dispose();
       }
-      trained.push(entry);
-      records.push(entry.record);
     }
     const best = trained[lowestLoss(trained.map((entry) => entry.record.validationLoss))]!;
     best.record.chosen = true;
