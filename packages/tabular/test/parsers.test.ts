@@ -77,6 +77,39 @@ describe('CsvRecordParser', () => {
     expect(chunk.hasProblems).toBe(true);
   });
 
+  it('splits plain records as String.split does: short, long, trailing commas, CRLF', () => {
+    const text = 'a,b,c\r\n1,2,3\r\n,,\n4\n5,6,7,8,\n9,,\r\nx,y\n,\nlast,one,here';
+    for (const pieces of everySplit(text)) {
+      const { chunk } = parseCsv(pieces);
+      expect(chunk.raw).toEqual([
+        '1,2,3',
+        ',,',
+        '4',
+        '5,6,7,8,',
+        '9,,',
+        'x,y',
+        ',',
+        'last,one,here',
+      ]);
+      chunk.raw.forEach((raw, i) => {
+        const fields = chunk.fields[i] as string[];
+        expect(fields).toEqual(raw.split(','));
+        expect(fields.length).toBe(raw.split(',').length);
+        expect(Object.keys(fields).length).toBe(fields.length);
+      });
+      expect(chunk.problems).toEqual([
+        undefined,
+        undefined,
+        'expected 3 fields, got 1',
+        'expected 3 fields, got 5',
+        undefined,
+        'expected 3 fields, got 2',
+        'expected 3 fields, got 2',
+        undefined,
+      ]);
+    }
+  });
+
   it('reports a quote never closed at the end of the file as a bad last record', () => {
     const { chunk } = parseCsv(['a,b\n1,2\n3,"never\nclosed\n']);
     expect(chunk.count).toBe(2);
