@@ -18,50 +18,9 @@ import {
   referenceLeaf,
   treePipeline,
 } from './fixtures/trees.ts';
+import { expectSameBits, randomRows, WIDE_DRAWS } from './trees-fixtures.ts';
 
-/**
- * Categorical splits over codes up to 255 (every bitset word), leaves of every magnitude and
- * -0, thresholds including ±Infinity: what the lane masks must decide as the loop does.
- */
-const DRAWS: RandomTreeDraws = {
-  stop: 0.1,
-  leaf: (next) => {
-    const r = next();
-    return r < 0.05 ? -0 : r < 0.1 ? 1e-300 * (next() - 0.5) : (next() - 0.5) * 10 ** (r * 6);
-  },
-  categories: (next) => {
-    const span = [4, 33, 256][Math.floor(next() * 3)]!;
-    return Array.from({ length: span }, (_, c) => c).filter(() => next() < 0.4);
-  },
-  threshold: (next) => {
-    const r = next();
-    const t =
-      r < 0.03 ? Number.POSITIVE_INFINITY : r < 0.06 ? Number.NEGATIVE_INFINITY : next() - 0.5;
-    return Math.fround(t * 4);
-  },
-};
-
-/** Rows with NaN, codes seen and unseen (negative, beyond 255, infinite, fractional), raw floats. */
-function randomRows(next: () => number, rows: number, width: number, categorical: number) {
-  const x = new Float32Array(rows * width);
-  const odd = [-1, 256, 300, 1e9, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2.5, 31.5];
-  for (let i = 0; i < x.length; i++) {
-    const f = i % width;
-    const r = next();
-    if (r < 0.1) x[i] = Number.NaN;
-    else if (f < categorical)
-      x[i] = r < 0.2 ? odd[Math.floor(next() * odd.length)]! : Math.floor(next() * 256);
-    else x[i] = r < 0.25 ? Math.fround((next() - 0.5) * 4) : (next() - 0.5) * 5;
-  }
-  return x;
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>): void {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (!Object.is(a[i], b[i])) expect({ at: i, value: a[i] }).toEqual({ at: i, value: b[i] });
-  }
-}
+const DRAWS: RandomTreeDraws = { ...WIDE_DRAWS, stop: 0.1 };
 
 function leavesOf(node: NodeSpec): number {
   return 'leaf' in node ? 1 : leavesOf(node.left) + leavesOf(node.right);
@@ -93,7 +52,7 @@ describe('SIMD trees', () => {
     ]);
     // Not a multiple of 4 or of the block: the last lanes of the last block hold no row.
     const rows = 2 * SIMD_BLOCK_ROWS + 187;
-    const x = randomRows(next, rows, width, categorical);
+    const x = randomRows(next, rows, width, categorical, true);
     const margins = simd.predictMargins(x, rows).slice();
     for (let i = 0; i < rows; i++) {
       const row = x.subarray(i * width, (i + 1) * width);
