@@ -36,12 +36,13 @@ export type { FeedbackMatch, RememberedPrediction } from './feedback/recent-pred
 export { RecentPredictions } from './feedback/recent-predictions.ts';
 export type {
   FeedbackEvent,
+  LogEntry,
   LogEvent,
   LoggedOutput,
   LogSink,
   PredictionEvent,
 } from './log/events.ts';
-export { EncodedEvent } from './log/events.ts';
+export { EncodedLines, eventCount } from './log/events.ts';
 export type { PostgresSinkOptions } from './log/postgres-sink.ts';
 export { PostgresSink } from './log/postgres-sink.ts';
 export type { LogCounts, PredictionLogOptions } from './log/prediction-log.ts';

@@ -2,6 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  EncodedLines,
+  eventCount,
+  type LogEntry,
   type LogEvent,
   type LogSink,
   PostgresSink,
@@ -64,6 +67,35 @@ describe('PredictionLog', () => {
     expect(after.failed).toBe(0);
     expect(after.written + after.dropped).toBe(after.sent);
     expect(sink.written.length).toBe(after.written);
+  });
+
+  it('counts runs of encoded lines by their events: kept up to capacity, split into batches', async () => {
+    const lines = Array.from({ length: 250 }, (_, i) => JSON.stringify(event('bulk', i)));
+    const buffer = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+    const ends = new Int32Array(lines.length);
+    let at = 0;
+    lines.forEach((line, i) => {
+      at += Buffer.byteLength(line) + 1;
+      ends[i] = at;
+    });
+    const writes: LogEntry[][] = [];
+    const sink: LogSink = {
+      write: async (entries) => {
+        writes.push([...entries]);
+      },
+      close: async () => {},
+    };
+    const log = new PredictionLog({ sink, capacity: 100, batchSize: 64 });
+    expect(log.offer(new EncodedLines(buffer, 0, ends))).toBe(false);
+    log.offer(event('single'));
+    expect(log.counts()).toEqual({ sent: 251, written: 0, dropped: 151, failed: 0, pending: 100 });
+    await log.flush();
+    expect(log.counts()).toEqual({ sent: 251, written: 100, dropped: 151, failed: 0, pending: 0 });
+    expect(writes.map((batch) => batch.reduce((n, entry) => n + eventCount(entry), 0))).toEqual([
+      64, 36,
+    ]);
+    const written = writes.flat().flatMap((entry) => (entry as EncodedLines).lines());
+    expect(written).toEqual(lines.slice(0, 100));
   });
 
   it('counts a failing sink as failed, and keeps accepting', async () => {

@@ -37,32 +37,68 @@ export interface FeedbackEvent {
 export type LogEvent = PredictionEvent | FeedbackEvent;
 
 /**
- * An event already written as its JSON line, UTF-8 with its newline (the log's worker thread
- * writes prediction events straight from a request's columns into one buffer; this says where
- * in it: no typed-array view per line): sinks write the bytes as they are; JSON.stringify gives back the event's value.
+ * Events already written as JSON lines, UTF-8, each with its newline, one after the other in one
+ * buffer (the log's worker thread writes a whole batch's prediction events straight from the
+ * columns into one buffer): the log queues and counts them as `count` events in one entry, and
+ * sinks write the bytes as they are. JSON strings never hold a raw newline, so the lines are
+ * told apart by theirs.
  */
-export class EncodedEvent {
-  /** The buffer the line is in, and where: [start, end), its newline last. */
+export class EncodedLines {
+  /** The buffer the lines are in; `ends` holds where each line ends, after its newline. */
   readonly buffer: Buffer;
   readonly start: number;
-  readonly end: number;
-  constructor(buffer: Buffer, start = 0, end = buffer.length) {
+  readonly ends: Int32Array;
+  constructor(buffer: Buffer, start: number, ends: Int32Array) {
     this.buffer = buffer;
     this.start = start;
-    this.end = end;
+    this.ends = ends;
   }
-  /** The line's text, without its newline. */
-  get line(): string {
-    return this.buffer.toString('utf8', this.start, this.end - 1);
+  /** Events held. */
+  get count(): number {
+    return this.ends.length;
   }
-  toJSON(): LogEvent {
-    return JSON.parse(this.line) as LogEvent;
+  /** Where the last line ends. */
+  get end(): number {
+    return this.count === 0 ? this.start : (this.ends[this.count - 1] as number);
   }
+  /** The first `count` lines, and the others: the same bytes, no copy. */
+  split(count: number): [EncodedLines, EncodedLines] {
+    const at = count === 0 ? this.start : (this.ends[count - 1] as number);
+    return [
+      new EncodedLines(this.buffer, this.start, this.ends.subarray(0, count)),
+      new EncodedLines(this.buffer, at, this.ends.subarray(count)),
+    ];
+  }
+  /** The lines' text, without their newlines. */
+  lines(): string[] {
+    const lines: string[] = new Array(this.count);
+    let from = this.start;
+    for (let i = 0; i < this.count; i++) {
+      const to = this.ends[i] as number;
+      lines[i] = this.buffer.toString('utf8', from, to - 1);
+      from = to;
+    }
+    return lines;
+  }
+  toJSON(): LogEvent[] {
+    return this.lines().map((line) => JSON.parse(line) as LogEvent);
+  }
+}
+
+/** What a log queues: one event, or a run of encoded ones. */
+export type LogEntry = LogEvent | EncodedLines;
+
+/** How many events an entry holds. */
+export function eventCount(entry: LogEntry): number {
+  return entry instanceof EncodedLines ? entry.count : 1;
 }
 
 /** Where the log's events go: a folder of NDJSON segments, a PostgreSQL table, a test double. */
 export interface LogSink {
-  /** Writes a batch; a rejection counts the batch as failed (never retried: the log is sampled). */
-  write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void>;
+  /**
+   * Writes a batch (its entries hold events one by one or in runs of encoded lines); a rejection
+   * counts the batch as failed (never retried: the log is sampled).
+   */
+  write(events: readonly LogEntry[]): Promise<void>;
   close(): Promise<void>;
 }

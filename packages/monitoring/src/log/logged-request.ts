@@ -1,6 +1,6 @@
 import { argmaxLabel } from '../profile/build.ts';
 import { CELL, type RowColumns } from '../row-columns.ts';
-import { EncodedEvent } from './events.ts';
+import { EncodedLines } from './events.ts';
 import { JsonBytes, JsonStringCache } from './json-bytes.ts';
 
 /**
@@ -153,12 +153,16 @@ export class BatchBuilder {
  * The prediction events of a batch, one per logged row, each written straight from the columns
  * as the JSON line the serving thread used to write: JSON.stringify of the event it built, with
  * the input's keys in the row's own order and the output as the native answer (the first highest
- * class, then every probability). All lines go into one buffer, as bytes; each event says where its line is.
+ * class, then every probability). All lines go into one buffer, as bytes: one entry for the log,
+ * however many rows.
  */
-export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedEvent[] {
+export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedLines {
   const { strings } = batch;
   const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
-  const ends: number[] = [];
+  let lineCount = 0;
+  for (const request of batch.requests) lineCount += request.rows;
+  const ends = new Int32Array(lineCount);
+  let line = 0;
   const keysOf = new Map<number, Buffer[]>();
   const writers = new Map<number, ReturnType<typeof outputWriter>>();
   for (const request of batch.requests) {
@@ -230,18 +234,10 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
       output(out, outputs, row);
       out.byte(CLOSE);
       out.byte(NEWLINE);
-      ends.push(out.length);
+      ends[line++] = out.length;
     }
   }
-  const bytes = out.take();
-  const lines: EncodedEvent[] = new Array(ends.length);
-  let from = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const to = ends[i] as number;
-    lines[i] = new EncodedEvent(bytes, from, to);
-    from = to;
-  }
-  return lines;
+  return new EncodedLines(out.take(), 0, ends);
 }
 
 const OPEN = 0x7b;

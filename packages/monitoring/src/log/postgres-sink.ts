@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { MonitoringError } from '../errors.ts';
-import { EncodedEvent, type LogEvent, type LogSink } from './events.ts';
+import { EncodedLines, type LogEntry, type LogEvent, type LogSink } from './events.ts';
 
 export interface PostgresSinkOptions {
   /** A postgres:// connection string. */
@@ -37,7 +37,7 @@ export class PostgresSink implements LogSink {
     this.pool.on('error', () => {});
   }
 
-  async write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void> {
+  async write(events: readonly LogEntry[]): Promise<void> {
     this.ready ??= this.createTable().catch((error) => {
       this.ready = undefined;
       throw error;
@@ -49,7 +49,7 @@ export class PostgresSink implements LogSink {
               (e->>'time')::timestamptz, e
        FROM jsonb_array_elements($1::jsonb) AS e`,
       [
-        `[${events.map((e) => (e instanceof EncodedEvent ? e.line : JSON.stringify(e))).join(',')}]`,
+        `[${events.flatMap((e) => (e instanceof EncodedLines ? e.lines() : [JSON.stringify(e)])).join(',')}]`,
       ],
     );
   }

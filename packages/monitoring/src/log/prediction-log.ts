@@ -1,5 +1,5 @@
 import { MonitoringError } from '../errors.ts';
-import type { EncodedEvent, LogEvent, LogSink } from './events.ts';
+import { EncodedLines, eventCount, type LogEntry, type LogSink } from './events.ts';
 
 /** What both logs (this one and ThreadedPredictionLog) are tuned by. */
 export interface LogTuning {
@@ -76,7 +76,9 @@ export class PredictionLog {
   private readonly sink: LogSink;
   private readonly tuning: Required<LogTuning>;
   private readonly onWrite: () => void;
-  private queue: (LogEvent | EncodedEvent)[] = [];
+  private queue: LogEntry[] = [];
+  /** Events in the queue (an entry of encoded lines holds many). */
+  private queued = 0;
   private writing: Promise<void> | undefined;
   private inFlight = 0;
   private closed = false;
@@ -93,20 +95,32 @@ export class PredictionLog {
     return sampled(this.tuning);
   }
 
-  /** Queues one event, or drops it when the queue is full. Returns whether it was queued. */
-  offer(event: LogEvent | EncodedEvent): boolean {
-    this.totals.sent++;
-    if (this.closed || this.queue.length >= this.tuning.capacity) {
-      this.totals.dropped++;
+  /**
+   * Queues an entry's events, as many as there is room for (the rest are dropped and counted).
+   * Returns whether all of them were queued.
+   */
+  offer(entry: LogEntry): boolean {
+    const events = eventCount(entry);
+    this.totals.sent += events;
+    const room = this.closed ? 0 : this.tuning.capacity - this.queued;
+    if (events > room) {
+      const kept = entry instanceof EncodedLines ? Math.max(room, 0) : 0;
+      this.totals.dropped += events - kept;
+      if (kept > 0) this.enqueue((entry as EncodedLines).split(kept)[0], kept);
       return false;
     }
-    this.queue.push(event);
-    if (this.writing === undefined) this.writing = this.drain();
+    this.enqueue(entry, events);
     return true;
   }
 
+  private enqueue(entry: LogEntry, events: number): void {
+    this.queue.push(entry);
+    this.queued += events;
+    if (this.writing === undefined) this.writing = this.drain();
+  }
+
   counts(): LogCounts {
-    return { ...this.totals, pending: this.queue.length + this.inFlight };
+    return { ...this.totals, pending: this.queued + this.inFlight };
   }
 
   /** Resolves once every queued event has been written or failed. */
@@ -129,18 +143,13 @@ export class PredictionLog {
     });
     try {
       while (this.queue.length > 0) {
-        // Take the whole queue when it fits one batch (the common case), else one batch's worth.
-        const batch =
-          this.queue.length <= this.tuning.batchSize
-            ? this.queue
-            : this.queue.splice(0, this.tuning.batchSize);
-        if (batch === this.queue) this.queue = [];
-        this.inFlight = batch.length;
+        const { batch, events } = this.takeBatch();
+        this.inFlight = events;
         try {
           await this.sink.write(batch);
-          this.totals.written += batch.length;
+          this.totals.written += events;
         } catch (error) {
-          this.totals.failed += batch.length;
+          this.totals.failed += events;
           this.tuning.onError(error);
         } finally {
           this.inFlight = 0;
@@ -150,5 +159,36 @@ export class PredictionLog {
     } finally {
       this.writing = undefined;
     }
+  }
+
+  /** Up to one batch's worth of events from the head of the queue (an entry split if need be). */
+  private takeBatch(): { batch: LogEntry[]; events: number } {
+    const { batchSize } = this.tuning;
+    // The whole queue when it fits one batch (the common case).
+    if (this.queued <= batchSize) {
+      const batch = this.queue;
+      const events = this.queued;
+      this.queue = [];
+      this.queued = 0;
+      return { batch, events };
+    }
+    const batch: LogEntry[] = [];
+    let events = 0;
+    while (events < batchSize) {
+      const entry = this.queue[0] as LogEntry;
+      const count = eventCount(entry);
+      if (events + count <= batchSize) {
+        batch.push(entry);
+        this.queue.shift();
+        events += count;
+      } else {
+        const [head, rest] = (entry as EncodedLines).split(batchSize - events);
+        batch.push(head);
+        this.queue[0] = rest;
+        events = batchSize;
+      }
+    }
+    this.queued -= events;
+    return { batch, events };
   }
 }

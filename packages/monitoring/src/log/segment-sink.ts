@@ -1,7 +1,13 @@
 import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MonitoringError } from '../errors.ts';
-import { EncodedEvent, type LogEvent, type LogSink, type PredictionEvent } from './events.ts';
+import {
+  EncodedLines,
+  type LogEntry,
+  type LogEvent,
+  type LogSink,
+  type PredictionEvent,
+} from './events.ts';
 
 export interface SegmentSinkOptions {
   folder: string;
@@ -45,7 +51,7 @@ export class SegmentSink implements LogSink {
     }
   }
 
-  async write(events: readonly (LogEvent | EncodedEvent)[]): Promise<void> {
+  async write(events: readonly LogEntry[]): Promise<void> {
     this.ready ??= mkdir(this.folder, { recursive: true }).then(() => undefined);
     await this.ready;
     const now = this.now();
@@ -91,14 +97,14 @@ export class SegmentSink implements LogSink {
  * every field but row, input and output, so those fields are written once per request: the log
  * then costs about half as much per row.
  */
-export function ndjson(events: readonly (LogEvent | EncodedEvent)[]): string {
+export function ndjson(events: readonly LogEntry[]): string {
   let text = '';
   let shared: PredictionEvent | undefined;
   let head = '';
   let middle = '';
   for (const event of events) {
-    if (event instanceof EncodedEvent) {
-      text += `${event.line}\n`;
+    if (event instanceof EncodedLines) {
+      text += event.buffer.toString('utf8', event.start, event.end);
       continue;
     }
     if (!writableFast(event)) {
@@ -119,10 +125,15 @@ export function ndjson(events: readonly (LogEvent | EncodedEvent)[]): string {
 }
 
 /**
- * The events as NDJSON, UTF-8: the lines of encoded events as they are, the others as ndjson
- * writes them; one buffer for one file write.
+ * The events as NDJSON, UTF-8: encoded lines as they are, the others as ndjson writes them;
+ * one buffer for one file write.
  */
-export function ndjsonBytes(events: readonly (LogEvent | EncodedEvent)[]): Buffer {
+export function ndjsonBytes(events: readonly LogEntry[]): Buffer {
+  // One worker batch, the common case: its bytes as they are.
+  const only = events[0];
+  if (events.length === 1 && only instanceof EncodedLines) {
+    return only.buffer.subarray(only.start, only.end);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   let from = 0;
@@ -132,28 +143,14 @@ export function ndjsonBytes(events: readonly (LogEvent | EncodedEvent)[]): Buffe
     chunks.push(bytes);
     size += bytes.length;
   };
-  // Lines that follow each other in one buffer (a worker batch's) are copied as one run.
-  let run: EncodedEvent | undefined;
-  let runEnd = 0;
-  const flushRun = () => {
-    if (run === undefined) return;
-    chunks.push(run.buffer.subarray(run.start, runEnd));
-    size += runEnd - run.start;
-    run = undefined;
-  };
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
-    if (!(event instanceof EncodedEvent)) {
-      flushRun();
-      continue;
-    }
+    if (!(event instanceof EncodedLines)) continue;
     others(i);
     from = i + 1;
-    if (run !== undefined && (run.buffer !== event.buffer || runEnd !== event.start)) flushRun();
-    run ??= event;
-    runEnd = event.end;
+    chunks.push(event.buffer.subarray(event.start, event.end));
+    size += event.end - event.start;
   }
-  flushRun();
   others(events.length);
   return Buffer.concat(chunks, size);
 }
