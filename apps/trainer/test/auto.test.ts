@@ -164,12 +164,20 @@ describe('auto on small data: cross-validated ranking, then a refit on every non
   it('gives byte-identical network artifacts for the same config and seed', async () => {
     const [first, second] = await trainTwice({ type: 'auto', candidates: ['linear'] }, 'cv-linear');
     const record = first!.result.candidates?.[0] as TrainedRecord;
-    // The stored config says how the refit trained: the folds' mean epoch, no early stopping.
-    expect(first!.result.config.training).toMatchObject({
-      epochs: record.refit!.length,
-      earlyStopping: false,
+    // The refit trained every non-test row for the folds' mean best epoch, without stopping.
+    const folds = record.crossValidation!.folds;
+    const meanBest = folds.reduce((sum, fold) => sum + fold.best, 0) / folds.length;
+    const { split } = first!.result;
+    expect(record.refit).toMatchObject({
+      rows: split.train.length + split.validation.length,
+      unit: 'epoch',
+      length: Math.max(1, Math.round(meanBest)),
     });
-    expect(first!.result.history.epochsRun).toBe(record.refit!.length);
+    expect(first!.result.history).toMatchObject({
+      epochsRun: record.refit!.length,
+      stoppedEarly: false,
+    });
+    expect(first!.stored.manifest.metrics.extra).toMatchObject({ epochs: record.refit!.length });
     for (const file of ['weights.bin', 'model.json', 'features.json']) {
       expect(
         Buffer.from(second!.stored.files[file]!).equals(Buffer.from(first!.stored.files[file]!)),

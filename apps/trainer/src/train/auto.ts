@@ -244,9 +244,7 @@ function foldRanking(
         seconds: round(refitted.trainSeconds, 3),
       },
     };
-    const candidate =
-      plan.model.type === 'gbdt' ? refitted : { ...refitted, training: plan.training };
-    return { candidate, record };
+    return { candidate: refitted, record };
   };
 }
 

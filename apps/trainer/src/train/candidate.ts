@@ -26,11 +26,6 @@ export interface CandidateInputs {
 /** A trained model of one family, ready to evaluate and write. */
 export interface TrainedCandidate {
   model: ModelConfig;
-  /**
-   * The training settings it was trained with when they are not the config's: auto's refit runs
-   * a fixed epoch count without early stopping, and the stored config says so.
-   */
-  training?: TrainingConfig;
   pipeline: FittedPipeline;
   labels: LabelEncoder | null;
   targetScaler: TargetScaler | null;

@@ -133,11 +133,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     candidate = await trainCandidate(config.model, inputs);
   }
   const { pipeline, labels, targetScaler, history, trainSeconds } = candidate;
-  const final: FinalConfig = {
-    ...config,
-    model: candidate.model,
-    ...(candidate.training ? { training: candidate.training } : {}),
-  };
+  const final: FinalConfig = { ...config, model: candidate.model };
   let predictor: Predictor | undefined;
   try {
     const sample = sampleRow(trainRows[0] as RawRow, final);
