@@ -2,6 +2,7 @@ import { type BackendName, currentBackend } from './backend.ts';
 import type { EngineKind } from './engine.ts';
 import { tf } from './tf.ts';
 import { codeGenerationAllowed } from './trees/compiled-trees.ts';
+import { simdTreesAvailable } from './trees/simd-trees.ts';
 import type { TreeTraversal } from './trees/tree-engine.ts';
 
 export interface RuntimeInfo {
@@ -12,8 +13,9 @@ export interface RuntimeInfo {
   /** The tfjs version this build carries. */
   tfjs: string;
   /**
-   * How tree ensembles are evaluated in this process: `compiled` where code generation from
-   * strings is allowed (ensembles up to 400,000 nodes), else `loop` (TreeEngine.traversal).
+   * How tree ensembles are evaluated in this process: `simd` where WebAssembly SIMD runs (trees of
+   * up to 32 leaves; larger ones are compiled), else `compiled` where code generation from strings
+   * is allowed (ensembles up to 400,000 nodes), else `loop`. TreeEngine.traversal says per model.
    */
   trees: TreeTraversal;
 }
@@ -24,6 +26,6 @@ export function runtimeInfo(predictor?: { engine: EngineKind }): RuntimeInfo {
     backend: currentBackend() ?? null,
     engine: predictor?.engine ?? null,
     tfjs: tf.version.tfjs,
-    trees: codeGenerationAllowed() ? 'compiled' : 'loop',
+    trees: simdTreesAvailable() ? 'simd' : codeGenerationAllowed() ? 'compiled' : 'loop',
   };
 }

@@ -47,7 +47,7 @@ describe('compiled trees', () => {
       const compiled = new TreeEngine(ensemble, { traversal: 'compiled' });
       const loop = new TreeEngine(ensemble, { traversal: 'loop' });
       expect(compiled.traversal).toBe('compiled');
-      expect(runtimeInfo().trees).toBe('compiled');
+      expect(runtimeInfo().trees).toBe('simd');
       expect(loop.traversal).toBe('loop');
       const rows = 700; // not a multiple of the 256-row block
       const x = randomRows(next, rows, width, categorical);

@@ -47,6 +47,45 @@ import { BITSET_WORDS, CATEGORICAL, MISSING_LEFT, type TreeEnsemble } from './en
  */
 export const SIMD_BLOCK_ROWS = 256;
 
+/** `(func (result v128) v128.const 0)`: validates only where WebAssembly SIMD runs. */
+const SIMD_PROBE = new Uint8Array([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x05,
+  0x01,
+  0x60,
+  0x00,
+  0x01,
+  0x7b,
+  0x03,
+  0x02,
+  0x01,
+  0x00,
+  0x0a,
+  0x16,
+  0x01,
+  0x14,
+  0x00,
+  0xfd,
+  0x0c,
+  ...new Array(16).fill(0),
+  0x0b,
+]);
+let simdRuns: boolean | undefined;
+
+/** Whether this process can run the SIMD traversal (for ensembles whose trees fit it). */
+export function simdTreesAvailable(): boolean {
+  simdRuns ??= wasm?.validate(SIMD_PROBE) ?? false;
+  return simdRuns;
+}
+
 /** Leaves a tree may have: its exit leaf is found in one 32-bit mask per row. */
 export const MAX_SIMD_LEAVES = 32;
 
