@@ -114,8 +114,12 @@ export class JsonBytes {
 
   /** A text known to be ASCII (a number's), one byte per character. */
   private ascii(text: string): void {
-    this.reserve(text.length);
-    for (let i = 0; i < text.length; i++) this.buffer[this.at++] = text.charCodeAt(i);
+    const n = text.length;
+    this.reserve(n);
+    const buffer = this.buffer;
+    const at = this.at;
+    for (let i = 0; i < n; i++) buffer[at + i] = text.charCodeAt(i);
+    this.at = at + n;
   }
 
   /** The bytes written so far; the writer starts afresh in a new buffer. */

@@ -163,16 +163,17 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
   for (const request of batch.requests) lineCount += request.rows;
   const ends = new Int32Array(lineCount);
   let line = 0;
-  const keysOf = new Map<number, Buffer[]>();
+  const keysOf = new Map<number, ColumnKeys>();
   const writers = new Map<number, ReturnType<typeof outputWriter>>();
   for (const request of batch.requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
     let keys = keysOf.get(request.names);
     if (keys === undefined) {
-      keys = names.map((name) => Buffer.from(`${JSON.stringify(name)}:`, 'utf8'));
+      keys = columnKeys(names);
       keysOf.set(request.names, keys);
     }
+    const { opening, following } = keys;
     const stringBase = request.strings;
     const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
     let output = writers.get(request.classes);
@@ -209,16 +210,15 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
       if (irregular !== undefined) {
         out.text(irregular);
       } else {
-        out.byte(OPEN);
         const at = request.cells + row * width;
         let first = true;
         for (let c = 0; c < width; c++) {
           const kind = batch.kinds[at + c] as number;
           // A key JSON.stringify leaves out.
           if (kind === CELL.UNDEFINED) continue;
-          if (!first) out.byte(COMMA);
+          // The brace or comma before a key comes with it: one copy.
+          out.raw((first ? opening[c] : following[c]) as Buffer);
           first = false;
-          out.raw(keys[c] as Buffer);
           const value = batch.values[at + c] as number;
           if (kind === CELL.STRING || kind === CELL.JSON) {
             const text = strings[stringBase + value] as string;
@@ -228,24 +228,33 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
             writeCell(out, kind, value);
           }
         }
+        if (first) out.byte(OPEN);
         out.byte(CLOSE);
       }
-      out.raw(OUTPUT_KEY);
+      // The output, then the event's closing brace and newline.
       output(out, outputs, row);
-      out.byte(CLOSE);
-      out.byte(NEWLINE);
       ends[line++] = out.length;
     }
   }
   return new EncodedLines(out.take(), 0, ends);
 }
 
+/** A request shape's keys as JSON, with what comes before each: `{"name":` first, `,"name":` after. */
+interface ColumnKeys {
+  opening: Buffer[];
+  following: Buffer[];
+}
+
+function columnKeys(names: readonly string[]): ColumnKeys {
+  return {
+    opening: names.map((name) => Buffer.from(`{${JSON.stringify(name)}:`, 'utf8')),
+    following: names.map((name) => Buffer.from(`,${JSON.stringify(name)}:`, 'utf8')),
+  };
+}
+
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
-const COMMA = 0x2c;
 const QUOTE = 0x22;
-const NEWLINE = 0x0a;
-const OUTPUT_KEY = Buffer.from(',"output":', 'utf8');
 const NULL = Buffer.from('null', 'utf8');
 const TRUE = Buffer.from('true', 'utf8');
 const FALSE = Buffer.from('false', 'utf8');
@@ -274,20 +283,22 @@ function writeCell(out: JsonBytes, kind: number, value: number): void {
 }
 
 /**
- * Writes a row's output as the native answer's JSON: `{"value":…}`, or `{"label":…,
- * "probabilities":{…}}` with the probabilities in the key order an object of the classes takes
- * (integer-like names first, as JSON.stringify would list them).
+ * Writes a row's output as the native answer's JSON, `,"output":{"value":…}`, or
+ * `,"output":{"label":…,"probabilities":{…}}` with the probabilities in the key order an object
+ * of the classes takes (integer-like names first, as JSON.stringify would list them), then the
+ * event's closing brace and newline. The constant runs between numbers are one copy each.
  */
 function outputWriter(
   classes: readonly string[] | undefined,
   cache: JsonStringCache,
 ): (out: JsonBytes, outputs: Float32Array, row: number) => void {
   if (classes === undefined) {
-    const open = Buffer.from('{"value":', 'utf8');
+    const open = Buffer.from(',"output":{"value":', 'utf8');
+    const close = Buffer.from('}}\n', 'utf8');
     return (out, outputs, row) => {
       out.raw(open);
       out.number(outputs[row] as number);
-      out.byte(CLOSE);
+      out.raw(close);
     };
   }
   const width = classes.length;
@@ -296,22 +307,26 @@ function outputWriter(
   const keys = order.map((name, i) =>
     Buffer.from(`${i === 0 ? '' : ','}${JSON.stringify(name)}:`, 'utf8'),
   );
-  const labels = classes.map((name) => cache.of(name));
-  const open = Buffer.from('{"label":', 'utf8');
-  const probabilities = Buffer.from(',"probabilities":{', 'utf8');
+  // Per answered class: everything from the output's key to its first probability's key.
+  const openings = classes.map((name) =>
+    Buffer.concat([
+      Buffer.from(',"output":{"label":', 'utf8'),
+      cache.of(name),
+      Buffer.from(',"probabilities":{', 'utf8'),
+      keys[0] ?? Buffer.alloc(0),
+    ]),
+  );
+  const close = Buffer.from('}}}\n', 'utf8');
   return (out, outputs, row) => {
     // Served outputs are finite (the data plane refuses others), so the first highest score wins
     // here as in the answer.
     const label = argmaxLabel(outputs, row, classes);
     const best = label === undefined ? 0 : classes.indexOf(label);
-    out.raw(open);
-    out.raw(labels[best] as Buffer);
-    out.raw(probabilities);
+    out.raw(openings[best] as Buffer);
     for (let i = 0; i < slots.length; i++) {
-      out.raw(keys[i] as Buffer);
+      if (i > 0) out.raw(keys[i] as Buffer);
       out.number(outputs[row * width + (slots[i] as number)] as number);
     }
-    out.byte(CLOSE);
-    out.byte(CLOSE);
+    out.raw(close);
   };
 }
