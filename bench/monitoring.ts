@@ -9,6 +9,10 @@
  * thread), each as the median over rounds, and the ratios on / off.
  *
  *   npm run bench:monitoring -- [--duration 5] [--rounds 5] [--connections 16] [--epochs 3]
+ *     [--only "1 row"|"100 rows"] [--profile <folder>]
+ *
+ * `--profile` writes a CPU profile of each server's serving thread into the folder (node
+ * --cpu-prof; the log worker's thread is not in it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +34,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
     epochs: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -40,7 +46,12 @@ function log(line: string): void {
 function startServer(artifacts: string, port: number, env: Record<string, string>) {
   const child = spawn(
     process.execPath,
-    serverProcessArgv(MAIN, artifacts, port, ['--reload-interval', '0']),
+    [
+      ...(args.profile === undefined
+        ? []
+        : ['--cpu-prof', '--cpu-prof-dir', resolve(args.profile)]),
+      ...serverProcessArgv(MAIN, artifacts, port, ['--reload-interval', '0']),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } },
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -142,10 +153,12 @@ async function main(): Promise<void> {
         return inputs;
       },
     );
-    const bodies: [string, string][] = [
-      ['1 row', JSON.stringify({ instances: rows.slice(0, 1) })],
-      ['100 rows', JSON.stringify({ instances: rows.slice(0, 100) })],
-    ];
+    const bodies = (
+      [
+        ['1 row', JSON.stringify({ instances: rows.slice(0, 1) })],
+        ['100 rows', JSON.stringify({ instances: rows.slice(0, 100) })],
+      ] as [string, string][]
+    ).filter(([name]) => args.only === undefined || name === args.only);
     const artifacts = join(dir, 'artifacts');
     const off = startServer(artifacts, await freePort(), { TANDEM_MONITORING: 'off' });
     const on = startServer(artifacts, await freePort(), {

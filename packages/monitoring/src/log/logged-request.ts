@@ -165,6 +165,7 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
   let line = 0;
   const keysOf = new Map<number, ColumnKeys>();
   const writers = new Map<number, ReturnType<typeof outputWriter>>();
+  const shared = new SharedFields();
   for (const request of batch.requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
@@ -190,17 +191,19 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
     let middle = [0, 0];
     for (let row = 0; row < request.rows; row++) {
       if (row === 0) {
-        head = out.span(() =>
-          out.text(`{"type":"prediction","id":${JSON.stringify(request.id)},"row":`),
-        );
+        const from = out.length;
+        out.raw(HEAD);
+        if (!out.plainString(request.id, 0, request.id.length))
+          out.text(JSON.stringify(request.id));
+        out.raw(ROW_KEY);
+        head = [from, out.length];
         out.digits(0);
-        middle = out.span(() =>
-          out.text(
-            `,"time":${JSON.stringify(new Date(request.time).toISOString())}` +
-              `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
-              `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`,
-          ),
-        );
+        const middleFrom = out.length;
+        out.raw(TIME_KEY);
+        const time = shared.time(request.time);
+        out.plainString(time, 0, time.length);
+        out.raw(shared.rest(request));
+        middle = [middleFrom, out.length];
       } else {
         out.again(head[0] as number, head[1] as number);
         out.digits(row);
@@ -237,6 +240,51 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
     }
   }
   return new EncodedLines(out.take(), 0, ends);
+}
+
+const HEAD = Buffer.from('{"type":"prediction","id":', 'utf8');
+const ROW_KEY = Buffer.from(',"row":', 'utf8');
+const TIME_KEY = Buffer.from(',"time":', 'utf8');
+
+/**
+ * The shared fields after the row, as bytes, kept from one request to the next while they
+ * repeat: requests of a batch mostly share their model, version, label and route, and many
+ * their millisecond.
+ */
+class SharedFields {
+  private lastTime = Number.NaN;
+  private lastIso = '';
+  private last: RequestFields | undefined;
+  private lastRest = Buffer.alloc(0);
+
+  /** The time as ISO-8601 (plain ASCII: its JSON is the text in quotes). */
+  time(time: number): string {
+    if (time !== this.lastTime) {
+      this.lastTime = time;
+      this.lastIso = new Date(time).toISOString();
+    }
+    return this.lastIso;
+  }
+
+  /** `,"model":…,"version":…,"label":…,"route":…,"input":` */
+  rest(request: RequestFields): Buffer {
+    const last = this.last;
+    if (
+      last === undefined ||
+      last.model !== request.model ||
+      last.version !== request.version ||
+      last.label !== request.label ||
+      last.route !== request.route
+    ) {
+      this.last = request;
+      this.lastRest = Buffer.from(
+        `,"model":${JSON.stringify(request.model)},"version":${JSON.stringify(request.version)}` +
+          `,"label":${JSON.stringify(request.label)},"route":${JSON.stringify(request.route)},"input":`,
+        'utf8',
+      );
+    }
+    return this.lastRest;
+  }
 }
 
 /** A request shape's keys as JSON, with what comes before each: `{"name":` first, `,"name":` after. */
