@@ -36,7 +36,7 @@ function counts(): WorkerCounts {
 port.on('message', (message: ToLogWorker) => {
   switch (message.type) {
     case 'batch':
-      if (message.batch.requests.length > 0) log.offer(batchLines(message.batch));
+      if (message.batch.count > 0) log.offer(batchLines(message.batch));
       for (const event of message.events) log.offer(event);
       break;
     case 'flush':

@@ -10,7 +10,17 @@ import { JsonBytes, JsonStringCache } from './json-bytes.ts';
  * costs microseconds to clone); a list of strings costs less to clone than to join into one text.
  */
 export interface LoggedBatch {
-  requests: LoggedRequest[];
+  /** Requests in the batch. */
+  count: number;
+  /**
+   * Each request's numbers, REQUEST_FIELDS of them (see FIELD): a typed array crosses threads as
+   * its bytes, where an object per request costs its every property to clone.
+   */
+  fields: Float64Array;
+  /** Each request's id, model, route and label (null: no label chose its version), in turn. */
+  texts: (string | null)[];
+  /** The rows of another shape, as JSON text by row, of the requests that had any. */
+  irregular: [request: number, rows: Map<number, string>][];
   /** The column-name and class lists of the batch's requests, each once (see `names`). */
   lists: (readonly string[])[];
   kinds: Uint8Array;
@@ -19,6 +29,21 @@ export interface LoggedBatch {
   /** The strings of every request, one after the other (see `strings` of a request). */
   strings: string[];
 }
+
+/** Where each of a request's numbers sits in LoggedBatch.fields. */
+const FIELD = {
+  TIME: 0,
+  VERSION: 1,
+  ROWS: 2,
+  NAMES: 3,
+  CLASSES: 4,
+  CELLS: 5,
+  STRINGS: 6,
+  STRING_COUNT: 7,
+  OUTPUTS: 8,
+} as const;
+const REQUEST_FIELDS = 9;
+const REQUEST_TEXTS = 4;
 
 /** The fields every row of a request shares in its events. */
 export interface RequestFields {
@@ -31,7 +56,7 @@ export interface RequestFields {
   route: string;
 }
 
-/** One request of a batch: the fields its rows share, and where its data starts. */
+/** One request of a batch, as requestsOf rebuilds it: its shared fields, where its data starts. */
 export interface LoggedRequest extends RequestFields {
   /** Rows logged (fewer than it had when the log had less room). */
   rows: number;
@@ -56,7 +81,10 @@ export interface BatchEntry extends RequestFields {
 
 /** Gathers requests into the arrays of one LoggedBatch (serving thread). */
 export class BatchBuilder {
-  private requests: LoggedRequest[] = [];
+  private count = 0;
+  private fields = new Float64Array(64 * REQUEST_FIELDS);
+  private texts: (string | null)[] = [];
+  private irregular: [number, Map<number, string>][] = [];
   private lists: (readonly string[])[] = [];
   private kinds = new Uint8Array(4096);
   private values = new Float64Array(4096);
@@ -66,7 +94,7 @@ export class BatchBuilder {
   private outputCount = 0;
 
   get size(): number {
-    return this.requests.length;
+    return this.count;
   }
 
   /** Adds the first `rows` rows of a request. */
@@ -79,22 +107,20 @@ export class BatchBuilder {
     this.kinds.set(columns.kinds.subarray(0, cellCount), this.cells);
     this.values.set(columns.values.subarray(0, cellCount), this.cells);
     this.outputs.set(entry.outputs.subarray(0, outputCount), this.outputCount);
-    this.requests.push({
-      id: entry.id,
-      time: entry.time,
-      model: entry.model,
-      version: entry.version,
-      label: entry.label,
-      route: entry.route,
-      rows,
-      names: this.listIndex(columns.names),
-      classes: entry.classes === undefined ? -1 : this.listIndex(entry.classes),
-      irregular: columns.irregular,
-      cells: this.cells,
-      strings: this.strings.length,
-      stringCount: columns.strings.length,
-      outputs: this.outputCount,
-    });
+    const fields = this.fields;
+    const at = this.count * REQUEST_FIELDS;
+    fields[at + FIELD.TIME] = entry.time;
+    fields[at + FIELD.VERSION] = entry.version;
+    fields[at + FIELD.ROWS] = rows;
+    fields[at + FIELD.NAMES] = this.listIndex(columns.names);
+    fields[at + FIELD.CLASSES] = entry.classes === undefined ? -1 : this.listIndex(entry.classes);
+    fields[at + FIELD.CELLS] = this.cells;
+    fields[at + FIELD.STRINGS] = this.strings.length;
+    fields[at + FIELD.STRING_COUNT] = columns.strings.length;
+    fields[at + FIELD.OUTPUTS] = this.outputCount;
+    this.texts.push(entry.id, entry.model, entry.route, entry.label);
+    if (columns.irregular !== undefined) this.irregular.push([this.count, columns.irregular]);
+    this.count++;
     for (const text of columns.strings) this.strings.push(text);
     this.cells += cellCount;
     this.outputCount += outputCount;
@@ -103,15 +129,26 @@ export class BatchBuilder {
   /** The batch so far, and the buffers to transfer with it; the builder starts afresh. */
   take(): { batch: LoggedBatch; transfer: ArrayBuffer[] } {
     const batch: LoggedBatch = {
-      requests: this.requests,
+      count: this.count,
+      fields: this.fields,
+      texts: this.texts,
+      irregular: this.irregular,
       lists: this.lists,
       kinds: this.kinds,
       values: this.values,
       outputs: this.outputs,
       strings: this.strings,
     };
-    const transfer = [batch.kinds.buffer, batch.values.buffer, batch.outputs.buffer];
-    this.requests = [];
+    const transfer = [
+      batch.fields.buffer,
+      batch.kinds.buffer,
+      batch.values.buffer,
+      batch.outputs.buffer,
+    ];
+    this.count = 0;
+    this.fields = new Float64Array(this.fields.length);
+    this.texts = [];
+    this.irregular = [];
     this.lists = [];
     this.kinds = new Uint8Array(this.kinds.length);
     this.values = new Float64Array(this.values.length);
@@ -132,6 +169,11 @@ export class BatchBuilder {
   }
 
   private reserve(cells: number, outputs: number): void {
+    if ((this.count + 1) * REQUEST_FIELDS > this.fields.length) {
+      const grown = new Float64Array(this.fields.length * 2);
+      grown.set(this.fields);
+      this.fields = grown;
+    }
     if (this.cells + cells > this.kinds.length) {
       const size = Math.max(this.kinds.length * 2, this.cells + cells);
       const kinds = new Uint8Array(size);
@@ -159,14 +201,15 @@ export class BatchBuilder {
 export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedLines {
   const { strings } = batch;
   const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
+  const requests = requestsOf(batch);
   let lineCount = 0;
-  for (const request of batch.requests) lineCount += request.rows;
+  for (const request of requests) lineCount += request.rows;
   const ends = new Int32Array(lineCount);
   let line = 0;
   const keysOf = new Map<number, ColumnKeys>();
   const writers = new Map<number, ReturnType<typeof outputWriter>>();
   const shared = new SharedFields();
-  for (const request of batch.requests) {
+  for (const request of requests) {
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
     let keys = keysOf.get(request.names);
@@ -240,6 +283,34 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
     }
   }
   return new EncodedLines(out.take(), 0, ends);
+}
+
+/** A batch's requests as objects again (worker thread). */
+export function requestsOf(batch: LoggedBatch): LoggedRequest[] {
+  const { fields, texts } = batch;
+  const irregular = new Map(batch.irregular);
+  const requests: LoggedRequest[] = new Array(batch.count);
+  for (let i = 0; i < batch.count; i++) {
+    const at = i * REQUEST_FIELDS;
+    const t = i * REQUEST_TEXTS;
+    requests[i] = {
+      id: texts[t] as string,
+      model: texts[t + 1] as string,
+      route: texts[t + 2] as string,
+      label: texts[t + 3] ?? null,
+      time: fields[at + FIELD.TIME] as number,
+      version: fields[at + FIELD.VERSION] as number,
+      rows: fields[at + FIELD.ROWS] as number,
+      names: fields[at + FIELD.NAMES] as number,
+      classes: fields[at + FIELD.CLASSES] as number,
+      irregular: irregular.get(i),
+      cells: fields[at + FIELD.CELLS] as number,
+      strings: fields[at + FIELD.STRINGS] as number,
+      stringCount: fields[at + FIELD.STRING_COUNT] as number,
+      outputs: fields[at + FIELD.OUTPUTS] as number,
+    };
+  }
+  return requests;
 }
 
 const HEAD = Buffer.from('{"type":"prediction","id":', 'utf8');
