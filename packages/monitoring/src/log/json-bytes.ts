@@ -1,3 +1,5 @@
+const EMPTY = Buffer.alloc(0);
+
 /**
  * A growable UTF-8 buffer that the log's worker writes JSON lines into directly: numbers as
  * ASCII digits, repeated strings from a cache of their encoded JSON. Building the lines as JS
@@ -7,9 +9,12 @@
 export class JsonBytes {
   private buffer: Buffer;
   private at = 0;
+  /** The size of a fresh buffer after take(). */
+  private size: number;
 
   constructor(size = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(size);
+    this.size = size;
   }
 
   get length(): number {
@@ -122,17 +127,21 @@ export class JsonBytes {
     this.at = at + n;
   }
 
-  /** The bytes written so far; the writer starts afresh in a new buffer. */
+  /**
+   * The bytes written so far; the writer starts afresh, in a new buffer allocated only when it
+   * writes again (a writer taken once never pays for a second one).
+   */
   take(): Buffer {
     const bytes = this.buffer.subarray(0, this.at);
-    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.size = this.buffer.length;
+    this.buffer = EMPTY;
     this.at = 0;
     return bytes;
   }
 
   private reserve(n: number): void {
     if (this.at + n <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + n));
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + n, this.size));
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
   }

@@ -200,10 +200,16 @@ export class BatchBuilder {
  */
 export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedLines {
   const { strings } = batch;
-  const out = new JsonBytes(Math.max(batch.kinds.length * 24, 4096));
   const requests = requestsOf(batch);
   let lineCount = 0;
-  for (const request of requests) lineCount += request.rows;
+  let cellCount = 0;
+  for (const request of requests) {
+    lineCount += request.rows;
+    cellCount += request.rows * (batch.lists[request.names]?.length ?? 0);
+  }
+  // Room for the lines as they usually come (credit rows: about 34 bytes a cell, with the
+  // shared fields and the output), so that the buffer seldom grows.
+  const out = new JsonBytes(cellCount * 40 + lineCount * 160 + 4096);
   const ends = new Int32Array(lineCount);
   let line = 0;
   const keysOf = new Map<number, ColumnKeys>();
