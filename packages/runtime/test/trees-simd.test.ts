@@ -42,7 +42,7 @@ describe('SIMD trees', () => {
     const ensemble = decodeTreeFile(
       encodeTreeFile(ensembleOf(specs, { inputWidth: width, outputs, link: 'softmax', baseline })),
     );
-    const simd = new TreeEngine(ensemble);
+    const simd = new TreeEngine(ensemble, { traversal: 'simd' });
     const compiled = new TreeEngine(ensemble, { traversal: 'compiled' });
     const loop = new TreeEngine(ensemble, { traversal: 'loop' });
     expect([simd.traversal, compiled.traversal, loop.traversal]).toEqual([
@@ -69,6 +69,13 @@ describe('SIMD trees', () => {
       const one = simd.predictMargins(x.subarray(i * width, (i + 1) * width), 1);
       expectSameBits(one, margins.subarray(i * outputs, (i + 1) * outputs));
     }
+    // The default engine runs SIMD on large batches and the compiled code on small ones: the
+    // same bits at every batch size.
+    const auto = new TreeEngine(ensemble);
+    expect(auto.traversal).toBe('simd');
+    for (const n of [1, 2, 15, 16, 17, rows]) {
+      expectSameBits(auto.predictMargins(x, n).slice(), margins.subarray(0, n * outputs));
+    }
   });
 
   it('agree with the loop on trainer-shaped trees of 31 leaves over encoded rows', () => {
@@ -92,7 +99,7 @@ describe('SIMD trees', () => {
       link: 'logistic',
       baseline: [-0.7],
     });
-    const simd = new TreeEngine(ensemble);
+    const simd = new TreeEngine(ensemble, { traversal: 'simd' });
     expect(simd.traversal).toBe('simd');
     const loop = new TreeEngine(ensemble, { traversal: 'loop' });
     expectSameBits(simd.predictMargins(x, rows).slice(), loop.predictMargins(x, rows));
@@ -140,7 +147,7 @@ describe('SIMD trees', () => {
     );
     const meta = { name: 'm', version: 1, task: 'binary' as const };
     const make = (engine: TreeEngine) => new Predictor({ meta, pipeline, labels, engine });
-    const simd = make(new TreeEngine(ensemble));
+    const simd = make(new TreeEngine(ensemble, { traversal: 'simd' }));
     const loop = make(new TreeEngine(ensemble, { traversal: 'loop' }));
     expect(simd.engine).toBe('trees');
     const rows = [

@@ -5,6 +5,14 @@ import { absoluteRightChildren } from './routing.ts';
 import { SimdTrees } from './simd-trees.ts';
 
 /**
+ * Batches below this many rows take the compiled traversal even where SIMD runs: both give the
+ * same bits, and SIMD's fixed cost per call (filling a transposed block, one call per group of
+ * trees) made 1 and 2 rows 2-4x slower per row on credit rows (10-12 µs against 3-4), while from
+ * 16 rows on it is the faster one (1.0-2.0 µs against 1.8-2.2).
+ */
+const SIMD_MIN_ROWS = 16;
+
+/**
  * How the engine walks the trees: `simd`, 4 rows at a time in WebAssembly SIMD without branches
  * (simd-trees.ts), for trees of at most 32 leaves; `compiled`, the ensemble generated as
  * JavaScript at load (compiled-trees.ts); `loop`, one loop over the flat arrays, where code
@@ -14,8 +22,9 @@ export type TreeTraversal = 'simd' | 'compiled' | 'loop';
 
 export interface TreeEngineOptions {
   /**
-   * `compiled` or `loop` forces that traversal (`compiled` still falls back to the loop); by
-   * default the engine takes the first of simd, compiled and loop that can run here.
+   * Forces that traversal at every batch size (`simd` falls back to compiled, `compiled` to the
+   * loop, where it cannot run). By default the engine takes the first of simd, compiled and loop
+   * that can run here, and batches under SIMD_MIN_ROWS rows take the compiled code.
    */
   traversal?: TreeTraversal;
 }
@@ -48,7 +57,10 @@ export class TreeEngine implements ModelEngine {
   readonly #bitsets: Uint32Array;
   readonly #compiled: CompiledGroup[] | null;
   readonly #simd: SimdTrees | null;
-  /** What runs: the first of simd, compiled and loop that can run here, unless one was asked for. */
+  /**
+   * What runs: the first of simd, compiled and loop that can run here, unless one was asked for
+   * (with simd, batches under SIMD_MIN_ROWS rows take the compiled code where it exists).
+   */
   readonly traversal: TreeTraversal;
   #margins = new Float64Array(0);
   #outputs = new Float32Array(0);
@@ -71,7 +83,9 @@ export class TreeEngine implements ModelEngine {
     this.#bitsets = ensemble.bitsets;
     const wanted = options.traversal ?? 'simd';
     this.#simd = wanted === 'simd' ? SimdTrees.create(ensemble) : null;
-    this.#compiled = this.#simd || wanted === 'loop' ? null : compileTrees(ensemble);
+    // By default compiled too, beside SIMD: small batches (a 1-row request) run it.
+    const simdOnly = options.traversal === 'simd' && this.#simd !== null;
+    this.#compiled = wanted === 'loop' || simdOnly ? null : compileTrees(ensemble);
     this.traversal = this.#simd ? 'simd' : this.#compiled ? 'compiled' : 'loop';
   }
 
@@ -107,11 +121,11 @@ export class TreeEngine implements ModelEngine {
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < k; c++) margins[i * k + c] = baseline[c]!;
     }
-    if (this.#simd) {
+    const compiled = this.#compiled;
+    if (this.#simd && (rows >= SIMD_MIN_ROWS || !compiled)) {
       this.#simd.addLeaves(features, this.inputWidth, rows, margins);
       return margins;
     }
-    const compiled = this.#compiled;
     if (compiled) {
       const width = this.inputWidth;
       for (let start = 0; start < rows; start += BLOCK_ROWS) {
