@@ -1,4 +1,5 @@
 import { mulberry32, shuffleInPlace } from './prng.ts';
+import { groupsByStratum } from './strata.ts';
 
 /**
  * Holds out `fraction` of `indices`, the same fraction of every stratum. Per-stratum counts are
@@ -13,18 +14,11 @@ export function holdOut(
 ): { kept: number[]; heldOut: number[] } {
   const n = indices.length;
   const total = n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
-  const groups = new Map<string, number[]>();
-  indices.forEach((index, position) => {
-    const key = strata[position] ?? '';
-    const group = groups.get(key);
-    if (group) group.push(index);
-    else groups.set(key, [index]);
-  });
-  const keys = [...groups.keys()].sort();
-  const quotas = keys.map((key) => (groups.get(key)?.length ?? 0) * (total / Math.max(1, n)));
+  const groups = groupsByStratum(indices, strata);
+  const quotas = groups.map((group) => group.length * (total / Math.max(1, n)));
   const counts = quotas.map(Math.floor);
   let remaining = total - counts.reduce((sum, count) => sum + count, 0);
-  const order = keys
+  const order = groups
     .map((_, position) => position)
     .sort(
       (a, b) =>
@@ -38,8 +32,8 @@ export function holdOut(
   const random = mulberry32(seed);
   const kept: number[] = [];
   const heldOut: number[] = [];
-  keys.forEach((key, position) => {
-    const group = shuffleInPlace([...(groups.get(key) ?? [])], random);
+  groups.forEach((members, position) => {
+    const group = shuffleInPlace([...members], random);
     const count = counts[position] ?? 0;
     heldOut.push(...group.slice(0, count));
     kept.push(...group.slice(count));

@@ -26,3 +26,19 @@ export function strataOf(
     return String(bucket).padStart(2, '0');
   });
 }
+
+/**
+ * `indices` grouped by their stratum (`strata[position]` for `indices[position]`), in listed order
+ * within a group, the groups in sorted stratum order: no result depends on which stratum the
+ * data file happens to list first.
+ */
+export function groupsByStratum(indices: readonly number[], strata: readonly string[]): number[][] {
+  const groups = new Map<string, number[]>();
+  indices.forEach((index, position) => {
+    const key = strata[position] ?? '';
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  return [...groups.keys()].sort().map((key) => groups.get(key) ?? []);
+}

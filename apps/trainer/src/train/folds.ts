@@ -2,7 +2,7 @@ import type { RawRow } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
 import { holdOut } from '../split/holdout.ts';
 import { mulberry32, shuffleInPlace } from '../split/prng.ts';
-import { strataOf } from '../split/strata.ts';
+import { groupsByStratum, strataOf } from '../split/strata.ts';
 
 /**
  * Stratified, seeded k-fold assignment of `rows` (class, or target decile for regression): each
@@ -24,20 +24,12 @@ export function stratifiedFolds(
   if (rows.length < k)
     throw new RangeError(`${k} folds need at least ${k} rows, got ${rows.length}`);
   const positions = rows.map((_, position) => position);
-  const strata = strataOf(task, target, rows, positions);
-  const groups = new Map<string, number[]>();
-  for (const position of positions) {
-    const key = strata[position] ?? '';
-    const group = groups.get(key);
-    if (group) group.push(position);
-    else groups.set(key, [position]);
-  }
+  const groups = groupsByStratum(positions, strataOf(task, target, rows, positions));
   const random = mulberry32(seed);
   const folds: number[][] = Array.from({ length: k }, () => []);
   let dealt = 0;
-  // Sorted keys: the deal does not depend on which stratum the data file happens to list first.
-  for (const key of [...groups.keys()].sort()) {
-    for (const position of shuffleInPlace([...(groups.get(key) ?? [])], random)) {
+  for (const group of groups) {
+    for (const position of shuffleInPlace([...group], random)) {
       folds[dealt % k]?.push(position);
       dealt++;
     }
