@@ -99,7 +99,12 @@ try {
       scoreFile({ ...common, output: join(work, 'scored-1.csv'), predictor, threads: 1 }),
     );
     await measure(passes.tfjs, () =>
-      scoreFile({ ...common, output: join(work, 'scored-tfjs.csv'), predictor: tfjsPredictor }),
+      scoreFile({
+        ...common,
+        output: join(work, 'scored-tfjs.csv'),
+        predictor: tfjsPredictor,
+        threads: 1,
+      }),
     );
     const parts = Array.from(
       { length: shards },
