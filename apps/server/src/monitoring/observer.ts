@@ -1,5 +1,6 @@
 import type { RawRow } from '@tandem/features';
 import {
+  columnScratch,
   type RecentPredictions,
   readRowColumns,
   type ThreadedPredictionLog,
@@ -26,6 +27,11 @@ export class PredictionObserver {
   private readonly onError: (error: unknown) => void;
   /** Each version's last request shape: the next request's rows reuse its column names. */
   private readonly shapes = new WeakMap<ServedVersion, readonly string[]>();
+  /**
+   * The cells' buffers, reused by every request: the windows and the log's batch copy what they
+   * keep before observe returns.
+   */
+  private readonly scratch = columnScratch();
 
   constructor(parts: {
     states: VersionStates;
@@ -59,7 +65,7 @@ export class PredictionObserver {
       const logged = this.log?.sample() === true;
       if (drift === undefined && !logged) return;
       // Each cell read once, for the drift windows and for the log's worker thread.
-      const columns = readRowColumns(rows, this.shapes.get(served));
+      const columns = readRowColumns(rows, this.shapes.get(served), this.scratch);
       this.shapes.set(served, columns.names);
       drift?.observeColumns(columns, rows, outcome.outputs);
       if (!logged) return;
