@@ -3,8 +3,9 @@ import { predictionColumns } from '@tandem/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type * as CsvCodec from '../codecs/csv.ts';
 import { parseNdjson } from '../codecs/tabular.ts';
+import type { Outcome, PredictRequest } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
-import type { ModelState } from '../registry/registry.ts';
+import type { ModelState, VersionSelector } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
 import {
   instancesBody,
@@ -155,28 +156,10 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
     reply: FastifyReply,
   ): FastifyReply {
     const body = request.body;
-    const target = { name: request.params.name, selector: selectorOf(request.params) };
     if (typeof body !== 'string') {
-      return dataplane.predict(request, {
-        ...target,
-        decode: () => {
-          if (body.instances.length > config.maxRows) {
-            throw new ServerError(
-              'TANDEM_REQUEST_TOO_MANY_ROWS',
-              `${body.instances.length} rows in one request; the limit is ${config.maxRows}`,
-            );
-          }
-          return body.instances;
-        },
-        encode: (outcome) =>
-          reply.send({
-            id: request.predictionId,
-            model: { name: outcome.name, version: outcome.version },
-            predictions: outcome.predictions,
-            warnings: outcome.warnings,
-          }),
-      });
+      return dataplane.predict(request, new InstancesJob(request, reply, body, config.maxRows));
     }
+    const target = { name: request.params.name, selector: selectorOf(request.params) };
     return dataplane.predict(request, {
       ...target,
       decode: () => parseNdjson(body, config.maxRows),
@@ -265,5 +248,51 @@ export async function nativeRoutes(app: FastifyInstance): Promise<void> {
     } finally {
       releaseCells();
     }
+  }
+}
+
+/**
+ * A JSON `instances` request as the data plane's job. A class, not an object of closures: the
+ * busiest route then allocates one object per request, and tsx names no function.
+ */
+class InstancesJob implements PredictRequest<FastifyReply> {
+  readonly name: string;
+  readonly selector: VersionSelector;
+  private readonly request: FastifyRequest;
+  private readonly reply: FastifyReply;
+  private readonly instances: RawRow[];
+  private readonly maxRows: number;
+
+  constructor(
+    request: FastifyRequest<{ Params: SelectorParams }>,
+    reply: FastifyReply,
+    body: { instances: RawRow[] },
+    maxRows: number,
+  ) {
+    this.name = request.params.name;
+    this.selector = selectorOf(request.params);
+    this.request = request;
+    this.reply = reply;
+    this.instances = body.instances;
+    this.maxRows = maxRows;
+  }
+
+  decode(): readonly RawRow[] {
+    if (this.instances.length > this.maxRows) {
+      throw new ServerError(
+        'TANDEM_REQUEST_TOO_MANY_ROWS',
+        `${this.instances.length} rows in one request; the limit is ${this.maxRows}`,
+      );
+    }
+    return this.instances;
+  }
+
+  encode(outcome: Outcome): FastifyReply {
+    return this.reply.send({
+      id: this.request.predictionId,
+      model: { name: outcome.name, version: outcome.version },
+      predictions: outcome.predictions,
+      warnings: outcome.warnings,
+    });
   }
 }
