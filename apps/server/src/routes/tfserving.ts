@@ -2,7 +2,7 @@ import type { RawRow } from '@tandem/features';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkRowCount, columnsToRows } from '../codecs/tabular.ts';
 import { examplesToRows, type TfExamplesBody } from '../codecs/tf-examples.ts';
-import type { Outcome } from '../dataplane.ts';
+import type { Outcome, PredictRequest } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
 import type { ModelState, VersionSelector } from '../registry/registry.ts';
 import type { ServedVersion } from '../registry/served-version.ts';
@@ -172,42 +172,72 @@ export async function tfservingRoutes(
     selector: VersionSelector,
     body: TfsBody,
   ): FastifyReply {
-    let columnar = false;
-    return dataplane.predict(request, {
-      name,
-      selector,
-      decode: (served) => {
-        // Checked before predicting: a refused request must not count as predicted rows.
-        const classifier = served.predictor.classes !== undefined;
-        if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
-          throw new ServerError(
-            'TANDEM_REQUEST_INVALID',
-            `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
-          );
-        }
-        checkSignature(body.signature_name);
-        if (verb !== 'predict') return examplesToRows(body, config.maxRows);
-        if (body.instances !== undefined && body.inputs !== undefined) {
-          throw new ServerError(
-            'TANDEM_REQUEST_INVALID',
-            'the body has both "instances" (row form) and "inputs" (columnar form); send one',
-          );
-        }
-        if (body.instances !== undefined) return instancesToRows(body.instances);
-        if (body.inputs !== undefined) {
-          columnar = true;
-          return columnsToRows(body.inputs, config.maxRows);
-        }
-        throw new ServerError('TANDEM_REQUEST_INVALID', 'the body needs "instances" or "inputs"');
-      },
-      encode: (outcome) => {
-        if (verb === 'classify') return reply.send({ results: classifyResults(outcome) });
-        if (verb === 'regress') return reply.send({ results: rowVectors(outcome) });
-        return reply.send(
-          columnar ? { outputs: rowVectors(outcome) } : { predictions: rowVectors(outcome) },
+    return dataplane.predict(request, new TfsJob(reply, verb, name, selector, body));
+  }
+
+  /**
+   * One TF Serving request as the data plane's job: a class, not an object of closures, so a
+   * request allocates one object (see the native route's InstancesJob).
+   */
+  class TfsJob implements PredictRequest<FastifyReply> {
+    readonly name: string;
+    readonly selector: VersionSelector;
+    private readonly reply: FastifyReply;
+    private readonly verb: Verb;
+    private readonly body: TfsBody;
+    private columnar = false;
+
+    constructor(
+      reply: FastifyReply,
+      verb: Verb,
+      name: string,
+      selector: VersionSelector,
+      body: TfsBody,
+    ) {
+      this.name = name;
+      this.selector = selector;
+      this.reply = reply;
+      this.verb = verb;
+      this.body = body;
+    }
+
+    decode(served: ServedVersion): RawRow[] {
+      const verb = this.verb;
+      const body = this.body;
+      const name = this.name;
+      // Checked before predicting: a refused request must not count as predicted rows.
+      const classifier = served.predictor.classes !== undefined;
+      if ((verb === 'classify' && !classifier) || (verb === 'regress' && classifier)) {
+        throw new ServerError(
+          'TANDEM_REQUEST_INVALID',
+          `model ${name} is a ${classifier ? 'classifier: use :classify' : 'regressor: use :regress'} or :predict`,
         );
-      },
-    });
+      }
+      checkSignature(body.signature_name);
+      if (verb !== 'predict') return examplesToRows(body, config.maxRows);
+      if (body.instances !== undefined && body.inputs !== undefined) {
+        throw new ServerError(
+          'TANDEM_REQUEST_INVALID',
+          'the body has both "instances" (row form) and "inputs" (columnar form); send one',
+        );
+      }
+      if (body.instances !== undefined) return instancesToRows(body.instances);
+      if (body.inputs !== undefined) {
+        this.columnar = true;
+        return columnsToRows(body.inputs, config.maxRows);
+      }
+      throw new ServerError('TANDEM_REQUEST_INVALID', 'the body needs "instances" or "inputs"');
+    }
+
+    encode(outcome: Outcome): FastifyReply {
+      const reply = this.reply;
+      const verb = this.verb;
+      if (verb === 'classify') return reply.send({ results: classifyResults(outcome) });
+      if (verb === 'regress') return reply.send({ results: rowVectors(outcome) });
+      return reply.send(
+        this.columnar ? { outputs: rowVectors(outcome) } : { predictions: rowVectors(outcome) },
+      );
+    }
   }
 
   function instancesToRows(instances: readonly unknown[]): RawRow[] {

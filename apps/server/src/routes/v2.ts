@@ -13,8 +13,10 @@ import {
   INFERENCE_HEADER,
   wantsBinary,
 } from '../codecs/v2-binary.ts';
-import { labelsOf } from '../dataplane.ts';
+import { labelsOf, type Outcome, type PredictRequest } from '../dataplane.ts';
 import { ServerError } from '../errors.ts';
+import type { VersionSelector } from '../registry/registry.ts';
+import type { ServedVersion } from '../registry/served-version.ts';
 import {
   protocolErrors,
   v2InferBody,
@@ -143,42 +145,68 @@ export async function v2Routes(app: FastifyInstance): Promise<void> {
         },
       },
       (request, reply): FastifyReply => {
-        const body = request.body;
-        return dataplane.predict(request, {
-          name: request.params.name,
-          selector: selector(request.params),
-          decode: (served) => {
-            checkDatatypes(body.inputs, served.manifest.inputs);
-            return tensorsToRows(body.inputs, config.maxRows);
-          },
-          encode: (outcome) => {
-            const outputs = outputTensors(
-              outcome.classes,
-              outcome.outputs,
-              outcome.rows,
-              outcome.classes === undefined ? undefined : labelsOf(outcome),
-              body.outputs,
-            );
-            const response = {
-              model_name: outcome.name,
-              model_version: String(outcome.version),
-              id: body.id ?? request.predictionId,
-              outputs,
-            };
-            if (!outputs.some((output) => wantsBinary(body, output.name))) {
-              return reply.send(response);
-            }
-            const binary = encodeBinaryResponse(response, (output) =>
-              wantsBinary(body, output.name),
-            );
-            return reply
-              .header('inference-header-content-length', binary.headerLength)
-              .type('application/octet-stream')
-              .send(binary.body);
-          },
-        });
+        return dataplane.predict(
+          request,
+          new InferJob(request, reply, selector(request.params), config.maxRows),
+        );
       },
     );
+  }
+}
+
+/**
+ * One infer request as the data plane's job: a class, not an object of closures, so a request
+ * allocates one object (see the native route's InstancesJob).
+ */
+class InferJob implements PredictRequest<FastifyReply> {
+  readonly name: string;
+  readonly selector: VersionSelector;
+  private readonly request: FastifyRequest<{ Body: V2InferRequest }>;
+  private readonly reply: FastifyReply;
+  private readonly maxRows: number;
+
+  constructor(
+    request: FastifyRequest<{ Params: V2Params; Body: V2InferRequest }>,
+    reply: FastifyReply,
+    selector: VersionSelector,
+    maxRows: number,
+  ) {
+    this.name = request.params.name;
+    this.selector = selector;
+    this.request = request;
+    this.reply = reply;
+    this.maxRows = maxRows;
+  }
+
+  decode(served: ServedVersion) {
+    const body = this.request.body;
+    checkDatatypes(body.inputs, served.manifest.inputs);
+    return tensorsToRows(body.inputs, this.maxRows);
+  }
+
+  encode(outcome: Outcome): FastifyReply {
+    const body = this.request.body;
+    const outputs = outputTensors(
+      outcome.classes,
+      outcome.outputs,
+      outcome.rows,
+      outcome.classes === undefined ? undefined : labelsOf(outcome),
+      body.outputs,
+    );
+    const response = {
+      model_name: outcome.name,
+      model_version: String(outcome.version),
+      id: body.id ?? this.request.predictionId,
+      outputs,
+    };
+    if (!outputs.some((output) => wantsBinary(body, output.name))) {
+      return this.reply.send(response);
+    }
+    const binary = encodeBinaryResponse(response, (output) => wantsBinary(body, output.name));
+    return this.reply
+      .header('inference-header-content-length', binary.headerLength)
+      .type('application/octet-stream')
+      .send(binary.body);
   }
 }
 
