@@ -24,7 +24,8 @@ export const CELL = {
 
 /**
  * Buffers a caller reuses from one request to the next (`readRowColumns`' third argument): the
- * columns then hold views of more cells than `rows × names`, valid only until the next read.
+ * columns then hold these buffers themselves, longer than `rows × names` and valid only until
+ * the next read.
  * Worth it for small requests, where two typed arrays per request cost more than reading them.
  */
 export interface ColumnScratch {
@@ -40,7 +41,7 @@ export interface RowColumns {
   rows: number;
   /** Column names in the rows' own key order (the first row's). */
   names: readonly string[];
-  /** rows × names, row-major: each cell's kind (CELL). */
+  /** rows × names, row-major (a reused buffer may run longer): each cell's kind (CELL). */
   kinds: Uint8Array;
   /**
    * rows × names: a CELL.NUMBER's or CELL.DIGITS' number; a CELL.STRING's or CELL.JSON's index
