@@ -4,10 +4,12 @@
  * truth is counted once: a repeated feedback is recognised and ignored (idempotent).
  *
  * Memory is fixed at construction: answers live in a ring of `capacity` row slots backed by typed
- * arrays, and the id maps hold only slot numbers. An object and two typed arrays per answer made
- * a 1-row request cost about a kilobyte until its id was forgotten, which showed as RSS growth
- * of tens of MiB per 100,000 predictions.
+ * arrays, and their ids in AnswerIds (bytes, not strings). An object and two typed arrays per
+ * answer made a 1-row request cost about a kilobyte until its id was forgotten, which showed as
+ * RSS growth of tens of MiB per 100,000 predictions.
  */
+import { AnswerIds } from './answer-ids.ts';
+
 export interface RememberedPrediction {
   model: string;
   version: number;
@@ -23,11 +25,10 @@ export type FeedbackMatch =
 
 export class RecentPredictions {
   readonly capacity: number;
-  /** Per model, id → the answer's first row slot (ids are kept as given: no key is built). */
-  private readonly byModel = new Map<string, Map<string, number>>();
-  /** Per row slot that starts an answer: its id and model's map, so eviction needs no search. */
-  private readonly startIds: (string | undefined)[];
-  private readonly startMaps: (Map<string, number> | undefined)[];
+  /** (model, id) → the answer's first row slot. */
+  private readonly ids: AnswerIds;
+  /** Per row slot: 1 when an answer starts there. */
+  private readonly starts: Uint8Array;
   // Per answer, at its first row slot.
   private readonly versions: Int32Array;
   private readonly times: Float64Array;
@@ -48,8 +49,8 @@ export class RecentPredictions {
     this.rowCounts = new Int32Array(capacity);
     this.widths = new Int32Array(capacity);
     this.labelled = new Uint8Array(capacity);
-    this.startIds = new Array(capacity).fill(undefined);
-    this.startMaps = new Array(capacity).fill(undefined);
+    this.ids = new AnswerIds(capacity);
+    this.starts = new Uint8Array(capacity);
     this.outputs = new Float32Array(0);
   }
 
@@ -63,22 +64,16 @@ export class RecentPredictions {
   ): void {
     if (rows === 0 || rows > this.capacity) return;
     const width = outputs.length / rows;
-    let ids = this.byModel.get(model);
-    if (ids === undefined) {
-      ids = new Map();
-      this.byModel.set(model, ids);
-    }
-    const previous = ids.get(id);
+    const previous = this.ids.get(model, id);
     // An id reused by a caller: the latest answer is the one feedback refers to.
-    if (previous !== undefined) this.forget(previous);
+    if (previous >= 0) this.forget(previous);
     if (width > this.stride) this.widen(width);
     const slot = this.allocate(rows);
     this.versions[slot] = version;
     this.times[slot] = time;
     this.rowCounts[slot] = rows;
     this.widths[slot] = width;
-    this.startIds[slot] = id;
-    this.startMaps[slot] = ids;
+    this.starts[slot] = 1;
     this.labelled.fill(0, slot, slot + rows);
     if (width === this.stride) this.outputs.set(outputs, slot * width);
     else {
@@ -86,20 +81,20 @@ export class RecentPredictions {
         this.outputs.set(outputs.subarray(r * width, (r + 1) * width), (slot + r) * this.stride);
       }
     }
-    ids.set(id, slot);
+    this.ids.set(model, id, slot);
     this.rowsHeld += rows;
   }
 
   /** The remembered answer with this id, without claiming a row. */
   peek(model: string, id: string): RememberedPrediction | undefined {
-    const slot = this.byModel.get(model)?.get(id);
-    return slot === undefined ? undefined : this.describe(model, slot);
+    const slot = this.ids.get(model, id);
+    return slot < 0 ? undefined : this.describe(model, slot);
   }
 
   /** Marks row `row` of prediction `id` as labelled, once. */
   claim(model: string, id: string, row: number): FeedbackMatch {
-    const slot = this.byModel.get(model)?.get(id);
-    if (slot === undefined) return { outcome: 'unknown' };
+    const slot = this.ids.get(model, id);
+    if (slot < 0) return { outcome: 'unknown' };
     const rows = this.rowCounts[slot] as number;
     if (!Number.isInteger(row) || row < 0 || row >= rows) return { outcome: 'row_out_of_range' };
     if (this.labelled[slot + row] === 1) return { outcome: 'duplicate' };
@@ -128,9 +123,8 @@ export class RecentPredictions {
 
   /** Forgets the answer that starts at `slot`. */
   private forget(slot: number): void {
-    this.startMaps[slot]?.delete(this.startIds[slot] as string);
-    this.startIds[slot] = undefined;
-    this.startMaps[slot] = undefined;
+    this.ids.remove(slot);
+    this.starts[slot] = 0;
     this.rowsHeld -= this.rowCounts[slot] as number;
   }
 
@@ -155,7 +149,7 @@ export class RecentPredictions {
 
   private forgetStartingIn(from: number, to: number): void {
     for (let slot = from; slot < to; slot++) {
-      if (this.startIds[slot] !== undefined) this.forget(slot);
+      if (this.starts[slot] === 1) this.forget(slot);
     }
   }
 
@@ -163,7 +157,7 @@ export class RecentPredictions {
   private widen(width: number): void {
     const wider = new Float32Array(this.capacity * width);
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.startIds[slot] === undefined) continue;
+      if (this.starts[slot] === 0) continue;
       const rows = this.rowCounts[slot] as number;
       const w = this.widths[slot] as number;
       for (let r = slot; r < slot + rows; r++) {
