@@ -25,8 +25,6 @@ export class PredictionObserver {
   private readonly log: ThreadedPredictionLog | undefined;
   private readonly registry: ModelRegistry;
   private readonly onError: (error: unknown) => void;
-  /** Each version's last request shape: the next request's rows reuse its column names. */
-  private readonly shapes = new WeakMap<ServedVersion, readonly string[]>();
   /**
    * The cells' buffers, reused by every request: the windows and the log's batch copy what they
    * keep before observe returns.
@@ -61,12 +59,13 @@ export class PredictionObserver {
       const id = request.predictionId;
       const now = Date.now();
       this.recent.remember(id, served.name, served.version, now, outcome.outputs, outcome.rows);
-      const drift = this.states.of(served).drift;
+      const state = this.states.of(served);
+      const drift = state.drift;
       const logged = this.log?.sample() === true;
       if (drift === undefined && !logged) return;
       // Each cell read once, for the drift windows and for the log's worker thread.
-      const columns = readRowColumns(rows, this.shapes.get(served), this.scratch);
-      this.shapes.set(served, columns.names);
+      const columns = readRowColumns(rows, state.shape, this.scratch);
+      state.shape = columns.names;
       drift?.observeColumns(columns, rows, outcome.outputs);
       if (!logged) return;
       this.log?.offerRequest({
@@ -97,9 +96,13 @@ export class PredictionObserver {
   }
 }
 
-/** Which protocol answered, for the log. */
+/**
+ * Which protocol answered, for the log, from the request's path (routeOptions builds an object
+ * per read).
+ */
 export function routeOf(request: FastifyRequest): string {
-  const url = request.routeOptions.url ?? '';
+  const query = request.url.indexOf('?');
+  const url = query < 0 ? request.url : request.url.slice(0, query);
   if (url.startsWith('/v2')) return 'v2';
   // TF Serving's verbs ride in the last path segment (/v1/models/credit:predict).
   if (url.startsWith('/tfserving') || !url.endsWith('/predict')) return 'tfserving';

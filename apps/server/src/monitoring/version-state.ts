@@ -22,6 +22,8 @@ export interface VersionState {
   readonly performance: ClassifierAccumulator | RegressorAccumulator;
   /** The served version it was built for: a reload that replaces it gets a new state. */
   readonly served: ServedVersion;
+  /** The last request's column names: the next request of the same shape reuses them. */
+  shape: readonly string[] | undefined;
 }
 
 export interface DriftWindows {
@@ -38,6 +40,9 @@ export interface DriftWindows {
  */
 export class VersionStates {
   private readonly states = new Map<string, VersionState>();
+  /** The same states by served version: found without building a key per request. */
+  private readonly byServed = new WeakMap<ServedVersion, VersionState>();
+  private last: VersionState | undefined;
   private readonly windows: DriftWindows;
   private readonly warn: (message: string) => void;
 
@@ -47,12 +52,18 @@ export class VersionStates {
   }
 
   of(served: ServedVersion): VersionState {
-    const key = `${served.name}\u0000${served.version}`;
-    const known = this.states.get(key);
-    if (known !== undefined && known.served === served) return known;
+    const last = this.last;
+    if (last !== undefined && last.served === served) return last;
+    const known = this.byServed.get(served);
+    if (known !== undefined) {
+      this.last = known;
+      return known;
+    }
     for (const [k, state] of this.states) if (state.served.isDisposed) this.states.delete(k);
     const state = this.build(served);
-    this.states.set(key, state);
+    this.states.set(`${served.name}\u0000${served.version}`, state);
+    this.byServed.set(served, state);
+    this.last = state;
     return state;
   }
 
@@ -72,6 +83,7 @@ export class VersionStates {
       version: served.version,
       classes,
       served,
+      shape: undefined,
       performance:
         classes === undefined ? new RegressorAccumulator() : new ClassifierAccumulator(classes),
     };

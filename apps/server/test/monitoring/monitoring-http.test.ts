@@ -251,15 +251,26 @@ describe('monitoring over HTTP', () => {
     expect(files.length).toBeGreaterThan(0);
     let predictions = 0;
     let feedback = 0;
+    const routes: Record<string, number> = {};
     for (const f of files) {
       for (const line of (await readFile(join(logFolder, f), 'utf8')).split('\n')) {
         if (line === '') continue;
-        const event = JSON.parse(line) as { type: string; model: string };
+        const event = JSON.parse(line) as { type: string; model: string; route?: string };
         expect(event.model).toBe('credit');
-        if (event.type === 'prediction') predictions++;
-        else feedback++;
+        if (event.type === 'prediction') {
+          predictions++;
+          routes[event.route as string] = (routes[event.route as string] ?? 0) + 1;
+        } else feedback++;
       }
     }
+    // Each protocol names itself: one row each from the protocol test, every other row native.
+    expect(routes).toEqual({
+      native: 4672,
+      'native-csv': 1,
+      'native-ndjson': 1,
+      tfserving: 1,
+      v2: 1,
+    });
     // 2,000 + 2,000 + 4 protocol rows + 4 + 1 feedback-test rows + 667; 4 feedback events.
     expect(predictions).toBe(4676);
     expect(feedback).toBe(4);

@@ -1,3 +1,4 @@
+import { copyCells } from '../copy-cells.ts';
 import { applyRows, type CountLayout, emptyCounts, type WindowCounts } from './layout.ts';
 
 /**
@@ -50,22 +51,4 @@ export class RowWindow {
   counts(): WindowCounts {
     return this.totals;
   }
-}
-
-/**
- * `count` cells of `from` (from `fromAt`) into `to` (from `toAt`). A 1-row request's few dozen
- * cells copy faster by hand than through subarray() and set(), which allocate a view each.
- */
-function copyCells<T extends Int32Array | Float64Array>(
-  from: T,
-  fromAt: number,
-  to: T,
-  toAt: number,
-  count: number,
-): void {
-  if (count > 64) {
-    to.set(from.subarray(fromAt, fromAt + count), toAt);
-    return;
-  }
-  for (let i = 0; i < count; i++) to[toAt + i] = from[fromAt + i] as number;
 }

@@ -74,9 +74,16 @@ export class RecentPredictions {
     this.rowCounts[slot] = rows;
     this.widths[slot] = width;
     this.starts[slot] = 1;
-    this.labelled.fill(0, slot, slot + rows);
-    if (width === this.stride) this.outputs.set(outputs, slot * width);
-    else {
+    // A small answer by hand: fill() and set() cost more than a few elements' loop.
+    if (rows * width <= 64 && width === this.stride) {
+      for (let r = 0; r < rows; r++) this.labelled[slot + r] = 0;
+      const at = slot * width;
+      for (let i = 0; i < outputs.length; i++) this.outputs[at + i] = outputs[i] as number;
+    } else if (width === this.stride) {
+      this.labelled.fill(0, slot, slot + rows);
+      this.outputs.set(outputs, slot * width);
+    } else {
+      this.labelled.fill(0, slot, slot + rows);
       for (let r = 0; r < rows; r++) {
         this.outputs.set(outputs.subarray(r * width, (r + 1) * width), (slot + r) * this.stride);
       }

@@ -1,3 +1,4 @@
+import { copyCells } from '../copy-cells.ts';
 import { argmaxLabel } from '../profile/build.ts';
 import { CELL, type RowColumns } from '../row-columns.ts';
 import { EncodedLines } from './events.ts';
@@ -104,9 +105,9 @@ export class BatchBuilder {
     const width = entry.outputs.length / Math.max(columns.rows, 1);
     const outputCount = rows * width;
     this.reserve(cellCount, outputCount);
-    this.kinds.set(columns.kinds.subarray(0, cellCount), this.cells);
-    this.values.set(columns.values.subarray(0, cellCount), this.cells);
-    this.outputs.set(entry.outputs.subarray(0, outputCount), this.outputCount);
+    copyCells(columns.kinds, 0, this.kinds, this.cells, cellCount);
+    copyCells(columns.values, 0, this.values, this.cells, cellCount);
+    copyCells(entry.outputs, 0, this.outputs, this.outputCount, outputCount);
     const fields = this.fields;
     const at = this.count * REQUEST_FIELDS;
     fields[at + FIELD.TIME] = entry.time;
