@@ -93,7 +93,8 @@ describe('ThreadedPredictionLog', () => {
     const sent = [
       { Home: 'rent "cheap"\nÿ', Income: -0, Age: Number.NaN, Job: { nested: [1, 'two'] } },
       { Home: '0012', Income: 1e21, Age: '129', Job: undefined },
-      { Age: 3, Home: 'other order' },
+      // A string longer than the batch shares (64 characters), twice.
+      { Age: 3, Home: 'other order', Job: 'long '.repeat(20), Extra: 'long '.repeat(20) },
       { Home: 'owner', Income: 2.5, Age: null, Job: false, Extra: 'more keys' },
     ] as unknown as RawRow[];
     const classes = ['1', '0', 'b'];

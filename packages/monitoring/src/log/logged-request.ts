@@ -18,8 +18,8 @@ export interface LoggedBatch {
    * its bytes, where an object per request costs its every property to clone.
    */
   fields: Float64Array;
-  /** Each request's id, model, route and label (null: no label chose its version), in turn. */
-  texts: (string | null)[];
+  /** Each request's id, in turn. */
+  ids: string[];
   /** The rows of another shape, as JSON text by row, of the requests that had any. */
   irregular: [request: number, rows: Map<number, string>][];
   /** The column-name and class lists of the batch's requests, each once (see `names`). */
@@ -27,7 +27,11 @@ export interface LoggedBatch {
   kinds: Uint8Array;
   values: Float64Array;
   outputs: Float32Array;
-  /** The strings of every request, one after the other (see `strings` of a request). */
+  /**
+   * The batch's strings, each short one once: the string cells (their values index this list)
+   * and every request's model, route and label. Requests repeat a few levels and names, and each
+   * string costs its clone.
+   */
   strings: string[];
 }
 
@@ -39,12 +43,15 @@ const FIELD = {
   NAMES: 3,
   CLASSES: 4,
   CELLS: 5,
-  STRINGS: 6,
-  STRING_COUNT: 7,
-  OUTPUTS: 8,
+  OUTPUTS: 6,
+  /** Indices in `strings`; the label's is -1 when no label chose the version. */
+  MODEL: 7,
+  ROUTE: 8,
+  LABEL: 9,
 } as const;
-const REQUEST_FIELDS = 9;
-const REQUEST_TEXTS = 4;
+const REQUEST_FIELDS = 10;
+/** Strings up to this length are sent once per batch; longer ones (JSON cells) as they come. */
+const SHARED_STRING_LENGTH = 64;
 
 /** The fields every row of a request shares in its events. */
 export interface RequestFields {
@@ -65,10 +72,8 @@ export interface LoggedRequest extends RequestFields {
   names: number;
   classes: number;
   irregular: Map<number, string> | undefined;
-  /** Its first cell in kinds and values, first string, string count and first output. */
+  /** Its first cell in kinds and values, and its first output. */
   cells: number;
-  strings: number;
-  stringCount: number;
   outputs: number;
 }
 
@@ -84,13 +89,14 @@ export interface BatchEntry extends RequestFields {
 export class BatchBuilder {
   private count = 0;
   private fields = new Float64Array(64 * REQUEST_FIELDS);
-  private texts: (string | null)[] = [];
+  private ids: string[] = [];
   private irregular: [number, Map<number, string>][] = [];
   private lists: (readonly string[])[] = [];
   private kinds = new Uint8Array(4096);
   private values = new Float64Array(4096);
   private outputs = new Float32Array(1024);
   private strings: string[] = [];
+  private stringIndex = new Map<string, number>();
   private cells = 0;
   private outputCount = 0;
 
@@ -105,9 +111,20 @@ export class BatchBuilder {
     const width = entry.outputs.length / Math.max(columns.rows, 1);
     const outputCount = rows * width;
     this.reserve(cellCount, outputCount);
-    copyCells(columns.kinds, 0, this.kinds, this.cells, cellCount);
-    copyCells(columns.values, 0, this.values, this.cells, cellCount);
+    const cells = this.cells;
+    copyCells(columns.kinds, 0, this.kinds, cells, cellCount);
+    copyCells(columns.values, 0, this.values, cells, cellCount);
     copyCells(entry.outputs, 0, this.outputs, this.outputCount, outputCount);
+    if (columns.strings.length > 0) {
+      // String cells point into the batch's list instead of the request's.
+      const { kinds, values } = this;
+      for (let i = cells; i < cells + cellCount; i++) {
+        const kind = kinds[i];
+        if (kind === CELL.STRING || kind === CELL.JSON) {
+          values[i] = this.stringOf(columns.strings[values[i] as number] as string);
+        }
+      }
+    }
     const fields = this.fields;
     const at = this.count * REQUEST_FIELDS;
     fields[at + FIELD.TIME] = entry.time;
@@ -115,14 +132,14 @@ export class BatchBuilder {
     fields[at + FIELD.ROWS] = rows;
     fields[at + FIELD.NAMES] = this.listIndex(columns.names);
     fields[at + FIELD.CLASSES] = entry.classes === undefined ? -1 : this.listIndex(entry.classes);
-    fields[at + FIELD.CELLS] = this.cells;
-    fields[at + FIELD.STRINGS] = this.strings.length;
-    fields[at + FIELD.STRING_COUNT] = columns.strings.length;
+    fields[at + FIELD.CELLS] = cells;
     fields[at + FIELD.OUTPUTS] = this.outputCount;
-    this.texts.push(entry.id, entry.model, entry.route, entry.label);
+    fields[at + FIELD.MODEL] = this.stringOf(entry.model);
+    fields[at + FIELD.ROUTE] = this.stringOf(entry.route);
+    fields[at + FIELD.LABEL] = entry.label === null ? -1 : this.stringOf(entry.label);
+    this.ids.push(entry.id);
     if (columns.irregular !== undefined) this.irregular.push([this.count, columns.irregular]);
     this.count++;
-    for (const text of columns.strings) this.strings.push(text);
     this.cells += cellCount;
     this.outputCount += outputCount;
   }
@@ -132,7 +149,7 @@ export class BatchBuilder {
     const batch: LoggedBatch = {
       count: this.count,
       fields: this.fields,
-      texts: this.texts,
+      ids: this.ids,
       irregular: this.irregular,
       lists: this.lists,
       kinds: this.kinds,
@@ -148,16 +165,27 @@ export class BatchBuilder {
     ];
     this.count = 0;
     this.fields = new Float64Array(this.fields.length);
-    this.texts = [];
+    this.ids = [];
     this.irregular = [];
     this.lists = [];
     this.kinds = new Uint8Array(this.kinds.length);
     this.values = new Float64Array(this.values.length);
     this.outputs = new Float32Array(this.outputs.length);
     this.strings = [];
+    this.stringIndex = new Map();
     this.cells = 0;
     this.outputCount = 0;
     return { batch, transfer: transfer as ArrayBuffer[] };
+  }
+
+  /** A string's index in the batch's list: short ones are added once. */
+  private stringOf(text: string): number {
+    if (text.length > SHARED_STRING_LENGTH) return this.strings.push(text) - 1;
+    const known = this.stringIndex.get(text);
+    if (known !== undefined) return known;
+    const index = this.strings.push(text) - 1;
+    this.stringIndex.set(text, index);
+    return index;
   }
 
   /** A list's index in this batch: requests of one shape share it (recognised by identity). */
@@ -225,7 +253,6 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
       keysOf.set(request.names, keys);
     }
     const { opening, following } = keys;
-    const stringBase = request.strings;
     const classes = request.classes < 0 ? undefined : batch.lists[request.classes];
     let output = writers.get(request.classes);
     if (output === undefined) {
@@ -274,7 +301,7 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
           first = false;
           const value = batch.values[at + c] as number;
           if (kind === CELL.STRING || kind === CELL.JSON) {
-            const text = strings[stringBase + value] as string;
+            const text = strings[value] as string;
             if (kind === CELL.JSON) out.text(text);
             else if (!out.plainString(text, 0, text.length)) out.raw(cache.of(text));
           } else {
@@ -294,17 +321,17 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
 
 /** A batch's requests as objects again (worker thread). */
 export function requestsOf(batch: LoggedBatch): LoggedRequest[] {
-  const { fields, texts } = batch;
+  const { fields, ids, strings } = batch;
   const irregular = new Map(batch.irregular);
   const requests: LoggedRequest[] = new Array(batch.count);
   for (let i = 0; i < batch.count; i++) {
     const at = i * REQUEST_FIELDS;
-    const t = i * REQUEST_TEXTS;
+    const label = fields[at + FIELD.LABEL] as number;
     requests[i] = {
-      id: texts[t] as string,
-      model: texts[t + 1] as string,
-      route: texts[t + 2] as string,
-      label: texts[t + 3] ?? null,
+      id: ids[i] as string,
+      model: strings[fields[at + FIELD.MODEL] as number] as string,
+      route: strings[fields[at + FIELD.ROUTE] as number] as string,
+      label: label < 0 ? null : (strings[label] as string),
       time: fields[at + FIELD.TIME] as number,
       version: fields[at + FIELD.VERSION] as number,
       rows: fields[at + FIELD.ROWS] as number,
@@ -312,8 +339,6 @@ export function requestsOf(batch: LoggedBatch): LoggedRequest[] {
       classes: fields[at + FIELD.CLASSES] as number,
       irregular: irregular.get(i),
       cells: fields[at + FIELD.CELLS] as number,
-      strings: fields[at + FIELD.STRINGS] as number,
-      stringCount: fields[at + FIELD.STRING_COUNT] as number,
       outputs: fields[at + FIELD.OUTPUTS] as number,
     };
   }
