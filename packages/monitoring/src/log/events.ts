@@ -1,4 +1,5 @@
 import type { RawRow } from '@tandem/features';
+import type { PooledBytes } from './buffer-pool.ts';
 
 /** What the model answered for one row, as the native API writes it. */
 export type LoggedOutput =
@@ -48,10 +49,13 @@ export class EncodedLines {
   readonly buffer: Buffer;
   readonly start: number;
   readonly ends: Int32Array;
-  constructor(buffer: Buffer, start: number, ends: Int32Array) {
+  /** The pooled buffer behind `buffer`, when there is one (see release). */
+  private readonly pooled: PooledBytes | undefined;
+  constructor(buffer: Buffer, start: number, ends: Int32Array, pooled?: PooledBytes) {
     this.buffer = buffer;
     this.start = start;
     this.ends = ends;
+    this.pooled = pooled;
   }
   /** Events held. */
   get count(): number {
@@ -64,10 +68,18 @@ export class EncodedLines {
   /** The first `count` lines, and the others: the same bytes, no copy. */
   split(count: number): [EncodedLines, EncodedLines] {
     const at = count === 0 ? this.start : (this.ends[count - 1] as number);
+    this.pooled?.split();
     return [
-      new EncodedLines(this.buffer, this.start, this.ends.subarray(0, count)),
-      new EncodedLines(this.buffer, at, this.ends.subarray(count)),
+      new EncodedLines(this.buffer, this.start, this.ends.subarray(0, count), this.pooled),
+      new EncodedLines(this.buffer, at, this.ends.subarray(count), this.pooled),
     ];
+  }
+  /**
+   * Done with these lines (written by a sink that keeps no bytes, failed, or dropped): once every
+   * part of a pooled buffer is, the buffer goes back to its pool. Nothing may read them after.
+   */
+  release(): void {
+    this.pooled?.release();
   }
   /** The lines' text, without their newlines. */
   lines(): string[] {
@@ -101,4 +113,9 @@ export interface LogSink {
    */
   write(events: readonly LogEntry[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * True when the sink holds no reference to an entry's bytes once `write` settles: the log may
+   * then reuse the buffers of encoded lines (see BufferPool).
+   */
+  readonly keepsNoBytes?: boolean;
 }

@@ -1,3 +1,5 @@
+import type { BufferPool } from './buffer-pool.ts';
+
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -12,8 +14,12 @@ export class JsonBytes {
   /** The size of a fresh buffer after take(). */
   private size: number;
 
-  constructor(size = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(size);
+  /** Where buffers come from and grown-out ones go, when given. */
+  private readonly pool: BufferPool | undefined;
+
+  constructor(size = 64 * 1024, pool?: BufferPool) {
+    this.pool = pool;
+    this.buffer = pool === undefined ? Buffer.allocUnsafe(size) : pool.take(size);
     this.size = size;
   }
 
@@ -139,10 +145,18 @@ export class JsonBytes {
     return bytes;
   }
 
+  /** As take(), with the whole buffer behind the bytes (for its pool, once they are written). */
+  takeWithBuffer(): { bytes: Buffer; whole: Buffer } {
+    const whole = this.buffer;
+    return { bytes: this.take(), whole };
+  }
+
   private reserve(n: number): void {
     if (this.at + n <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + n, this.size));
+    const size = Math.max(this.buffer.length * 2, this.at + n, this.size);
+    const grown = this.pool === undefined ? Buffer.allocUnsafe(size) : this.pool.take(size);
     this.buffer.copy(grown, 0, 0, this.at);
+    if (this.pool !== undefined && this.buffer !== EMPTY) this.pool.give(this.buffer);
     this.buffer = grown;
   }
 }

@@ -4,6 +4,7 @@
  * counts after every write. Started by ThreadedPredictionLog (through log-worker-entry.mjs).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { BufferPool } from './buffer-pool.ts';
 import { batchLines } from './logged-request.ts';
 import { PredictionLog } from './prediction-log.ts';
 import { openSink } from './sink-spec.ts';
@@ -28,6 +29,9 @@ const log = new PredictionLog({
   onWrite: () => post({ type: 'counts', counts: counts() }),
 });
 
+/** The lines' buffers, used again once the sink has written them (sinks that keep no bytes). */
+const pool = new BufferPool();
+
 function counts(): WorkerCounts {
   const { written, dropped, failed } = log.counts();
   return { written, dropped, failed };
@@ -36,7 +40,7 @@ function counts(): WorkerCounts {
 port.on('message', (message: ToLogWorker) => {
   switch (message.type) {
     case 'batch':
-      if (message.batch.count > 0) log.offer(batchLines(message.batch));
+      if (message.batch.count > 0) log.offer(batchLines(message.batch, undefined, pool));
       for (const event of message.events) log.offer(event);
       break;
     case 'flush':

@@ -1,6 +1,7 @@
 import { copyCells } from '../copy-cells.ts';
 import { argmaxLabel } from '../profile/build.ts';
 import { CELL, type RowColumns } from '../row-columns.ts';
+import { type BufferPool, PooledBytes } from './buffer-pool.ts';
 import { EncodedLines } from './events.ts';
 import { JsonBytes, JsonStringCache } from './json-bytes.ts';
 
@@ -227,7 +228,11 @@ export class BatchBuilder {
  * class, then every probability). All lines go into one buffer, as bytes: one entry for the log,
  * however many rows.
  */
-export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): EncodedLines {
+export function batchLines(
+  batch: LoggedBatch,
+  cache = new JsonStringCache(),
+  pool?: BufferPool,
+): EncodedLines {
   const { strings } = batch;
   const requests = requestsOf(batch);
   let lineCount = 0;
@@ -238,7 +243,7 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
   }
   // Room for the lines as they usually come (credit rows: about 34 bytes a cell, with the
   // shared fields and the output), so that the buffer seldom grows.
-  const out = new JsonBytes(cellCount * 40 + lineCount * 160 + 4096);
+  const out = new JsonBytes(cellCount * 40 + lineCount * 160 + 4096, pool);
   const ends = new Int32Array(lineCount);
   let line = 0;
   const keysOf = new Map<number, ColumnKeys>();
@@ -316,7 +321,9 @@ export function batchLines(batch: LoggedBatch, cache = new JsonStringCache()): E
       ends[line++] = out.length;
     }
   }
-  return new EncodedLines(out.take(), 0, ends);
+  if (pool === undefined) return new EncodedLines(out.take(), 0, ends);
+  const { bytes, whole } = out.takeWithBuffer();
+  return new EncodedLines(bytes, 0, ends, new PooledBytes(whole, pool));
 }
 
 /** A batch's requests as objects again (worker thread). */

@@ -106,7 +106,11 @@ export class PredictionLog {
     if (events > room) {
       const kept = entry instanceof EncodedLines ? Math.max(room, 0) : 0;
       this.totals.dropped += events - kept;
-      if (kept > 0) this.enqueue((entry as EncodedLines).split(kept)[0], kept);
+      if (kept > 0) {
+        const [head, rest] = (entry as EncodedLines).split(kept);
+        rest.release();
+        this.enqueue(head, kept);
+      } else if (entry instanceof EncodedLines) entry.release();
       return false;
     }
     this.enqueue(entry, events);
@@ -153,6 +157,9 @@ export class PredictionLog {
           this.tuning.onError(error);
         } finally {
           this.inFlight = 0;
+          if (this.sink.keepsNoBytes === true) {
+            for (const entry of batch) if (entry instanceof EncodedLines) entry.release();
+          }
         }
         this.onWrite();
       }

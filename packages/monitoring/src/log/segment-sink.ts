@@ -30,6 +30,8 @@ export const SEGMENT_PATTERN = /^segment-(\d{8}T\d{6}\d{3}Z)-(\d+)-(\d+)\.ndjson
  * stand in a manifest's lineage.
  */
 export class SegmentSink implements LogSink {
+  /** Its writes copy nothing and keep nothing: the bytes are free once a write settles. */
+  readonly keepsNoBytes = true;
   private readonly folder: string;
   private readonly segmentBytes: number;
   private readonly segmentMs: number;
@@ -58,9 +60,13 @@ export class SegmentSink implements LogSink {
     if (this.current !== undefined && now - this.current.openedAt >= this.segmentMs)
       await this.seal();
     const segment = this.current ?? (await this.openSegment(now));
-    const bytes = ndjsonBytes(events);
-    await segment.handle.write(bytes);
-    segment.bytes += bytes.length;
+    // The batch's buffers as they are, in one gathered write: no copy into one buffer.
+    const chunks = ndjsonChunks(events);
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    if (chunks.length === 1) await segment.handle.write(chunks[0] as Uint8Array);
+    else if (chunks.length > 1) await segment.handle.writev(chunks);
+    segment.bytes += size;
     if (segment.bytes >= this.segmentBytes) await this.seal();
   }
 
@@ -128,20 +134,13 @@ export function ndjson(events: readonly LogEntry[]): string {
  * The events as NDJSON, UTF-8: encoded lines as they are, the others as ndjson writes them;
  * one buffer for one file write.
  */
-export function ndjsonBytes(events: readonly LogEntry[]): Buffer {
-  // One worker batch, the common case: its bytes as they are.
-  const only = events[0];
-  if (events.length === 1 && only instanceof EncodedLines) {
-    return only.buffer.subarray(only.start, only.end);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+/** The events as NDJSON, UTF-8: encoded lines as their own buffers, runs of the others encoded. */
+export function ndjsonChunks(events: readonly LogEntry[]): Buffer[] {
+  const chunks: Buffer[] = [];
   let from = 0;
   const others = (to: number) => {
     if (to === from) return;
-    const bytes = Buffer.from(ndjson(events.slice(from, to)), 'utf8');
-    chunks.push(bytes);
-    size += bytes.length;
+    chunks.push(Buffer.from(ndjson(events.slice(from, to)), 'utf8'));
   };
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -149,10 +148,9 @@ export function ndjsonBytes(events: readonly LogEntry[]): Buffer {
     others(i);
     from = i + 1;
     chunks.push(event.buffer.subarray(event.start, event.end));
-    size += event.end - event.start;
   }
   others(events.length);
-  return Buffer.concat(chunks, size);
+  return chunks;
 }
 
 /** type, id, row, time, model, version, label, route, input, output, in this order. */
