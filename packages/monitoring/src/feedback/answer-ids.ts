@@ -95,6 +95,11 @@ export class AnswerIds {
     this.positions[slot] = p;
   }
 
+  /** Whether `slot` has an id. */
+  holds(slot: number): boolean {
+    return this.held[slot] !== 0;
+  }
+
   /** Forgets the id of `slot`, if it has one. */
   remove(slot: number): void {
     const held = this.held[slot];

@@ -8,6 +8,7 @@
  * answer made a 1-row request cost about a kilobyte until its id was forgotten, which showed as
  * RSS growth of tens of MiB per 100,000 predictions.
  */
+import { copyCells } from '../copy-cells.ts';
 import { AnswerIds } from './answer-ids.ts';
 
 export interface RememberedPrediction {
@@ -25,10 +26,8 @@ export type FeedbackMatch =
 
 export class RecentPredictions {
   readonly capacity: number;
-  /** (model, id) → the answer's first row slot. */
+  /** (model, id) → the answer's first row slot; a slot holds an id when an answer starts there. */
   private readonly ids: AnswerIds;
-  /** Per row slot: 1 when an answer starts there. */
-  private readonly starts: Uint8Array;
   // Per answer, at its first row slot.
   private readonly versions: Int32Array;
   private readonly times: Float64Array;
@@ -50,7 +49,6 @@ export class RecentPredictions {
     this.widths = new Int32Array(capacity);
     this.labelled = new Uint8Array(capacity);
     this.ids = new AnswerIds(capacity);
-    this.starts = new Uint8Array(capacity);
     this.outputs = new Float32Array(0);
   }
 
@@ -73,17 +71,9 @@ export class RecentPredictions {
     this.times[slot] = time;
     this.rowCounts[slot] = rows;
     this.widths[slot] = width;
-    this.starts[slot] = 1;
-    // A small answer by hand: fill() and set() cost more than a few elements' loop.
-    if (rows * width <= 64 && width === this.stride) {
-      for (let r = 0; r < rows; r++) this.labelled[slot + r] = 0;
-      const at = slot * width;
-      for (let i = 0; i < outputs.length; i++) this.outputs[at + i] = outputs[i] as number;
-    } else if (width === this.stride) {
-      this.labelled.fill(0, slot, slot + rows);
-      this.outputs.set(outputs, slot * width);
-    } else {
-      this.labelled.fill(0, slot, slot + rows);
+    this.labelled.fill(0, slot, slot + rows);
+    if (width === this.stride) copyCells(outputs, 0, this.outputs, slot * width, outputs.length);
+    else {
       for (let r = 0; r < rows; r++) {
         this.outputs.set(outputs.subarray(r * width, (r + 1) * width), (slot + r) * this.stride);
       }
@@ -131,7 +121,6 @@ export class RecentPredictions {
   /** Forgets the answer that starts at `slot`. */
   private forget(slot: number): void {
     this.ids.remove(slot);
-    this.starts[slot] = 0;
     this.rowsHeld -= this.rowCounts[slot] as number;
   }
 
@@ -156,7 +145,7 @@ export class RecentPredictions {
 
   private forgetStartingIn(from: number, to: number): void {
     for (let slot = from; slot < to; slot++) {
-      if (this.starts[slot] === 1) this.forget(slot);
+      if (this.ids.holds(slot)) this.forget(slot);
     }
   }
 
@@ -164,7 +153,7 @@ export class RecentPredictions {
   private widen(width: number): void {
     const wider = new Float32Array(this.capacity * width);
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.starts[slot] === 0) continue;
+      if (!this.ids.holds(slot)) continue;
       const rows = this.rowCounts[slot] as number;
       const w = this.widths[slot] as number;
       for (let r = slot; r < slot + rows; r++) {
