@@ -1,25 +1,33 @@
 import type { IssueKind } from '@tandem/features';
-import { type Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
-import { counter, histogram } from './series.ts';
+import { type Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import {
+  type CounterChild,
+  CounterFamily,
+  counter,
+  type HistogramChild,
+  HistogramFamily,
+} from './series.ts';
 
 /**
  * The server's Prometheus metrics, in a registry of their own so several apps (tests, workers)
- * never share counters. Label children are cached: prom-client hashes label sets on every call,
- * which shows on the 1-row hot path.
+ * never share counters. The series every request touches are plain families (series.ts) whose
+ * children are cached here by label values: prom-client hashes a label set on every call, which
+ * showed on the 1-row hot path.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'method' | 'status' | 'model' | 'version'>;
-  private readonly latency: Histogram<'route' | 'method'>;
-  private readonly rows: Counter<'model' | 'version'>;
+  private readonly requests: CounterFamily<'route' | 'method' | 'status' | 'model' | 'version'>;
+  private readonly latency: HistogramFamily<'route' | 'method'>;
+  private readonly rows: CounterFamily<'model' | 'version'>;
   private readonly loadFailures: Counter<'model' | 'version'>;
   private readonly issues: Counter<'model' | 'column' | 'kind'>;
   private readonly rejectedRows: Counter<'model'>;
   private readonly served: Gauge<'model'>;
   private readonly stale: Gauge<'model'>;
   private readonly lastReload: Gauge;
+  private readonly counted = new Map<string, CounterChild>();
+  private readonly timers = new Map<string, HistogramChild>();
   private readonly children = new Map<string, { inc(n?: number): void }>();
-  private readonly timers = new Map<string, { observe(v: number): void }>();
   private readonly cluster: (() => Promise<string>) | undefined;
 
   constructor(options: {
@@ -40,20 +48,20 @@ export class ServerMetrics {
     })
       .labels(String(process.pid), options.worker ?? '0')
       .set(1);
-    this.requests = counter(
+    this.requests = new CounterFamily(
       this.registry,
       'tandem_http_requests_total',
       'HTTP requests answered, by route, method, status, and the model version that answered',
       ['route', 'method', 'status', 'model', 'version'],
     );
-    this.latency = histogram(
+    this.latency = new HistogramFamily(
       this.registry,
       'tandem_http_request_duration_seconds',
       'Time from request received to response sent',
       ['route', 'method'],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     );
-    this.rows = counter(
+    this.rows = new CounterFamily(
       this.registry,
       'tandem_rows_predicted_total',
       'Rows predicted, by model version',
@@ -121,12 +129,12 @@ export class ServerMetrics {
     seconds: number,
   ): void {
     const key = `${route}\u0000${method}\u0000${status}\u0000${model}\u0000${version}`;
-    let child = this.children.get(key);
+    let child = this.counted.get(key);
     if (child === undefined) {
       child = this.requests.labels(route, method, String(status), model, version);
-      this.children.set(key, child);
+      this.counted.set(key, child);
     }
-    child.inc();
+    child.value += 1;
     const tkey = `${route}\u0000${method}`;
     let timer = this.timers.get(tkey);
     if (timer === undefined) {
@@ -138,12 +146,12 @@ export class ServerMetrics {
 
   rowsPredicted(model: string, version: number, rows: number): void {
     const key = `rows\u0000${model}\u0000${version}`;
-    let child = this.children.get(key);
+    let child = this.counted.get(key);
     if (child === undefined) {
       child = this.rows.labels(model, String(version));
-      this.children.set(key, child);
+      this.counted.set(key, child);
     }
-    child.inc(rows);
+    child.value += rows;
   }
 
   inputIssue(model: string, column: string, kind: IssueKind): void {

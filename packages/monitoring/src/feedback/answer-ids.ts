@@ -32,6 +32,12 @@ export class AnswerIds {
   private readonly otherIds: (string | undefined)[];
   /** Per slot: 0 no id, 1 inline, 2 in `others`. */
   private readonly held: Uint8Array;
+  // The last (model, id) classified: remembering an answer asks get() then set() for one id,
+  // and reading its characters twice was a tenth of a 1-row request's monitoring.
+  private lastModel = -1;
+  private lastId = '';
+  private lastInline = false;
+  private lastHash = 0;
 
   constructor(slots: number) {
     let size = 16;
@@ -51,8 +57,8 @@ export class AnswerIds {
   get(model: string, id: string): number {
     const m = this.models.get(model);
     if (m === undefined) return -1;
-    if (!isInline(id)) return this.others.get(model)?.get(id) ?? -1;
-    const hash = hashOf(m, id);
+    if (!this.classify(m, id)) return this.others.get(model)?.get(id) ?? -1;
+    const hash = this.lastHash;
     for (let p = hash & this.mask; ; p = (p + 1) & this.mask) {
       const entry = this.table[p] as number;
       if (entry === 0) return -1;
@@ -70,7 +76,7 @@ export class AnswerIds {
       m = this.modelNames.push(model) - 1;
       this.models.set(model, m);
     }
-    if (!isInline(id)) {
+    if (!this.classify(m, id)) {
       let ids = this.others.get(model);
       if (ids === undefined) {
         ids = new Map();
@@ -82,7 +88,7 @@ export class AnswerIds {
       this.held[slot] = 2;
       return;
     }
-    const hash = hashOf(m, id);
+    const hash = this.lastHash;
     const at = slot * INLINE_ID_BYTES;
     for (let i = 0; i < id.length; i++) this.bytes[at + i] = id.charCodeAt(i);
     this.lengths[slot] = id.length;
@@ -126,6 +132,17 @@ export class AnswerIds {
       hole = p;
     }
     table[hole] = 0;
+  }
+
+  /** Whether (m, id) is kept inline; when it is, its hash is in lastHash. */
+  private classify(m: number, id: string): boolean {
+    if (m !== this.lastModel || id !== this.lastId) {
+      this.lastModel = m;
+      this.lastId = id;
+      this.lastInline = isInline(id);
+      this.lastHash = this.lastInline ? hashOf(m, id) : 0;
+    }
+    return this.lastInline;
   }
 
   private equals(slot: number, id: string): boolean {
