@@ -170,4 +170,54 @@ describe('live windows', () => {
     expect(monitor.snapshot().timeWindow.rows).toBe(0);
     expect(monitor.snapshot().rowWindow.rows).toBe(1200);
   });
+
+  it('observeSoon counts at the end of the event-loop turn exactly as observe would, in order', async () => {
+    const rows = test.slice(0, 300).map((row, i) => {
+      // Rows of other shapes among them: a key missing, an extra key.
+      if (i % 50 === 7) {
+        const { Income: _, ...rest } = row;
+        return rest;
+      }
+      return i % 50 === 9 ? { ...row, Extra: 'x' } : row;
+    });
+    const soon = new DriftMonitor(profile, { rowWindow: 250 });
+    const now = new DriftMonitor(profile, { rowWindow: 250 });
+    rows.forEach((row, i) => {
+      // One synchronous observe in the middle: the queued rows are counted before it.
+      if (i === 150) soon.observe([row], fakeScores([row]));
+      else soon.observeSoon([row], fakeScores([row]));
+      now.observe([row], fakeScores([row]));
+    });
+    expect(soon.rowsQueued).toBe(149);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(soon.rowsQueued).toBe(0);
+    expect(soon.snapshot()).toEqual(now.snapshot());
+    // A read counts what is queued first.
+    soon.observeSoon(rows.slice(0, 2), fakeScores(rows.slice(0, 2)));
+    now.observe(rows.slice(0, 2), fakeScores(rows.slice(0, 2)));
+    expect(soon.rowsSeen).toBe(302);
+    expect(soon.snapshot()).toEqual(now.snapshot());
+  });
+
+  it('observeSoon keeps at most 4,096 rows queued, and drops rows it cannot count, saying so', () => {
+    const errors: unknown[] = [];
+    const monitor = new DriftMonitor(profile, { onError: (e) => errors.push(e) });
+    const row = test[0] as RawRow;
+    for (let i = 0; i < 5000; i++) monitor.observeSoon([row], fakeScores([row]));
+    expect(monitor.rowsQueued).toBe(5000 - 4096);
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('unreadable row');
+        },
+      },
+    ) as RawRow;
+    monitor.observeSoon([hostile], fakeScores([row]));
+    for (let i = 0; i < 4096; i++) monitor.observeSoon([row], fakeScores([row]));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['unreadable row']);
+    // The second full queue held 904 rows, the unreadable one and 3,191 more: all dropped.
+    expect(monitor.rowsQueued).toBe(4096 - 3191);
+    expect(monitor.rowsSeen).toBe(4096 + 905);
+  });
 });

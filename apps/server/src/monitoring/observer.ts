@@ -15,8 +15,10 @@ import type { VersionStates } from './version-state.ts';
 /**
  * What happens after the data plane answered, for every route: the rows and outputs are counted
  * in the answering version's drift windows, the outputs are remembered for feedback, and a
- * sampled share of requests goes to the prediction log. The rows are read once into typed
- * columns for both; the log's serialization and writing happen in its worker thread.
+ * sampled share of requests goes to the prediction log. A logged request's rows are read once
+ * into typed columns for both; the others are counted in drift at the end of the event-loop
+ * turn, many requests in one pass. The log's serialization and writing happen in its worker
+ * thread.
  * Synchronous and bounded: the log only queues; nothing here waits or throws into the answer.
  */
 export class PredictionObserver {
@@ -62,12 +64,15 @@ export class PredictionObserver {
       const state = this.states.of(served);
       const drift = state.drift;
       const logged = this.log?.sample() === true;
-      if (drift === undefined && !logged) return;
+      if (!logged) {
+        // Counted with the other requests of this event-loop turn, in one pass.
+        drift?.observeSoon(rows, outcome.outputs);
+        return;
+      }
       // Each cell read once, for the drift windows and for the log's worker thread.
       const columns = readRowColumns(rows, state.shape, this.scratch);
       state.shape = columns.names;
       drift?.observeColumns(columns, rows, outcome.outputs);
-      if (!logged) return;
       this.log?.offerRequest({
         id,
         time: now,

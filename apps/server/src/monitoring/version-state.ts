@@ -103,6 +103,10 @@ export class VersionStates {
         rowWindow: this.windows.rowWindow,
         timeWindowMs: this.windows.timeWindowMs,
         settings: { minRows: this.windows.minRows },
+        onError: (error) =>
+          this.warn(
+            `drift rows of ${served.name} version ${served.version} not counted: ${(error as Error).message}`,
+          ),
       });
       return { ...base, drift, profileProblem: undefined };
     } catch (error) {
