@@ -1,11 +1,11 @@
 /**
  * The serving benchmark (`npm run bench`): the server runs in a child process on loopback, so the
  * load generator (autocannon, in this process) does not share its core. Prints one table: the
- * constant route, 1-row and 1,000-row predictions under load, then 1-row predict and explain
- * latency with one client.
+ * constant route, 1-row and 1,000-row predictions under load (req/s, and the server's CPU time
+ * per request from /proc), then 1-row predict and explain latency with one client.
  *
  *   npm run bench -- [--artifacts dir] [--duration 10] [--connections 16] [--workers N]
- *                    [--engine auto|tfjs|dense] [--epochs N] [--cold-starts 3] [--rounds 2]
+ *                    [--engine auto|tfjs|dense] [--epochs N] [--cold-starts 3] [--rounds 3]
  *
  * Without --artifacts, the shipped models (data/models/*.json) are trained into a temp folder.
  */
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     engine: { type: 'string' },
     epochs: { type: 'string' },
     'cold-starts': { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const duration = Number(args.duration);
@@ -80,20 +80,48 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-/** Sum of RSS over the server process and its workers (cluster mode). */
-function treeRssMiB(pid: number): number {
-  let total = rssMiB(pid);
+/** The server process and its workers (cluster mode). */
+function processTree(pid: number): number[] {
+  const pids = [pid];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) total += rssMiB(Number(entry));
+      if (ppid === pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** Sum of RSS over the server process and its workers. */
+function treeRssMiB(pid: number): number {
+  return processTree(pid).reduce((total, p) => total + rssMiB(p), 0);
+}
+
+/** CPU seconds (user + system, 100 ticks/s) of the server process and its workers. */
+function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       // the process ended while we looked
     }
   }
   return total;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function load(
@@ -206,9 +234,19 @@ async function main(): Promise<void> {
     let constantBest: Result | undefined;
     let predictBest: Result | undefined;
     let bulkBest: Result | undefined;
+    // The server's CPU time per request, per round: on a machine whose speed drifts, the two
+    // routes' CPU ratio moves less than their req/s ratio (autocannon shares the machine).
+    const constantCpu: number[] = [];
+    const predictCpu: number[] = [];
+    const measured = async (target: string, cpu: number[]): Promise<Result> => {
+      const before = treeCpuSeconds(child.pid as number);
+      const result = await load(target, one, {});
+      cpu.push(((treeCpuSeconds(child.pid as number) - before) / result.requests.total) * 1e6);
+      return result;
+    };
     for (let round = 0; round < Number(args.rounds); round++) {
-      constantBest = best(constantBest, await load(constantUrl, one, {}));
-      predictBest = best(predictBest, await load(predictUrl, one, {}));
+      constantBest = best(constantBest, await measured(constantUrl, constantCpu));
+      predictBest = best(predictBest, await measured(predictUrl, predictCpu));
       bulkBest = best(bulkBest, await load(predictUrl, bulk, {}));
     }
     const constant = constantBest as Result;
@@ -249,6 +287,14 @@ async function main(): Promise<void> {
       ['constant p50 / p99 ms', `${constant.latency.p50} / ${constant.latency.p99}`],
       ['predict 1-row req/s', predict.requests.mean.toFixed(0)],
       ['predict / constant', `${(ratio * 100).toFixed(1)} %`],
+      [
+        'server CPU µs per request: constant, predict',
+        `${median(constantCpu).toFixed(1)}, ${median(predictCpu).toFixed(1)} (medians of ${args.rounds} rounds)`,
+      ],
+      [
+        'predict / constant, by server CPU',
+        `${((median(constantCpu) / median(predictCpu)) * 100).toFixed(1)} %`,
+      ],
       ['predict p50 / p99 ms', `${predict.latency.p50} / ${predict.latency.p99}`],
       ['bulk 1,000-row req/s', bulkResult.requests.mean.toFixed(1)],
       ['bulk rows/s', (bulkResult.requests.mean * 1000).toFixed(0)],
