@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { freePort, serverProcessArgv, waitUntilReady } from '@tandem/fixtures';
 import { parseText } from '@tandem/tabular';
 import autocannon, { type Result } from 'autocannon';
+import { cpuSeconds, median } from './proc-stats.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
@@ -56,24 +57,6 @@ function startServer(artifacts: string, port: number, env: Record<string, string
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return { child, exited, url: `http://127.0.0.1:${port}` };
-}
-
-/**
- * CPU seconds (user + system) from a /proc stat file (100 ticks/s): /proc/<pid>/stat for the
- * whole process, /proc/<pid>/task/<pid>/stat for its main thread, the one that serves.
- */
-function cpuSeconds(pid: number, thread = false): number {
-  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** A fixed-duration load of credit predictions; any failed answer fails the benchmark. */

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { freePort, serverProcessArgv, waitUntilReady } from '@tandem/fixtures';
 import autocannon, { type Result } from 'autocannon';
 import { parse } from 'csv-parse/sync';
+import { median, treeCpuSeconds, treeRssMiB } from './proc-stats.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
@@ -72,56 +73,6 @@ async function trainShipped(): Promise<{ dir: string; models: string[] }> {
     );
   }
   return { dir, models };
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
-
-/** The server process and its workers (cluster mode). */
-function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
-
-/** Sum of RSS over the server process and its workers. */
-function treeRssMiB(pid: number): number {
-  return processTree(pid).reduce((total, p) => total + rssMiB(p), 0);
-}
-
-/** CPU seconds (user + system, 100 ticks/s) of the server process and its workers. */
-function treeCpuSeconds(pid: number): number {
-  let total = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return total;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function load(
