@@ -74,15 +74,22 @@ describe('plain counter and histogram families', () => {
     expect(() => new CounterFamily(plain, 'c_total', 'h', [])).toThrow(/already been registered/);
   });
 
-  it('skip a value that is not finite instead of corrupting the sum', async () => {
+  it('skip a value that is not finite, and reset to zero in place', async () => {
     const plain = new Registry();
     const family = new HistogramFamily(plain, 's', 'h', [], BOUNDS);
-    family.labels().observe(Number.NaN);
-    family.labels().observe(0.5);
+    const child = family.labels();
+    child.observe(Number.NaN);
+    child.observe(0.5);
     const text = await plain.metrics();
     expect(text).toContain('s_count 1');
     expect(text).toContain('s_sum 0.5');
+    // A reset zeroes the children in place: a caller's cached child keeps counting where it is read.
     plain.resetMetrics();
-    expect(await plain.metrics()).not.toContain('s_count');
+    expect(await plain.metrics()).toContain('s_count 0');
+    child.observe(0.005);
+    const after = await plain.metrics();
+    expect(after).toContain('s_count 1');
+    expect(after).toContain('s_bucket{le="0.01"} 1');
+    expect(after).toContain('s_bucket{le="0.001"} 0');
   });
 });

@@ -77,8 +77,9 @@ abstract class PlainFamily<L extends string, C> {
     return entry.child;
   }
 
+  /** Every child back to zero. Children stay the same objects: callers keep them. */
   reset(): void {
-    this.children.clear();
+    for (const entry of this.children.values()) this.zero(entry.child);
   }
 
   /** As the registry formats the text. */
@@ -104,6 +105,7 @@ abstract class PlainFamily<L extends string, C> {
 
   abstract readonly type: 'counter' | 'histogram';
   protected abstract create(): C;
+  protected abstract zero(child: C): void;
   protected abstract export(labels: Record<string, string>, child: C): ExportedValue[];
 }
 
@@ -117,6 +119,10 @@ export class CounterFamily<L extends string> extends PlainFamily<L, CounterChild
 
   protected create(): CounterChild {
     return { value: 0 };
+  }
+
+  protected zero(child: CounterChild): void {
+    child.value = 0;
   }
 
   protected export(labels: Record<string, string>, child: CounterChild): ExportedValue[] {
@@ -168,6 +174,12 @@ export class HistogramFamily<L extends string> extends PlainFamily<L, HistogramC
 
   protected create(): HistogramChild {
     return new HistogramChild(this.bounds);
+  }
+
+  protected zero(child: HistogramChild): void {
+    child.counts.fill(0);
+    child.sum = 0;
+    child.count = 0;
   }
 
   protected export(labels: Record<string, string>, child: HistogramChild): ExportedValue[] {
