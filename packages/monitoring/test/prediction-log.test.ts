@@ -12,7 +12,7 @@ import {
   SEGMENT_PATTERN,
   SegmentSink,
 } from '../src/index.ts';
-import { ndjson } from '../src/log/segment-sink.ts';
+import { ndjson, writeFully } from '../src/log/segment-sink.ts';
 import { FEEDBACK, useTempFolder } from './data.ts';
 import { usePostgres } from './postgres.ts';
 
@@ -151,6 +151,54 @@ describe('SegmentSink', () => {
     }
     expect(lines.map((e) => e.row)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(log.counts()).toMatchObject({ sent: 100, written: 100, dropped: 0, failed: 0 });
+  });
+
+  it('writes the same segments blocking (the worker thread) as through the file threads', async () => {
+    const contents = async (blockingWrites: boolean) => {
+      const folder = join(temp(), blockingWrites ? 'blocking' : 'file-threads');
+      const log = new PredictionLog({
+        sink: new SegmentSink({ folder, segmentBytes: 2000, blockingWrites, now: () => 0 }),
+        batchSize: 7,
+      });
+      for (let i = 0; i < 60; i++) log.offer(event(`r${i >> 2}`, i));
+      await log.close();
+      const files = (await readdir(folder)).sort();
+      return Promise.all(files.map((f) => readFile(join(folder, f), 'utf8')));
+    };
+    const blocking = await contents(true);
+    expect(blocking.length).toBeGreaterThan(2);
+    expect(blocking).toEqual(await contents(false));
+    expect(blocking.join('')).toBe(
+      Array.from({ length: 60 }, (_, i) => `${JSON.stringify(event(`r${i >> 2}`, i))}\n`).join(''),
+    );
+  });
+});
+
+describe('writeFully', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('resumes after short writes, mid-chunk and across chunks', () => {
+    const chunks = [bytes('{"a":1}\n'), bytes(''), bytes('{"b":22}\n{"c":3}\n'), bytes('x')];
+    const file: number[] = [];
+    let calls = 0;
+    writeFully(chunks, (rest) => {
+      calls++;
+      // At most 5 bytes a call, from the chunks in order.
+      let room = 5;
+      for (const chunk of rest) {
+        const n = Math.min(room, chunk.length);
+        file.push(...chunk.subarray(0, n));
+        room -= n;
+        if (n < chunk.length || room === 0) break;
+      }
+      return 5 - room;
+    });
+    expect(new TextDecoder().decode(Uint8Array.from(file))).toBe('{"a":1}\n{"b":22}\n{"c":3}\nx');
+    expect(calls).toBe(Math.ceil(file.length / 5));
+  });
+
+  it('throws when a write makes no progress, instead of spinning', () => {
+    expect(() => writeFully([bytes('abc')], () => 0)).toThrow(/wrote 0 bytes/);
   });
 });
 

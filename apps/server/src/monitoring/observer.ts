@@ -12,12 +12,15 @@ import type { ServedVersion } from '../registry/served-version.ts';
 import { isCallerId } from './request-id.ts';
 import type { VersionStates } from './version-state.ts';
 
+/** Requests of at least this many rows are counted in drift by a pass of their own. */
+const ONE_PASS_ROWS = 16;
+
 /**
  * What happens after the data plane answered, for every route: the rows and outputs are counted
  * in the answering version's drift windows, the outputs are remembered for feedback, and a
- * sampled share of requests goes to the prediction log. A logged request's rows are read once
- * into typed columns for both; the others are counted in drift at the end of the event-loop
- * turn, many requests in one pass. The log's serialization and writing happen in its worker
+ * sampled share of requests goes to the prediction log. A logged request's rows are read into
+ * typed columns for the log, and a large one's columns are counted in drift at once; the others
+ * are counted in drift at the end of the event-loop turn, many requests in one pass. The log's serialization and writing happen in its worker
  * thread.
  * Synchronous and bounded: the log only queues; nothing here waits or throws into the answer.
  */
@@ -64,15 +67,15 @@ export class PredictionObserver {
       const state = this.states.of(served);
       const drift = state.drift;
       const logged = this.log?.sample() === true;
-      if (!logged) {
-        // Counted with the other requests of this event-loop turn, in one pass.
-        drift?.observeSoon(rows, outcome.outputs);
-        return;
-      }
-      // Each cell read once, for the drift windows and for the log's worker thread.
+      // A small request is counted with the other requests of this event-loop turn, in one
+      // pass, even when it is logged: reading its few cells twice costs less than a pass of its
+      // own (3.2 against about 2 µs for a 1-row request). A larger one is read once for both.
+      const soon = !logged || rows.length < ONE_PASS_ROWS;
+      if (soon) drift?.observeSoon(rows, outcome.outputs);
+      if (!logged) return;
       const columns = readRowColumns(rows, state.shape, this.scratch);
       state.shape = columns.names;
-      drift?.observeColumns(columns, rows, outcome.outputs);
+      if (!soon) drift?.observeColumns(columns, rows, outcome.outputs);
       this.log?.offerRequest({
         id,
         time: now,

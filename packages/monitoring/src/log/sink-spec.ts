@@ -12,11 +12,14 @@ export type SinkSpec =
   /** A module of the caller's whose `createSink(options)` returns the sink (tests, custom sinks). */
   | { kind: 'module'; url: string; options?: unknown };
 
-/** Opens the sink a spec names; `firstSequence` keeps a restarted worker's segment names apart. */
+/**
+ * Opens the sink a spec names, in the log's worker thread; `firstSequence` keeps a restarted
+ * worker's segment names apart. Segments are written blocking: the worker has nothing else to do.
+ */
 export async function openSink(spec: SinkSpec, firstSequence = 0): Promise<LogSink> {
   switch (spec.kind) {
     case 'segments':
-      return new SegmentSink({ ...spec, firstSequence });
+      return new SegmentSink({ ...spec, firstSequence, blockingWrites: true });
     case 'postgres':
       return new PostgresSink(spec);
     case 'module': {
