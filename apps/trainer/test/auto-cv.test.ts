@@ -8,7 +8,7 @@ import { crossValidates, type TrainedRecord, trainAuto } from '../src/train/auto
 import type { CandidateInputs, TrainedCandidate } from '../src/train/candidate.ts';
 import { crossValidate } from '../src/train/cross-validate.ts';
 import { carveStopping, complementOf, stratifiedFolds } from '../src/train/folds.ts';
-import { lowestLoss } from '../src/train/ranking.ts';
+import { chooseCandidate, lowestLoss } from '../src/train/ranking.ts';
 import { planRefit } from '../src/train/refit.ts';
 
 /** 103 rows, one in four of class "b"; `id` tells rows apart. */
@@ -323,6 +323,8 @@ describe('trainAuto with cross-validation', () => {
       family.trainFn,
     );
     expect(summary).toMatchObject({ ranking: 'cross-validation', rows: 103, folds: 5 });
+    // linear's folds are ln 2 − about 0.56 above gbdt's, far beyond their spread.
+    expect(summary.choice).toEqual({ rule: 'lowest-loss', lowest: 'gbdt' });
     // 5 folds and a refit per candidate.
     expect(family.calls).toHaveLength(18);
     const trained = records as TrainedRecord[];
@@ -405,5 +407,47 @@ describe('trainAuto with cross-validation', () => {
     for (const call of family.calls) {
       expect(call.trainRows.some((row) => VALIDATION.includes(row))).toBe(false);
     }
+  });
+});
+
+describe('chooseCandidate', () => {
+  // Hand-checked: gbdt's fold losses minus mlp's are 0.02, 0.00, 0.04, −0.01, 0.05: mean 0.02,
+  // sample variance (0 + 0.0004 + 0.0004 + 0.0009 + 0.0009) / 4 = 0.00065, standard error
+  // √(0.00065 / 5) = 0.011402; gbdt's mean difference 0.02 is above it: it is not kept.
+  const mlp = { loss: 0.45, foldLosses: [0.44, 0.46, 0.43, 0.47, 0.45] };
+  const gbdtApart = { loss: 0.47, foldLosses: [0.46, 0.46, 0.47, 0.46, 0.5] };
+  // Here the differences are 0.03, −0.02, 0.04, −0.01, 0.01: mean 0.01, standard error
+  // √(((0.02)² + (0.03)² + (0.03)² + (0.02)² + 0²) / 4 / 5) = 0.011402 ≥ 0.01: kept.
+  const gbdtLevel = { loss: 0.46, foldLosses: [0.47, 0.44, 0.47, 0.46, 0.46] };
+
+  it('keeps the lowest when the earlier candidates are more than one standard error above it', () => {
+    expect(chooseCandidate([gbdtApart, mlp], 'one-standard-error')).toEqual({
+      index: 1,
+      lowest: 1,
+      rule: 'lowest-loss',
+    });
+  });
+
+  it('keeps the first candidate within one standard error of the lowest, with the figures', () => {
+    const choice = chooseCandidate([gbdtLevel, gbdtApart, mlp], 'one-standard-error');
+    expect(choice).toMatchObject({ index: 0, lowest: 2, rule: 'one-standard-error' });
+    expect(choice.difference).toBeCloseTo(0.01, 12);
+    expect(choice.standardError).toBeCloseTo(Math.sqrt(0.0026 / 4 / 5), 12);
+    // Listed after a candidate that is apart, the level one is still found.
+    expect(chooseCandidate([gbdtApart, gbdtLevel, mlp], 'one-standard-error').index).toBe(1);
+  });
+
+  it('keeps the lowest under lowest-loss, without fold losses, or with folds that do not pair', () => {
+    expect(chooseCandidate([gbdtLevel, mlp], 'lowest-loss').index).toBe(1);
+    const holdout = [{ loss: 0.46 }, { loss: 0.45 }];
+    expect(chooseCandidate(holdout, 'one-standard-error')).toEqual({
+      index: 1,
+      lowest: 1,
+      rule: 'lowest-loss',
+    });
+    const fewer = { loss: 0.46, foldLosses: [0.47, 0.44, 0.47] };
+    expect(chooseCandidate([fewer, mlp], 'one-standard-error').index).toBe(1);
+    const failed = { loss: 0.46, foldLosses: [Number.NaN, 0.44, 0.47, 0.46, 0.46] };
+    expect(chooseCandidate([failed, mlp], 'one-standard-error').index).toBe(1);
   });
 });

@@ -189,6 +189,7 @@ describe('config defaults', () => {
         budgetSeconds: 600,
         folds: 5,
         foldsMaxRows: 10_000,
+        choice: 'one-standard-error',
       },
       training: {
         epochs: 200,

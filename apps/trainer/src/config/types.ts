@@ -74,7 +74,13 @@ export type ModelConfig = LinearModelConfig | MlpModelConfig | GbdtModelConfig;
 
 export type CandidateType = 'gbdt' | 'linear' | 'mlp';
 
-/** Trains every candidate (in this order) within the budget, keeps the best validation loss. */
+/**
+ * How auto picks: the lowest loss, or the first candidate the folds cannot tell apart from it
+ * (within one standard error; chooseCandidate in train/ranking.ts).
+ */
+export type ChoiceRule = 'one-standard-error' | 'lowest-loss';
+
+/** Trains every candidate (in this order) within the budget, keeps the best (`choice`). */
 export interface AutoModelConfig {
   type: 'auto';
   candidates: CandidateType[];
@@ -87,6 +93,8 @@ export interface AutoModelConfig {
    * chosen one refitted on all of them; above, by the validation part. 0: always the latter.
    */
   foldsMaxRows: number;
+  /** Cross-validation only: the holdout ranking keeps the lowest loss. */
+  choice: ChoiceRule;
 }
 
 export interface EarlyStoppingConfig {

@@ -28,6 +28,7 @@ import type {
   Activation,
   AutoModelConfig,
   CandidateType,
+  ChoiceRule,
   EarlyStoppingConfig,
   FeatureOverride,
   GbdtModelConfig,
@@ -193,9 +194,14 @@ function readModel(value: unknown): ModelConfig | AutoModelConfig {
 }
 
 const CANDIDATES: readonly CandidateType[] = ['gbdt', 'linear', 'mlp'];
+const CHOICE_RULES: readonly ChoiceRule[] = ['one-standard-error', 'lowest-loss'];
 
 function readAuto(model: JsonObject): AutoModelConfig {
-  checkKeys(model, ['type', 'candidates', 'budgetSeconds', 'folds', 'foldsMaxRows'], 'model');
+  checkKeys(
+    model,
+    ['type', 'candidates', 'budgetSeconds', 'folds', 'foldsMaxRows', 'choice'],
+    'model',
+  );
   const candidates = optional(model, 'candidates', [...DEFAULT_AUTO.candidates], (v) => {
     if (!Array.isArray(v) || v.length === 0) {
       throw invalid('model.candidates', `a non-empty list of ${CANDIDATES.join(', ')}`, v);
@@ -217,6 +223,9 @@ function readAuto(model: JsonObject): AutoModelConfig {
     ),
     foldsMaxRows: optional(model, 'foldsMaxRows', DEFAULT_AUTO.foldsMaxRows, (v) =>
       readNumber(v, 'model.foldsMaxRows', { integer: true, min: 0 }),
+    ),
+    choice: optional(model, 'choice', DEFAULT_AUTO.choice, (v) =>
+      readChoice(v, CHOICE_RULES, 'model.choice'),
     ),
   };
 }

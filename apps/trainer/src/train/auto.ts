@@ -12,7 +12,7 @@ import { crossValidate, type FoldFigures, type TrainFn } from './cross-validate.
 import { carveStopping, stratifiedFolds } from './folds.ts';
 import { trainNetwork } from './network.ts';
 import { formatSeconds } from './progress.ts';
-import { comparedLoss, lowestLoss } from './ranking.ts';
+import { type Choice, chooseCandidate, comparedLoss } from './ranking.ts';
 import { planRefit } from './refit.ts';
 
 /** One line of the comparison that `auto` records in the manifest (metrics.extra.auto). */
@@ -59,6 +59,17 @@ export interface AutoSummary {
   foldsMaxRows: number;
   /** Seconds in all candidates' training loops. */
   trainSeconds: number;
+  choice: ChoiceRecord;
+}
+
+/** Why the kept candidate was kept (model.choice, chooseCandidate). */
+export interface ChoiceRecord {
+  rule: Choice['rule'];
+  /** The candidate of the lowest loss. */
+  lowest: CandidateType;
+  /** One-standard-error rule: mean fold loss over the lowest's, and its standard error. */
+  difference?: number;
+  standardError?: number;
 }
 
 export interface AutoOutcome {
@@ -103,7 +114,8 @@ export function crossValidates(auto: AutoModelConfig, rows: number): boolean {
 /**
  * `model: { type: "auto" }`: trains each candidate in order (gbdt, linear, mlp by default) with
  * its defaults while the time budget lasts, and keeps the lowest loss (the earlier candidate on
- * a tie). A candidate not started when the budget is spent is skipped (so the MLP, last and
+ * a tie), or under cross-validation the first candidate within one standard error of it
+ * (`auto.choice`, chooseCandidate). A candidate not started when the budget is spent is skipped (so the MLP, last and
  * slowest, goes first); one started runs to its end, all its folds and its refit included.
  *
  * Small data (`crossValidates`): each candidate is ranked by the loss of its pooled out-of-fold
@@ -154,7 +166,16 @@ export async function trainAuto(
         predictor.dispose();
       }
     }
-    const best = trained[lowestLoss(trained.map((entry) => entry.record.validationLoss))]!;
+    const choice = chooseCandidate(
+      trained.map(({ record }) => ({
+        loss: record.validationLoss,
+        ...(record.crossValidation
+          ? { foldLosses: record.crossValidation.folds.map((fold) => fold.loss) }
+          : {}),
+      })),
+      auto.choice,
+    );
+    const best = trained[choice.index]!;
     best.record.chosen = true;
     const summary: AutoSummary = {
       ranking: byFolds ? 'cross-validation' : 'holdout',
@@ -165,9 +186,10 @@ export async function trainAuto(
         trained.reduce((sum, entry) => sum + entry.record.trainSeconds, 0),
         3,
       ),
+      choice: choiceRecord(choice, trained),
     };
     for (const line of comparisonTable(inputs.task, summary, records)) inputs.log(line);
-    inputs.log(`auto: chose ${best.record.model}`);
+    inputs.log(`auto: chose ${best.record.model}${choiceReason(summary.choice)}`);
     for (const entry of trained) if (entry !== best) entry.candidate.dispose();
     return {
       chosen: { ...best.candidate, trainSeconds: summary.trainSeconds },
@@ -298,6 +320,26 @@ export function stoppingInputs(inputs: CandidateInputs): CandidateInputs {
   const seed = deriveSeed(training.seed, 'auto-stopping');
   const { fit, stopping } = carveStopping(task, target, trainRows, share, seed);
   return { ...inputs, trainRows: fit, validationRows: stopping };
+}
+
+function choiceRecord(choice: Choice, trained: readonly Ranked[]): ChoiceRecord {
+  return {
+    rule: choice.rule,
+    lowest: trained[choice.lowest]!.record.model,
+    ...(choice.difference === undefined ? {} : { difference: round(choice.difference, 6) }),
+    ...(choice.standardError === undefined
+      ? {}
+      : { standardError: round(choice.standardError, 6) }),
+  };
+}
+
+function choiceReason(choice: ChoiceRecord): string {
+  if (choice.rule === 'lowest-loss') return ' (the lowest loss)';
+  const by = `${choice.difference?.toFixed(4)} ± ${choice.standardError?.toFixed(4)}`;
+  return (
+    ` (first listed within one standard error of ${choice.lowest}'s loss: ` +
+    `${by} above it, fold by fold)`
+  );
 }
 
 function withoutMatrix(metrics: Metrics): Metrics {
