@@ -189,7 +189,7 @@ describe('config defaults', () => {
         budgetSeconds: 600,
         folds: 5,
         foldsMaxRows: 10_000,
-        choice: 'one-standard-error',
+        choice: 'lowest-loss',
       },
       training: {
         epochs: 200,

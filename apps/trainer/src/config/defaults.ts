@@ -67,5 +67,5 @@ export const DEFAULT_AUTO: AutoModelConfig = {
   folds: 5,
   // scikit-learn's line between small and large data (early_stopping='auto'), gbdt's too.
   foldsMaxRows: 10_000,
-  choice: 'one-standard-error',
+  choice: 'lowest-loss',
 };
