@@ -22,7 +22,7 @@ import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, mean_squared_error, roc_auc_score
 
-from tandem_tables import fit_tree_columns, load_config, read_csv, split_rows
+from tandem_tables import split_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "apps/trainer/test/fixtures/sklearn"
@@ -35,11 +35,9 @@ def rounded(values: np.ndarray) -> list:
 
 
 def reference(name: str) -> dict:
-    config = load_config(ROOT / f"data/models/{name}.json")
-    frame = read_csv(config.data)
-    train_rows, test_rows = split_rows(config, frame)
-    train, test = frame.iloc[train_rows], frame.iloc[test_rows]
-    columns = fit_tree_columns(train, [config.target, *config.drop])
+    tables = split_tables(ROOT, name)
+    config, train, test, columns = tables.config, tables.train, tables.test, tables.columns
+    train_rows, test_rows = tables.train_rows, tables.test_rows
     x_train, x_test = columns.matrix(train), columns.matrix(test)
     params = {"early_stopping": False, "categorical_features": columns.categorical_mask()}
     result = {

@@ -20,7 +20,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import StratifiedKFold
 
-from tandem_tables import fit_tree_columns, load_config, read_csv, split_rows
+from tandem_tables import split_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLD_SEEDS = [1, 2]
@@ -50,11 +50,8 @@ def pooled(params, mask, x, y, seed):
 
 
 def main(name: str) -> None:
-    config = load_config(ROOT / f"data/models/{name}.json")
-    frame = read_csv(config.data)
-    train_rows, test_rows = split_rows(config, frame)
-    train, test = frame.iloc[train_rows], frame.iloc[test_rows]
-    columns = fit_tree_columns(train, [config.target, *config.drop])
+    tables = split_tables(ROOT, name)
+    config, train, test, columns = tables.config, tables.train, tables.test, tables.columns
     x, x_test = columns.matrix(train), columns.matrix(test)
     y = train[config.target].astype(str).to_numpy()
     y_test = test[config.target].astype(str).to_numpy()

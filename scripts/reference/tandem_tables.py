@@ -165,3 +165,23 @@ def split_rows(config: Config, frame: pd.DataFrame) -> tuple:
     """The split file's 0-based data-row numbers (rows without a target are in neither list)."""
     split = json.loads(config.split.read_text())
     return split["train"], split["test"]
+
+
+@dataclass
+class SplitTables:
+    config: Config
+    train: pd.DataFrame
+    test: pd.DataFrame
+    train_rows: list
+    test_rows: list
+    columns: TreeColumns
+
+
+def split_tables(root: Path, name: str) -> SplitTables:
+    """A shipped config's training and test rows and the tree columns fitted on the former."""
+    config = load_config(root / f"data/models/{name}.json")
+    frame = read_csv(config.data)
+    train_rows, test_rows = split_rows(config, frame)
+    train, test = frame.iloc[train_rows], frame.iloc[test_rows]
+    columns = fit_tree_columns(train, [config.target, *config.drop])
+    return SplitTables(config, train, test, train_rows, test_rows, columns)
