@@ -115,8 +115,9 @@ export function crossValidates(auto: AutoModelConfig, rows: number): boolean {
  * `model: { type: "auto" }`: trains each candidate in order (gbdt, linear, mlp by default) with
  * its defaults while the time budget lasts, and keeps the lowest loss (the earlier candidate on
  * a tie), or with `choice: "one-standard-error"` under cross-validation the first candidate
- * within one standard error of it (chooseCandidate). A candidate not started when the budget is spent is skipped (so the MLP, last and
- * slowest, goes first); one started runs to its end, all its folds and its refit included.
+ * within one standard error of it (chooseCandidate). A candidate not started when the budget
+ * is spent is skipped (so the MLP, last and slowest, goes first); one started runs to its end,
+ * all its folds and its refit included.
  *
  * Small data (`crossValidates`): each candidate is ranked by the loss of its pooled out-of-fold
  * predictions over training + validation rows, then refitted on all of them for the length its
