@@ -10,6 +10,7 @@ export {
   DEFAULT_ROW_WINDOW,
   DEFAULT_TIME_SLICES,
   DEFAULT_TIME_WINDOW_MS,
+  driftSettings,
 } from './drift/defaults.ts';
 export { jensenShannon, PSI_EPSILON, psi, wassersteinOverStd } from './drift/divergence.ts';
 export type { WindowCounts } from './drift/layout.ts';
@@ -53,8 +54,6 @@ export type { SegmentSinkOptions } from './log/segment-sink.ts';
 export { SEGMENT_PATTERN, SegmentSink } from './log/segment-sink.ts';
 export type { SinkSpec } from './log/sink-spec.ts';
 export { openSink } from './log/sink-spec.ts';
-export type { AnsweredRequest, ThreadedLogOptions } from './log/threaded-log.ts';
-export { ThreadedPredictionLog } from './log/threaded-log.ts';
 export { binOf, cellName, quantileEdges, quantileSorted } from './profile/bins.ts';
 export type { ProfileOptions, ProfileOutputs, ProfilingPredictor } from './profile/build.ts';
 export {
@@ -72,6 +71,13 @@ export type {
   ReferenceProfile,
 } from './profile/types.ts';
 export { PROFILE_FORMAT } from './profile/types.ts';
+export type { DriftReading, WatchOptions } from './thread/messages.ts';
+export type {
+  AnsweredRequest,
+  DriftDrops,
+  MonitoringThreadOptions,
+} from './thread/monitoring-thread.ts';
+export { MonitoringThread } from './thread/monitoring-thread.ts';
 export type { ColumnScratch, RowColumns } from './row-columns.ts';
 export { columnScratch, readRowColumns, rowOf } from './row-columns.ts';
 export { readCell } from './values.ts';

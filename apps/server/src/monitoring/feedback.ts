@@ -1,8 +1,4 @@
-import {
-  MonitoringError,
-  type RecentPredictions,
-  type ThreadedPredictionLog,
-} from '@tandem/monitoring';
+import { MonitoringError, type RecentPredictions, type MonitoringThread } from '@tandem/monitoring';
 import type { MonitoringMetrics } from './prometheus.ts';
 import type { VersionStates } from './version-state.ts';
 
@@ -38,11 +34,11 @@ export function applyFeedback(
   parts: {
     states: VersionStates;
     recent: RecentPredictions;
-    log: ThreadedPredictionLog | undefined;
+    thread: MonitoringThread;
     metrics: MonitoringMetrics;
   },
 ): FeedbackSummary {
-  const { states, recent, log, metrics } = parts;
+  const { states, recent, thread, metrics } = parts;
   const truths = items.map((item, i) => truthOf(model, item, i, parts));
   const summary: FeedbackSummary = {
     model,
@@ -87,7 +83,7 @@ export function applyFeedback(
         metrics.regressed(model, prediction.version, error);
       }
     }
-    log?.offer({
+    thread.offer({
       type: 'feedback',
       id: item.id,
       row,

@@ -1,8 +1,8 @@
 import {
   MonitoringError,
   RecentPredictions,
+  MonitoringThread,
   type SinkSpec,
-  ThreadedPredictionLog,
 } from '@tandem/monitoring';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -75,36 +75,35 @@ export const monitoringPlugin = fp(
       return;
     }
     const { registry, metrics, config } = app.tandem;
+    // Drift windows and the log's writing live in one worker thread, off the serving thread.
+    const thread = new MonitoringThread({
+      sink: options.sink ?? sinkOf(settings),
+      sampleRate: settings.logSample,
+      capacity: settings.logCapacity,
+      driftCapacity: settings.driftCapacity,
+      onError: (error) => app.log.warn({ err: error }, 'monitoring thread'),
+    });
     const states = new VersionStates(
       {
         rowWindow: settings.rowWindow,
         timeWindowMs: settings.timeWindowMs,
         minRows: settings.minRows,
       },
+      thread,
       (message) => app.log.warn(message),
     );
     const recent = new RecentPredictions(settings.feedbackRows);
-    const sink = options.sink ?? sinkOf(settings);
-    const log =
-      sink === undefined
-        ? undefined
-        : new ThreadedPredictionLog({
-            sink,
-            sampleRate: settings.logSample,
-            capacity: settings.logCapacity,
-            onError: (error) => app.log.warn({ err: error }, 'prediction log write failed'),
-          });
     const observer = new PredictionObserver({
       states,
       recent,
-      log,
+      thread,
       registry,
       onError: (error) => app.log.error({ err: error }, 'monitoring failed for one answer'),
     });
-    const series = new MonitoringMetrics(metrics.registry, states, log);
+    const series = new MonitoringMetrics(metrics.registry, states, thread);
     app.decorate('monitoring', observer);
     app.addHook('onClose', async () => {
-      await log?.close();
+      await thread.close();
     });
 
     await app.register(async (routes) => {
@@ -123,9 +122,9 @@ export const monitoringPlugin = fp(
           monitoringRoute(
             'Drift of the version against its training profile, live performance, log counts',
           ),
-          (request) => {
+          async (request) => {
             const served = registry.select(request.params.name, selectorOf(request.params));
-            return monitoringReport(states.of(served), served, settings, log);
+            return monitoringReport(states.of(served), served, settings, thread);
           },
         );
       }
@@ -146,7 +145,7 @@ export const monitoringPlugin = fp(
           return applyFeedback(name, request.body.feedback, {
             states,
             recent,
-            log,
+            thread,
             metrics: series,
           });
         },

@@ -1,13 +1,13 @@
-import type { ThreadedPredictionLog, WindowDrift } from '@tandem/monitoring';
+import type { DriftReading, MonitoringThread, WindowDrift } from '@tandem/monitoring';
 import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { counter, histogram } from '../metrics/series.ts';
-import type { VersionStates } from './version-state.ts';
+import type { DriftWatch, VersionState, VersionStates } from './version-state.ts';
 
 /**
  * Monitoring's Prometheus series, in the server's registry. With --workers N each worker has its
  * own windows: the cluster's scrape averages the drift figures, takes the maximum of the
- * verdicts and sums the counters. Drift gauges are computed at scrape
- * time from the row window of every version that answered; feedback series are plain counters
+ * verdicts and sums the counters. Drift gauges are computed at scrape time from the windows of
+ * every version that answered, read once per scrape from the monitoring thread; feedback series are plain counters
  * (sums and counts), so any window's accuracy, log loss, MAE or RMSE is a ratio of increase()s.
  */
 export class MonitoringMetrics {
@@ -20,13 +20,17 @@ export class MonitoringMetrics {
   private readonly items: Counter<'model' | 'outcome'>;
   private readonly delay: Histogram<'model'>;
 
-  constructor(registry: Registry, states: VersionStates, log: ThreadedPredictionLog | undefined) {
+  constructor(registry: Registry, states: VersionStates, thread: MonitoringThread) {
     const registers = [registry];
-    const windows = () =>
-      states
-        .all()
-        .filter((s) => s.drift !== undefined && !s.served.isDisposed)
-        .map((s) => ({ s, w: (s.drift as NonNullable<typeof s.drift>).snapshot().rowWindow }));
+    // The gauges of one scrape are collected together: they share one reading per version.
+    let reading: Promise<{ s: VersionState; r: DriftReading }[]> | undefined;
+    const readings = () => {
+      reading ??= readAll(states, thread).finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    };
+    const windows = async () => (await readings()).map(({ s, r }) => ({ s, w: r.rowWindow }));
     // Inputs and the output are reported alike: figures by metric, and a 0/1 verdict.
     const sides = [
       {
@@ -47,9 +51,10 @@ export class MonitoringMetrics {
         help: `Drift of ${side.what} in the last rows window against the version profile, by metric`,
         labelNames: ['model', 'version', 'feature', 'metric'],
         registers,
-        collect() {
+        async collect() {
+          const read = await windows();
           this.reset();
-          for (const { s, w } of windows()) setFigures(this, s.name, s.version, side.columns(w));
+          for (const { s, w } of read) setFigures(this, s.name, s.version, side.columns(w));
         },
       });
       new Gauge({
@@ -58,9 +63,10 @@ export class MonitoringMetrics {
         help: `1 when ${side.what} drifts (0 when not; absent below the minimum rows)`,
         labelNames: ['model', 'version', 'feature'],
         registers,
-        collect() {
+        async collect() {
+          const read = await windows();
           this.reset();
-          for (const { s, w } of windows()) {
+          for (const { s, w } of read) {
             for (const c of side.columns(w)) {
               if (c.verdict === 'insufficient_rows') continue;
               this.labels(s.name, String(s.version), c.name).set(c.verdict === 'drift' ? 1 : 0);
@@ -75,9 +81,10 @@ export class MonitoringMetrics {
       help: 'Share of input columns drifting in the last rows window',
       labelNames: ['model', 'version'],
       registers,
-      collect() {
+      async collect() {
+        const read = await windows();
         this.reset();
-        for (const { s, w } of windows()) {
+        for (const { s, w } of read) {
           if (w.verdict !== 'insufficient_rows')
             this.labels(s.name, String(s.version)).set(w.dataset.share);
         }
@@ -88,14 +95,22 @@ export class MonitoringMetrics {
       help: 'Rows in the drift windows (window="rows": the last N rows; "time": the last T)',
       labelNames: ['model', 'version', 'window'],
       registers,
+      async collect() {
+        const read = await readings();
+        this.reset();
+        for (const { s, r } of read) {
+          this.labels(s.name, String(s.version), 'rows').set(r.rowWindow.rows);
+          this.labels(s.name, String(s.version), 'time').set(r.timeWindow.rows);
+        }
+      },
+    });
+    new Counter({
+      name: 'tandem_drift_rows_dropped_total',
+      help: "Answered rows the drift windows did not count (the monitoring thread's queue was full, or its worker died)",
+      registers,
       collect() {
         this.reset();
-        for (const s of states.all()) {
-          if (s.drift === undefined || s.served.isDisposed) continue;
-          const snap = s.drift.snapshot();
-          this.labels(s.name, String(s.version), 'rows').set(snap.rowWindow.rows);
-          this.labels(s.name, String(s.version), 'time').set(snap.timeWindow.rows);
-        }
+        this.inc(thread.driftDrops().dropped);
       },
     });
     new Counter({
@@ -105,7 +120,7 @@ export class MonitoringMetrics {
       registers,
       collect() {
         this.reset();
-        const counts = log?.counts() ?? { written: 0, dropped: 0, failed: 0 };
+        const counts = thread.counts();
         this.labels('written').inc(counts.written);
         this.labels('dropped').inc(counts.dropped);
         this.labels('failed').inc(counts.failed);
@@ -195,6 +210,18 @@ export class MonitoringMetrics {
 }
 
 const MODEL_VERSION = ['model', 'version'] as const;
+
+/** The windows of every served version that answered, as the monitoring thread reads them. */
+async function readAll(
+  states: VersionStates,
+  thread: MonitoringThread,
+): Promise<{ s: VersionState; r: DriftReading }[]> {
+  const watched = states.all().filter((s) => s.drift !== undefined && !s.served.isDisposed);
+  const read = await Promise.all(
+    watched.map(async (s) => ({ s, r: await thread.drift((s.drift as DriftWatch).monitor) })),
+  );
+  return read.filter((x): x is { s: VersionState; r: DriftReading } => x.r !== undefined);
+}
 
 function setFigures(
   gauge: Gauge<'model' | 'version' | 'feature' | 'metric'>,

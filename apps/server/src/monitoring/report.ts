@@ -1,24 +1,27 @@
-import { DEFAULT_DRIFT_SETTINGS, type ThreadedPredictionLog } from '@tandem/monitoring';
+import { DEFAULT_DRIFT_SETTINGS, type MonitoringThread } from '@tandem/monitoring';
 import type { ServedVersion } from '../registry/served-version.ts';
 import type { MonitoringSettings } from './settings.ts';
 import type { VersionState } from './version-state.ts';
 
-/** The body of GET /v1/models/:name/monitoring for one version. */
-export function monitoringReport(
+/**
+ * The body of GET /v1/models/:name/monitoring for one version. Its windows are read from the
+ * monitoring thread, after every request answered before this one is counted there.
+ */
+export async function monitoringReport(
   state: VersionState,
   served: ServedVersion,
   settings: Readonly<MonitoringSettings>,
-  log: ThreadedPredictionLog | undefined,
+  thread: MonitoringThread,
 ) {
   const drift = state.drift;
-  const snapshot = drift?.snapshot();
+  const snapshot = drift === undefined ? undefined : await thread.drift(drift.monitor);
   return {
     model: { name: served.name, version: served.version },
     profile:
       drift === undefined
         ? { present: false, problem: state.profileProblem ?? null }
         : { present: true, rows: drift.profile.rows },
-    rowsSeen: drift?.rowsSeen ?? 0,
+    rowsSeen: snapshot?.rowsSeen ?? 0,
     settings: {
       rowWindow: settings.rowWindow,
       timeWindowMs: settings.timeWindowMs,
@@ -33,6 +36,7 @@ export function monitoringReport(
         ? null
         : { rowWindow: snapshot.rowWindow, timeWindow: snapshot.timeWindow },
     performance: state.performance.figures(),
-    predictionLog: log === undefined ? null : log.counts(),
+    driftRowsDropped: thread.driftDrops().dropped,
+    predictionLog: thread.logs ? thread.counts() : null,
   };
 }

@@ -15,6 +15,8 @@ export interface MonitoringSettings {
   /** Share of requests logged, 0–1 (TANDEM_PREDICTION_LOG_SAMPLE is a percentage). */
   logSample: number;
   logCapacity: number;
+  /** Drift rows on their way to the monitoring thread at most; past it rows are not counted. */
+  driftCapacity: number;
   segmentBytes: number;
   segmentMs: number;
   /** Predicted rows remembered for feedback joins. */
@@ -29,6 +31,7 @@ export const DEFAULT_MONITORING_SETTINGS: Readonly<MonitoringSettings> = Object.
   log: '',
   logSample: 1,
   logCapacity: 10_000,
+  driftCapacity: 50_000,
   segmentBytes: 64 * 1024 * 1024,
   segmentMs: 3_600_000,
   feedbackRows: 100_000,
@@ -39,6 +42,7 @@ const INTEGERS: [keyof MonitoringSettings, string, number][] = [
   ['timeWindowMs', 'TANDEM_MONITOR_TIME_WINDOW_MS', 1000],
   ['minRows', 'TANDEM_MONITOR_MIN_ROWS', 1],
   ['logCapacity', 'TANDEM_PREDICTION_LOG_CAPACITY', 1],
+  ['driftCapacity', 'TANDEM_MONITOR_QUEUE_ROWS', 1],
   ['segmentBytes', 'TANDEM_PREDICTION_LOG_SEGMENT_BYTES', 1024],
   ['segmentMs', 'TANDEM_PREDICTION_LOG_SEGMENT_MS', 1000],
   ['feedbackRows', 'TANDEM_FEEDBACK_ROWS', 0],

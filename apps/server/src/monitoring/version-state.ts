@@ -3,21 +3,34 @@ import { join } from 'node:path';
 import { sha256Hex } from '@tandem/model-store';
 import {
   ClassifierAccumulator,
-  DriftMonitor,
+  type DriftSettings,
+  driftSettings,
+  type MonitoringThread,
   parseProfile,
   RegressorAccumulator,
+  type ReferenceProfile,
 } from '@tandem/monitoring';
 import type { ServedVersion } from '../registry/served-version.ts';
 
 export const PROFILE_FILE = 'profile.json';
 
-/** What the server keeps per served version: its drift monitor and its live performance. */
+/**
+ * A served version's drift windows, which live in the monitoring thread: the monitor its answers
+ * are tagged with, and what its report needs on this side.
+ */
+export interface DriftWatch {
+  readonly monitor: number;
+  readonly profile: ReferenceProfile;
+  readonly settings: DriftSettings;
+}
+
+/** What the server keeps per served version: its drift watch and its live performance. */
 export interface VersionState {
   readonly name: string;
   readonly version: number;
   readonly classes: readonly string[] | undefined;
   /** undefined when the version has no usable profile.json (see `profileProblem`). */
-  readonly drift: DriftMonitor | undefined;
+  readonly drift: DriftWatch | undefined;
   readonly profileProblem: string | undefined;
   readonly performance: ClassifierAccumulator | RegressorAccumulator;
   /** The served version it was built for: a reload that replaces it gets a new state. */
@@ -44,10 +57,12 @@ export class VersionStates {
   private readonly byServed = new WeakMap<ServedVersion, VersionState>();
   private last: VersionState | undefined;
   private readonly windows: DriftWindows;
+  private readonly thread: MonitoringThread;
   private readonly warn: (message: string) => void;
 
-  constructor(windows: DriftWindows, warn: (message: string) => void) {
+  constructor(windows: DriftWindows, thread: MonitoringThread, warn: (message: string) => void) {
     this.windows = windows;
+    this.thread = thread;
     this.warn = warn;
   }
 
@@ -59,7 +74,11 @@ export class VersionStates {
       this.last = known;
       return known;
     }
-    for (const [k, state] of this.states) if (state.served.isDisposed) this.states.delete(k);
+    for (const [k, state] of this.states) {
+      if (!state.served.isDisposed) continue;
+      this.states.delete(k);
+      if (state.drift !== undefined) this.thread.unwatch(state.drift.monitor);
+    }
     const state = this.build(served);
     this.states.set(`${served.name}\u0000${served.version}`, state);
     this.byServed.set(served, state);
@@ -99,15 +118,17 @@ export class VersionStates {
       const bytes = readFileSync(join(served.path, PROFILE_FILE));
       if (sha256Hex(bytes) !== expected)
         throw new Error(`${PROFILE_FILE} does not match its sha256 in the manifest`);
-      const drift = new DriftMonitor(parseProfile(bytes), {
+      const profile = parseProfile(bytes);
+      const options = {
         rowWindow: this.windows.rowWindow,
         timeWindowMs: this.windows.timeWindowMs,
         settings: { minRows: this.windows.minRows },
-        onError: (error) =>
-          this.warn(
-            `drift rows of ${served.name} version ${served.version} not counted: ${(error as Error).message}`,
-          ),
-      });
+      };
+      const drift: DriftWatch = {
+        monitor: this.thread.watch(bytes, options),
+        profile,
+        settings: driftSettings(options.settings),
+      };
       return { ...base, drift, profileProblem: undefined };
     } catch (error) {
       const problem = `${served.name} version ${served.version}: ${(error as Error).message}`;

@@ -44,6 +44,15 @@ export const DEFAULT_DRIFT_SETTINGS: Readonly<DriftSettings> = Object.freeze({
   topMoved: 3,
 });
 
+/** The defaults with a caller's settings over them (thresholds one by one). */
+export function driftSettings(settings: Partial<DriftSettings> = {}): DriftSettings {
+  return {
+    ...DEFAULT_DRIFT_SETTINGS,
+    ...settings,
+    thresholds: { ...DEFAULT_DRIFT_SETTINGS.thresholds, ...settings.thresholds },
+  };
+}
+
 /** Window sizes of the server's live monitor. */
 export const DEFAULT_ROW_WINDOW = 5000;
 export const DEFAULT_TIME_WINDOW_MS = 60 * 60 * 1000;

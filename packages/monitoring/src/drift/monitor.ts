@@ -1,12 +1,13 @@
 import type { RawRow } from '@tandem/features';
 import type { ReferenceProfile } from '../profile/types.ts';
-import { columnScratch, type RowColumns, readRowColumns } from '../row-columns.ts';
+import { type RowColumns, readRowColumns } from '../row-columns.ts';
 import {
   DEFAULT_DRIFT_SETTINGS,
   DEFAULT_ROW_WINDOW,
   DEFAULT_TIME_SLICES,
   DEFAULT_TIME_WINDOW_MS,
   type DriftSettings,
+  driftSettings,
 } from './defaults.ts';
 import { CountLayout } from './layout.ts';
 import { driftReport, type WindowDrift } from './report.ts';
@@ -21,12 +22,7 @@ export interface DriftMonitorOptions {
   timeSlices?: number;
   settings?: Partial<DriftSettings>;
   now?: () => number;
-  /** Told when rows queued by observeSoon() could not be counted (they are dropped). */
-  onError?: (error: unknown) => void;
 }
-
-/** observeSoon() counts at once past this many queued rows, so the queue stays bounded. */
-const MAX_QUEUED_ROWS = 4_096;
 
 export interface DriftSnapshot {
   rowWindow: WindowDrift & { size: number };
@@ -52,23 +48,10 @@ export class DriftMonitor {
   private slots: Int32Array;
   private values: Float64Array;
   private seen = 0;
-  // Rows of observeSoon() not counted yet, with their outputs (one array per call).
-  private queuedRows: RawRow[] = [];
-  private queuedOutputs: ArrayLike<number>[] = [];
-  private queuedCells = 0;
-  private flushScheduled = false;
-  private queueShape: readonly string[] | undefined;
-  private readonly queueScratch = columnScratch();
-  private queueOutputs = new Float32Array(0);
-  private readonly onError: (error: unknown) => void;
 
   constructor(profile: ReferenceProfile, options: DriftMonitorOptions = {}) {
     this.profile = profile;
-    this.settings = {
-      ...DEFAULT_DRIFT_SETTINGS,
-      ...options.settings,
-      thresholds: { ...DEFAULT_DRIFT_SETTINGS.thresholds, ...options.settings?.thresholds },
-    };
+    this.settings = driftSettings(options.settings);
     this.layout = new CountLayout(profile);
     this.rows = new RowWindow(this.layout, options.rowWindow ?? DEFAULT_ROW_WINDOW);
     this.time = new TimeWindow(
@@ -79,7 +62,6 @@ export class DriftMonitor {
     );
     this.slots = new Int32Array(this.layout.columns.length);
     this.values = new Float64Array(this.layout.columns.length);
-    this.onError = options.onError ?? (() => {});
   }
 
   /** Counts rows and the model's outputs for them (rows × classes, or rows × 1). */
@@ -89,75 +71,10 @@ export class DriftMonitor {
 
   /**
    * The same for rows already read into columns (the server reads each request once, for these
-   * windows and the log); `rows` are the same rows, read only for irregular ones.
+   * windows and the log, and counts them in the monitoring thread); `rows` are the same rows,
+   * read only for irregular ones (the others may be holes).
    */
   observeColumns(columns: RowColumns, rows: readonly RawRow[], outputs: ArrayLike<number>): void {
-    this.flush();
-    this.count(columns, rows, outputs);
-  }
-
-  /**
-   * Counts the rows at the end of this event-loop turn, in one pass with every other request's
-   * queued by then: the server answers many 1-row requests per turn, and one pass over 16 rows
-   * costs about half as much per row as 16 passes of one. The rows and outputs are kept, not
-   * copied, until then; every read of the windows counts what is queued first. They land in the
-   * time slice of the moment they are counted (under a millisecond later in a server).
-   */
-  observeSoon(rows: readonly RawRow[], outputs: ArrayLike<number>): void {
-    for (const row of rows) this.queuedRows.push(row);
-    this.queuedOutputs.push(outputs);
-    this.queuedCells += outputs.length;
-    if (this.queuedRows.length >= MAX_QUEUED_ROWS) {
-      this.flushSafely();
-      return;
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flushSafely();
-      });
-    }
-  }
-
-  /** Rows observeSoon() queued and not yet counted. */
-  get rowsQueued(): number {
-    return this.queuedRows.length;
-  }
-
-  /** Counts the rows observeSoon() queued. */
-  flush(): void {
-    const rows = this.queuedRows;
-    if (rows.length === 0) return;
-    if (this.queueOutputs.length < this.queuedCells) {
-      this.queueOutputs = new Float32Array(
-        Math.max(this.queuedCells, this.queueOutputs.length * 2),
-      );
-    }
-    const outputs = this.queueOutputs;
-    let at = 0;
-    for (const part of this.queuedOutputs) {
-      for (let i = 0; i < part.length; i++) outputs[at + i] = part[i] as number;
-      at += part.length;
-    }
-    // Emptied first: rows that fail to count are dropped, never counted twice.
-    this.queuedRows = [];
-    this.queuedOutputs.length = 0;
-    this.queuedCells = 0;
-    const columns = readRowColumns(rows, this.queueShape, this.queueScratch);
-    this.queueShape = columns.names;
-    this.count(columns, rows, outputs.subarray(0, at));
-  }
-
-  private flushSafely(): void {
-    try {
-      this.flush();
-    } catch (error) {
-      this.onError(error);
-    }
-  }
-
-  private count(columns: RowColumns, rows: readonly RawRow[], outputs: ArrayLike<number>): void {
     const n = columns.rows;
     const stride = this.layout.columns.length;
     if (this.slots.length < n * stride) {
@@ -173,12 +90,10 @@ export class DriftMonitor {
 
   /** Rows observed since the monitor was created. */
   get rowsSeen(): number {
-    this.flush();
     return this.seen;
   }
 
   snapshot(): DriftSnapshot {
-    this.flush();
     return {
       rowWindow: {
         ...driftReport(this.layout, this.rows.counts(), this.settings),

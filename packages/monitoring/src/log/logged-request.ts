@@ -49,8 +49,12 @@ const FIELD = {
   MODEL: 7,
   ROUTE: 8,
   LABEL: 9,
+  /** The first LOGGED of its ROWS rows are logged (0: the request is for drift only). */
+  LOGGED: 10,
+  /** The drift monitor that counts its rows (-1: none). */
+  MONITOR: 11,
 } as const;
-const REQUEST_FIELDS = 10;
+const REQUEST_FIELDS = 12;
 /** Strings up to this length are sent once per batch; longer ones (JSON cells) as they come. */
 const SHARED_STRING_LENGTH = 64;
 
@@ -67,8 +71,12 @@ export interface RequestFields {
 
 /** One request of a batch, as requestsOf rebuilds it: its shared fields, where its data starts. */
 export interface LoggedRequest extends RequestFields {
-  /** Rows logged (fewer than it had when the log had less room). */
+  /** Rows in the batch: all of them for drift, else the logged ones. */
   rows: number;
+  /** Rows logged, the first of them (fewer than it had when the log had less room). */
+  logged: number;
+  /** The drift monitor that counts its rows, -1 for none. */
+  monitor: number;
   /** Its column names and classes (in output order; -1 for a regressor), as indices in `lists`. */
   names: number;
   classes: number;
@@ -86,7 +94,10 @@ export interface BatchEntry extends RequestFields {
   classes: readonly string[] | undefined;
 }
 
-/** Gathers requests into the arrays of one LoggedBatch (serving thread). */
+/**
+ * Gathers requests into the arrays of one LoggedBatch (serving thread): the rows the log keeps
+ * and the rows drift counts travel once.
+ */
 export class BatchBuilder {
   private count = 0;
   private fields = new Float64Array(64 * REQUEST_FIELDS);
@@ -105,8 +116,11 @@ export class BatchBuilder {
     return this.count;
   }
 
-  /** Adds the first `rows` rows of a request. */
-  add(entry: BatchEntry, rows: number): void {
+  /**
+   * Adds the first `rows` rows of a request, of which the first `logged` are logged, and all
+   * counted in drift by `monitor` (-1: none).
+   */
+  add(entry: BatchEntry, rows: number, logged = rows, monitor = -1): void {
     const { columns } = entry;
     const cellCount = rows * columns.names.length;
     const width = entry.outputs.length / Math.max(columns.rows, 1);
@@ -138,6 +152,8 @@ export class BatchBuilder {
     fields[at + FIELD.MODEL] = this.stringOf(entry.model);
     fields[at + FIELD.ROUTE] = this.stringOf(entry.route);
     fields[at + FIELD.LABEL] = entry.label === null ? -1 : this.stringOf(entry.label);
+    fields[at + FIELD.LOGGED] = logged;
+    fields[at + FIELD.MONITOR] = monitor;
     this.ids.push(entry.id);
     if (columns.irregular !== undefined) this.irregular.push([this.count, columns.irregular]);
     this.count++;
@@ -238,8 +254,8 @@ export function batchLines(
   let lineCount = 0;
   let cellCount = 0;
   for (const request of requests) {
-    lineCount += request.rows;
-    cellCount += request.rows * (batch.lists[request.names]?.length ?? 0);
+    lineCount += request.logged;
+    cellCount += request.logged * (batch.lists[request.names]?.length ?? 0);
   }
   // Room for the lines as they usually come (credit rows: about 34 bytes a cell, with the
   // shared fields and the output), so that the buffer seldom grows.
@@ -250,6 +266,7 @@ export function batchLines(
   const writers = new Map<number, ReturnType<typeof outputWriter>>();
   const shared = new SharedFields();
   for (const request of requests) {
+    if (request.logged === 0) continue;
     const names = batch.lists[request.names] as readonly string[];
     const width = names.length;
     let keys = keysOf.get(request.names);
@@ -271,7 +288,7 @@ export function batchLines(
     // The fields every row of the request shares: written out for its first row, copied after.
     let head = [0, 0];
     let middle = [0, 0];
-    for (let row = 0; row < request.rows; row++) {
+    for (let row = 0; row < request.logged; row++) {
       if (row === 0) {
         const from = out.length;
         out.raw(HEAD);
@@ -326,6 +343,14 @@ export function batchLines(
   return new EncodedLines(bytes, 0, ends, new PooledBytes(whole, pool));
 }
 
+/** The rows of a batch that are logged (its events). */
+export function loggedRowCount(batch: LoggedBatch): number {
+  let rows = 0;
+  for (let i = 0; i < batch.count; i++)
+    rows += batch.fields[i * REQUEST_FIELDS + FIELD.LOGGED] as number;
+  return rows;
+}
+
 /** A batch's requests as objects again (worker thread). */
 export function requestsOf(batch: LoggedBatch): LoggedRequest[] {
   const { fields, ids, strings } = batch;
@@ -342,6 +367,8 @@ export function requestsOf(batch: LoggedBatch): LoggedRequest[] {
       time: fields[at + FIELD.TIME] as number,
       version: fields[at + FIELD.VERSION] as number,
       rows: fields[at + FIELD.ROWS] as number,
+      logged: fields[at + FIELD.LOGGED] as number,
+      monitor: fields[at + FIELD.MONITOR] as number,
       names: fields[at + FIELD.NAMES] as number,
       classes: fields[at + FIELD.CLASSES] as number,
       irregular: irregular.get(i),

@@ -1,7 +1,7 @@
 import { MonitoringError } from '../errors.ts';
 import { EncodedLines, eventCount, type LogEntry, type LogSink } from './events.ts';
 
-/** What both logs (this one and ThreadedPredictionLog) are tuned by. */
+/** What both logs (this one and MonitoringThread's) are tuned by. */
 export interface LogTuning {
   /** Share of requests logged, 0 to 1 (default 1). Sampling is per request, never per row. */
   sampleRate?: number;

@@ -5,20 +5,25 @@ import type { RawRow } from '@tandem/features';
 import { describe, expect, it } from 'vitest';
 import {
   type AnsweredRequest,
+  buildReferenceProfile,
+  DriftMonitor,
+  encodeProfile,
   type LogEvent,
+  MonitoringThread,
   PostgresSink,
+  parseProfile,
   readRowColumns,
   SEGMENT_PATTERN,
   type SinkSpec,
-  ThreadedPredictionLog,
 } from '../src/index.ts';
 import { ndjson } from '../src/log/segment-sink.ts';
-import { creditSplit, FEEDBACK, fakeScores, useTempFolder } from './data.ts';
+import { creditSplit, FEEDBACK, fakeOutputs, fakeScores, useTempFolder } from './data.ts';
 import { usePostgres } from './postgres.ts';
 
 const TEST_SINKS = new URL('./sinks/test-sinks.ts', import.meta.url).href;
 const CLASSES = ['bad', 'good'];
-const { test: rows } = creditSplit();
+const { test: rows, train, inputs } = creditSplit();
+const profileBytes = encodeProfile(buildReferenceProfile(train, inputs, fakeOutputs(train)));
 
 /** A request of `n` credit rows (some cells made numbers, null or odd) as the server answers it. */
 function answered(id: string, from: number, n: number): AnsweredRequest & { sent: RawRow[] } {
@@ -69,12 +74,66 @@ async function segmentText(folder: string): Promise<string> {
   return text;
 }
 
-describe('ThreadedPredictionLog', () => {
-  const dir = useTempFolder('tandem-threaded-log-');
+describe('MonitoringThread', () => {
+  const dir = useTempFolder('tandem-monitoring-thread-');
+
+  it('counts drift in its worker exactly as a DriftMonitor in this thread, logged or not', async () => {
+    const folder = join(dir(), 'drift');
+    const thread = new MonitoringThread({ sink: { kind: 'segments', folder }, batchSize: 64 });
+    const options = { rowWindow: 250, timeWindowMs: 3_600_000 };
+    const monitor = thread.watch(profileBytes, options);
+    const here = new DriftMonitor(parseProfile(profileBytes), options);
+    const requests = [answered('a', 0, 1), answered('b', 1, 100), answered('c', 101, 200)];
+    // Rows of other shapes among them: a key missing, an extra key.
+    const { Income: _, ...short } = rows[400] as RawRow;
+    const odd = [short, { ...(rows[401] as RawRow), Extra: 'x' }, rows[402] as RawRow];
+    requests.push({
+      ...answered('d', 400, 3),
+      columns: readRowColumns(odd),
+      outputs: fakeScores(odd),
+      sent: odd,
+    });
+    requests.forEach((request, i) => {
+      // Every other request is logged; all are counted in drift.
+      const logged = i % 2 === 1;
+      expect(thread.offerRequest(request, logged, monitor)).toBe(logged ? request.sent.length : 0);
+      here.observe(request.sent, request.outputs);
+    });
+    const reading = await thread.drift(monitor);
+    expect(reading?.rowsSeen).toBe(304);
+    expect(reading?.rowWindow).toEqual(here.snapshot().rowWindow);
+    expect(reading?.timeWindow).toEqual(here.snapshot().timeWindow);
+    expect(thread.driftDrops()).toEqual({ dropped: 0 });
+    await thread.close();
+    // Only the logged requests were written.
+    expect(thread.counts()).toEqual({ sent: 103, written: 103, dropped: 0, failed: 0, pending: 0 });
+    expect(await segmentText(folder)).toBe(
+      ndjson([requests[1], requests[3]].flatMap((r) => eventsOf(r as ReturnType<typeof answered>))),
+    );
+  });
+
+  it('without a log counts drift only, and drops the rows past its drift capacity', async () => {
+    const thread = new MonitoringThread({ driftCapacity: 150 });
+    expect(thread.logs).toBe(false);
+    expect(thread.sample()).toBe(false);
+    const monitor = thread.watch(profileBytes, { rowWindow: 1000 });
+    // Both wait here until the post: the second has no room.
+    expect(thread.offerRequest(answered('a', 0, 100), false, monitor)).toBe(0);
+    thread.offerRequest(answered('b', 100, 100), false, monitor);
+    expect(thread.driftDrops()).toEqual({ dropped: 100 });
+    expect((await thread.drift(monitor))?.rowsSeen).toBe(100);
+    // Counted: the room is back.
+    thread.offerRequest(answered('c', 200, 100), false, monitor);
+    expect((await thread.drift(monitor))?.rowWindow.rows).toBe(200);
+    thread.unwatch(monitor);
+    expect(await thread.drift(monitor)).toBeUndefined();
+    await thread.close();
+    expect(thread.counts()).toMatchObject({ sent: 0, written: 0 });
+  });
 
   it('writes, from its worker, the same NDJSON as the in-thread log, and all of it on close', async () => {
     const folder = join(dir(), 'same');
-    const log = new ThreadedPredictionLog({ sink: { kind: 'segments', folder }, batchSize: 64 });
+    const log = new MonitoringThread({ sink: { kind: 'segments', folder }, batchSize: 64 });
     const requests = [answered('a', 0, 1), answered('b', 1, 100), answered('c', 101, 7)];
     const feedback = FEEDBACK;
     for (const request of requests) expect(log.offerRequest(request)).toBe(request.sent.length);
@@ -99,7 +158,7 @@ describe('ThreadedPredictionLog', () => {
     ] as unknown as RawRow[];
     const classes = ['1', '0', 'b'];
     const outputs = new Float32Array([0.2, 0.5, 0.3, 0.4, 0.4, 0.2, 0.1, 0.1, 0.8, 0.3, 0.3, 0.4]);
-    const log = new ThreadedPredictionLog({ sink: { kind: 'segments', folder } });
+    const log = new MonitoringThread({ sink: { kind: 'segments', folder } });
     const request = {
       id: 'odd "id"',
       time: 1_764_583_200_000,
@@ -142,7 +201,7 @@ describe('ThreadedPredictionLog', () => {
       url: TEST_SINKS,
       options: { kind: 'stalled', release },
     };
-    const log = new ThreadedPredictionLog({ sink, capacity: 500, batchSize: 100 });
+    const log = new MonitoringThread({ sink, capacity: 500, batchSize: 100 });
     let sent = 0;
     for (let i = 0; i < 400; i++) {
       const request = answered(`s${i}`, i % 1000, 25);
@@ -169,17 +228,20 @@ describe('ThreadedPredictionLog', () => {
     const folder = join(dir(), 'dying');
     const marker = join(dir(), 'died');
     const errors: unknown[] = [];
-    const log = new ThreadedPredictionLog({
+    const log = new MonitoringThread({
       sink: { kind: 'module', url: TEST_SINKS, options: { kind: 'dying', folder, marker } },
       onError: (error) => errors.push(error),
     });
-    log.offerRequest(answered('lost', 0, 10));
+    const monitor = log.watch(profileBytes, {});
+    log.offerRequest(answered('lost', 0, 10), true, monitor);
     // The first worker dies on its first write; flush resolves when it is gone.
     await log.flush();
     while (log.counts().failed < 10) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(existsSync(marker)).toBe(true);
     const later = answered('kept', 10, 5);
-    log.offerRequest(later);
+    log.offerRequest(later, true, monitor);
+    // The new worker watches the same profile, in windows of its own.
+    expect((await log.drift(monitor))?.rowsSeen).toBe(5);
     await log.close();
     expect(log.counts()).toEqual({ sent: 15, written: 5, dropped: 0, failed: 10, pending: 0 });
     expect(await segmentText(folder)).toBe(ndjson(eventsOf(later)));
@@ -188,7 +250,7 @@ describe('ThreadedPredictionLog', () => {
 
   it('stops restarting a worker that keeps dying, and counts new events as failed', async () => {
     const errors: unknown[] = [];
-    const log = new ThreadedPredictionLog({
+    const log = new MonitoringThread({
       sink: { kind: 'module', url: join(dir(), 'no-such-module.ts') },
       maxRestarts: 1,
       onError: (error) => errors.push(error),
@@ -205,12 +267,12 @@ describe('ThreadedPredictionLog', () => {
   });
 });
 
-describe('ThreadedPredictionLog to PostgreSQL', () => {
+describe('MonitoringThread to PostgreSQL', () => {
   const postgres = usePostgres();
 
   it('writes every row of every request from its worker to a real PostgreSQL', async () => {
     const table = `threaded_${process.pid}_${Date.now()}`;
-    const log = new ThreadedPredictionLog({ sink: { kind: 'postgres', url: postgres(), table } });
+    const log = new MonitoringThread({ sink: { kind: 'postgres', url: postgres(), table } });
     const requests = [answered('p', 0, 3), answered('q', 3, 40)];
     for (const request of requests) log.offerRequest(request);
     await log.close();
