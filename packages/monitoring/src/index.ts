@@ -71,6 +71,8 @@ export type {
   ReferenceProfile,
 } from './profile/types.ts';
 export { PROFILE_FORMAT } from './profile/types.ts';
+export type { ColumnScratch, RowColumns } from './row-columns.ts';
+export { columnScratch, readRowColumns, rowOf } from './row-columns.ts';
 export type { DriftReading, WatchOptions } from './thread/messages.ts';
 export type {
   AnsweredRequest,
@@ -78,6 +80,4 @@ export type {
   MonitoringThreadOptions,
 } from './thread/monitoring-thread.ts';
 export { MonitoringThread } from './thread/monitoring-thread.ts';
-export type { ColumnScratch, RowColumns } from './row-columns.ts';
-export { columnScratch, readRowColumns, rowOf } from './row-columns.ts';
 export { readCell } from './values.ts';

@@ -1,4 +1,4 @@
-import { MonitoringError, type RecentPredictions, type MonitoringThread } from '@tandem/monitoring';
+import { MonitoringError, type MonitoringThread, type RecentPredictions } from '@tandem/monitoring';
 import type { MonitoringMetrics } from './prometheus.ts';
 import type { VersionStates } from './version-state.ts';
 

@@ -1,7 +1,7 @@
 import {
   MonitoringError,
-  RecentPredictions,
   MonitoringThread,
+  RecentPredictions,
   type SinkSpec,
 } from '@tandem/monitoring';
 import type { FastifyInstance } from 'fastify';

@@ -7,8 +7,8 @@ import {
   driftSettings,
   type MonitoringThread,
   parseProfile,
-  RegressorAccumulator,
   type ReferenceProfile,
+  RegressorAccumulator,
 } from '@tandem/monitoring';
 import type { ServedVersion } from '../registry/served-version.ts';
 
