@@ -2,7 +2,6 @@ import type { RawRow } from '@tandem/features';
 import type { ReferenceProfile } from '../profile/types.ts';
 import { type RowColumns, readRowColumns } from '../row-columns.ts';
 import {
-  DEFAULT_DRIFT_SETTINGS,
   DEFAULT_ROW_WINDOW,
   DEFAULT_TIME_SLICES,
   DEFAULT_TIME_WINDOW_MS,
