@@ -5,14 +5,14 @@
  * The load generator (autocannon, in this process) drives one server at a time, alternating
  * rounds, so both see the same machine. Prints, per request size, req/s and the server's CPU time
  * per request (from /proc, less sensitive than req/s to other jobs on a shared machine), for the
- * whole process and for its serving (main) thread alone (the prediction log writes from a worker
- * thread), each as the median over rounds, and the ratios on / off.
+ * whole process and for its serving (main) thread alone (drift and the prediction log run in the
+ * monitoring thread's worker), each as the median over rounds, and the ratios on / off.
  *
  *   npm run bench:monitoring -- [--duration 5] [--rounds 5] [--connections 16] [--epochs 3]
  *     [--only "1 row"|"100 rows"] [--profile <folder>]
  *
  * `--profile` writes a CPU profile of each server's serving thread into the folder (node
- * --cpu-prof; the log worker's thread is not in it).
+ * --cpu-prof; the monitoring thread's worker is not in it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     }
     const report = (await (await fetch(`${on.url}/v1/models/credit/monitoring`)).json()) as {
       rowsSeen: number;
+      driftRowsDropped: number;
       predictionLog: {
         sent: number;
         written: number;
@@ -207,7 +208,8 @@ async function main(): Promise<void> {
     for (const line of lines) console.log(line);
     const l = report.predictionLog;
     console.log(
-      `\nmonitored server: ${report.rowsSeen} rows counted in the drift windows; prediction log ` +
+      `\nmonitored server: ${report.rowsSeen} rows counted in the drift windows, ` +
+        `${report.driftRowsDropped} not counted; prediction log ` +
         `sent ${l.sent}, written ${l.written}, dropped ${l.dropped}, failed ${l.failed}, pending ${l.pending}`,
     );
   } finally {

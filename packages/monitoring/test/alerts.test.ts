@@ -23,6 +23,7 @@ describe('alertRules', () => {
       'TandemOutputDrift',
       'TandemAccuracyDrop',
       'TandemPredictionLogDropping',
+      'TandemDriftRowsDropped',
       'TandemNoTraffic',
     ]);
     expect(rules[3]?.expr).toContain('< 0.75');

@@ -113,6 +113,15 @@ export function alertRules(options: AlertRuleOptions): string {
         'Its sink is slower than the traffic or refuses writes: {{ $value }} events/s lost.',
     },
     {
+      alert: 'TandemDriftRowsDropped',
+      expr: 'sum(rate(tandem_drift_rows_dropped_total[5m])) > 0',
+      for: '5m',
+      severity: 'warning',
+      summary: 'The drift windows are missing answered rows',
+      description:
+        'The monitoring thread falls behind the traffic (or its worker died): {{ $value }} rows/s go uncounted, so the drift figures rest on a sample.',
+    },
+    {
       alert: 'TandemNoTraffic',
       expr: `(sum(rate(tandem_rows_predicted_total{${m}}[${quiet}])) or vector(0)) == 0`,
       for: quiet,
