@@ -202,10 +202,11 @@ describe('MonitoringThread', () => {
       options: { kind: 'stalled', release },
     };
     const log = new MonitoringThread({ sink, capacity: 500, batchSize: 100 });
+    const monitor = log.watch(profileBytes, {});
     let sent = 0;
     for (let i = 0; i < 400; i++) {
       const request = answered(`s${i}`, i % 1000, 25);
-      log.offerRequest(request);
+      log.offerRequest(request, true, monitor);
       sent += 25;
       expect(log.counts().pending).toBeLessThanOrEqual(500);
       if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -214,6 +215,9 @@ describe('MonitoringThread', () => {
     expect(stalled.sent).toBe(sent);
     expect(stalled.written).toBe(0);
     expect(stalled.dropped).toBeGreaterThanOrEqual(sent - 500);
+    // Drift does not wait for the log: every row is counted while the sink is stalled.
+    expect((await log.drift(monitor))?.rowsSeen).toBe(sent);
+    expect(log.driftDrops()).toEqual({ dropped: 0 });
     await writeFile(release, '');
     await log.flush();
     const after = log.counts();
@@ -222,6 +226,34 @@ describe('MonitoringThread', () => {
     expect(after.written).toBeGreaterThan(0);
     expect(after.written + after.dropped).toBe(after.sent);
     await log.close();
+  });
+
+  it('answers a drift reading within its timeout while the worker is blocked, and after', async () => {
+    const marker = join(dir(), 'blocked');
+    const thread = new MonitoringThread({
+      sink: {
+        kind: 'module',
+        url: TEST_SINKS,
+        options: { kind: 'blocking', blockMs: 1500, marker },
+      },
+      readTimeoutMs: 200,
+    });
+    const monitor = thread.watch(profileBytes, {});
+    thread.offerRequest(answered('a', 0, 10), true, monitor);
+    await thread.flush();
+    expect((await thread.drift(monitor))?.rowsSeen).toBe(10);
+    // The second write blocks the worker's thread for 1.5 s.
+    thread.offerRequest(answered('b', 10, 10), true, monitor);
+    void thread.flush();
+    while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+    thread.offerRequest(answered('c', 20, 10), true, monitor);
+    const started = Date.now();
+    expect(await thread.drift(monitor)).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    // Unblocked, the worker has counted what was queued meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await thread.drift(monitor))?.rowsSeen).toBe(30);
+    await thread.close();
   });
 
   it('restarts a worker that dies, counts what it held as failed, and keeps logging', async () => {

@@ -35,6 +35,11 @@ export async function monitoringReport(
       snapshot === undefined
         ? null
         : { rowWindow: snapshot.rowWindow, timeWindow: snapshot.timeWindow },
+    // A version with a profile whose windows could not be read this time.
+    driftProblem:
+      drift !== undefined && snapshot === undefined
+        ? 'the monitoring thread did not answer in time, or its worker stopped'
+        : null,
     performance: state.performance.figures(),
     driftRowsDropped: thread.driftDrops().dropped,
     predictionLog: thread.logs ? thread.counts() : null,

@@ -31,6 +31,8 @@ interface MonitoringAnswer {
     logLoss: number | null;
     confusion: number[][];
   };
+  driftProblem: string | null;
+  driftRowsDropped: number;
   predictionLog: { sent: number; written: number; dropped: number; failed: number } | null;
 }
 
@@ -100,6 +102,9 @@ describe('monitoring over HTTP', () => {
     expect(answer.drift?.rowWindow.rows).toBe(2000);
     expect(answer.drift?.rowWindow.verdict).toBe('ok');
     expect(driftedColumns(answer)).toEqual([]);
+    expect(answer.rowsSeen).toBe(2000);
+    expect(answer.driftProblem).toBeNull();
+    expect(answer.driftRowsDropped).toBe(0);
   });
 
   it('the same rows with Amount times 3 flag Amount, and only Amount, in /monitoring and /metrics', async () => {

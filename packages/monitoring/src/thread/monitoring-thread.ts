@@ -29,6 +29,11 @@ export interface MonitoringThreadOptions extends LogTuning {
   postMs?: number;
   /** Worker deaths within a minute after which the log stops restarting it (default 3). */
   maxRestarts?: number;
+  /**
+   * How long a drift reading waits for the worker (default 5,000 ms): a worker stuck in a
+   * blocking write must not hold `/metrics` or the monitoring route.
+   */
+  readTimeoutMs?: number;
 }
 
 /** What a request's answer adds to the log: the fields its rows share, the rows, the outputs. */
@@ -43,6 +48,7 @@ export interface DriftDrops {
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const RESTART_WINDOW_MS = 60_000;
 const DEFAULT_DRIFT_CAPACITY = 50_000;
+const DEFAULT_READ_TIMEOUT_MS = 5_000;
 
 /**
  * Monitoring's work off the serving thread: the drift windows of every served version and the
@@ -88,6 +94,7 @@ export class MonitoringThread {
   private readonly flushes = new Map<number, () => void>();
   private closed: (() => void) | undefined;
   private readonly driftCapacity: number;
+  private readonly readTimeoutMs: number;
   /** Drift rows queued here, posted to the current worker, and lost (see DriftDrops). */
   private driftQueued = 0;
   private driftPosted = 0;
@@ -114,6 +121,7 @@ export class MonitoringThread {
       );
     }
     this.driftCapacity = driftCapacity;
+    this.readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
     const { capacity, batchSize, lingerMs } = this.tuning;
     this.setup = { sink: options.sink, capacity, batchSize, lingerMs };
     this.postMs = postMs;
@@ -181,7 +189,8 @@ export class MonitoringThread {
 
   /**
    * A monitor's windows once every request offered before this call is counted; undefined when
-   * the worker cannot say (it died meanwhile, gave up, or does not know the monitor).
+   * the worker cannot say (it died meanwhile, gave up, does not know the monitor, or did not
+   * answer within `readTimeoutMs`).
    */
   async drift(monitor: number): Promise<DriftReading | undefined> {
     this.post();
@@ -189,7 +198,15 @@ export class MonitoringThread {
     if (worker === undefined || !this.watched.has(monitor)) return undefined;
     const seq = ++this.flushSeq;
     return new Promise((resolve) => {
-      this.readings.set(seq, resolve);
+      const timer = setTimeout(() => {
+        this.readings.delete(seq);
+        resolve(undefined);
+      }, this.readTimeoutMs);
+      timer.unref();
+      this.readings.set(seq, (reading) => {
+        clearTimeout(timer);
+        resolve(reading);
+      });
       worker.postMessage({ type: 'drift', seq, monitor } satisfies ToMonitoringWorker);
     });
   }
