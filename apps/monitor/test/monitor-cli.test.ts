@@ -129,7 +129,7 @@ describe('npm run drift / npm run alerts', () => {
     expect(text).not.toContain('TandemAccuracyDrop');
     if (spawnSync('promtool', ['--version']).status === 0) {
       expect(execFileSync('promtool', ['check', 'rules', output], { encoding: 'utf8' })).toMatch(
-        /SUCCESS: 5 rules found/,
+        /SUCCESS: 6 rules found/,
       );
     }
   });
