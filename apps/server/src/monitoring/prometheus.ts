@@ -7,8 +7,9 @@ import type { DriftWatch, VersionState, VersionStates } from './version-state.ts
  * Monitoring's Prometheus series, in the server's registry. With --workers N each worker has its
  * own windows: the cluster's scrape averages the drift figures, takes the maximum of the
  * verdicts and sums the counters. Drift gauges are computed at scrape time from the windows of
- * every version that answered, read once per scrape from the monitoring thread; feedback series are plain counters
- * (sums and counts), so any window's accuracy, log loss, MAE or RMSE is a ratio of increase()s.
+ * every version that answered, read once per scrape from the monitoring thread; feedback series
+ * are plain counters (sums and counts), so any window's accuracy, log loss, MAE or RMSE is a
+ * ratio of increase()s.
  */
 export class MonitoringMetrics {
   private readonly feedbackRows: Counter<'model' | 'version'>;

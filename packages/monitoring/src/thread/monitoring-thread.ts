@@ -27,7 +27,7 @@ export interface MonitoringThreadOptions extends LogTuning {
    * holds: at 10 ms it was 1.3 µs of every 1-row request at 11,000 req/s, at 50 ms 0.5 µs.
    */
   postMs?: number;
-  /** Worker deaths within a minute after which the log stops restarting it (default 3). */
+  /** Worker deaths within a minute after which the thread stops restarting it (default 3). */
   maxRestarts?: number;
   /**
    * How long a drift reading waits for the worker (default 5,000 ms): a worker stuck in a
@@ -36,7 +36,7 @@ export interface MonitoringThreadOptions extends LogTuning {
   readTimeoutMs?: number;
 }
 
-/** What a request's answer adds to the log: the fields its rows share, the rows, the outputs. */
+/** An answer as the thread takes it: the fields its rows share, the rows, the outputs. */
 export type AnsweredRequest = BatchEntry;
 
 /** Drift rows the windows never counted. */
@@ -343,7 +343,7 @@ export class MonitoringThread {
     for (const [monitor, { profile, options }] of this.watched) {
       worker.postMessage({ type: 'watch', monitor, profile, options } satisfies ToMonitoringWorker);
     }
-    // The log alone never keeps the process alive; close() holds it while it drains.
+    // The thread alone never keeps the process alive; close() holds it while it drains.
     worker.unref();
     worker.on('message', (message: FromMonitoringWorker) => this.receive(worker, message));
     worker.on('error', (error) => this.tuning.onError(error));
