@@ -71,8 +71,8 @@ export type {
   ReferenceProfile,
 } from './profile/types.ts';
 export { PROFILE_FORMAT } from './profile/types.ts';
-export type { ColumnScratch, RowColumns } from './row-columns.ts';
-export { columnScratch, readRowColumns, rowOf } from './row-columns.ts';
+export type { RowColumns } from './row-columns.ts';
+export { readRowColumns, rowOf } from './row-columns.ts';
 export type { DriftReading, WatchOptions } from './thread/messages.ts';
 export type {
   AnsweredRequest,

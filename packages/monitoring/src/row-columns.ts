@@ -1,8 +1,8 @@
 import type { RawRow } from '@tandem/features';
 
 /**
- * A request's rows read once into typed columns: what the drift windows count and what the
- * prediction log's worker thread rebuilds each row from. Typed arrays and a list of strings
+ * A request's rows read once into typed columns (straight into the monitoring thread's batch,
+ * `readCells`): what the drift windows count and what the prediction log rebuilds each row from. Typed arrays and a list of strings
  * cross to a worker thread as a copy of their bytes, far cheaper than serializing row objects
  * there; and the drift windows then read each cell from a column instead of looking it up by
  * name in every row.
@@ -22,26 +22,11 @@ export const CELL = {
   DIGITS: 7,
 } as const;
 
-/**
- * Buffers a caller reuses from one request to the next (`readRowColumns`' third argument): the
- * columns then hold these buffers themselves, longer than `rows × names` and valid only until
- * the next read.
- * Worth it for small requests, where two typed arrays per request cost more than reading them.
- */
-export interface ColumnScratch {
-  kinds: Uint8Array;
-  values: Float64Array;
-}
-
-export function columnScratch(cells = 256): ColumnScratch {
-  return { kinds: new Uint8Array(cells), values: new Float64Array(cells) };
-}
-
 export interface RowColumns {
   rows: number;
   /** Column names in the rows' own key order (the first row's). */
   names: readonly string[];
-  /** rows × names, row-major (a reused buffer may run longer): each cell's kind (CELL). */
+  /** rows × names, row-major (a view of a batch may run longer): each cell's kind (CELL). */
   kinds: Uint8Array;
   /**
    * rows × names: a CELL.NUMBER's or CELL.DIGITS' number; a CELL.STRING's or CELL.JSON's index
@@ -62,38 +47,52 @@ export interface RowColumns {
  * Keys are listed with for…in, which gives JSON.stringify's own-key order for plain rows (parsed
  * JSON, decoded CSV, null-prototype copies: no inherited enumerable keys).
  */
-export function readRowColumns(
-  rows: readonly RawRow[],
-  known?: readonly string[],
-  scratch?: ColumnScratch,
-): RowColumns {
+export function readRowColumns(rows: readonly RawRow[], known?: readonly string[]): RowColumns {
   const first = rows[0];
-  const names = first === undefined ? (known ?? []) : namesOf(first, known);
-  const width = names.length;
-  const cells = rows.length * width;
-  let kinds: Uint8Array;
-  let values: Float64Array;
-  if (scratch === undefined) {
-    kinds = new Uint8Array(cells);
-    values = new Float64Array(cells);
-  } else {
-    if (scratch.kinds.length < cells) {
-      const size = Math.max(cells, scratch.kinds.length * 2);
-      scratch.kinds = new Uint8Array(size);
-      scratch.values = new Float64Array(size);
-    }
-    // As fresh arrays: a cell nothing writes (an undefined value) reads CELL.UNDEFINED and 0.
-    kinds = scratch.kinds;
-    values = scratch.values;
-    kinds.fill(CELL.UNDEFINED, 0, cells);
-    values.fill(0, 0, cells);
-  }
+  const names = first === undefined ? (known ?? []) : rowNames(first, known);
+  const cells = rows.length * names.length;
+  // Fresh arrays: a cell nothing writes (an undefined value) reads CELL.UNDEFINED and 0.
+  const kinds = new Uint8Array(cells);
+  const values = new Float64Array(cells);
   const strings: string[] = [];
+  const irregular = readCells(rows, rows.length, names, kinds, values, 0, {
+    add: (text) => strings.push(text) - 1,
+    mark: () => strings.length,
+    reset: (mark) => {
+      strings.length = mark;
+    },
+  });
+  return { rows: rows.length, names, kinds, values, strings, irregular };
+}
+
+/** Where readCells puts a string cell's text: it returns the index the cell's value holds. */
+export interface StringTable {
+  add(text: string): number;
+  /** A point to go back to when a row turns out irregular, and going back to it. */
+  mark(): number;
+  reset(mark: number): void;
+}
+
+/**
+ * Reads the first `count` rows' cells into `kinds` and `values` from `at` on (`names.length` per
+ * row; the cells must read CELL.UNDEFINED and 0 beforehand), their strings into `table`.
+ * Returns the rows of another shape, as JSON text by row index (their cells stay undefined).
+ */
+export function readCells(
+  rows: readonly RawRow[],
+  count: number,
+  names: readonly string[],
+  kinds: Uint8Array,
+  values: Float64Array,
+  at: number,
+  table: StringTable,
+): Map<number, string> | undefined {
+  const width = names.length;
   let irregular: Map<number, string> | undefined;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0; r < count; r++) {
     const row = rows[r] as Record<string, unknown>;
-    const at = r * width;
-    const held = strings.length;
+    const start = at + r * width;
+    const held = table.mark();
     let c = 0;
     let regular = true;
     // One pass: the keys are checked against `names` as the cells are read.
@@ -105,46 +104,46 @@ export function readRowColumns(
       const value = row[key];
       switch (typeof value) {
         case 'number':
-          kinds[at + c] = CELL.NUMBER;
-          values[at + c] = value;
+          kinds[start + c] = CELL.NUMBER;
+          values[start + c] = value;
           break;
         case 'string': {
           const digits = digitsValue(value);
           if (digits >= 0) {
-            kinds[at + c] = CELL.DIGITS;
-            values[at + c] = digits;
+            kinds[start + c] = CELL.DIGITS;
+            values[start + c] = digits;
           } else {
-            kinds[at + c] = CELL.STRING;
-            values[at + c] = strings.push(value) - 1;
+            kinds[start + c] = CELL.STRING;
+            values[start + c] = table.add(value);
           }
           break;
         }
         case 'boolean':
-          kinds[at + c] = value ? CELL.TRUE : CELL.FALSE;
+          kinds[start + c] = value ? CELL.TRUE : CELL.FALSE;
           break;
         case 'undefined':
           break;
         default:
           if (value === null) {
-            kinds[at + c] = CELL.NULL;
+            kinds[start + c] = CELL.NULL;
           } else {
             const text = jsonOrUndefined(value);
             if (text !== undefined) {
-              kinds[at + c] = CELL.JSON;
-              values[at + c] = strings.push(text) - 1;
+              kinds[start + c] = CELL.JSON;
+              values[start + c] = table.add(text);
             }
           }
       }
       c++;
     }
     if (regular && c === width) continue;
-    kinds.fill(CELL.UNDEFINED, at, at + width);
-    values.fill(0, at, at + width);
-    strings.length = held;
+    kinds.fill(CELL.UNDEFINED, start, start + width);
+    values.fill(0, start, start + width);
+    table.reset(held);
     irregular ??= new Map();
     irregular.set(r, JSON.stringify(row));
   }
-  return { rows: rows.length, names, kinds, values, strings, irregular };
+  return irregular;
 }
 
 /**
@@ -200,7 +199,11 @@ export function rowOf(columns: RowColumns, r: number): RawRow {
   return row as RawRow;
 }
 
-function namesOf(row: RawRow, known: readonly string[] | undefined): readonly string[] {
+/**
+ * A row's keys in order: `known` itself when they are exactly those, so that a caller can
+ * recognise a shape by identity.
+ */
+export function rowNames(row: RawRow, known: readonly string[] | undefined): readonly string[] {
   if (known !== undefined && hasKeys(row as Record<string, unknown>, known)) return known;
   const names: string[] = [];
   for (const key in row) names.push(key);

@@ -12,7 +12,6 @@ import {
   MonitoringThread,
   PostgresSink,
   parseProfile,
-  readRowColumns,
   SEGMENT_PATTERN,
   type SinkSpec,
 } from '../src/index.ts';
@@ -40,7 +39,7 @@ function answered(id: string, from: number, n: number): AnsweredRequest & { sent
     version: 3,
     label: from % 2 === 0 ? 'production' : null,
     route: 'native',
-    columns: readRowColumns(sent),
+    rows: sent,
     outputs: fakeScores(sent),
     classes: CLASSES,
     sent,
@@ -89,7 +88,7 @@ describe('MonitoringThread', () => {
     const odd = [short, { ...(rows[401] as RawRow), Extra: 'x' }, rows[402] as RawRow];
     requests.push({
       ...answered('d', 400, 3),
-      columns: readRowColumns(odd),
+      rows: odd,
       outputs: fakeScores(odd),
       sent: odd,
     });
@@ -166,7 +165,7 @@ describe('MonitoringThread', () => {
       version: 4,
       label: null,
       route: 'native-csv',
-      columns: readRowColumns(sent),
+      rows: sent,
       outputs,
       classes,
     };

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   buildReferenceProfile,
   CountLayout,
-  columnScratch,
   compareRows,
   DriftMonitor,
   encodeProfile,
@@ -58,31 +57,6 @@ describe('readRowColumns', () => {
     expect(readRowColumns(train.slice(3, 6), first.names).names).toBe(first.names);
     const other = readRowColumns([{ a: 1 }], first.names);
     expect(other.names).toEqual(['a']);
-  });
-
-  it('reads into reused buffers the same cells as into fresh ones, whatever the read before', () => {
-    const rows = mixedRows();
-    const scratch = columnScratch(4);
-    // A full read first, so that every cell of the buffers holds something stale.
-    readRowColumns(rows, undefined, scratch);
-    const requests = [rows.slice(0, 1), rows.slice(40), rows.slice(10, 35), rows.slice(3, 4)];
-    let known: readonly string[] | undefined;
-    for (const request of requests) {
-      const fresh = readRowColumns(request, known);
-      const reused = readRowColumns(request, known, scratch);
-      known = fresh.names;
-      const cells = request.length * fresh.names.length;
-      expect(reused.names).toEqual(fresh.names);
-      expect(reused.strings).toEqual(fresh.strings);
-      expect(reused.irregular).toEqual(fresh.irregular);
-      expect(Array.from(reused.kinds.subarray(0, cells))).toEqual(Array.from(fresh.kinds));
-      expect(Array.from(reused.values.subarray(0, cells))).toEqual(Array.from(fresh.values));
-      for (let r = 0; r < request.length; r++) {
-        expect(JSON.stringify(rowOf(reused, r))).toBe(JSON.stringify(request[r]));
-      }
-    }
-    // Grown to the largest read, in place: the caller's object holds the new buffers.
-    expect(scratch.kinds.length).toBeGreaterThanOrEqual(rows.length * 13);
   });
 
   it('gives the drift windows the same cells for every row as reading the rows one by one', () => {

@@ -1,10 +1,5 @@
 import type { RawRow } from '@tandem/features';
-import {
-  columnScratch,
-  type MonitoringThread,
-  type RecentPredictions,
-  readRowColumns,
-} from '@tandem/monitoring';
+import type { MonitoringThread, RecentPredictions } from '@tandem/monitoring';
 import type { FastifyRequest } from 'fastify';
 import type { Outcome } from '../dataplane.ts';
 import type { ModelRegistry, VersionSelector } from '../registry/registry.ts';
@@ -14,7 +9,7 @@ import type { VersionStates } from './version-state.ts';
 
 /**
  * What happens after the data plane answered, for every route: the outputs are remembered for
- * feedback, and the rows are read once into typed columns and queued for the monitoring thread,
+ * feedback, and the rows are read once into the typed columns of the monitoring thread's batch,
  * which counts them in the answering version's drift windows and logs a sampled share of
  * requests. Encoding for drift, serializing and writing all happen there.
  * Synchronous and bounded: the thread only queues; nothing here waits or throws into the answer.
@@ -25,11 +20,6 @@ export class PredictionObserver {
   private readonly thread: MonitoringThread;
   private readonly registry: ModelRegistry;
   private readonly onError: (error: unknown) => void;
-  /**
-   * The cells' buffers, reused by every request: the thread's batch copies what it keeps before
-   * observe returns.
-   */
-  private readonly scratch = columnScratch();
 
   constructor(parts: {
     states: VersionStates;
@@ -63,8 +53,6 @@ export class PredictionObserver {
       const monitor = state.drift?.monitor ?? -1;
       const logged = this.thread.sample();
       if (!logged && monitor < 0) return;
-      const columns = readRowColumns(rows, state.shape, this.scratch);
-      state.shape = columns.names;
       this.thread.offerRequest(
         {
           id,
@@ -73,7 +61,7 @@ export class PredictionObserver {
           version: served.version,
           label: this.labelOf(selector, served),
           route: routeOf(request),
-          columns,
+          rows,
           outputs: outcome.outputs,
           classes: outcome.classes,
         },

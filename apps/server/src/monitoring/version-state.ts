@@ -35,8 +35,6 @@ export interface VersionState {
   readonly performance: ClassifierAccumulator | RegressorAccumulator;
   /** The served version it was built for: a reload that replaces it gets a new state. */
   readonly served: ServedVersion;
-  /** The last request's column names: the next request of the same shape reuses them. */
-  shape: readonly string[] | undefined;
 }
 
 export interface DriftWindows {
@@ -102,7 +100,6 @@ export class VersionStates {
       version: served.version,
       classes,
       served,
-      shape: undefined,
       performance:
         classes === undefined ? new RegressorAccumulator() : new ClassifierAccumulator(classes),
     };

@@ -1,6 +1,7 @@
+import type { RawRow } from '@tandem/features';
 import { copyCells } from '../copy-cells.ts';
 import { argmaxLabel } from '../profile/build.ts';
-import { CELL, type RowColumns } from '../row-columns.ts';
+import { CELL, readCells, rowNames, type StringTable } from '../row-columns.ts';
 import { type BufferPool, PooledBytes } from './buffer-pool.ts';
 import { EncodedLines } from './events.ts';
 import { JsonBytes, JsonStringCache } from './json-bytes.ts';
@@ -86,9 +87,9 @@ export interface LoggedRequest extends RequestFields {
   outputs: number;
 }
 
-/** What a request brings to a batch: the shared fields, its rows as columns, its outputs. */
+/** What a request brings to a batch: the shared fields, its rows, its outputs. */
 export interface BatchEntry extends RequestFields {
-  columns: RowColumns;
+  rows: readonly RawRow[];
   /** rows × width float32 outputs (copied: the caller may reuse its buffer). */
   outputs: Float32Array;
   classes: readonly string[] | undefined;
@@ -111,41 +112,53 @@ export class BatchBuilder {
   private stringIndex = new Map<string, number>();
   private cells = 0;
   private outputCount = 0;
+  /** The last request's column names: requests of one shape share the list (by identity). */
+  private lastNames: readonly string[] | undefined;
+  /**
+   * String cells go into the batch's list through stringOf. A row found irregular keeps the
+   * strings it added (they are valid entries, merely unused).
+   */
+  private readonly table: StringTable = {
+    add: (text) => this.stringOf(text),
+    mark: () => 0,
+    reset: () => {},
+  };
 
   get size(): number {
     return this.count;
   }
 
   /**
-   * Adds the first `rows` rows of a request, of which the first `logged` are logged, and all
-   * counted in drift by `monitor` (-1: none).
+   * Reads the first `rows` rows of a request straight into the batch's arrays (the first
+   * `logged` of them are logged, all counted in drift by `monitor`, -1: none), each short string
+   * once per batch.
    */
   add(entry: BatchEntry, rows: number, logged = rows, monitor = -1): void {
-    const { columns } = entry;
-    const cellCount = rows * columns.names.length;
-    const width = entry.outputs.length / Math.max(columns.rows, 1);
+    const first = entry.rows[0];
+    const names = first === undefined ? [] : rowNames(first, this.lastNames);
+    this.lastNames = names;
+    const cellCount = rows * names.length;
+    const width = entry.outputs.length / Math.max(entry.rows.length, 1);
     const outputCount = rows * width;
     this.reserve(cellCount, outputCount);
     const cells = this.cells;
-    copyCells(columns.kinds, 0, this.kinds, cells, cellCount);
-    copyCells(columns.values, 0, this.values, cells, cellCount);
+    // The arrays are fresh from take() (or grown zeroed): unwritten cells read CELL.UNDEFINED.
+    const irregular = readCells(
+      entry.rows,
+      rows,
+      names,
+      this.kinds,
+      this.values,
+      cells,
+      this.table,
+    );
     copyCells(entry.outputs, 0, this.outputs, this.outputCount, outputCount);
-    if (columns.strings.length > 0) {
-      // String cells point into the batch's list instead of the request's.
-      const { kinds, values } = this;
-      for (let i = cells; i < cells + cellCount; i++) {
-        const kind = kinds[i];
-        if (kind === CELL.STRING || kind === CELL.JSON) {
-          values[i] = this.stringOf(columns.strings[values[i] as number] as string);
-        }
-      }
-    }
     const fields = this.fields;
     const at = this.count * REQUEST_FIELDS;
     fields[at + FIELD.TIME] = entry.time;
     fields[at + FIELD.VERSION] = entry.version;
     fields[at + FIELD.ROWS] = rows;
-    fields[at + FIELD.NAMES] = this.listIndex(columns.names);
+    fields[at + FIELD.NAMES] = this.listIndex(names);
     fields[at + FIELD.CLASSES] = entry.classes === undefined ? -1 : this.listIndex(entry.classes);
     fields[at + FIELD.CELLS] = cells;
     fields[at + FIELD.OUTPUTS] = this.outputCount;
@@ -155,7 +168,7 @@ export class BatchBuilder {
     fields[at + FIELD.LOGGED] = logged;
     fields[at + FIELD.MONITOR] = monitor;
     this.ids.push(entry.id);
-    if (columns.irregular !== undefined) this.irregular.push([this.count, columns.irregular]);
+    if (irregular !== undefined) this.irregular.push([this.count, irregular]);
     this.count++;
     this.cells += cellCount;
     this.outputCount += outputCount;

@@ -53,7 +53,7 @@ const DEFAULT_READ_TIMEOUT_MS = 5_000;
 /**
  * Monitoring's work off the serving thread: the drift windows of every served version and the
  * prediction log, in one worker thread. The serving thread reads each answered request once into
- * typed columns and queues them (`offerRequest`); every `postMs` the queue goes to the worker in
+ * the typed columns of a batch (`offerRequest`); every `postMs` the queue goes to the worker in
  * one message, where the rows are counted in the drift windows of the version that answered and
  * the logged ones are rebuilt as events, serialized as NDJSON and written by an in-thread
  * PredictionLog and its sink. Drift is read by message (`drift`): messages keep their order, so
@@ -162,12 +162,12 @@ export class MonitoringThread {
   }
 
   /**
-   * Queues an answered request's rows: logged when `logged` (as many as there is room for; the
+   * Reads an answered request's rows into the batch and queues them: logged when `logged` (as many as there is room for; the
    * rest are dropped and counted), and all counted in drift by `monitor` (-1: none) when there is
    * room for them all. Returns how many rows were logged.
    */
   offerRequest(request: AnsweredRequest, logged = true, monitor = -1): number {
-    const rows = request.columns.rows;
+    const rows = request.rows.length;
     let logRows = 0;
     if (logged && this.setup.sink !== undefined) {
       this.settled.sent += rows;
