@@ -76,7 +76,6 @@ export { readRowColumns, rowOf } from './row-columns.ts';
 export type { DriftReading, WatchOptions } from './thread/messages.ts';
 export type {
   AnsweredRequest,
-  DriftDrops,
   MonitoringThreadOptions,
 } from './thread/monitoring-thread.ts';
 export { MonitoringThread } from './thread/monitoring-thread.ts';

@@ -111,7 +111,7 @@ export class MonitoringMetrics {
       registers,
       collect() {
         this.reset();
-        this.inc(thread.driftDrops().dropped);
+        this.inc(thread.driftRowsDropped);
       },
     });
     new Counter({

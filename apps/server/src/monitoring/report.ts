@@ -41,7 +41,7 @@ export async function monitoringReport(
         ? 'the monitoring thread did not answer in time, or its worker stopped'
         : null,
     performance: state.performance.figures(),
-    driftRowsDropped: thread.driftDrops().dropped,
+    driftRowsDropped: thread.driftRowsDropped,
     predictionLog: thread.logs ? thread.counts() : null,
   };
 }

@@ -261,9 +261,9 @@ export function batchLines(
   batch: LoggedBatch,
   cache = new JsonStringCache(),
   pool?: BufferPool,
+  requests = requestsOf(batch),
 ): EncodedLines {
   const { strings } = batch;
-  const requests = requestsOf(batch);
   let lineCount = 0;
   let cellCount = 0;
   for (const request of requests) {
@@ -354,14 +354,6 @@ export function batchLines(
   if (pool === undefined) return new EncodedLines(out.take(), 0, ends);
   const { bytes, whole } = out.takeWithBuffer();
   return new EncodedLines(bytes, 0, ends, new PooledBytes(whole, pool));
-}
-
-/** The rows of a batch that are logged (its events). */
-export function loggedRowCount(batch: LoggedBatch): number {
-  let rows = 0;
-  for (let i = 0; i < batch.count; i++)
-    rows += batch.fields[i * REQUEST_FIELDS + FIELD.LOGGED] as number;
-  return rows;
 }
 
 /** A batch's requests as objects again (worker thread). */

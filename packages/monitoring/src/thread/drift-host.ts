@@ -1,6 +1,6 @@
 import type { RawRow } from '@tandem/features';
 import { DriftMonitor } from '../drift/monitor.ts';
-import { type LoggedBatch, requestsOf } from '../log/logged-request.ts';
+import type { LoggedBatch, LoggedRequest } from '../log/logged-request.ts';
 import { parseProfile } from '../profile/parse.ts';
 import type { RowColumns } from '../row-columns.ts';
 import type { DriftReading, WatchOptions } from './messages.ts';
@@ -31,10 +31,13 @@ export class DriftHost {
     this.monitors.delete(monitor);
   }
 
-  /** Counts every tagged request of the batch; returns the rows it took (counted or not). */
-  count(batch: LoggedBatch): number {
+  /**
+   * Counts every tagged request of the batch (`requests`: requestsOf(batch)); returns the rows it
+   * took (counted or not).
+   */
+  count(batch: LoggedBatch, requests: readonly LoggedRequest[]): number {
     let rows = 0;
-    for (const request of requestsOf(batch)) {
+    for (const request of requests) {
       if (request.monitor < 0) continue;
       rows += request.rows;
       const monitor = this.monitors.get(request.monitor);

@@ -39,12 +39,6 @@ export interface MonitoringThreadOptions extends LogTuning {
 /** An answer as the thread takes it: the fields its rows share, the rows, the outputs. */
 export type AnsweredRequest = BatchEntry;
 
-/** Drift rows the windows never counted. */
-export interface DriftDrops {
-  /** Rows not counted: no room on their way to the worker, or lost with a worker that died. */
-  dropped: number;
-}
-
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const RESTART_WINDOW_MS = 60_000;
 const DEFAULT_DRIFT_CAPACITY = 50_000;
@@ -95,10 +89,11 @@ export class MonitoringThread {
   private closed: (() => void) | undefined;
   private readonly driftCapacity: number;
   private readonly readTimeoutMs: number;
-  /** Drift rows queued here, posted to the current worker, and lost (see DriftDrops). */
+  /** Drift rows queued here, and posted to the current worker. */
   private driftQueued = 0;
   private driftPosted = 0;
-  private readonly drops: DriftDrops = { dropped: 0 };
+  /** Drift rows never counted: no room on their way to the worker, or lost with a worker. */
+  private driftDropped = 0;
   private nextMonitor = 0;
   /** Every watched profile, sent again to a restarted worker. */
   private readonly watched = new Map<number, { profile: Uint8Array; options: WatchOptions }>();
@@ -162,9 +157,9 @@ export class MonitoringThread {
   }
 
   /**
-   * Reads an answered request's rows into the batch and queues them: logged when `logged` (as many as there is room for; the
-   * rest are dropped and counted), and all counted in drift by `monitor` (-1: none) when there is
-   * room for them all. Returns how many rows were logged.
+   * Reads an answered request's rows into the batch and queues them: logged when `logged` (as
+   * many as there is room for; the rest are dropped and counted), and all counted in drift by
+   * `monitor` (-1: none) when there is room for them all. Returns how many rows were logged.
    */
   offerRequest(request: AnsweredRequest, logged = true, monitor = -1): number {
     const rows = request.rows.length;
@@ -177,7 +172,7 @@ export class MonitoringThread {
     let driftRows = 0;
     if (monitor >= 0) {
       if (this.driftRoom() >= rows) driftRows = rows;
-      else this.drops.dropped += rows;
+      else this.driftDropped += rows;
     }
     const copied = Math.max(logRows, driftRows);
     if (copied === 0) return 0;
@@ -212,8 +207,8 @@ export class MonitoringThread {
   }
 
   /** Drift rows not counted since the thread started. */
-  driftDrops(): DriftDrops {
-    return { dropped: this.drops.dropped };
+  get driftRowsDropped(): number {
+    return this.driftDropped;
   }
 
   /** Queues one whole event (feedback), or drops it when there is no room (or no log). */
@@ -322,7 +317,7 @@ export class MonitoringThread {
       this.tuning.onError(error);
       this.settled.failed += events;
       this.posted -= events;
-      this.drops.dropped += driftRows;
+      this.driftDropped += driftRows;
       this.driftPosted -= driftRows;
     }
   }
@@ -383,7 +378,7 @@ export class MonitoringThread {
     this.settled.written += c.written;
     this.settled.dropped += c.dropped;
     this.settled.failed += c.failed + lost;
-    this.drops.dropped += this.driftPosted - c.driftRows;
+    this.driftDropped += this.driftPosted - c.driftRows;
     this.posted = 0;
     this.driftPosted = 0;
     this.current = NO_COUNTS;
@@ -408,7 +403,7 @@ export class MonitoringThread {
       this.gaveUp = true;
       this.settled.failed += this.queued;
       this.queued = 0;
-      this.drops.dropped += this.driftQueued;
+      this.driftDropped += this.driftQueued;
       this.driftQueued = 0;
       this.builder = new BatchBuilder();
       this.events = [];

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BufferPool } from '../log/buffer-pool.ts';
-import { batchLines, loggedRowCount } from '../log/logged-request.ts';
+import { batchLines, requestsOf } from '../log/logged-request.ts';
 import { PredictionLog } from '../log/prediction-log.ts';
 import { openSink } from '../log/sink-spec.ts';
 import { DriftHost } from './drift-host.ts';
@@ -56,9 +56,11 @@ port.on('message', (message: ToMonitoringWorker) => {
     case 'batch': {
       const { batch } = message;
       if (batch.count > 0) {
-        const counted = drift.count(batch);
-        if (log !== undefined && loggedRowCount(batch) > 0) {
-          log.offer(batchLines(batch, undefined, pool));
+        // Rebuilt once, for drift and the log alike.
+        const requests = requestsOf(batch);
+        const counted = drift.count(batch, requests);
+        if (log !== undefined && requests.some((r) => r.logged > 0)) {
+          log.offer(batchLines(batch, undefined, pool, requests));
         }
         if (counted > 0) {
           driftRows += counted;
