@@ -40,6 +40,7 @@ interface Call {
   trainRows: readonly RawRow[];
   validationRows: readonly RawRow[];
   training: TrainingConfig;
+  deadline?: number;
 }
 
 /**
@@ -83,6 +84,8 @@ function fakeFamily(
         bestEpoch: best,
         bestValLoss: 0,
         stoppedEarly: true,
+        // As a loop does: it stops at the deadline when its training reaches it.
+        stoppedByDeadline: inputs.deadline !== undefined && performance.now() >= inputs.deadline,
         loss: [],
         valLoss: [],
       },
@@ -376,6 +379,29 @@ describe('trainAuto with cross-validation', () => {
     ]);
     expect(family.calls).toHaveLength(6);
     expect(summary.trainSeconds).toBe((records[0] as TrainedRecord).trainSeconds);
+    // Each fold trained past the budget and stopped there; the refit is bounded by the folds.
+    const folds = (records[0] as TrainedRecord).crossValidation!.folds;
+    expect(folds.map((fold) => fold.stoppedByBudget)).toEqual([true, true, true, true, true]);
+    expect((records[0] as TrainedRecord).stoppedByBudget).toBe(5);
+    for (const call of family.calls.slice(0, 5)) expect(call.deadline).toBeTypeOf('number');
+    expect(family.calls[5]!.deadline).toBeUndefined();
+  });
+
+  it('gives every training the budget as a deadline, and records none cut within it', async () => {
+    const family = fakeFamily(byFamily);
+    const before = performance.now();
+    const { records } = await trainAuto(
+      { ...AUTO, foldsMaxRows: 50, budgetSeconds: 3600 },
+      inputsOf(TRAIN, VALIDATION),
+      TEST,
+      'm',
+      family.trainFn,
+    );
+    for (const call of family.calls) {
+      expect(call.deadline).toBeGreaterThanOrEqual(before + 3600 * 1000);
+      expect(call.deadline).toBeLessThanOrEqual(performance.now() + 3600 * 1000);
+    }
+    expect((records as TrainedRecord[]).map((r) => r.stoppedByBudget)).toEqual([0, 0, 0]);
   });
 
   it('is seeded: the same seed gives the same folds and figures', async () => {

@@ -47,6 +47,33 @@ function part(columns: number[][], y: number[]) {
   return { x, rows, y: Float64Array.from(y) };
 }
 
+describe('a deadline', () => {
+  const data = part([[1, 2, 3, 4, 5, 6, 7, 8]], [1, 1, 2, 3, 5, 8, 13, 21]);
+  const settings = { ...STUMP, maxIter: 20, learningRate: 0.1 };
+
+  it('stops boosting after the iteration that reaches it, and says so', () => {
+    const cut = boost('squared_error', 1, [numeric('x')], data, null, {
+      ...settings,
+      deadline: performance.now() - 1,
+    });
+    expect(cut.iterations).toBe(1);
+    expect(cut.bestIteration).toBe(1);
+    expect(cut.stoppedByDeadline).toBe(true);
+    expect(cut.ensemble.treeOutput).toHaveLength(1);
+  });
+
+  it('changes nothing when it is not reached', () => {
+    const far = boost('squared_error', 1, [numeric('x')], data, null, {
+      ...settings,
+      deadline: performance.now() + 3_600_000,
+    });
+    const none = boost('squared_error', 1, [numeric('x')], data, null, settings);
+    expect(far.iterations).toBe(20);
+    expect(far.stoppedByDeadline).toBe(false);
+    expect(Array.from(far.ensemble.value)).toEqual(Array.from(none.ensemble.value));
+  });
+});
+
 describe('one split, checked by hand', () => {
   it('squared error: mean baseline, gain ΣG²/H, leaf values −G/H', () => {
     // baseline 3; g = 3 − y = [2, 2, 2, −2, −2, −2], h = 1: the split x ≤ 3.5 has

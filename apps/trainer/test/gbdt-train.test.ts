@@ -101,7 +101,8 @@ describe('gbdt training', () => {
     const auto = (
       stored.manifest.metrics.extra as { auto: { candidates: Array<Record<string, unknown>> } }
     ).auto;
-    expect(auto.candidates[0]).toMatchObject({ model: 'gbdt', chosen: true });
+    // Every fold of gbdt reached the budget after its first iteration and stopped there.
+    expect(auto.candidates[0]).toMatchObject({ model: 'gbdt', chosen: true, stoppedByBudget: 5 });
     expect((auto.candidates[0] as { test: { accuracy: number } }).test.accuracy).toBe(
       result.metrics.accuracy,
     );

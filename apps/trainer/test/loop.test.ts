@@ -77,6 +77,33 @@ describe('fitModel', () => {
     model.dispose();
   });
 
+  it('stops at a deadline after the epoch that reaches it, keeping the best epoch so far', async () => {
+    const xs = Array.from({ length: 32 }, (_, i) => (i - 16) / 8);
+    const run = async (deadline: number | undefined) => {
+      const model = buildModel({ type: 'linear', l2: 0 }, 'regression', 1, 1, 3);
+      const history = await fitModel(model, part(xs, xs), part(xs, xs), {
+        task: 'regression',
+        classCount: 1,
+        l2: 0,
+        training: { ...DEFAULT_TRAINING, epochs: 6, learningRate: 0.05, earlyStopping: false },
+        ...(deadline === undefined ? {} : { deadline }),
+      });
+      model.dispose();
+      return history;
+    };
+    // A deadline already past: one epoch, then the loop stops and says why.
+    const cut = await run(performance.now() - 1);
+    expect(cut.epochsRun).toBe(1);
+    expect(cut.bestEpoch).toBe(1);
+    expect(cut.stoppedByDeadline).toBe(true);
+    expect(cut.stoppedEarly).toBe(false);
+    // One far off changes nothing: every epoch runs, nothing is marked.
+    const full = await run(performance.now() + 3_600_000);
+    expect(full.epochsRun).toBe(6);
+    expect(full.stoppedByDeadline).toBe(false);
+    expect(full.loss).toEqual((await run(undefined)).loss);
+  });
+
   it('turns a diverging run into a coded error', async () => {
     const xs = Array.from({ length: 32 }, (_, i) => i * 1e18);
     const model = buildModel({ type: 'linear', l2: 0 }, 'regression', 1, 1, 1);

@@ -29,6 +29,8 @@ export type BoostSettings = Omit<GbdtModelConfig, 'type' | 'earlyStopping' | 're
   threads?: number;
   /** Node rows from which the threads share a histogram (default MIN_THREADED_ROWS). */
   minThreadedRows?: number;
+  /** performance.now() past which no further iteration starts (at least one runs). */
+  deadline?: number;
 };
 
 /** Features (tree-encoded, rows × width row-major) and targets of one part. */
@@ -55,6 +57,8 @@ export interface BoostResult {
   iterations: number;
   bestIteration: number;
   stoppedEarly: boolean;
+  /** Stopped at settings.deadline (a time budget) before early stopping or maxIter. */
+  stoppedByDeadline: boolean;
   trainLoss: number[];
   validationLoss: number[];
 }
@@ -161,6 +165,7 @@ export function boost(
   const scores: number[] = useValidation ? [meanLoss(loss, validation.y, vMargins, k)] : [];
   let best = { iteration: 0, loss: scores[0] ?? Number.NaN };
   let stoppedEarly = false;
+  let stoppedByDeadline = false;
   let iterations = 0;
   const builder = histogramBuilder(
     {
@@ -240,6 +245,11 @@ export function boost(
         stoppedEarly = true;
         break;
       }
+      const { deadline } = settings;
+      if (deadline !== undefined && iteration < settings.maxIter && performance.now() >= deadline) {
+        stoppedByDeadline = true;
+        break;
+      }
     }
   } finally {
     builder.close();
@@ -257,6 +267,7 @@ export function boost(
     iterations,
     bestIteration: kept,
     stoppedEarly,
+    stoppedByDeadline,
     trainLoss,
     validationLoss,
   };

@@ -77,6 +77,7 @@ export async function trainGbdt(
     ...model,
     earlyStopping: stopping,
     seed: deriveSeed(training.seed, 'gbdt-bins'),
+    ...(inputs.deadline === undefined ? {} : { deadline: inputs.deadline }),
   };
   let result: ReturnType<typeof boost>;
   try {
@@ -111,8 +112,10 @@ export async function trainGbdt(
       : 0;
   const stopped = result;
   if (refitIterations > 0) {
+    // The refit's length is fixed by the run above, which the deadline already bounded.
+    const { deadline: _deadline, ...refitSettings } = settings;
     result = boost(loss, outputs, treeInputs, part(nonTestRows), null, {
-      ...settings,
+      ...refitSettings,
       maxIter: refitIterations,
       earlyStopping: false,
     });
@@ -125,6 +128,7 @@ export async function trainGbdt(
   log(
     `trained ${stopped.iterations} iterations in ${formatSeconds(trainSeconds)}` +
       (stopped.stoppedEarly ? ' (early stop)' : '') +
+      (stopped.stoppedByDeadline ? ' (stopped by the time budget)' : '') +
       `; best ${stopped.bestIteration}` +
       (Number.isFinite(bestValLoss) ? `, validation loss ${bestValLoss.toFixed(4)}` : '') +
       (refitIterations > 0
@@ -144,6 +148,7 @@ export async function trainGbdt(
       bestEpoch: stopped.bestIteration,
       bestValLoss,
       stoppedEarly: stopped.stoppedEarly,
+      stoppedByDeadline: stopped.stoppedByDeadline,
       loss: stopped.trainLoss,
       valLoss: stopped.validationLoss,
     },

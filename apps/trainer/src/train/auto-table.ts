@@ -30,7 +30,7 @@ export function comparisonTable(
     }
     const losses = record.crossValidation?.folds.map((fold) => fold.loss) ?? [];
     rows.push([
-      `${record.model}${record.chosen ? ' *' : ''}`,
+      `${record.model}${record.chosen ? ' *' : ''}${record.stoppedByBudget > 0 ? ' †' : ''}`,
       record.trainSeconds.toFixed(1),
       formatNumber(record.validationLoss),
       ...(folds
@@ -48,5 +48,10 @@ export function comparisonTable(
     ? `auto: candidates ranked by the ${lossName} of ${summary.folds}-fold out-of-fold ` +
       `predictions over ${summary.rows} rows, each refitted on all of them (* = chosen)`
     : `auto: candidates ranked by ${lossName} on the validation part (* = chosen)`;
-  return [title, ...alignColumns(rows)];
+  const cut = records.some((record) => 'stoppedByBudget' in record && record.stoppedByBudget > 0);
+  return [
+    title,
+    ...alignColumns(rows),
+    ...(cut ? ['† stopped early by the time budget (model.budgetSeconds)'] : []),
+  ];
 }

@@ -34,6 +34,11 @@ export interface TrainedRecord {
   /** The test metrics of the model it ended with (the refit under cross-validation). */
   test: Metrics;
   chosen: boolean;
+  /**
+   * Its trainings that the time budget stopped before their end (folds under cross-validation,
+   * the one training otherwise): such a candidate trained less than it would have.
+   */
+  stoppedByBudget: number;
   crossValidation?: {
     folds: FoldFigures[];
     meanFoldLoss: number;
@@ -116,8 +121,10 @@ export function crossValidates(auto: AutoModelConfig, rows: number): boolean {
  * its defaults while the time budget lasts, and keeps the lowest loss (the earlier candidate on
  * a tie), or with `choice: "one-standard-error"` under cross-validation the first candidate
  * within one standard error of it (chooseCandidate). A candidate not started when the budget
- * is spent is skipped (so the MLP, last and slowest, goes first); one started runs to its end,
- * all its folds and its refit included.
+ * is spent is skipped (so the MLP, last and slowest, goes first); in one started, each training
+ * loop stops at the budget's end after its current epoch or iteration, keeping what early
+ * stopping would keep so far (every fold still trains at least once, and the refit runs the
+ * length its folds found): a large set cannot run past the budget by a whole candidate.
  *
  * Small data (`crossValidates`): each candidate is ranked by the loss of its pooled out-of-fold
  * predictions over training + validation rows, then refitted on all of them for the length its
@@ -135,10 +142,11 @@ export async function trainAuto(
 ): Promise<AutoOutcome> {
   const pool = [...inputs.trainRows, ...inputs.validationRows];
   const byFolds = crossValidates(auto, pool.length);
-  const run = byFolds
-    ? foldRanking(inputs, pool, auto.folds, trainFn)
-    : holdoutRanking(inputs, trainFn);
   const started = performance.now();
+  const budgeted = { ...inputs, deadline: started + auto.budgetSeconds * 1000 };
+  const run = byFolds
+    ? foldRanking(budgeted, pool, auto.folds, trainFn)
+    : holdoutRanking(budgeted, trainFn);
   const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
   const records: CandidateRecord[] = [];
   try {
@@ -153,6 +161,14 @@ export async function trainAuto(
       const entry = await run(type);
       trained.push(entry);
       records.push(entry.record);
+      const { stoppedByBudget } = entry.record;
+      if (stoppedByBudget > 0) {
+        const folds = entry.record.crossValidation?.folds.length;
+        inputs.log(
+          `auto: the time budget of ${auto.budgetSeconds}s stopped ${type}'s training early` +
+            (folds === undefined ? '' : ` in ${stoppedByBudget} of its ${folds} folds`),
+        );
+      }
       const predictor = entry.candidate.predictor({
         name,
         version: 0,
@@ -235,8 +251,10 @@ function foldRanking(
       `auto: refitting ${type} on ${pool.length} rows for ${plan.length} ${plan.unit}s ` +
         `(folds' best: ${plan.foldBest.join(', ')})`,
     );
+    // The refit's length is fixed by the folds, which the deadline already bounded.
+    const { deadline: _deadline, ...unbounded } = inputs;
     const refitted = await trainFn(plan.model, {
-      ...inputs,
+      ...unbounded,
       trainRows: pool,
       validationRows: [],
       training: plan.training,
@@ -249,6 +267,7 @@ function foldRanking(
       validation: cv.metrics,
       test: {},
       chosen: false,
+      stoppedByBudget: cv.folds.filter((fold) => fold.stoppedByBudget).length,
       crossValidation: {
         folds: cv.folds.map((fold) => ({
           ...fold,
@@ -304,6 +323,7 @@ function holdoutRanking(
       validation: withoutMatrix(validation),
       test: {},
       chosen: false,
+      stoppedByBudget: candidate.history.stoppedByDeadline ? 1 : 0,
     };
     return { candidate, record };
   };

@@ -21,6 +21,11 @@ export interface CandidateInputs {
   log: (line: string) => void;
   /** Progress on stderr (a bar on a terminal, else periodic lines). */
   progress: boolean;
+  /**
+   * performance.now() past which the training loop stops after its current epoch or iteration,
+   * keeping what early stopping would keep so far (auto's time budget); none: no limit.
+   */
+  deadline?: number;
 }
 
 /** A trained model of one family, ready to evaluate and write. */

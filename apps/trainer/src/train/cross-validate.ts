@@ -19,6 +19,8 @@ export interface FoldFigures {
   loss: number;
   /** The iteration (gbdt) or epoch (networks) its early stopping kept. */
   best: number;
+  /** Its training reached auto's time budget and stopped there. */
+  stoppedByBudget: boolean;
   seconds: number;
 }
 
@@ -111,6 +113,7 @@ export async function crossValidate(
         judgedRows: judged.length,
         loss: comparedLoss(task, foldMetrics),
         best: candidate.history.bestEpoch,
+        stoppedByBudget: candidate.history.stoppedByDeadline,
         seconds: candidate.trainSeconds,
       });
     } finally {

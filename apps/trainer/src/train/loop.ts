@@ -29,6 +29,8 @@ export interface TrainingHistory {
   bestEpoch: number;
   bestValLoss: number;
   stoppedEarly: boolean;
+  /** Stopped at FitOptions.deadline (a time budget) before early stopping or the last epoch. */
+  stoppedByDeadline: boolean;
   loss: number[];
   valLoss: number[];
 }
@@ -41,6 +43,8 @@ export interface FitOptions {
   classWeights?: readonly number[];
   l2: number;
   onEpoch?: (report: EpochReport) => void;
+  /** performance.now() past which no further epoch starts (at least one runs). */
+  deadline?: number;
 }
 
 const PROBABILITY_EPSILON = 1e-7;
@@ -84,6 +88,7 @@ export async function fitModel(
     bestEpoch: 0,
     bestValLoss: Number.POSITIVE_INFINITY,
     stoppedEarly: false,
+    stoppedByDeadline: false,
     loss: [],
     valLoss: [],
   };
@@ -154,6 +159,14 @@ export async function fitModel(
       });
       if (stopping && sinceBest >= stopping.patience) {
         history.stoppedEarly = true;
+        break;
+      }
+      if (
+        options.deadline !== undefined &&
+        epoch < training.epochs &&
+        performance.now() >= options.deadline
+      ) {
+        history.stoppedByDeadline = true;
         break;
       }
     }

@@ -46,6 +46,7 @@ export async function trainNetwork(
           ? { classWeights: balancedClassWeights(trainPart.y, coding.classCount) }
           : {}),
         ...(progress ? { onEpoch: (report) => progress.onEpoch(report) } : {}),
+        ...(inputs.deadline === undefined ? {} : { deadline: inputs.deadline }),
       });
     } finally {
       progress?.finish();
@@ -54,6 +55,7 @@ export async function trainNetwork(
     log(
       `trained ${history.epochsRun} epochs in ${formatSeconds(trainSeconds)}` +
         (history.stoppedEarly ? ' (early stop)' : '') +
+        (history.stoppedByDeadline ? ' (stopped by the time budget)' : '') +
         `; kept epoch ${history.bestEpoch}` +
         (validationRows.length > 0 ? `, validation loss ${history.bestValLoss.toFixed(4)}` : ''),
     );
