@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -171,6 +171,102 @@ describe('SegmentSink', () => {
     expect(blocking.join('')).toBe(
       Array.from({ length: 60 }, (_, i) => `${JSON.stringify(event(`r${i >> 2}`, i))}\n`).join(''),
     );
+  });
+});
+
+describe('SegmentSink sealing in the background', () => {
+  const temp = useTempFolder('tandem-seal-');
+
+  /** Holds every FileHandle.sync() until released (or fails it): a slow or failing disk. */
+  async function gateSync(folder: string) {
+    const probe = await open(join(folder, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    await rm(join(folder, 'probe'));
+    const original = prototype.sync;
+    let waiting: (() => void)[] = [];
+    let failing = false;
+    let held = true;
+    prototype.sync = async function (this: unknown) {
+      if (failing) throw new Error('EIO: i/o error, fsync');
+      if (held) await new Promise<void>((resolve) => waiting.push(resolve));
+      return original.call(this);
+    };
+    return {
+      pending: () => waiting.length,
+      release() {
+        held = false;
+        for (const resolve of waiting) resolve();
+        waiting = [];
+      },
+      fail() {
+        failing = true;
+      },
+      restore() {
+        prototype.sync = original;
+      },
+    };
+  }
+
+  it('goes on writing into the next segment while a rotated one is sealed, then seals all in order', async () => {
+    const folder = temp();
+    const gate = await gateSync(folder);
+    try {
+      const sink = new SegmentSink({ folder, segmentBytes: 200, now: () => 0 });
+      const line = (i: number) => [event('seal', i)];
+      await sink.write(line(0)); // over 200 bytes: rotates, its seal waits on the gate
+      expect(gate.pending()).toBe(1);
+      await sink.write(line(1)); // not held up by that seal: a second open segment
+      const names = (await readdir(folder)).sort();
+      expect(names.filter((n) => n.startsWith('.open-'))).toHaveLength(2);
+      expect(names.filter((n) => SEGMENT_PATTERN.test(n))).toHaveLength(0);
+      // Beyond MAX_PENDING_SEALS a write waits for the oldest seal: memory and handles stay bounded.
+      let third = false;
+      const writing = sink.write(line(2)).then(() => {
+        third = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(third).toBe(false);
+      gate.release();
+      await writing;
+      await sink.close();
+      const sealed = (await readdir(folder)).sort();
+      expect(sealed).toHaveLength(3);
+      expect(sealed.every((n) => SEGMENT_PATTERN.test(n))).toBe(true);
+      const rows = [];
+      for (const name of sealed) {
+        const text = await readFile(join(folder, name), 'utf8');
+        rows.push(
+          ...text
+            .trim()
+            .split('\n')
+            .map((l) => (JSON.parse(l) as LogEvent).row),
+        );
+      }
+      expect(rows).toEqual([0, 1, 2]);
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('fails the next write when a seal fails, and the log counts it as failed', async () => {
+    const folder = temp();
+    const gate = await gateSync(folder);
+    try {
+      gate.fail();
+      const sink = new SegmentSink({ folder, segmentBytes: 200, now: () => 0 });
+      const log = new PredictionLog({ sink, batchSize: 1 });
+      for (let i = 0; i < 4; i++) {
+        log.offer(event('fail', i));
+        await log.flush();
+      }
+      await log.close().catch(() => undefined);
+      const counts = log.counts();
+      expect(counts.failed).toBeGreaterThan(0);
+      expect(counts.written + counts.dropped + counts.failed).toBe(counts.sent);
+    } finally {
+      gate.restore();
+    }
   });
 });
 

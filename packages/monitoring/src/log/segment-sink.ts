@@ -27,6 +27,17 @@ export interface SegmentSinkOptions {
   now?: () => number;
 }
 
+/** Rotated segments waiting for their seal at most, before a write waits for the oldest. */
+const MAX_PENDING_SEALS = 2;
+
+interface OpenSegment {
+  handle: FileHandle;
+  openName: string;
+  sealedName: string;
+  bytes: number;
+  openedAt: number;
+}
+
 /** Sealed segments: `segment-<UTC start, compact>-<pid>-<sequence>.ndjson`, sortable by name. */
 export const SEGMENT_PATTERN = /^segment-(\d{8}T\d{6}\d{3}Z)-(\d+)-(\d+)\.ndjson$/;
 
@@ -35,6 +46,12 @@ export const SEGMENT_PATTERN = /^segment-(\d{8}T\d{6}\d{3}Z)-(\d+)-(\d+)\.ndjson
  * has a hidden name (`.open-…`); it is fsynced and renamed to its sealed name when it rotates or
  * the sink closes, so a sealed segment is complete and never changes afterwards: its sha256 can
  * stand in a manifest's lineage.
+ *
+ * A rotated segment is sealed in the background while writes go on into the next one: the fsync
+ * of 64 MiB took long enough on this machine's disk for the log's queue to fill and drop events
+ * behind it. Seals run one after another, in segment order; at most MAX_PENDING_SEALS wait at
+ * once (then a write waits for the oldest); a seal that fails fails the next write (or close),
+ * so the log counts and reports it.
  */
 export class SegmentSink implements LogSink {
   /** Its writes copy nothing and keep nothing: the bytes are free once a write settles. */
@@ -44,11 +61,13 @@ export class SegmentSink implements LogSink {
   private readonly segmentMs: number;
   private readonly now: () => number;
   private readonly blockingWrites: boolean;
-  private current:
-    | { handle: FileHandle; openName: string; sealedName: string; bytes: number; openedAt: number }
-    | undefined;
+  private current: OpenSegment | undefined;
   private sequence = 0;
   private ready: Promise<void> | undefined;
+  /** The background seals, chained in segment order, and how many have not ended. */
+  private sealing: Promise<void> = Promise.resolve();
+  private pendingSeals = 0;
+  private sealFailure: Error | undefined;
 
   constructor(options: SegmentSinkOptions) {
     this.folder = options.folder;
@@ -65,9 +84,11 @@ export class SegmentSink implements LogSink {
   async write(events: readonly LogEntry[]): Promise<void> {
     this.ready ??= mkdir(this.folder, { recursive: true }).then(() => undefined);
     await this.ready;
+    this.throwSealFailure();
+    if (this.pendingSeals >= MAX_PENDING_SEALS) await this.sealing;
     const now = this.now();
     if (this.current !== undefined && now - this.current.openedAt >= this.segmentMs)
-      await this.seal();
+      this.sealInBackground();
     const segment = this.current ?? (await this.openSegment(now));
     // The batch's buffers as they are, in one gathered write: no copy into one buffer.
     const chunks = ndjsonChunks(events);
@@ -81,11 +102,13 @@ export class SegmentSink implements LogSink {
     else if (chunks.length === 1) await segment.handle.write(chunks[0] as Uint8Array);
     else if (chunks.length > 1) await segment.handle.writev(chunks);
     segment.bytes += size;
-    if (segment.bytes >= this.segmentBytes) await this.seal();
+    if (segment.bytes >= this.segmentBytes) this.sealInBackground();
   }
 
   async close(): Promise<void> {
-    await this.seal();
+    this.sealInBackground();
+    await this.sealing;
+    this.throwSealFailure();
   }
 
   private async openSegment(now: number) {
@@ -97,11 +120,36 @@ export class SegmentSink implements LogSink {
     return this.current;
   }
 
-  /** Makes the current segment durable and visible under its sealed name. */
-  private async seal(): Promise<void> {
+  /** Seals the current segment after the earlier ones; the next write opens another. */
+  private sealInBackground(): void {
     const segment = this.current;
     if (segment === undefined) return;
     this.current = undefined;
+    this.pendingSeals++;
+    this.sealing = this.sealing.then(() =>
+      this.seal(segment).then(
+        () => {
+          this.pendingSeals--;
+        },
+        (error: unknown) => {
+          this.pendingSeals--;
+          this.sealFailure ??= new Error(
+            `sealing log segment ${segment.sealedName} failed: ${(error as Error).message ?? error}`,
+          );
+        },
+      ),
+    );
+  }
+
+  private throwSealFailure(): void {
+    const failure = this.sealFailure;
+    if (failure === undefined) return;
+    this.sealFailure = undefined;
+    throw failure;
+  }
+
+  /** Makes a segment durable and visible under its sealed name. */
+  private async seal(segment: OpenSegment): Promise<void> {
     try {
       await segment.handle.sync();
     } finally {
