@@ -81,6 +81,8 @@ export async function runQuality(options: QualityOptions): Promise<QualityRun[]>
           const where = `${reference.dataset} ${model} seed ${seed}`;
           try {
             const result = await train({ config, artifacts, seed });
+            const kept =
+              result.predictor.engine === 'ensemble' ? 'ensemble' : result.config.model.type;
             result.predictor.dispose();
             const value = result.metrics[reference.metric];
             runs.push({
@@ -88,11 +90,11 @@ export async function runQuality(options: QualityOptions): Promise<QualityRun[]>
               model,
               seed,
               metrics: result.metrics,
-              chosen: result.config.model.type,
+              chosen: kept,
               trainSeconds: result.trainSeconds,
             });
             log(
-              `${where}: ${reference.metric} ${value?.toFixed(4)} (${result.config.model.type}) ` +
+              `${where}: ${reference.metric} ${value?.toFixed(4)} (${kept}) ` +
                 `in ${result.trainSeconds.toFixed(1)} s`,
             );
           } catch (error) {

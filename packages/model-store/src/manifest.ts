@@ -11,10 +11,12 @@ export const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
 export const REQUIRED_FILES: readonly string[] = ['features.json'];
 
 /**
- * The model a version holds: a tfjs layers model, or a tree ensemble (trees.bin). The first set
- * whose first file is present must be complete; with neither, the tfjs files are named missing.
+ * The model a version holds: a tfjs layers model, a tree ensemble (trees.bin), or an ensemble of
+ * such models (ensemble.json, which names its members' files). The first set whose first file is
+ * present must be complete; with none, the tfjs files are named missing.
  */
 export const MODEL_FILE_SETS: ReadonlyArray<readonly string[]> = [
+  ['ensemble.json'],
   ['trees.bin'],
   ['model.json', 'weights.bin'],
 ];
@@ -23,7 +25,7 @@ export const MODEL_FILE_SETS: ReadonlyArray<readonly string[]> = [
 export function missingRequiredFile(has: (file: string) => boolean): string | undefined {
   const missing = REQUIRED_FILES.find((file) => !has(file));
   if (missing !== undefined) return missing;
-  const set = MODEL_FILE_SETS.find((files) => has(files[0]!)) ?? MODEL_FILE_SETS[1]!;
+  const set = MODEL_FILE_SETS.find((files) => has(files[0]!)) ?? MODEL_FILE_SETS[2]!;
   return set.find((file) => !has(file));
 }
 

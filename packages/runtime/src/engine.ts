@@ -1,10 +1,10 @@
 /**
  * What computes model outputs from feature rows: tfjs, the plain-JavaScript dense evaluator, or
- * the tree-ensemble evaluator.
+ * the tree-ensemble evaluator; 'ensemble' is a predictor that averages members running on those.
  */
-export type EngineKind = 'tfjs' | 'dense' | 'trees';
+export type EngineKind = 'tfjs' | 'dense' | 'trees' | 'ensemble';
 
-export const ENGINE_KINDS: readonly EngineKind[] = ['tfjs', 'dense', 'trees'];
+export const ENGINE_KINDS: readonly EngineKind[] = ['tfjs', 'dense', 'trees', 'ensemble'];
 
 export interface ModelEngine {
   readonly kind: EngineKind;

@@ -8,7 +8,8 @@ export const RUNTIME_ERRORS = {
   TANDEM_FEATURES_FILE_INVALID: "a version's features.json cannot be read",
   TANDEM_MODEL_FILES_INVALID: "a version's model files (model.json, weights, trees) cannot be read",
   TANDEM_ENGINE_UNSUPPORTED: 'the engine asked for cannot run this model',
-  TANDEM_EXPLAIN_UNSUPPORTED: 'the model has no explanation method (it runs on tfjs only)',
+  TANDEM_EXPLAIN_UNSUPPORTED:
+    'the model has no explanation method (it runs on tfjs only, or is an ensemble)',
   TANDEM_EXPLAIN_CLASS_UNKNOWN: 'an explanation asked for a class the model does not have',
 } as const;
 

@@ -9,6 +9,17 @@ export {
 export { ACTIVATIONS, type ActivationName } from './dense/activations.ts';
 export { ENGINE_KINDS, type EngineKind } from './engine.ts';
 export { DENSE_GUARD_TOLERANCE, ENGINES, type EngineChoice } from './engine-choice.ts';
+export { blendBatches } from './ensemble/blend.ts';
+export {
+  decodeEnsembleFile,
+  ENSEMBLE_FORMAT,
+  type EnsembleFile,
+  type EnsembleMember,
+  encodeEnsembleFile,
+  type MemberModel,
+  memberFileName,
+  memberFiles,
+} from './ensemble/ensemble-file.ts';
 export { RUNTIME_ERRORS, RuntimeError, type RuntimeErrorCode } from './errors.ts';
 export {
   type ClassSelection,
@@ -54,6 +65,8 @@ export {
   type ValuePrediction,
 } from './predictions.ts';
 export {
+  type BlendComponents,
+  type BlendMember,
   type MarginBatch,
   type PredictionBatch,
   type PredictOptions,

@@ -4,6 +4,7 @@ import type { FittedPipeline, LabelEncoder, TargetScaler } from '@tandem/feature
 import type { Manifest, StoredVersion } from '@tandem/model-store';
 import { initBackend } from './backend.ts';
 import { chooseEngine, type EngineChoice } from './engine-choice.ts';
+import { decodeEnsembleFile } from './ensemble/ensemble-file.ts';
 import { RuntimeError, reasonOf } from './errors.ts';
 import { decodeFeaturesFile } from './features-file.ts';
 import { loadModel } from './model-files.ts';
@@ -33,8 +34,9 @@ export interface PredictorParts {
 
 /**
  * Loads a verified stored version (see FileModelStore.readVersion): features.json, the model
- * (trees.bin on the tree engine, without a tfjs backend; else model.json + weights.bin),
- * then a warm-up prediction on manifest.sample. Any failure is TANDEM_MODEL_LOAD_FAILED naming
+ * (trees.bin on the tree engine, without a tfjs backend; else model.json + weights.bin; or
+ * ensemble.json and each member's files, renamed member-<n>.<file>), then a warm-up prediction
+ * on manifest.sample. Any failure is TANDEM_MODEL_LOAD_FAILED naming
  * the version and the reason; nothing is left allocated. dispose() releases the model.
  *
  * @example
@@ -53,26 +55,71 @@ export async function predictorFromStoredVersion(
     target: manifest.target,
     sample: manifest.sample,
   };
-  let model: tf.LayersModel | undefined;
+  const built: Predictor[] = [];
   try {
-    const featuresBytes = stored.files['features.json'];
-    if (!featuresBytes) throw new Error('features.json is missing');
-    const features = decodeFeaturesFile(featuresBytes);
-    checkClasses(manifest, features.labels);
-    const treeBytes = stored.files['trees.bin'];
-    // A tree model needs no tfjs backend: its engine is plain JavaScript.
-    if (treeBytes !== undefined) {
-      return new Predictor({
-        meta,
-        manifest,
-        ...features,
-        engine: new TreeEngine(decodeTreeFile(treeBytes)),
-      });
+    const ensembleBytes = stored.files['ensemble.json'];
+    if (ensembleBytes === undefined) {
+      return await singlePredictor(stored.files, meta, manifest, options, built);
     }
-    await initBackend(options.log ? { log: options.log } : {});
-    const loaded = await loadModel(stored.files);
-    model = loaded;
-    return new Predictor({
+    // Members warm up with the ensemble: one prediction proves them all.
+    const { sample: _sample, ...memberMeta } = meta;
+    const members = [];
+    for (const [index, member] of decodeEnsembleFile(ensembleBytes).members.entries()) {
+      const files: Record<string, Uint8Array> = {};
+      for (const [file, stored_as] of Object.entries(member.files)) {
+        const bytes = stored.files[stored_as];
+        if (bytes === undefined) {
+          throw new Error(`ensemble member ${index + 1} needs ${stored_as}, which is missing`);
+        }
+        files[file] = bytes;
+      }
+      const predictor = await singlePredictor(files, memberMeta, manifest, options, built);
+      members.push({ model: member.model, weight: member.weight, predictor });
+    }
+    return new Predictor({ meta, manifest, members });
+  } catch (error) {
+    for (const predictor of built) predictor.dispose();
+    throw new RuntimeError(
+      'TANDEM_MODEL_LOAD_FAILED',
+      `model ${where} cannot be served: ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A one-model predictor from version files by their single-model names (features.json with
+ * trees.bin, or with model.json + weights.bin). What it builds is pushed to `built` so that the
+ * caller can release it on a later failure.
+ */
+async function singlePredictor(
+  files: Readonly<Record<string, Uint8Array>>,
+  meta: PredictorMeta,
+  manifest: Manifest,
+  options: PredictorOptions,
+  built: Predictor[],
+): Promise<Predictor> {
+  const featuresBytes = files['features.json'];
+  if (!featuresBytes) throw new Error('features.json is missing');
+  const features = decodeFeaturesFile(featuresBytes);
+  checkClasses(manifest, features.labels);
+  const treeBytes = files['trees.bin'];
+  // A tree model needs no tfjs backend: its engine is plain JavaScript.
+  if (treeBytes !== undefined) {
+    const predictor = new Predictor({
+      meta,
+      manifest,
+      ...features,
+      engine: new TreeEngine(decodeTreeFile(treeBytes)),
+    });
+    built.push(predictor);
+    return predictor;
+  }
+  await initBackend(options.log ? { log: options.log } : {});
+  const loaded = await loadModel(files);
+  let predictor: Predictor;
+  try {
+    predictor = new Predictor({
       meta,
       manifest,
       ...features,
@@ -80,13 +127,11 @@ export async function predictorFromStoredVersion(
       release: () => loaded.dispose(),
     });
   } catch (error) {
-    model?.dispose();
-    throw new RuntimeError(
-      'TANDEM_MODEL_LOAD_FAILED',
-      `model ${where} cannot be served: ${reasonOf(error)}`,
-      { cause: error },
-    );
+    loaded.dispose();
+    throw error;
   }
+  built.push(predictor);
+  return predictor;
 }
 
 /**

@@ -16,6 +16,8 @@ import type { Manifest, Task } from '@tandem/model-store';
 import { DenseEngine } from './dense/dense-engine.ts';
 import type { DenseStack } from './dense/dense-stack.ts';
 import type { EngineKind, ModelEngine } from './engine.ts';
+import { blendBatches } from './ensemble/blend.ts';
+import type { MemberModel } from './ensemble/ensemble-file.ts';
 import { RuntimeError, reasonOf } from './errors.ts';
 import { decodeFeaturesFile, encodeFeaturesFile } from './features-file.ts';
 import type { TreeEnsemble } from './trees/ensemble.ts';
@@ -70,6 +72,23 @@ export interface PredictorComponents {
   release?: () => void;
 }
 
+/** One member of an ensemble predictor: a predictor of its own and its share of the blend. */
+export interface BlendMember {
+  model: MemberModel;
+  weight: number;
+  predictor: Predictor;
+}
+
+/**
+ * What an ensemble predictor is built from: members sharing the task, the raw input schema and
+ * the classes, whose outputs (probabilities, or values on the target's scale) it averages.
+ */
+export interface BlendComponents {
+  meta: PredictorMeta;
+  manifest?: Manifest;
+  members: readonly BlendMember[];
+}
+
 /**
  * A dense-engine or tree-engine predictor as structured-cloneable data (plain objects, strings,
  * numbers, typed arrays): what worker.postMessage can send. Predictor.fromReplica rebuilds it
@@ -81,11 +100,19 @@ export type PredictorReplica = PredictorReplicaBase &
         /** The dense engine's layers; float32 weights, so the rebuilt engine is bit-identical. */
         stack: DenseStack;
         trees?: undefined;
+        ensemble?: undefined;
       }
     | {
         /** The bytes of trees.bin (encodeTreeFile): the rebuilt tree engine is bit-identical. */
         trees: Uint8Array;
         stack?: undefined;
+        ensemble?: undefined;
+      }
+    | {
+        /** An ensemble's members, each a replica of its own (features included). */
+        ensemble: Array<{ model: MemberModel; weight: number; replica: PredictorReplica }>;
+        stack?: undefined;
+        trees?: undefined;
       }
   );
 
@@ -172,7 +199,9 @@ export class Predictor {
 
   private readonly meta: PredictorMeta;
   private readonly labels: LabelEncoder | null;
-  private readonly compute: ModelEngine;
+  /** Null on an ensemble, whose members compute. */
+  private readonly compute: ModelEngine | null;
+  private readonly members: readonly BlendMember[] | null;
   private readonly release: (() => void) | undefined;
   private readonly targetScaler: TargetScaler | null;
   private readonly sigmoidPair: boolean;
@@ -184,12 +213,31 @@ export class Predictor {
    * (the warm-up). Throws a plain Error naming the mismatch; predictorFromStoredVersion,
    * predictorFromParts and Predictor.fromReplica turn it into TANDEM_MODEL_LOAD_FAILED.
    */
-  constructor(components: PredictorComponents) {
-    const { meta, pipeline, engine } = components;
+  constructor(components: PredictorComponents | BlendComponents) {
+    const { meta } = components;
     this.meta = meta;
     this.name = meta.name;
     this.version = meta.version ?? 0;
     this.task = meta.task;
+    if (components.manifest) this.manifest = components.manifest;
+    if ('members' in components) {
+      const first = checkMembers(meta.task, components.members);
+      this.members = components.members;
+      this.compute = null;
+      this.engine = 'ensemble';
+      this.pipeline = first.pipeline;
+      this.inputSchema = first.inputSchema;
+      this.labels = first.labels;
+      this.targetScaler = null;
+      this.release = undefined;
+      this.sigmoidPair = false;
+      this.width = first.width;
+      if (first.classes) this.classes = first.classes;
+      if (meta.sample) this.warmUp(meta.sample, meta.target);
+      return;
+    }
+    const { pipeline, engine } = components;
+    this.members = null;
     this.pipeline = pipeline;
     this.inputSchema = pipeline.inputSchema;
     this.labels = components.labels ?? null;
@@ -197,7 +245,6 @@ export class Predictor {
     this.engine = engine.kind;
     this.release = components.release;
     this.targetScaler = components.targetScaler ?? null;
-    if (components.manifest) this.manifest = components.manifest;
 
     const { inputWidth, outputWidth } = engine;
     if (inputWidth !== pipeline.width) {
@@ -240,6 +287,17 @@ export class Predictor {
   static fromReplica(replica: PredictorReplica): Predictor {
     const { meta } = replica;
     try {
+      if (replica.ensemble !== undefined) {
+        return new Predictor({
+          meta,
+          ...(replica.manifest ? { manifest: replica.manifest } : {}),
+          members: replica.ensemble.map(({ model, weight, replica: member }) => ({
+            model,
+            weight,
+            predictor: Predictor.fromReplica(member),
+          })),
+        });
+      }
       const features = decodeFeaturesFile(replica.features);
       return new Predictor({
         meta,
@@ -248,7 +306,7 @@ export class Predictor {
         engine:
           replica.trees !== undefined
             ? new TreeEngine(decodeTreeFile(replica.trees))
-            : new DenseEngine(replica.stack),
+            : new DenseEngine(replica.stack as DenseStack),
       });
     } catch (error) {
       throw new RuntimeError(
@@ -261,18 +319,32 @@ export class Predictor {
 
   /**
    * Plain data for Predictor.fromReplica, e.g. to send to worker threads; a copy, so transferring
-   * its buffers leaves this predictor whole. Undefined on the tfjs engine: only the dense engine
-   * runs without tfjs.
+   * its buffers leaves this predictor whole. Undefined on the tfjs engine (only the dense and tree
+   * engines run without tfjs), and on an ensemble with a member on it.
    */
   replica(): PredictorReplica | undefined {
-    const compute = this.compute;
-    if (!(compute instanceof DenseEngine) && !(compute instanceof TreeEngine)) return undefined;
     const { name, version, task } = this;
     const { target, sample } = this.meta;
-    const model =
-      compute instanceof TreeEngine
-        ? { trees: encodeTreeFile(compute.ensemble) }
-        : { stack: compute.stack };
+    let model:
+      | { trees: Uint8Array }
+      | { stack: DenseStack }
+      | { ensemble: Array<{ model: MemberModel; weight: number; replica: PredictorReplica }> };
+    const compute = this.compute;
+    if (this.members) {
+      const ensemble = [];
+      for (const { model: family, weight, predictor } of this.members) {
+        const replica = predictor.replica();
+        if (replica === undefined) return undefined;
+        ensemble.push({ model: family, weight, replica });
+      }
+      model = { ensemble };
+    } else if (compute instanceof TreeEngine) {
+      model = { trees: encodeTreeFile(compute.ensemble) };
+    } else if (compute instanceof DenseEngine) {
+      model = { stack: compute.stack };
+    } else {
+      return undefined;
+    }
     return structuredClone({
       meta: {
         name,
@@ -289,6 +361,18 @@ export class Predictor {
       }),
       ...model,
     });
+  }
+
+  /** Whether a tfjs model computes (this predictor's or a member's): its owner must keep it. */
+  get runsOnTfjs(): boolean {
+    return this.members
+      ? this.members.some((member) => member.predictor.runsOnTfjs)
+      : this.engine === 'tfjs';
+  }
+
+  /** An ensemble's members, in blend order; empty on a single model. */
+  get blendMembers(): readonly BlendMember[] {
+    return this.members ?? [];
   }
 
   /** The tree ensemble on the tree engine (for explanations and export); else undefined. */
@@ -336,6 +420,14 @@ export class Predictor {
    */
   predictBatch(rows: readonly RawRow[], options: PredictOptions = {}): PredictionBatch {
     if (this.disposed) throw new Error(`predictor ${this.name}/${this.version} was disposed`);
+    if (this.members) {
+      const batches = this.members.map((member) => member.predictor.predictBatch(rows, options));
+      return blendBatches(
+        batches,
+        this.members.map((member) => member.weight),
+      );
+    }
+    const compute = this.compute as ModelEngine;
     const n = rows.length;
     const width = this.pipeline.width;
     const features = this.featureBuffer(n * width);
@@ -344,7 +436,7 @@ export class Predictor {
       errors: options.errors ?? 'throw',
     });
     const outputs = new Float32Array(n * this.width);
-    if (n > 0) this.writeOutputs(this.compute.predict(features, n), n, outputs);
+    if (n > 0) this.writeOutputs(compute.predict(features, n), n, outputs);
     for (const row of transformed.rejected)
       outputs.fill(Number.NaN, row * this.width, (row + 1) * this.width);
     return {
@@ -362,6 +454,7 @@ export class Predictor {
     if (this.disposed) return;
     this.disposed = true;
     this.release?.();
+    for (const member of this.members ?? []) member.predictor.dispose();
   }
 
   private writeOutputs(raw: Float32Array, n: number, outputs: Float32Array): void {
@@ -396,4 +489,31 @@ export class Predictor {
     const bad = Array.from(batch.outputs).find((value) => !Number.isFinite(value));
     if (bad !== undefined) throw new Error(`the warm-up prediction gave ${bad}`);
   }
+}
+
+/**
+ * The first member, once the members are checked to fit together: at least two, positive
+ * weights summing to 1, one task, one raw input schema, the same classes.
+ */
+function checkMembers(task: Task, members: readonly BlendMember[]): Predictor {
+  const first = members[0]?.predictor;
+  if (!first || members.length < 2) throw new Error('an ensemble needs at least 2 members');
+  const total = members.reduce((sum, member) => sum + member.weight, 0);
+  if (members.some((member) => !(member.weight > 0)) || Math.abs(total - 1) > 1e-9) {
+    throw new Error(`an ensemble's weights must be positive and sum to 1, they sum to ${total}`);
+  }
+  const schema = JSON.stringify(first.inputSchema);
+  const classes = JSON.stringify(first.classes ?? null);
+  members.forEach(({ predictor }, index) => {
+    const which = `member ${index + 1} (${members[index]?.model})`;
+    if (predictor.task !== task)
+      throw new Error(`${which} is a ${predictor.task} model, not ${task}`);
+    if (JSON.stringify(predictor.inputSchema) !== schema) {
+      throw new Error(`${which} reads other input columns than member 1`);
+    }
+    if (JSON.stringify(predictor.classes ?? null) !== classes) {
+      throw new Error(`${which} has other classes than member 1`);
+    }
+  });
+  return first;
 }

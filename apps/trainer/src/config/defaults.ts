@@ -68,4 +68,5 @@ export const DEFAULT_AUTO: AutoModelConfig = {
   // scikit-learn's line between small and large data (early_stopping='auto'), gbdt's too.
   foldsMaxRows: 10_000,
   choice: 'lowest-loss',
+  ensemble: true,
 };

@@ -95,6 +95,12 @@ export interface AutoModelConfig {
   foldsMaxRows: number;
   /** Cross-validation only: the holdout ranking keeps the lowest loss. */
   choice: ChoiceRule;
+  /**
+   * Also rank a weighted average of the trained candidates, its weights chosen greedily on their
+   * held-out predictions (train/ensemble-selection.ts); kept like any candidate when its loss is
+   * the lowest.
+   */
+  ensemble: boolean;
 }
 
 export interface EarlyStoppingConfig {
@@ -165,7 +171,8 @@ export interface ResolvedConfig {
 
 /** The config after the run chose a model: what the manifest stores. */
 export interface FinalConfig extends Omit<ResolvedConfig, 'model'> {
-  model: ModelConfig;
+  /** The trained model's settings; auto's own config when it kept an ensemble of candidates. */
+  model: ModelConfig | AutoModelConfig;
 }
 
 /** What a config file may hold: everything but the four required keys is optional. */

@@ -199,7 +199,7 @@ const CHOICE_RULES: readonly ChoiceRule[] = ['one-standard-error', 'lowest-loss'
 function readAuto(model: JsonObject): AutoModelConfig {
   checkKeys(
     model,
-    ['type', 'candidates', 'budgetSeconds', 'folds', 'foldsMaxRows', 'choice'],
+    ['type', 'candidates', 'budgetSeconds', 'folds', 'foldsMaxRows', 'choice', 'ensemble'],
     'model',
   );
   const candidates = optional(model, 'candidates', [...DEFAULT_AUTO.candidates], (v) => {
@@ -226,6 +226,9 @@ function readAuto(model: JsonObject): AutoModelConfig {
     ),
     choice: optional(model, 'choice', DEFAULT_AUTO.choice, (v) =>
       readChoice(v, CHOICE_RULES, 'model.choice'),
+    ),
+    ensemble: optional(model, 'ensemble', DEFAULT_AUTO.ensemble, (v) =>
+      readBoolean(v, 'model.ensemble'),
     ),
   };
 }

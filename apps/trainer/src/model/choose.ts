@@ -1,7 +1,12 @@
-import type { ModelConfig } from '../config/types.ts';
+import type { AutoModelConfig, ModelConfig } from '../config/types.ts';
 
-/** One line for logs: "mlp 64-32 relu, l2 0.0001", "linear" or "gbdt 100 iterations × 31 leaves". */
-export function describeModel(model: ModelConfig): string {
+/**
+ * One line for logs: "mlp 64-32 relu, l2 0.0001", "linear", "gbdt 100 iterations × 31 leaves",
+ * or for auto's ensemble its candidates.
+ */
+export function describeModel(model: ModelConfig | AutoModelConfig): string {
+  if (model.type === 'auto')
+    return `ensemble of auto's candidates (${model.candidates.join(', ')})`;
   if (model.type === 'linear') return model.l2 > 0 ? `linear, l2 ${model.l2}` : 'linear';
   if (model.type === 'gbdt') {
     const parts = [`gbdt ≤ ${model.maxIter} iterations × ${model.maxLeafNodes} leaves`];

@@ -9,6 +9,8 @@ import { deriveSeed } from '../split/prng.ts';
 import { comparisonTable } from './auto-table.ts';
 import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
 import { crossValidate, type FoldFigures, type TrainFn } from './cross-validate.ts';
+import { ensembleCandidate } from './ensemble-candidate.ts';
+import { foldLossesOf, type HeldOut, selectEnsemble } from './ensemble-selection.ts';
 import { carveStopping, stratifiedFolds } from './folds.ts';
 import { trainNetwork } from './network.ts';
 import { formatSeconds } from './progress.ts';
@@ -16,7 +18,36 @@ import { type Choice, chooseCandidate, comparedLoss } from './ranking.ts';
 import { planRefit } from './refit.ts';
 
 /** One line of the comparison that `auto` records in the manifest (metrics.extra.auto). */
-export type CandidateRecord = TrainedRecord | { model: CandidateType; skipped: string };
+export type CandidateRecord =
+  | TrainedRecord
+  | EnsembleRecord
+  | { model: CandidateType | 'ensemble'; skipped: string };
+
+type SkippedRecord = Extract<CandidateRecord, { skipped: string }>;
+
+/** What auto ranks: each candidate family, and the ensemble of the trained ones. */
+export type RankedModel = CandidateType | 'ensemble';
+
+/** The weighted average of trained candidates that ensemble selection made (model.ensemble). */
+export interface EnsembleRecord {
+  model: 'ensemble';
+  /** The candidates it averages (those picked at least once) and their weights. */
+  members: Array<{ model: CandidateType; weight: number }>;
+  /** Picks (with repeats) in the kept blend, of `rounds` made. */
+  picks: number;
+  rounds: number;
+  /** Seconds of the selection (the members' training is in their own records). */
+  trainSeconds: number;
+  /** The blend's loss on the same held-out predictions the candidates are ranked by. */
+  validationLoss: number;
+  validation: Metrics;
+  /** The test metrics of the blend of the members as they ended (refits under cross-validation). */
+  test: Metrics;
+  chosen: boolean;
+  stoppedByBudget: 0;
+  /** Under cross-validation: the blend's loss on each fold's out-of-fold rows. */
+  foldLosses?: number[];
+}
 
 export interface TrainedRecord {
   model: CandidateType;
@@ -71,7 +102,7 @@ export interface AutoSummary {
 export interface ChoiceRecord {
   rule: Choice['rule'];
   /** The candidate of the lowest loss. */
-  lowest: CandidateType;
+  lowest: RankedModel;
   /** One-standard-error rule: mean fold loss over the lowest's, and its standard error. */
   difference?: number;
   standardError?: number;
@@ -144,11 +175,24 @@ export async function trainAuto(
   const byFolds = crossValidates(auto, pool.length);
   const started = performance.now();
   const budgeted = { ...inputs, deadline: started + auto.budgetSeconds * 1000 };
+  const { task, target } = inputs;
+  const folds = byFolds
+    ? stratifiedFolds(
+        task,
+        target,
+        pool,
+        auto.folds,
+        deriveSeed(inputs.training.seed, 'auto-folds'),
+      )
+    : [];
   const run = byFolds
-    ? foldRanking(budgeted, pool, auto.folds, trainFn)
+    ? foldRanking(budgeted, pool, folds, trainFn)
     : holdoutRanking(budgeted, trainFn);
-  const trained: Array<{ candidate: TrainedCandidate; record: TrainedRecord }> = [];
+  // The rows every candidate's held-out predictions are of: what ensemble selection scores.
+  const heldOutRows = byFolds ? pool : inputs.validationRows;
+  const trained: Ranked[] = [];
   const records: CandidateRecord[] = [];
+  let blend: Ranked<EnsembleRecord> | undefined;
   try {
     for (const type of auto.candidates) {
       const spent = (performance.now() - started) / 1000;
@@ -183,16 +227,36 @@ export async function trainAuto(
         predictor.dispose();
       }
     }
+    if (auto.ensemble) {
+      const outcome = rankEnsemble(auto, trained, heldOutRows, folds, inputs, name);
+      if (outcome && 'skipped' in outcome) records.push(outcome);
+      else if (outcome) {
+        blend = outcome;
+        records.push(outcome.record);
+        const predictor = outcome.candidate.predictor({ name, version: 0, task, target });
+        try {
+          outcome.record.test = withoutMatrix(
+            evaluate(task, predictor, [...testRows], target).metrics,
+          );
+        } finally {
+          predictor.dispose();
+        }
+      }
+    }
+    const ranked: Array<Ranked<TrainedRecord | EnsembleRecord>> = blend
+      ? [...trained, blend]
+      : trained;
     const choice = chooseCandidate(
-      trained.map(({ record }) => ({
+      ranked.map(({ record }) => ({
         loss: record.validationLoss,
-        ...(record.crossValidation
+        ...('foldLosses' in record && record.foldLosses ? { foldLosses: record.foldLosses } : {}),
+        ...('crossValidation' in record && record.crossValidation
           ? { foldLosses: record.crossValidation.folds.map((fold) => fold.loss) }
           : {}),
       })),
       auto.choice,
     );
-    const best = trained[choice.index]!;
+    const best = ranked[choice.index]!;
     best.record.chosen = true;
     const summary: AutoSummary = {
       ranking: byFolds ? 'cross-validation' : 'holdout',
@@ -203,11 +267,13 @@ export async function trainAuto(
         trained.reduce((sum, entry) => sum + entry.record.trainSeconds, 0),
         3,
       ),
-      choice: choiceRecord(choice, trained),
+      choice: choiceRecord(choice, ranked),
     };
     for (const line of comparisonTable(inputs.task, summary, records)) inputs.log(line);
     inputs.log(`auto: chose ${best.record.model}${choiceReason(summary.choice)}`);
-    for (const entry of trained) if (entry !== best) entry.candidate.dispose();
+    // An ensemble holds its members' candidates: those stay while it does.
+    const kept = best === blend ? (blend.members ?? []) : [best.candidate];
+    for (const entry of trained) if (!kept.includes(entry.candidate)) entry.candidate.dispose();
     return {
       chosen: { ...best.candidate, trainSeconds: summary.trainSeconds },
       records,
@@ -219,17 +285,102 @@ export async function trainAuto(
   }
 }
 
-type Ranked = { candidate: TrainedCandidate; record: TrainedRecord };
+type Ranked<R = TrainedRecord> = {
+  candidate: TrainedCandidate;
+  record: R;
+  /** Its predictions on rows it never trained on, in the order auto scores them. */
+  heldOut?: HeldOut;
+  /** The class order of those predictions; undefined for regression. */
+  classes?: readonly string[] | undefined;
+  /** An ensemble's member candidates. */
+  members?: readonly TrainedCandidate[];
+};
+
+/**
+ * Ensemble selection over the trained candidates' held-out predictions (selectEnsemble): the
+ * weighted average of the candidates it picks, as a candidate ranked like the others. Undefined
+ * when fewer than two candidates have held-out predictions; a skipped record when selection picks
+ * only one.
+ */
+function rankEnsemble(
+  auto: AutoModelConfig,
+  trained: readonly Ranked[],
+  rows: readonly RawRow[],
+  folds: readonly (readonly number[])[],
+  inputs: CandidateInputs,
+  name: string,
+): (Ranked<EnsembleRecord> & { members: TrainedCandidate[] }) | SkippedRecord | undefined {
+  const { task, target, log } = inputs;
+  const eligible = trained.filter(
+    (entry) => entry.heldOut !== undefined && Number.isFinite(entry.record.validationLoss),
+  );
+  if (eligible.length < 2) return undefined;
+  const started = performance.now();
+  const targets = rows.map((row) => row[target]);
+  const classes = eligible[0]!.classes;
+  const selection = selectEnsemble(
+    task,
+    eligible.map((entry) => entry.heldOut as HeldOut),
+    targets,
+    classes,
+  );
+  const members = eligible
+    .map((entry, c) => ({ entry, weight: selection.weights[c] as number }))
+    .filter(({ weight }) => weight > 0);
+  if (members.length < 2) {
+    const alone = members[0]?.entry.record.model ?? 'none';
+    log(`auto: ensemble selection kept ${alone} alone: no blend to rank`);
+    return { model: 'ensemble', skipped: `ensemble selection kept ${alone} alone` };
+  }
+  const candidate = ensembleCandidate(
+    members.map(({ entry, weight }) => ({
+      model: entry.record.model,
+      weight,
+      candidate: entry.candidate,
+    })),
+    auto,
+    selection.loss,
+  );
+  const record: EnsembleRecord = {
+    model: 'ensemble',
+    members: members.map(({ entry, weight }) => ({ model: entry.record.model, weight })),
+    picks: selection.picks,
+    rounds: selection.rounds,
+    trainSeconds: round((performance.now() - started) / 1000, 3),
+    validationLoss: selection.loss,
+    validation: selection.metrics,
+    test: {},
+    chosen: false,
+    stoppedByBudget: 0,
+    ...(folds.length > 0
+      ? {
+          foldLosses: foldLossesOf(task, selection.heldOut, targets, classes, folds).map((loss) =>
+            round(loss, 6),
+          ),
+        }
+      : {}),
+  };
+  log(
+    `auto: ensemble selection (${selection.picks} picks) weighs ` +
+      record.members.map((m) => `${m.model} ${m.weight.toFixed(2)}`).join(', ') +
+      ` (${name})`,
+  );
+  return {
+    candidate,
+    record,
+    members: members.map(({ entry }) => entry.candidate),
+  };
+}
 
 /** Cross-validation then a refit on every non-test row, for one candidate at a time. */
 function foldRanking(
   inputs: CandidateInputs,
   pool: readonly RawRow[],
-  k: number,
+  folds: readonly (readonly number[])[],
   trainFn: TrainFn,
 ): (type: CandidateType) => Promise<Ranked> {
   const { task, target, training, log } = inputs;
-  const folds = stratifiedFolds(task, target, pool, k, deriveSeed(training.seed, 'auto-folds'));
+  const k = folds.length;
   // Each fold's model early-stops on the split's validation share of its training folds.
   const share =
     inputs.validationRows.length > 0
@@ -286,7 +437,7 @@ function foldRanking(
         seconds: round(refitted.trainSeconds, 3),
       },
     };
-    return { candidate: refitted, record };
+    return { candidate: refitted, record, heldOut: cv.heldOut, classes: cv.classes };
   };
 }
 
@@ -307,17 +458,24 @@ function holdoutRanking(
     log(`auto: training ${type} (${describeModel(defaultModel(type))})`);
     const candidate = await trainFn(defaultModel(type), candidateInputs);
     let validation: Metrics = {};
+    let heldOut: HeldOut | undefined;
+    let classes: readonly string[] | undefined;
     if (inputs.validationRows.length > 0) {
       const predictor = candidate.predictor({ name: 'holdout', version: 0, task, target });
       try {
         validation = evaluate(task, predictor, [...inputs.validationRows], target).metrics;
+        const batch = predictor.predictBatch(inputs.validationRows, { errors: 'collect' });
+        const predicted = new Uint8Array(batch.rows).fill(1);
+        for (const row of batch.rejected) predicted[row] = 0;
+        heldOut = { outputs: batch.outputs, predicted };
+        classes = predictor.classes;
       } finally {
         predictor.dispose();
       }
     }
     const record: TrainedRecord = {
       model: type,
-      config: candidate.model,
+      config: candidate.model as ModelConfig,
       trainSeconds: round(candidate.trainSeconds, 3),
       validationLoss: comparedLoss(task, validation),
       validation: withoutMatrix(validation),
@@ -325,7 +483,7 @@ function holdoutRanking(
       chosen: false,
       stoppedByBudget: candidate.history.stoppedByDeadline ? 1 : 0,
     };
-    return { candidate, record };
+    return { candidate, record, ...(heldOut ? { heldOut, classes } : {}) };
   };
 }
 
@@ -343,7 +501,10 @@ export function stoppingInputs(inputs: CandidateInputs): CandidateInputs {
   return { ...inputs, trainRows: fit, validationRows: stopping };
 }
 
-function choiceRecord(choice: Choice, trained: readonly Ranked[]): ChoiceRecord {
+function choiceRecord(
+  choice: Choice,
+  trained: ReadonlyArray<Ranked<TrainedRecord | EnsembleRecord>>,
+): ChoiceRecord {
   return {
     rule: choice.rule,
     lowest: trained[choice.lowest]!.record.model,

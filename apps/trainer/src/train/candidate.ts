@@ -7,7 +7,7 @@ import type {
 } from '@tandem/features';
 import type { Task } from '@tandem/model-store';
 import type { Predictor, PredictorMeta } from '@tandem/runtime';
-import type { ModelConfig, TrainingConfig } from '../config/types.ts';
+import type { AutoModelConfig, ModelConfig, TrainingConfig } from '../config/types.ts';
 import type { TrainingHistory } from './loop.ts';
 
 /** What every model family is trained from: the split's raw rows and the inferred schema. */
@@ -30,7 +30,8 @@ export interface CandidateInputs {
 
 /** A trained model of one family, ready to evaluate and write. */
 export interface TrainedCandidate {
-  model: ModelConfig;
+  /** Its settings; auto's config for auto's ensemble (train/ensemble-candidate.ts). */
+  model: ModelConfig | AutoModelConfig;
   pipeline: FittedPipeline;
   labels: LabelEncoder | null;
   targetScaler: TargetScaler | null;

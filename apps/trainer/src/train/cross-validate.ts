@@ -4,6 +4,7 @@ import type { ModelConfig } from '../config/types.ts';
 import { evaluate } from '../evaluate/evaluate.ts';
 import { deriveSeed } from '../split/prng.ts';
 import type { CandidateInputs, TrainedCandidate } from './candidate.ts';
+import type { HeldOut } from './ensemble-selection.ts';
 import { carveStopping, complementOf } from './folds.ts';
 import { comparedLoss } from './ranking.ts';
 
@@ -35,6 +36,10 @@ export interface CrossValidation {
   /** Rows a fold's model rejected as invalid input: left out of the pooled figures. */
   rejected: number;
   seconds: number;
+  /** The pooled out-of-fold predictions, in pool order (what ensemble selection blends). */
+  heldOut: HeldOut;
+  /** The pool's classes, the order of those outputs; undefined for regression. */
+  classes: readonly string[] | undefined;
 }
 
 export type TrainFn = (model: ModelConfig, inputs: CandidateInputs) => Promise<TrainedCandidate>;
@@ -130,6 +135,8 @@ export async function crossValidate(
     metrics,
     rejected: predicted.reduce((sum, done) => sum + (done ? 0 : 1), 0),
     seconds: (performance.now() - started) / 1000,
+    heldOut: { outputs, predicted },
+    classes,
   };
 }
 

@@ -233,7 +233,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
   } finally {
     // The dense and tree engines copy or hold what they need: a tfjs model is then not needed.
-    if (!predictor || predictor.engine !== 'tfjs') candidate.dispose();
+    if (!predictor?.runsOnTfjs) candidate.dispose();
   }
 }
 

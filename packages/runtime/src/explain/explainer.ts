@@ -115,6 +115,12 @@ export class Explainer {
     this.predictor = predictor;
     const replica = predictor.replica();
     const where = `model ${predictor.name}/${predictor.version}`;
+    if (predictor.engine === 'ensemble') {
+      throw new RuntimeError(
+        'TANDEM_EXPLAIN_UNSUPPORTED',
+        `${where} is an ensemble; explanations need a single dense or tree model`,
+      );
+    }
     if (!replica) {
       throw new RuntimeError(
         'TANDEM_EXPLAIN_UNSUPPORTED',
