@@ -330,7 +330,9 @@ describe('trainAuto with cross-validation', () => {
     expect(summary.choice).toEqual({ rule: 'lowest-loss', lowest: 'gbdt' });
     // 5 folds and a refit per candidate.
     expect(family.calls).toHaveLength(18);
-    const trained = records as TrainedRecord[];
+    // Ensemble selection keeps gbdt alone (no blend beats it): no ensemble to rank.
+    expect(records.at(-1)).toEqual({ model: 'ensemble', skipped: 'ensemble selection kept gbdt alone' });
+    const trained = records.slice(0, -1) as TrainedRecord[];
     expect(trained.map((r) => [r.model, r.chosen])).toEqual([
       ['mlp', false],
       ['linear', false],
@@ -401,7 +403,8 @@ describe('trainAuto with cross-validation', () => {
       expect(call.deadline).toBeGreaterThanOrEqual(before + 3600 * 1000);
       expect(call.deadline).toBeLessThanOrEqual(performance.now() + 3600 * 1000);
     }
-    expect((records as TrainedRecord[]).map((r) => r.stoppedByBudget)).toEqual([0, 0, 0]);
+    const trained = records.filter((r) => !('skipped' in r)) as TrainedRecord[];
+    expect(trained.map((r) => r.stoppedByBudget)).toEqual([0, 0, 0]);
   });
 
   it('is seeded: the same seed gives the same folds and figures', async () => {

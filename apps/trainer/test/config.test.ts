@@ -72,6 +72,9 @@ describe('config validation names the offending key', () => {
     expect(await failure({ ...MINIMAL, model: { type: 'mlp', hidden: [8, 0] } })).toMatch(
       /"model\.hidden\[1\]"/,
     );
+    expect(await failure({ ...MINIMAL, model: { type: 'auto', ensemble: 'yes' } })).toMatch(
+      /config key "model\.ensemble": expected true or false, got "yes"/,
+    );
   });
 
   it('rejects an unknown choice with a suggestion', async () => {
@@ -190,6 +193,7 @@ describe('config defaults', () => {
         folds: 5,
         foldsMaxRows: 10_000,
         choice: 'lowest-loss',
+        ensemble: true,
       },
       training: {
         epochs: 200,

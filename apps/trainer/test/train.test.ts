@@ -105,18 +105,33 @@ describe.each(MINIMAL)('the minimal four-key config on $name', (spec) => {
       training: { epochs: number };
       split: { seed: number };
     };
-    // auto (no model key) keeps the candidate with the best validation loss.
-    expect(['gbdt', 'linear', 'mlp']).toContain(config.model.type);
-    const trees = config.model.type === 'gbdt';
+    // auto (no model key) keeps the candidate or the ensemble of the best validation loss; an
+    // ensemble's version records the auto config, a candidate's its concrete settings.
+    expect(['auto', 'gbdt', 'linear', 'mlp']).toContain(config.model.type);
+    const ensemble =
+      config.model.type === 'auto'
+        ? (JSON.parse(new TextDecoder().decode(stored.files['ensemble.json'])) as {
+            members: Array<{ model: string; files: Record<string, string> }>;
+          })
+        : undefined;
+    // The version's features.json is the first member's in an ensemble.
+    const trees = (ensemble?.members[0]?.model ?? config.model.type) === 'gbdt';
     expect(config.training.epochs).toBe(200);
     expect(manifest.split.seed).toBe(config.split.seed);
     expect(manifest.runtime.backend).toBe(result.backend);
     expect(manifest.sample[spec.target]).toBeUndefined();
+    const modelFiles = ensemble
+      ? ['ensemble.json', ...ensemble.members.flatMap((member) => Object.values(member.files))]
+      : trees
+        ? ['trees.bin']
+        : ['model.json', 'weights.bin'];
     expect(Object.keys(manifest.files).sort()).toEqual(
-      trees
-        ? ['features.json', 'profile.json', 'report.html', 'trees.bin']
-        : ['features.json', 'model.json', 'profile.json', 'report.html', 'weights.bin'],
+      [...new Set(['features.json', 'profile.json', 'report.html', ...modelFiles])].sort(),
     );
+    if (ensemble) {
+      expect(ensemble.members.length).toBeGreaterThanOrEqual(2);
+      expect(manifest.metrics.extra?.auto).toBeDefined();
+    }
     expect((manifest.data.profile as { rows: number }).rows).toBe(manifest.data.rows);
     // Issue 3's list: format, time, ranges and levels seen, outputs, tfjs version, commit.
     expect(manifest.format).toBe(1);
