@@ -1,7 +1,18 @@
 import type { ModelRef } from '@tandem/cli';
 import type { FileModelStore } from '@tandem/model-store';
-import { type ExportModel, exportOnnx, type OnnxExport, OnnxExportError } from '@tandem/onnx';
-import { decodeFeaturesFile, decodeTreeFile, predictorFromStoredVersion } from '@tandem/runtime';
+import {
+  type ExportMember,
+  type ExportModel,
+  exportOnnx,
+  type OnnxExport,
+  OnnxExportError,
+} from '@tandem/onnx';
+import {
+  decodeFeaturesFile,
+  decodeTreeFile,
+  type PredictorReplica,
+  predictorFromStoredVersion,
+} from '@tandem/runtime';
 
 export interface ExportedVersion {
   name: string;
@@ -12,8 +23,8 @@ export interface ExportedVersion {
 /**
  * Reads a stored version (verified), loads it as the server does, and exports the predictor it
  * serves: the fitted features and the dense stack its dense engine evaluates, or the trees of
- * its tree engine. A neural model the dense engine cannot run is refused with the engine's
- * reason.
+ * its tree engine, or an ensemble's members, each with its own features, blended in one graph.
+ * A neural model (or member) the dense engine cannot run is refused with the engine's reason.
  */
 export async function exportStoredVersion(
   store: FileModelStore,
@@ -37,10 +48,7 @@ export async function exportStoredVersion(
     predictor.dispose();
   }
   const where = `model ${ref.name}/${version}`;
-  let model: ExportModel | undefined;
-  if (replica?.trees !== undefined)
-    model = { kind: 'trees', ensemble: decodeTreeFile(replica.trees) };
-  else if (replica?.stack !== undefined) model = { kind: 'dense', stack: replica.stack };
+  const model = replica === undefined ? undefined : exportModelOf(replica);
   if (replica === undefined || model === undefined) {
     const why = notes.length > 0 ? notes.join('; ') : `it runs on the ${predictor.engine} engine`;
     throw new OnnxExportError(
@@ -57,4 +65,25 @@ export async function exportStoredVersion(
     model,
   });
   return { name: ref.name, version, onnx };
+}
+
+/**
+ * The model part of a replica: its dense stack or tree ensemble, or an ensemble's members each
+ * with its own features; undefined when a part is neither.
+ */
+function exportModelOf(replica: PredictorReplica): ExportModel | undefined {
+  if (replica.trees !== undefined)
+    return { kind: 'trees', ensemble: decodeTreeFile(replica.trees) };
+  if (replica.stack !== undefined) return { kind: 'dense', stack: replica.stack };
+  const members: ExportMember[] = [];
+  for (const member of replica.ensemble) {
+    const model = exportModelOf(member.replica);
+    if (model === undefined || model.kind === 'ensemble') return undefined;
+    members.push({
+      weight: member.weight,
+      features: decodeFeaturesFile(member.replica.features),
+      model,
+    });
+  }
+  return { kind: 'ensemble', members };
 }

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CARS, CREDIT, readCsv, writeFixtureVersion } from '@tandem/fixtures';
+import {
+  CARS,
+  CREDIT,
+  readCsv,
+  writeEnsembleFixtureVersion,
+  writeFixtureVersion,
+} from '@tandem/fixtures';
 import { FileModelStore } from '@tandem/model-store';
 import { decodeModel, rowTensors } from '@tandem/onnx';
 import { predictorFromStoredVersion } from '@tandem/runtime';
@@ -24,7 +30,29 @@ beforeAll(async () => {
   await writeFixtureVersion(join(root, 'store'), { ...CREDIT, seed: 2 });
   await new FileModelStore(join(root, 'store')).setLabel('credit', 'production', 1);
   await writeFixtureVersion(join(root, 'store'), { ...CARS, seed: 3 });
+  await writeEnsembleFixtureVersion(join(root, 'store'), 'credit-blend', 'credit', [
+    { version: 1, weight: 0.3 },
+    { version: 2, weight: 0.7 },
+  ]);
 });
+
+/** Runs ONNX bytes on raw rows in ONNX Runtime (WebAssembly). */
+async function runOnnx(
+  bytes: Uint8Array,
+  inputs: Parameters<typeof rowTensors>[0],
+  rows: Parameters<typeof rowTensors>[1],
+): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const session = await ort.InferenceSession.create(bytes);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(rowTensors(inputs, rows))) {
+    feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+  }
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -63,14 +91,37 @@ describe('runExport', () => {
     const predictor = await predictorFromStoredVersion(stored, { log: () => undefined });
     const expected = predictor.predictBatch(rows).outputs;
     predictor.dispose();
-    const session = await ort.InferenceSession.create(bytes);
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(rowTensors(summary.inputs, rows))) {
-      feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-    }
-    const result = await session.run(feeds);
-    await session.release();
+    const result = await runOnnx(bytes, summary.inputs, rows);
     expect(Array.from(result.probabilities!.data as Float32Array)).toEqual(Array.from(expected));
+  });
+
+  it("exports an ensemble version as one graph: every member's pipeline and model, blended", async () => {
+    const file = join(root, 'credit-blend.onnx');
+    const summary = await runExport({
+      model: { name: 'credit-blend' },
+      format: 'onnx',
+      output: file,
+      artifacts: join(root, 'store'),
+    });
+    const bytes = await readFile(file);
+    const model = decodeModel(bytes) as { metadataProps: { key: string; value: string }[] };
+    const ensemble = model.metadataProps.find((p) => p.key === 'tandem.ensemble');
+    expect(JSON.parse(ensemble!.value).map((m: { weight: number }) => m.weight)).toEqual([
+      0.3, 0.7,
+    ]);
+    const stored = await new FileModelStore(join(root, 'store')).readVersion('credit-blend', 1);
+    const rows = readCsv('credit.csv', 200).map(({ Status: _status, ...row }) => row);
+    const predictor = await predictorFromStoredVersion(stored, { log: () => undefined });
+    expect(predictor.engine).toBe('ensemble');
+    const expected = predictor.predictBatch(rows).outputs;
+    predictor.dispose();
+    const result = await runOnnx(bytes, summary.inputs, rows);
+    const got = result.probabilities!.data as Float32Array;
+    expect(got).toHaveLength(expected.length);
+    let delta = 0;
+    for (let i = 0; i < got.length; i++) delta = Math.max(delta, Math.abs(got[i]! - expected[i]!));
+    // The members' dense arithmetic is the engine's, bit for bit; the blend sums in float64.
+    expect(delta).toBeLessThanOrEqual(1e-7);
   });
 
   it('writes a Triton model repository entry for a version', async () => {

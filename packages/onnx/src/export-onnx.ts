@@ -3,7 +3,14 @@ import type { FeaturesFile, PredictorMeta, TreeEnsemble } from '@tandem/runtime'
 import { addDenseStack, type DenseStack } from './dense-graph.ts';
 import { OnnxExportError } from './errors.ts';
 import { GraphBuilder } from './graph-builder.ts';
-import { addHead, type GraphOutput, headOf, headOutputs } from './head-graph.ts';
+import {
+  addOutputs,
+  addPredictions,
+  type GraphOutput,
+  type Head,
+  headOf,
+  headOutputs,
+} from './head-graph.ts';
 import {
   addPipeline,
   type GraphInput,
@@ -21,10 +28,23 @@ import { addTreeEnsemble } from './tree-graph.ts';
 export const OPSETS = { 'ai.onnx': 20, 'ai.onnx.ml': 3 } as const;
 export const IR_VERSION = 9;
 
-/** The model part of a stored version. */
-export type ExportModel =
+/** One model of a stored version: a dense stack or a tree ensemble. */
+export type SingleModel =
   | { kind: 'dense'; stack: DenseStack }
   | { kind: 'trees'; ensemble: TreeEnsemble };
+
+/** A member of an ensemble version: its own features, its model and its share of the blend. */
+export interface ExportMember {
+  weight: number;
+  features: FeaturesFile;
+  model: SingleModel;
+}
+
+/**
+ * The model part of a stored version. An ensemble's `features` (ExportSource) are its first
+ * member's: every member reads the same raw columns, each through its own pipeline.
+ */
+export type ExportModel = SingleModel | { kind: 'ensemble'; members: ExportMember[] };
 
 export interface ExportSource {
   name: string;
@@ -56,8 +76,12 @@ const OUTPUT_NAMES = ['label', 'probabilities', 'value'];
 export function exportOnnx(source: ExportSource): OnnxExport {
   const { features, model } = source;
   const { pipeline } = features;
+  const members: ExportMember[] =
+    model.kind === 'ensemble' ? model.members : [{ weight: 1, features, model }];
   const columns = pipeline.toJSON().columns;
-  const refused = unsupportedPipelineParts(pipeline);
+  const refused = [
+    ...new Set(members.flatMap((member) => unsupportedPipelineParts(member.features.pipeline))),
+  ];
   for (const column of columns) {
     if (OUTPUT_NAMES.includes(column.name)) {
       refused.push(`column ${JSON.stringify(column.name)}: has the name of an output`);
@@ -70,25 +94,39 @@ export function exportOnnx(source: ExportSource): OnnxExport {
       refused,
     );
   }
-  const width = model.kind === 'dense' ? model.stack.inputWidth : model.ensemble.inputWidth;
-  const modelOutputs = model.kind === 'dense' ? model.stack.outputWidth : model.ensemble.outputs;
-  if (width !== pipeline.width) {
-    throw new Error(
-      `the model takes ${width} inputs but the feature pipeline gives ${pipeline.width}`,
-    );
-  }
-  const head = headOf(source.task, modelOutputs, features.labels, features.targetScaler);
   const inputs = columns.map(graphInputOf);
+  const heads = members.map((member) => memberHead(source.task, member, inputs));
+  const head = heads[0] as Head;
   const outputs = headOutputs(head);
 
   const g = new GraphBuilder([...inputs.map((i) => i.name), ...OUTPUT_NAMES]);
-  const x = addPipeline(g, pipeline);
-  const scores =
-    model.kind === 'dense'
-      ? addDenseStack(g, model.stack, x)
-      : addTreeEnsemble(g, model.ensemble, x);
-  addHead(g, head, scores);
+  const predictions = members.map((member, m) => {
+    const x = addPipeline(g, member.features.pipeline);
+    const scores =
+      member.model.kind === 'dense'
+        ? addDenseStack(g, member.model.stack, x)
+        : addTreeEnsemble(g, member.model.ensemble, x);
+    return addPredictions(g, heads[m] as Head, scores);
+  });
+  addOutputs(
+    g,
+    head,
+    model.kind === 'ensemble' ? addBlend(g, members, predictions) : predictions[0]!,
+  );
 
+  // An ensemble's members each encode the columns their own way: feature names per member.
+  const names: Record<string, string> =
+    model.kind === 'ensemble'
+      ? {
+          'tandem.ensemble': JSON.stringify(
+            model.members.map((member) => ({
+              model: member.model.kind,
+              weight: member.weight,
+              feature_names: member.features.pipeline.outputNames,
+            })),
+          ),
+        }
+      : { 'tandem.feature_names': JSON.stringify(pipeline.outputNames) };
   const bytes = encodeModel(
     modelJson(g, inputs, outputs, {
       name: `${source.name}_${source.version}`,
@@ -98,12 +136,52 @@ export function exportOnnx(source: ExportSource): OnnxExport {
         'tandem.model': source.name,
         'tandem.version': String(source.version),
         'tandem.task': source.task,
-        'tandem.feature_names': JSON.stringify(pipeline.outputNames),
+        ...names,
         ...('classes' in head ? { 'tandem.classes': JSON.stringify(head.classes) } : {}),
       },
     }),
   );
   return { bytes, inputs, outputs };
+}
+
+/** A member's head, after checking that it reads the graph's columns and predicts its outputs. */
+function memberHead(
+  task: ExportSource['task'],
+  member: ExportMember,
+  inputs: readonly GraphInput[],
+): Head {
+  const { pipeline, labels, targetScaler } = member.features;
+  const { model } = member;
+  const width = model.kind === 'dense' ? model.stack.inputWidth : model.ensemble.inputWidth;
+  const modelOutputs = model.kind === 'dense' ? model.stack.outputWidth : model.ensemble.outputs;
+  if (width !== pipeline.width) {
+    throw new Error(
+      `the model takes ${width} inputs but the feature pipeline gives ${pipeline.width}`,
+    );
+  }
+  const own = pipeline.toJSON().columns.map(graphInputOf);
+  const same =
+    own.length === inputs.length &&
+    own.every((input, i) => input.name === inputs[i]?.name && input.column === inputs[i]?.column);
+  if (!same) throw new Error("an ensemble's members must read the same raw columns");
+  return headOf(task, modelOutputs, labels, targetScaler);
+}
+
+/**
+ * Σ weight × member predictions, summed in float64 in member order and rounded to float32 once,
+ * as the runtime blends them (blendBatches).
+ */
+function addBlend(
+  g: GraphBuilder,
+  members: readonly ExportMember[],
+  predictions: readonly string[],
+): string {
+  let sum: string | undefined;
+  members.forEach((member, m) => {
+    const term = g.mul(g.cast(predictions[m] as string, ELEM.DOUBLE), g.scalar(member.weight));
+    sum = sum === undefined ? term : g.add(sum, term);
+  });
+  return g.cast(sum as string, ELEM.FLOAT);
 }
 
 /**

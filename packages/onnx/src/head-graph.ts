@@ -56,32 +56,40 @@ export function headOutputs(head: Head): GraphOutput[] {
 }
 
 /**
- * Adds the outputs: `scores` is float [rows, modelOutputs] (probabilities, one sigmoid unit, or
- * the standardized regression value). Writes the graph outputs `label` + `probabilities` or
- * `value`.
+ * What a model predicts from its scores (float [rows, modelOutputs]: probabilities, one sigmoid
+ * unit, or the standardized regression value) before the outputs are named: float
+ * [rows, classes] probabilities, or float [rows, 1] values on the target's scale. What an
+ * ensemble's members blend.
  */
-export function addHead(g: GraphBuilder, head: Head, scores: string): void {
+export function addPredictions(g: GraphBuilder, head: Head, scores: string): string {
   if (head.kind === 'value') {
-    let value = scores;
-    if (head.targetScaler) {
-      // z · std + mean in float64, rounded to float32 once, as TargetScaler.restore is stored.
-      const { mean, std } = head.targetScaler;
-      value = g.cast(
-        g.add(g.mul(g.cast(scores, ELEM.DOUBLE), g.scalar(std)), g.scalar(mean)),
-        ELEM.FLOAT,
-      );
-    }
-    g.op('Squeeze', [value, g.int64s([1])], {}, { output: 'value' });
-    return;
+    if (!head.targetScaler) return scores;
+    // z · std + mean in float64, rounded to float32 once, as TargetScaler.restore is stored.
+    const { mean, std } = head.targetScaler;
+    return g.cast(
+      g.add(g.mul(g.cast(scores, ELEM.DOUBLE), g.scalar(std)), g.scalar(mean)),
+      ELEM.FLOAT,
+    );
   }
-  let probabilities = scores;
   if (head.kind === 'sigmoid-pair') {
     const complement = g.sub(g.floats([1], [1, 1]), scores);
-    probabilities = g.op('Concat', [complement, scores], { axis: { int: 1 } });
+    return g.op('Concat', [complement, scores], { axis: { int: 1 } });
   }
-  g.op('Identity', [probabilities], {}, { output: 'probabilities' });
+  return scores;
+}
+
+/**
+ * Writes the graph outputs `label` + `probabilities` or `value` from `predictions`
+ * (addPredictions' tensor, or a blend of several).
+ */
+export function addOutputs(g: GraphBuilder, head: Head, predictions: string): void {
+  if (head.kind === 'value') {
+    g.op('Squeeze', [predictions, g.int64s([1])], {}, { output: 'value' });
+    return;
+  }
+  g.op('Identity', [predictions], {}, { output: 'probabilities' });
   // The first class on a tie, as toPredictions.
-  const best = g.op('ArgMax', [probabilities], {
+  const best = g.op('ArgMax', [predictions], {
     axis: { int: 1 },
     keepdims: { int: 0 },
     select_last_index: { int: 0 },

@@ -1,6 +1,7 @@
 export type { DenseStack } from './dense-graph.ts';
 export { ONNX_ERRORS, type OnnxErrorCode, OnnxExportError } from './errors.ts';
 export {
+  type ExportMember,
   type ExportModel,
   type ExportSource,
   exportFeatureGraph,
@@ -8,6 +9,7 @@ export {
   IR_VERSION,
   type OnnxExport,
   OPSETS,
+  type SingleModel,
 } from './export-onnx.ts';
 export type { GraphOutput } from './head-graph.ts';
 export { type GraphInput, graphInputOf, unsupportedPipelineParts } from './pipeline-graph.ts';
