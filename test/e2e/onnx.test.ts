@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runExport } from '@tandem/exporter';
 import type { RawRow } from '@tandem/features';
+import { writeEnsembleFixtureVersion } from '@tandem/fixtures';
+import { FileModelStore } from '@tandem/model-store';
 import { rowTensors } from '@tandem/onnx';
+import { type Predictor, predictorFromStoredVersion } from '@tandem/runtime';
 import { type TrainResult, train } from '@tandem/trainer';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +17,8 @@ import { DATA, listening, tempDir } from './support.ts';
  * are under test), the exporter writes each version as ONNX and as a Triton model
  * repository entry, and ONNX Runtime (WebAssembly) runs the graph on the test rows, on the same
  * rows with values missing, out of the training range and categories never seen. Every output
- * must be within 1e-5 of the trainer's Predictor; labels must be the Predictor's.
+ * must be within 1e-5 of the trainer's Predictor; labels must be the Predictor's. Each dataset's
+ * three versions are also blended into an ensemble version, exported the same way.
  */
 
 ort.env.wasm.numThreads = 1;
@@ -91,6 +95,57 @@ afterAll(async () => {
   await store.remove();
 });
 
+/**
+ * Exports version `version` of `name`, runs it on `rows` and checks every output against
+ * `predictor`'s; returns the largest |ONNX − Predictor|.
+ */
+async function parity(
+  name: string,
+  version: number,
+  predictor: Predictor,
+  rows: RawRow[],
+): Promise<number> {
+  const file = path.join(store.dir, `${name}.onnx`);
+  const summary = await runExport({
+    model: { name, version },
+    format: 'onnx',
+    output: file,
+    artifacts: store.dir,
+  });
+  const expected = predictor.predictBatch(rows);
+  const session = await ort.InferenceSession.create(await readFile(file));
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [input, t] of Object.entries(rowTensors(summary.inputs, rows))) {
+    feeds[input] = new ort.Tensor(t.type, t.data, t.dims);
+  }
+  const out = await session.run(feeds);
+  await session.release();
+  const values = (out.probabilities ?? out.value)!.data as Float32Array;
+  expect(values.length).toBe(expected.outputs.length);
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) {
+    worst = Math.max(worst, Math.abs((values[i] as number) - (expected.outputs[i] as number)));
+  }
+  // The figure docs/onnx.md reports.
+  console.log(
+    `onnx parity ${name} (${predictor.engine}): ${rows.length} rows, max |delta| ${worst.toExponential(2)}`,
+  );
+  expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  if (out.label) {
+    const classes = predictor.classes!;
+    const k = classes.length;
+    for (let r = 0; r < rows.length; r++) {
+      const p = Array.from(expected.outputs.subarray(r * k, (r + 1) * k));
+      const sorted = [...p].sort((a, b) => b - a);
+      // A near tie may fall either way within float32 rounding; every other label must match.
+      if (sorted[0]! - sorted[1]! > 2 * TOLERANCE) {
+        expect(out.label.data[r], `row ${r}`).toBe(classes[p.indexOf(sorted[0]!)]);
+      }
+    }
+  }
+  return worst;
+}
+
 describe('exported ONNX graphs agree with the Predictor', () => {
   for (const name of MODELS) {
     it(`${name}: every test row, missing, out of range and unseen`, async () => {
@@ -98,44 +153,27 @@ describe('exported ONNX graphs agree with the Predictor', () => {
       // The variants are neural; the shipped configs train trees (or whatever they name).
       const neural = name.endsWith('-mlp') || name.endsWith('-linear');
       if (neural) expect(result.predictor.engine).toBe('dense');
-      const file = path.join(store.dir, `${name}.onnx`);
-      const summary = await runExport({
-        model: { name, version: result.version },
-        format: 'onnx',
-        output: file,
-        artifacts: store.dir,
-      });
-      const rows = probeRows(result);
-      const expected = result.predictor.predictBatch(rows);
-      const session = await ort.InferenceSession.create(await readFile(file));
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [input, t] of Object.entries(rowTensors(summary.inputs, rows))) {
-        feeds[input] = new ort.Tensor(t.type, t.data, t.dims);
-      }
-      const out = await session.run(feeds);
-      await session.release();
-      const values = (out.probabilities ?? out.value)!.data as Float32Array;
-      expect(values.length).toBe(expected.outputs.length);
-      let worst = 0;
-      for (let i = 0; i < values.length; i++) {
-        worst = Math.max(worst, Math.abs((values[i] as number) - (expected.outputs[i] as number)));
-      }
-      // The figure docs/onnx.md reports.
-      console.log(
-        `onnx parity ${name} (${result.predictor.engine}): ${rows.length} rows, max |delta| ${worst.toExponential(2)}`,
-      );
-      expect(worst).toBeLessThanOrEqual(TOLERANCE);
-      if (out.label) {
-        const classes = result.predictor.classes!;
-        const k = classes.length;
-        for (let r = 0; r < rows.length; r++) {
-          const p = Array.from(expected.outputs.subarray(r * k, (r + 1) * k));
-          const sorted = [...p].sort((a, b) => b - a);
-          // A near tie may fall either way within float32 rounding; every other label must match.
-          if (sorted[0]! - sorted[1]! > 2 * TOLERANCE) {
-            expect(out.label.data[r], `row ${r}`).toBe(classes[p.indexOf(sorted[0]!)]);
-          }
-        }
+      await parity(name, result.version, result.predictor, probeRows(result));
+    }, 120_000);
+  }
+
+  // auto's ensembles blend these same families: each dataset's three trained versions as one
+  // ensemble version (trees, network and linear model, each with its own pipeline).
+  for (const name of SHIPPED) {
+    it(`${name}-blend: an ensemble of its trees, MLP and linear versions`, async () => {
+      const members = ['', '-mlp', '-linear'].map((suffix, i) => ({
+        name: `${name}${suffix}`,
+        version: result(`${name}${suffix}`).version,
+        weight: [0.5, 0.3, 0.2][i]!,
+      }));
+      const version = await writeEnsembleFixtureVersion(store.dir, `${name}-blend`, members);
+      const stored = await new FileModelStore(store.dir).readVersion(`${name}-blend`, version);
+      const predictor = await predictorFromStoredVersion(stored, { log: () => undefined });
+      try {
+        expect(predictor.engine).toBe('ensemble');
+        await parity(`${name}-blend`, version, predictor, probeRows(result(name)));
+      } finally {
+        predictor.dispose();
       }
     }, 120_000);
   }

@@ -30,9 +30,9 @@ beforeAll(async () => {
   await writeFixtureVersion(join(root, 'store'), { ...CREDIT, seed: 2 });
   await new FileModelStore(join(root, 'store')).setLabel('credit', 'production', 1);
   await writeFixtureVersion(join(root, 'store'), { ...CARS, seed: 3 });
-  await writeEnsembleFixtureVersion(join(root, 'store'), 'credit-blend', 'credit', [
-    { version: 1, weight: 0.3 },
-    { version: 2, weight: 0.7 },
+  await writeEnsembleFixtureVersion(join(root, 'store'), 'credit-blend', [
+    { name: 'credit', version: 1, weight: 0.3 },
+    { name: 'credit', version: 2, weight: 0.7 },
   ]);
 });
 
