@@ -493,7 +493,8 @@ export class Predictor {
 
 /**
  * The first member, once the members are checked to fit together: at least two, positive
- * weights summing to 1, one task, one raw input schema, the same classes.
+ * weights summing to 1, one task, the same raw columns (names and types, in order), the same
+ * classes.
  */
 function checkMembers(task: Task, members: readonly BlendMember[]): Predictor {
   const first = members[0]?.predictor;
@@ -502,13 +503,16 @@ function checkMembers(task: Task, members: readonly BlendMember[]): Predictor {
   if (members.some((member) => !(member.weight > 0)) || Math.abs(total - 1) > 1e-9) {
     throw new Error(`an ensemble's weights must be positive and sum to 1, they sum to ${total}`);
   }
-  const schema = JSON.stringify(first.inputSchema);
+  // The same columns of the same types; each member validates a row by its own fitted ranges.
+  const columnsOf = (predictor: Predictor) =>
+    JSON.stringify(predictor.inputSchema.map(({ name, type }) => [name, type]));
+  const schema = columnsOf(first);
   const classes = JSON.stringify(first.classes ?? null);
   members.forEach(({ predictor }, index) => {
     const which = `member ${index + 1} (${members[index]?.model})`;
     if (predictor.task !== task)
       throw new Error(`${which} is a ${predictor.task} model, not ${task}`);
-    if (JSON.stringify(predictor.inputSchema) !== schema) {
+    if (columnsOf(predictor) !== schema) {
       throw new Error(`${which} reads other input columns than member 1`);
     }
     if (JSON.stringify(predictor.classes ?? null) !== classes) {

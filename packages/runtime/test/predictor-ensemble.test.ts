@@ -131,9 +131,7 @@ describe('an ensemble predictor', () => {
 
     // A member file missing from the version is a load failure naming it.
     const { 'member-2.weights.bin': _gone, ...broken } = files;
-    const bad = await store.writeVersion('blend', broken, () =>
-      draftFor('binary', labels.classes),
-    );
+    const bad = await store.writeVersion('blend', broken, () => draftFor('binary', labels.classes));
     const failure = await predictorFromStoredVersion(
       await store.readVersion('blend', bad.version),
       quiet,

@@ -1,4 +1,5 @@
 import type { ColumnSpan } from '@tandem/features';
+import { shapleyFromTable, walkGrayCode } from './coalition-game.ts';
 import type { DenseForward } from './dense-forward.ts';
 import { mulberry32 } from './mulberry32.ts';
 
@@ -34,7 +35,6 @@ export class DenseShapley {
   readonly #h: Float64Array;
   readonly #delta: Float64Array;
   readonly #values: Float64Array;
-  readonly #weights: Float64Array;
   readonly #scratch: Float64Array;
 
   constructor(model: DenseForward, spans: readonly ColumnSpan[], reference: Float64Array) {
@@ -56,7 +56,6 @@ export class DenseShapley {
     this.#delta = new Float64Array(m * model.hidden);
     this.#values = new Float64Array(this.method === 'exact_shapley' ? (1 << m) * k : 2 * k);
     this.#scratch = new Float64Array(k);
-    this.#weights = new Float64Array(Math.max(1, m));
   }
 
   /**
@@ -90,19 +89,8 @@ export class DenseShapley {
     });
   }
 
-  /** Each player's share of the first layer's pre-activation: Σ_k W[k, :] (x_k − r_k). */
   #deltas(x: Float32Array, base: number): void {
-    const { weights, units } = this.model.first;
-    const delta = this.#delta.fill(0);
-    this.spans.forEach((span, p) => {
-      for (let k = span.start; k < span.start + span.width; k++) {
-        const dx = x[base + k]! - this.reference[k]!;
-        if (dx === 0) continue;
-        for (let j = 0; j < units; j++) {
-          delta[p * units + j] = delta[p * units + j]! + weights[k * units + j]! * dx;
-        }
-      }
-    });
+    playerDeltas(this.model.first, this.spans, this.reference, x, base, this.#delta);
   }
 
   /**
@@ -135,37 +123,17 @@ export class DenseShapley {
 
   #exact(phi: Float64Array): void {
     const model = this.model;
-    const m = this.spans.length;
     const k = model.outputs;
     const h = this.#h;
     const values = this.#values;
     const players = this.#activePlayers();
-    const n = players.length;
     h.set(this.#h0);
     values.set(this.baseValue, 0);
-    let mask = 0;
-    const count = 1 << n;
-    for (let t = 1; t < count; t++) {
-      const bit = 31 - Math.clz32(t & -t);
-      const sign = (mask >> bit) & 1 ? -1 : 1;
-      mask ^= 1 << bit;
+    walkGrayCode(players.length, (bit, sign, mask) => {
       this.#move(players[bit]!, sign);
       model.marginsFrom(h, values, mask * k);
-    }
-    // Shapley weight of a coalition of size s not holding the player: s! (n − s − 1)! / n!.
-    const weights = this.#weights;
-    for (let s = 0; s < n; s++) weights[s] = 1 / (n * binomial(n - 1, s));
-    for (let s = 0; s < count; s++) {
-      const w = weights[popcount(s)]!;
-      for (let bit = 0; bit < n; bit++) {
-        if ((s >> bit) & 1) continue;
-        const p = players[bit]!;
-        const joined = (s | (1 << bit)) * k;
-        for (let c = 0; c < k; c++) {
-          phi[c * m + p] = phi[c * m + p]! + w * (values[joined + c]! - values[s * k + c]!);
-        }
-      }
-    }
+    });
+    shapleyFromTable(values, k, players, this.spans.length, phi);
   }
 
   #sampled(phi: Float64Array): void {
@@ -201,14 +169,27 @@ export class DenseShapley {
   }
 }
 
-function binomial(n: number, r: number): number {
-  let result = 1;
-  for (let i = 1; i <= r; i++) result = (result * (n - r + i)) / i;
-  return result;
-}
-
-function popcount(v: number): number {
-  let count = 0;
-  for (let x = v; x; x &= x - 1) count++;
-  return count;
+/**
+ * Each player's share of the first layer's pre-activation, Σ_k W[k, :] (x_k − r_k) over its
+ * span's encoded outputs, into delta[p × units + j] (overwritten).
+ */
+export function playerDeltas(
+  first: { weights: Float32Array; units: number },
+  spans: readonly Pick<ColumnSpan, 'start' | 'width'>[],
+  reference: Float64Array,
+  x: Float32Array,
+  base: number,
+  delta: Float64Array,
+): void {
+  const { weights, units } = first;
+  delta.fill(0);
+  spans.forEach((span, p) => {
+    for (let k = span.start; k < span.start + span.width; k++) {
+      const dx = x[base + k]! - reference[k]!;
+      if (dx === 0) continue;
+      for (let j = 0; j < units; j++) {
+        delta[p * units + j] = delta[p * units + j]! + weights[k * units + j]! * dx;
+      }
+    }
+  });
 }

@@ -1,18 +1,29 @@
-import type { InputErrorDetail, RawRow, RowIssue, TargetScaler } from '@tandem/features';
+import type {
+  FittedPipeline,
+  InputErrorDetail,
+  RawRow,
+  RowIssue,
+  TargetScaler,
+} from '@tandem/features';
+import { blendBatches } from '../ensemble/blend.ts';
 import { RuntimeError } from '../errors.ts';
 import { decodeFeaturesFile } from '../features-file.ts';
 import type { Predictor } from '../predictor.ts';
 import { DenseForward, type DenseLink } from './dense-forward.ts';
 import { type DenseMethod, DenseShapley } from './dense-shapley.ts';
+import { type EnsembleMethod, EnsembleShapley, type WeightedGame } from './ensemble-shapley.ts';
+import { DenseGame, type MemberGame, TreeGame } from './member-games.ts';
 import { referenceRow } from './reference-row.ts';
 import { TreeShap } from './tree-shap.ts';
 
-export type ExplanationMethod = 'tree_shap' | DenseMethod;
+export type ExplanationMethod = 'tree_shap' | DenseMethod | EnsembleMethod;
 export const EXPLANATION_METHODS: readonly ExplanationMethod[] = [
   'tree_shap',
   'linear_exact',
   'exact_shapley',
   'sampled_shapley',
+  'ensemble_exact_shapley',
+  'ensemble_sampled_shapley',
 ];
 
 /** margin: log-odds (binary) or per-class logits (multiclass); value: the regression output. */
@@ -96,6 +107,7 @@ export class Explainer {
   readonly columns: readonly string[];
   readonly #attribution: Attribution;
   readonly #scaler: TargetScaler | null;
+  readonly #encoder: RowEncoder;
   readonly #phi: Float64Array;
   readonly #margins: Float64Array;
   #features = new Float32Array(0);
@@ -115,12 +127,21 @@ export class Explainer {
     this.predictor = predictor;
     const replica = predictor.replica();
     const where = `model ${predictor.name}/${predictor.version}`;
+    const spans = predictor.pipeline.columnSpans();
+    this.columns = spans.map((span) => span.column);
+    this.space = predictor.task === 'regression' ? 'value' : 'margin';
     if (predictor.engine === 'ensemble') {
-      throw new RuntimeError(
-        'TANDEM_EXPLAIN_UNSUPPORTED',
-        `${where} is an ensemble; explanations need a single dense or tree model`,
-      );
+      const ensemble = ensembleAttribution(predictor, this.columns, where);
+      this.method = ensemble.method;
+      this.#attribution = ensemble.attribution;
+      this.#encoder = ensemble.encoder;
+      // The members' values come out on the target's scale already.
+      this.#scaler = null;
+      this.#phi = new Float64Array(EXPLAIN_BLOCK_ROWS * this.#attribution.outputs * spans.length);
+      this.#margins = new Float64Array(EXPLAIN_BLOCK_ROWS * this.#attribution.outputs);
+      return;
     }
+    this.#encoder = pipelineEncoder(predictor.pipeline);
     if (!replica) {
       throw new RuntimeError(
         'TANDEM_EXPLAIN_UNSUPPORTED',
@@ -128,9 +149,6 @@ export class Explainer {
       );
     }
     this.#scaler = decodeFeaturesFile(replica.features).targetScaler;
-    const spans = predictor.pipeline.columnSpans();
-    this.columns = spans.map((span) => span.column);
-    this.space = predictor.task === 'regression' ? 'value' : 'margin';
     const trees = predictor.trees;
     if (trees) {
       this.method = 'tree_shap';
@@ -176,16 +194,13 @@ export class Explainer {
    */
   explainBatch(rows: readonly RawRow[], options: ExplainOptions = {}): ExplanationBatch {
     const selection = this.#classIndices(options.classes ?? 'default');
-    const pipeline = this.predictor.pipeline;
+    const encoder = this.#encoder;
     const n = rows.length;
-    if (this.#features.length < n * pipeline.width) {
-      this.#features = new Float32Array(n * pipeline.width);
+    if (this.#features.length < n * encoder.width) {
+      this.#features = new Float32Array(n * encoder.width);
     }
-    const features = this.#features.subarray(0, n * pipeline.width);
-    const transformed = pipeline.transformBatch(rows, {
-      out: features,
-      errors: options.errors ?? 'throw',
-    });
+    const features = this.#features.subarray(0, n * encoder.width);
+    const transformed = encoder.encode(rows, features, options.errors ?? 'throw');
     const rejected = new Set(transformed.rejected);
     const explanations: Explanation[][] = [];
     // Blocks of rows, tree by tree within a block for tree models: one tree's tables stay in
@@ -194,7 +209,7 @@ export class Explainer {
       const rowsInBlock = Math.min(EXPLAIN_BLOCK_ROWS, n - start);
       this.#attribution.explainBlock(
         features,
-        start * pipeline.width,
+        start * encoder.width,
         rowsInBlock,
         this.#phi,
         this.#margins,
@@ -309,6 +324,114 @@ export class Explainer {
     }
     return { class: name, baseValue, output, probability, contributions, approximationError };
   }
+}
+
+/** How raw rows become the encoded rows an attribution reads. */
+interface RowEncoder {
+  readonly width: number;
+  encode(
+    rows: readonly RawRow[],
+    out: Float32Array,
+    errors: 'throw' | 'collect',
+  ): { issues: RowIssue[]; errors: InputErrorDetail[]; rejected: number[] };
+}
+
+function pipelineEncoder(pipeline: FittedPipeline): RowEncoder {
+  return {
+    width: pipeline.width,
+    encode: (rows, out, errors) => pipeline.transformBatch(rows, { out, errors }),
+  };
+}
+
+/**
+ * An ensemble's explanations (EnsembleShapley): each member's game over its own encoding, the
+ * members' encodings of a row side by side. A row any member refuses is refused.
+ */
+function ensembleAttribution(
+  predictor: Predictor,
+  columns: readonly string[],
+  where: string,
+): { method: ExplanationMethod; attribution: Attribution; encoder: RowEncoder } {
+  const games: WeightedGame[] = [];
+  const pipelines: FittedPipeline[] = [];
+  let offset = 0;
+  for (const { weight, predictor: member } of predictor.blendMembers) {
+    const replica = member.replica();
+    const own = new Map(member.pipeline.columnSpans().map((span) => [span.column, span]));
+    const spans = columns.map((column) => {
+      const span = own.get(column);
+      if (!span) throw new Error(`an ensemble member has no column ${JSON.stringify(column)}`);
+      return span;
+    });
+    let game: MemberGame;
+    if (member.trees) game = new TreeGame(member.trees, spans);
+    else if (replica?.stack) {
+      try {
+        game = new DenseGame(new DenseForward(replica.stack), spans, referenceRow(member.pipeline));
+      } catch (error) {
+        throw new RuntimeError(
+          'TANDEM_EXPLAIN_UNSUPPORTED',
+          `${where} cannot be explained: ${(error as Error).message}`,
+        );
+      }
+    } else {
+      throw new RuntimeError(
+        'TANDEM_EXPLAIN_UNSUPPORTED',
+        `${where} has a member on the ${member.engine} engine; explanations need the dense or tree engine`,
+      );
+    }
+    const scaler = replica ? decodeFeaturesFile(replica.features).targetScaler : null;
+    games.push({ game, weight, offset, scale: scaler?.std ?? 1, shift: scaler?.mean ?? 0 });
+    pipelines.push(member.pipeline);
+    offset += member.pipeline.width;
+  }
+  const width = offset;
+  const shapley = new EnsembleShapley(games, columns.length, predictor.classes?.length ?? 0);
+  const size = shapley.outputs * columns.length;
+  return {
+    method: shapley.method,
+    attribution: {
+      outputs: shapley.outputs,
+      link: shapley.link,
+      baseValue: shapley.baseValue,
+      explainBlock(x, base, rows, phi, margins) {
+        for (let r = 0; r < rows; r++) {
+          shapley.explainInto(
+            x,
+            base + r * width,
+            phi.subarray(r * size, (r + 1) * size),
+            margins.subarray(r * shapley.outputs, (r + 1) * shapley.outputs),
+          );
+        }
+      },
+    },
+    encoder: {
+      width,
+      encode(rows, out, errors) {
+        const reports = pipelines.map((pipeline, g) => {
+          const own = new Float32Array(rows.length * pipeline.width);
+          const report = pipeline.transformBatch(rows, { out: own, errors });
+          const at = games[g]!.offset;
+          for (let r = 0; r < rows.length; r++) {
+            out.set(own.subarray(r * pipeline.width, (r + 1) * pipeline.width), r * width + at);
+          }
+          const { issues, errors: problems, rejected } = report;
+          return {
+            rows: rows.length,
+            width: 0,
+            outputs: new Float32Array(0),
+            issues,
+            errors: problems,
+            rejected,
+          };
+        });
+        return blendBatches(
+          reports,
+          games.map((game) => game.weight),
+        );
+      },
+    },
+  };
 }
 
 /** TreeSHAP per encoded feature, summed over each raw column's features once per row. */
