@@ -49,8 +49,6 @@ export function reportScores(
       actual: kept.map(({ row }) => toNumber(row[target]) ?? Number.NaN),
     };
   }
-  // An ensemble has no explanation method: its report shows no mean contributions.
-  if (predictor.engine === 'ensemble') return { test, meanContribution: [] };
   const sample = kept.slice(0, EXPLAINED_ROWS).map(({ row }) => row);
   const sums = new Map<string, number>();
   let explained = 0;
