@@ -1,12 +1,17 @@
+import { writeEnsembleFixtureVersion } from '@tandem/fixtures';
 import { Explainer, type Explanation } from '@tandem/runtime';
-import { describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CAR_ROW,
   CREDIT_ROW,
+  copyFixtures,
   injectCsv,
+  loaded,
   loadedOnCopy,
   type NativeErrorAnswer,
   PENGUIN_ROW,
+  removeDir,
 } from './helpers.ts';
 
 interface ExplainAnswer {
@@ -190,5 +195,49 @@ describe('KServe V1 :explain and the Open Inference extension', () => {
     const paths = Object.keys(doc.paths);
     expect(paths).toContain('/v1/models/{name}/explain');
     expect(paths).toContain('/v2/models/{name}/explain');
+  });
+});
+
+describe('explanations of an ensemble version', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    dir = await copyFixtures();
+    await writeEnsembleFixtureVersion(dir, 'credit-blend', [
+      { name: 'credit', version: 1, weight: 0.4 },
+      { name: 'credit', version: 2, weight: 0.6 },
+    ]);
+    app = await loaded(dir);
+  });
+  afterAll(async () => {
+    await app.close();
+    await removeDir(dir);
+  });
+
+  it("explain the blend's log-odds, adding up to what predict answers", async () => {
+    const rows = [CREDIT_ROW, { ...CREDIT_ROW, Income: 40, Seniority: 1 }];
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit-blend/explain',
+      payload: { instances: rows },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<ExplainAnswer>();
+    expect(body.method).toBe('ensemble_exact_shapley');
+    expect(body.space).toBe('margin');
+    const predicted = await app.inject({
+      method: 'POST',
+      url: '/v1/models/credit-blend/predict',
+      payload: { instances: rows },
+    });
+    const predictions = predicted.json<{
+      predictions: { probabilities: Record<string, number> }[];
+    }>().predictions;
+    body.explanations.forEach((e, r) => {
+      const sum = Object.values(e.contributions).reduce((a, b) => a + b, 0);
+      expect(Math.abs(e.output - e.baseValue - sum)).toBeLessThan(1e-9);
+      expect(e.probability).toBeCloseTo(predictions[r]!.probabilities[e.class!]!, 5);
+    });
+    expect(body.explanations[0]!.contributions).not.toEqual(body.explanations[1]!.contributions);
   });
 });
