@@ -9,7 +9,7 @@ export const RUNTIME_ERRORS = {
   TANDEM_MODEL_FILES_INVALID: "a version's model files (model.json, weights, trees) cannot be read",
   TANDEM_ENGINE_UNSUPPORTED: 'the engine asked for cannot run this model',
   TANDEM_EXPLAIN_UNSUPPORTED:
-    'the model has no explanation method (it runs on tfjs only, or is an ensemble)',
+    'the model has no explanation method (it, or an ensemble member, runs on tfjs only)',
   TANDEM_EXPLAIN_CLASS_UNKNOWN: 'an explanation asked for a class the model does not have',
 } as const;
 
