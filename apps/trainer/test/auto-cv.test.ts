@@ -331,7 +331,10 @@ describe('trainAuto with cross-validation', () => {
     // 5 folds and a refit per candidate.
     expect(family.calls).toHaveLength(18);
     // Ensemble selection keeps gbdt alone (no blend beats it): no ensemble to rank.
-    expect(records.at(-1)).toEqual({ model: 'ensemble', skipped: 'ensemble selection kept gbdt alone' });
+    expect(records.at(-1)).toEqual({
+      model: 'ensemble',
+      skipped: 'ensemble selection kept gbdt alone',
+    });
     const trained = records.slice(0, -1) as TrainedRecord[];
     expect(trained.map((r) => [r.model, r.chosen])).toEqual([
       ['mlp', false],

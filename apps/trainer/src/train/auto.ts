@@ -379,7 +379,7 @@ function foldRanking(
   folds: readonly (readonly number[])[],
   trainFn: TrainFn,
 ): (type: CandidateType) => Promise<Ranked> {
-  const { task, target, training, log } = inputs;
+  const { training, log } = inputs;
   const k = folds.length;
   // Each fold's model early-stops on the split's validation share of its training folds.
   const share =
