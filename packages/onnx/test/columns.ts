@@ -1,4 +1,5 @@
 import {
+  type BooleanColumnState,
   type CategoricalColumnState,
   type ColumnState,
   type DatetimeColumnState,
@@ -86,3 +87,27 @@ export const UNSCALED_PARTS: DatetimeColumnState['parts'] = {
 
 /** mulberry32 (the runtime's): the same weights, trees and rows every run. */
 export const seededRandom = mulberry32;
+
+/** A boolean column `records` (3 true, 7 false), missing imputed as the most frequent. */
+export const RECORDS: BooleanColumnState = {
+  name: 'records',
+  type: 'boolean',
+  nullable: true,
+  missingIndicator: false,
+  missing: 0,
+  trueCount: 3,
+  falseCount: 7,
+  impute: { strategy: 'most_frequent', value: 0 },
+};
+
+/** income (standardized), home (one-hot) and records: a small network's pipeline. */
+export const DENSE_COLUMNS: ColumnState[] = [
+  numeric({
+    name: 'income',
+    observed: { min: 0, max: 300 },
+    impute: { strategy: 'median', value: 120 },
+    transform: { kind: 'standardize', mean: 130, std: 60 },
+  }),
+  categorical({ name: 'home', missingIndicator: false, missing: 0 }),
+  RECORDS,
+];

@@ -9,32 +9,14 @@ import { ACTIVATIONS, type ActivationName } from '@tandem/runtime';
 import { Predictor } from '@tandem/runtime/predictor';
 import { describe, expect, it } from 'vitest';
 import { type DenseStack, exportOnnx } from '../src/index.ts';
-import { categorical, numeric, pipelineOf, seededRandom } from './columns.ts';
+import { DENSE_COLUMNS, pipelineOf, seededRandom } from './columns.ts';
 import { maxAbsDelta, runOnRows } from './support.ts';
 
 // Dense stacks of every activation the runtime's dense engine declares, exported with a
 // hand-made pipeline and compared with the Predictor (dense engine) value by value: the graph
 // repeats the engine's float32 arithmetic, so the outputs are the same bits.
 
-const STATE: PipelineState = pipelineOf([
-  numeric({
-    name: 'income',
-    observed: { min: 0, max: 300 },
-    impute: { strategy: 'median', value: 120 },
-    transform: { kind: 'standardize', mean: 130, std: 60 },
-  }),
-  categorical({ name: 'home', missingIndicator: false, missing: 0 }),
-  {
-    name: 'records',
-    type: 'boolean',
-    nullable: true,
-    missingIndicator: false,
-    missing: 0,
-    trueCount: 3,
-    falseCount: 7,
-    impute: { strategy: 'most_frequent', value: 0 },
-  },
-]).toJSON();
+const STATE: PipelineState = pipelineOf(DENSE_COLUMNS).toJSON();
 
 const ROWS: RawRow[] = Array.from({ length: 64 }, (_, i) => ({
   income: i % 9 === 0 ? null : i % 13 === 0 ? 900 : (i * 37) % 300,

@@ -1,10 +1,4 @@
-import {
-  type BooleanColumnState,
-  type FittedPipeline,
-  LabelEncoder,
-  type RawRow,
-  TargetScaler,
-} from '@tandem/features';
+import { type FittedPipeline, LabelEncoder, type RawRow, TargetScaler } from '@tandem/features';
 import {
   BITSET_WORDS,
   checkEnsemble,
@@ -16,35 +10,22 @@ import {
 import { Predictor, type PredictorReplica } from '@tandem/runtime/predictor';
 import { describe, expect, it } from 'vitest';
 import { type DenseStack, type ExportMember, exportOnnx } from '../src/index.ts';
-import { categorical, numeric, pipelineOf, seededRandom } from './columns.ts';
+import {
+  categorical,
+  DENSE_COLUMNS,
+  numeric,
+  pipelineOf,
+  RECORDS,
+  seededRandom,
+} from './columns.ts';
 import { maxAbsDelta, runOnRows } from './support.ts';
 
 // An ensemble version's graph: a dense member and a tree member, each with its own pipeline over
 // the same raw columns, blended with their weights. Compared with the runtime's ensemble
 // Predictor (float64 weighted sum of the members' float32 outputs) value by value.
 
-const RECORDS: BooleanColumnState = {
-  name: 'records',
-  type: 'boolean',
-  nullable: true,
-  missingIndicator: false,
-  missing: 0,
-  trueCount: 3,
-  falseCount: 7,
-  impute: { strategy: 'most_frequent', value: 0 },
-};
-
 /** The network's encoding: standardized, one-hot. */
-const DENSE_PIPELINE = pipelineOf([
-  numeric({
-    name: 'income',
-    observed: { min: 0, max: 300 },
-    impute: { strategy: 'median', value: 120 },
-    transform: { kind: 'standardize', mean: 130, std: 60 },
-  }),
-  categorical({ name: 'home', missingIndicator: false, missing: 0 }),
-  RECORDS,
-]);
+const DENSE_PIPELINE = pipelineOf(DENSE_COLUMNS);
 
 /** The trees' encoding of the same columns: raw numbers (NaN missing) and category codes. */
 const TREE_PIPELINE = pipelineOf([

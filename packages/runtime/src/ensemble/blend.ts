@@ -1,14 +1,7 @@
-import type { InputErrorDetail, RowIssue } from '@tandem/features';
+import type { PredictionBatch } from '../predictor.ts';
 
-/** What blending reads of each member's PredictionBatch. */
-export interface MemberBatch {
-  rows: number;
-  width: number;
-  outputs: Float32Array;
-  issues: RowIssue[];
-  errors: InputErrorDetail[];
-  rejected: number[];
-}
+/** What the members of an ensemble reported about the rows of one batch. */
+export type RowReport = Pick<PredictionBatch, 'issues' | 'errors' | 'rejected'>;
 
 /**
  * The weighted average of the members' outputs, summed in float64 in member order (so every
@@ -17,9 +10,9 @@ export interface MemberBatch {
  * order. The members share the raw input schema, so they usually report the same.
  */
 export function blendBatches(
-  batches: readonly MemberBatch[],
+  batches: readonly PredictionBatch[],
   weights: readonly number[],
-): MemberBatch {
+): PredictionBatch {
   const first = batches[0]!;
   const { rows, width } = first;
   const sums = new Float64Array(rows * width);
@@ -28,21 +21,26 @@ export function blendBatches(
     for (let i = 0; i < sums.length; i++) sums[i]! += weight * (batch.outputs[i] as number);
   });
   const outputs = Float32Array.from(sums);
-  const rejected = [...new Set(batches.flatMap((batch) => batch.rejected))].sort((a, b) => a - b);
-  for (const row of rejected) outputs.fill(Number.NaN, row * width, (row + 1) * width);
+  const reports = mergeRowReports(batches);
+  for (const row of reports.rejected) outputs.fill(Number.NaN, row * width, (row + 1) * width);
+  return { rows, width, outputs, ...reports };
+}
+
+/**
+ * The members' reports on the same rows as one: a row any member rejected is rejected, each
+ * issue and error is listed once, in row order.
+ */
+export function mergeRowReports(reports: readonly RowReport[]): RowReport {
   return {
-    rows,
-    width,
-    outputs,
     issues: onceEach(
-      batches.map((batch) => batch.issues),
+      reports.map((report) => report.issues),
       (i) => `${i.row}\0${i.column}\0${i.kind}`,
     ),
     errors: onceEach(
-      batches.map((batch) => batch.errors),
+      reports.map((report) => report.errors),
       (e) => `${e.row}\0${e.column}\0${e.problem}`,
     ),
-    rejected,
+    rejected: [...new Set(reports.flatMap((report) => report.rejected))].sort((a, b) => a - b),
   };
 }
 

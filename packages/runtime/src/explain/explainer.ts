@@ -5,7 +5,7 @@ import type {
   RowIssue,
   TargetScaler,
 } from '@tandem/features';
-import { blendBatches } from '../ensemble/blend.ts';
+import { mergeRowReports } from '../ensemble/blend.ts';
 import { RuntimeError } from '../errors.ts';
 import { decodeFeaturesFile } from '../features-file.ts';
 import type { Predictor } from '../predictor.ts';
@@ -125,7 +125,6 @@ export class Explainer {
   /** Throws RuntimeError TANDEM_EXPLAIN_UNSUPPORTED when the model runs on tfjs only. */
   constructor(predictor: Predictor) {
     this.predictor = predictor;
-    const replica = predictor.replica();
     const where = `model ${predictor.name}/${predictor.version}`;
     const spans = predictor.pipeline.columnSpans();
     this.columns = spans.map((span) => span.column);
@@ -142,6 +141,7 @@ export class Explainer {
       return;
     }
     this.#encoder = pipelineEncoder(predictor.pipeline);
+    const replica = predictor.replica();
     if (!replica) {
       throw new RuntimeError(
         'TANDEM_EXPLAIN_UNSUPPORTED',
@@ -415,20 +415,9 @@ function ensembleAttribution(
           for (let r = 0; r < rows.length; r++) {
             out.set(own.subarray(r * pipeline.width, (r + 1) * pipeline.width), r * width + at);
           }
-          const { issues, errors: problems, rejected } = report;
-          return {
-            rows: rows.length,
-            width: 0,
-            outputs: new Float32Array(0),
-            issues,
-            errors: problems,
-            rejected,
-          };
+          return report;
         });
-        return blendBatches(
-          reports,
-          games.map((game) => game.weight),
-        );
+        return mergeRowReports(reports);
       },
     },
   };
