@@ -5,12 +5,16 @@
  * gradient-boosted ensemble of 100 trees of up to 31 leaves (learning rate 0.03, so that the best
  * validation iteration is the last), credit
  * as the shipped MLP (hidden [64, 32]; --epochs, default 10, since speed does not depend on
- * accuracy) and penguins as a linear model. Then, in the same process, for each model:
+ * accuracy), penguins as a linear model, and the two credit models blended (0.6 trees, 0.4
+ * network) as one ensemble version, as auto stores its blends. Then, in the same process, for
+ * each model:
  *
  * 1. batch: rows/s of Predictor.predictBatch against Explainer.explainBatch over --rows test rows
  *    cycled (one thread, best of 3 passes), and rows per CPU-second; for the trees, also TreeSHAP
  *    alone (TreeShap.explainBlock on the encoded rows, 64 at a time, as the Explainer calls it),
  *    so that the share of the Explainer's own work (raw columns, objects) shows;
+ *    for the blend, the CPU a row's joint explanation takes against its members' own
+ *    explanations of the same row together (Σ of their CPU-seconds per row);
  * 2. through the server (the Fastify app on loopback, one sequential client): p50 / p99 of a
  *    1-row POST …/predict against a 1-row POST …/explain, --requests each, alternating.
  *
@@ -21,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RawRow } from '@tandem/features';
-import { Explainer, type Predictor, TreeShap } from '@tandem/runtime';
+import { writeEnsembleFixtureVersion } from '@tandem/fixtures';
+import { FileModelStore } from '@tandem/model-store';
+import { Explainer, type Predictor, predictorFromStoredVersion, TreeShap } from '@tandem/runtime';
 import { loadConfig, startServer } from '@tandem/server';
 import { type TrainConfig, train } from '@tandem/trainer';
 
@@ -56,6 +62,8 @@ interface Model {
   predictor: Predictor;
   rows: RawRow[];
   batchRows: number;
+  /** A blend's members, by name: its explanation is compared with theirs. */
+  members?: string[];
 }
 
 function cycle(rows: readonly RawRow[], count: number): RawRow[] {
@@ -155,7 +163,24 @@ async function main(): Promise<void> {
       );
     }
 
+    const members = [
+      { name: 'credit-gbdt', version: 1, weight: 0.6 },
+      { name: 'credit-mlp', version: 1, weight: 0.4 },
+    ];
+    const blendVersion = await writeEnsembleFixtureVersion(artifacts, 'credit-blend', members);
+    const stored = await new FileModelStore(artifacts).readVersion('credit-blend', blendVersion);
+    models.push({
+      name: 'credit-blend',
+      predictor: await predictorFromStoredVersion(stored, { log: () => undefined }),
+      rows: models[0]?.rows ?? [],
+      batchRows: MLP_ROWS,
+      members: members.map((member) => member.name),
+    });
+    log(`stored credit-blend (${members.map((m) => `${m.name} × ${m.weight}`).join(' + ')})`);
+
     const table: string[][] = [];
+    /** CPU-seconds per explained row, by model. */
+    const explainCpu = new Map<string, number>();
     for (const model of models) {
       const rows = cycle(model.rows, model.batchRows);
       const explainer = Explainer.of(model.predictor);
@@ -167,6 +192,16 @@ async function main(): Promise<void> {
         () => explainer.explainBatch(rows, { errors: 'collect' }),
         rows.length,
       );
+      explainCpu.set(model.name, 1 / explain.perCpuSecond);
+      if (model.members !== undefined) {
+        const own = model.members.reduce((sum, name) => sum + (explainCpu.get(name) ?? 0), 0);
+        table.push([
+          `${model.name} joint explanation against its members' own (${model.members.join(' + ')})`,
+          `${(1e3 / explain.perCpuSecond).toFixed(2)} CPU-ms per row`,
+          `members together ${(1e3 * own).toFixed(2)} CPU-ms per row`,
+          `blend / members ${(1 / explain.perCpuSecond / own).toFixed(2)} ×`,
+        ]);
+      }
       const trees = model.predictor.trees;
       if (trees) {
         const shap = new TreeShap(trees);
@@ -214,7 +249,10 @@ async function main(): Promise<void> {
     try {
       for (const model of models) {
         const body = JSON.stringify({ instances: [model.rows[0]] });
-        const requests = model.name.endsWith('mlp') ? Math.min(REQUESTS, 300) : REQUESTS;
+        const requests =
+          model.name.endsWith('mlp') || model.members !== undefined
+            ? Math.min(REQUESTS, 300)
+            : REQUESTS;
         for (let i = 0; i < 50; i++) {
           await latency(`${url}/v1/models/${model.name}/predict`, body);
           await latency(`${url}/v1/models/${model.name}/explain`, body);
